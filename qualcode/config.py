@@ -1,0 +1,75 @@
+"""``qualcode.toml``: the project's settings.
+
+>>> cfg = ProjectConfig(title="Pilotti")
+>>> "title = \\"Pilotti\\"" in cfg.to_toml()
+True
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Optional
+
+from .errors import ProjectError
+
+CONFIG_NAME = "qualcode.toml"
+STORE_DIR = ".qualcode"
+STORE_NAME = "project.db"
+
+
+@dataclass
+class ProjectConfig:
+    title: str = ""
+    language: str = "fi"                 # fi | en: default label language and NLP language
+    analysis_mode: str = "theory-guided"  # data-driven | theory-guided | theory-driven
+    coder: str = "researcher"            # default coder name for human decisions
+    coders: list[str] = field(default_factory=list)
+    lemmatizer: str = "simplemma"        # NLP backend name (see qualcode.nlp)
+    interviewer_labels: list[str] = field(default_factory=list)
+    speaker_pattern: str = ""            # extra regex for speaker labels
+    max_file_mb: float = 50.0            # larger files are refused (split them)
+    codebook: str = ""                   # default codebook path, relative to the project
+    key_file: str = ""                   # pseudonymisation key, kept outside the project
+
+    def to_toml(self) -> str:
+        lines = []
+        for k, v in asdict(self).items():
+            if isinstance(v, str):
+                lines.append(f'{k} = "{_escape(v)}"')
+            elif isinstance(v, bool):
+                lines.append(f"{k} = {'true' if v else 'false'}")
+            elif isinstance(v, (int, float)):
+                lines.append(f"{k} = {v}")
+            elif isinstance(v, list):
+                lines.append(f"{k} = [{', '.join(chr(34) + _escape(str(x)) + chr(34) for x in v)}]")
+        return "\n".join(lines) + "\n"
+
+
+def _escape(s: str) -> str:
+    return s.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def load_config(path: Path) -> ProjectConfig:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ProjectError(f"qualcode.toml is not valid TOML ({exc}); fix the line it names",
+                           path=str(path)) from None
+    known = {f.name for f in fields(ProjectConfig)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ProjectError(f"unknown setting '{unknown[0]}' in qualcode.toml; known settings are "
+                           f"{', '.join(sorted(known))}", path=str(path))
+    if data.get("language", "fi") not in ("fi", "en"):
+        raise ProjectError("language must be \"fi\" or \"en\"", path=str(path))
+    return ProjectConfig(**data)
+
+
+def find_project_root(start: Optional[Path] = None) -> Optional[Path]:
+    """The nearest folder at or above ``start`` that holds a ``qualcode.toml``."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None

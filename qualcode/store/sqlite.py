@@ -1,0 +1,331 @@
+"""SQLite store with a schema version and one transaction per command.
+
+Everything the rest of qualcode needs from storage goes through :class:`SQLiteStore`'s
+methods, so a PostgreSQL backend for teams can implement the same methods later.
+
+>>> import tempfile, pathlib
+>>> store = SQLiteStore(pathlib.Path(tempfile.mkdtemp()) / "project.db", create=True)
+>>> store.schema_version()
+1
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+import pandas as pd
+
+from ..errors import StoreError
+from ..model import AuditEvent, Coding, Informant, Memo, Segment, Source, Turn, now_iso
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sources (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL,
+    content_hash TEXT NOT NULL, format TEXT NOT NULL, kind TEXT NOT NULL, encoding TEXT,
+    text TEXT NOT NULL, words INTEGER NOT NULL, imported_at TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1, attributes TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (name, version));
+CREATE INDEX sources_hash ON sources(content_hash);
+CREATE TABLE informants (
+    code TEXT PRIMARY KEY, role TEXT, organisation TEXT, date TEXT, mode TEXT,
+    duration_min REAL, attributes TEXT NOT NULL DEFAULT '{}');
+CREATE TABLE turns (
+    source_id INTEGER NOT NULL REFERENCES sources(id), idx INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, speaker TEXT, is_interviewer INTEGER NOT NULL,
+    theme TEXT, timestamp TEXT, line INTEGER, PRIMARY KEY (source_id, idx));
+CREATE TABLE segments (
+    id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL REFERENCES sources(id),
+    turn_idx INTEGER NOT NULL, idx INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    text TEXT NOT NULL, speaker TEXT, is_interviewer INTEGER NOT NULL, theme TEXT, line INTEGER);
+CREATE INDEX segments_source ON segments(source_id);
+CREATE TABLE annotations (
+    segment_id INTEGER PRIMARY KEY REFERENCES segments(id), backend TEXT NOT NULL, data BLOB NOT NULL);
+CREATE TABLE codebooks (
+    hash TEXT PRIMARY KEY, name TEXT, language TEXT, content TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE codings (
+    id INTEGER PRIMARY KEY, segment_id INTEGER NOT NULL REFERENCES segments(id),
+    source_id INTEGER NOT NULL REFERENCES sources(id), code_id TEXT NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, status TEXT NOT NULL, coder TEXT NOT NULL,
+    rule TEXT, created_at TEXT NOT NULL, valence TEXT, note TEXT NOT NULL DEFAULT '');
+CREATE INDEX codings_segment ON codings(segment_id);
+CREATE INDEX codings_code ON codings(code_id);
+CREATE TABLE memos (
+    id INTEGER PRIMARY KEY, target_type TEXT NOT NULL, target_id TEXT, text TEXT NOT NULL,
+    coder TEXT, created_at TEXT NOT NULL);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY, time TEXT NOT NULL, coder TEXT, action TEXT NOT NULL,
+    target TEXT, reason TEXT, details TEXT NOT NULL DEFAULT '{}');
+"""
+
+# Forward migrations: MIGRATIONS[n] takes a store at version n to n + 1.
+MIGRATIONS: dict[int, str] = {}
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    # executescript() would COMMIT the open transaction; run statement by statement instead.
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+class SQLiteStore:
+    """The project store in one SQLite file."""
+
+    def __init__(self, path: Path, create: bool = False):
+        self.path = Path(path)
+        if not self.path.exists() and not create:
+            raise StoreError("the project store is missing; run 'qualcode init' in the project folder",
+                             path=str(self.path))
+        try:
+            self.conn = sqlite3.connect(str(self.path), isolation_level=None)
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"this is not a qualcode store ({exc}); restore it from a backup",
+                             path=str(self.path)) from None
+        self._in_tx = False
+        if not tables:
+            with self.transaction():
+                _run_script(self.conn, _SCHEMA)
+                self.conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif "meta" not in tables:
+            raise StoreError("this SQLite file is not a qualcode store", path=str(self.path))
+        self._check_version()
+
+    # -- schema -------------------------------------------------------------------
+    def schema_version(self) -> int:
+        row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _check_version(self) -> None:
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"this project was written by a newer qualcode (store schema {version}, "
+                             f"this qualcode knows {SCHEMA_VERSION}); upgrade qualcode with "
+                             "'pip install -U qualcode'", path=str(self.path))
+        while version < SCHEMA_VERSION:
+            with self.transaction():
+                _run_script(self.conn, MIGRATIONS[version])
+                version += 1
+                self.conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(version),))
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All writes inside happen together or not at all (nested calls join the outer one)."""
+        if self._in_tx:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._in_tx = True
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self._in_tx = False
+
+    # -- sources ------------------------------------------------------------------
+    def source_by_hash(self, content_hash: str) -> Optional[tuple[int, str, int]]:
+        return self.conn.execute(
+            "SELECT id, name, version FROM sources WHERE content_hash=? ORDER BY version DESC LIMIT 1",
+            (content_hash,)).fetchone()
+
+    def latest_source(self, name: str) -> Optional[tuple[int, int, str]]:
+        """(id, version, content_hash) of the newest version of the named source."""
+        return self.conn.execute(
+            "SELECT id, version, content_hash FROM sources WHERE name=? ORDER BY version DESC LIMIT 1",
+            (name,)).fetchone()
+
+    def add_source(self, source: Source, turns: list[Turn], segments: list[Segment]) -> int:
+        with self.transaction() as c:
+            c.execute("UPDATE sources SET active=0 WHERE name=?", (source.name,))
+            cur = c.execute(
+                "INSERT INTO sources (name, version, content_hash, format, kind, encoding, text, words,"
+                " imported_at, active, attributes) VALUES (?,?,?,?,?,?,?,?,?,1,?)",
+                (source.name, source.version, source.content_hash, source.format, source.kind,
+                 source.encoding, source.text, source.words, source.imported_at or now_iso(),
+                 json.dumps(source.attributes, ensure_ascii=False, default=str)))
+            sid = cur.lastrowid
+            c.executemany(
+                'INSERT INTO turns (source_id, idx, start, "end", speaker, is_interviewer, theme,'
+                " timestamp, line) VALUES (?,?,?,?,?,?,?,?,?)",
+                [(sid, t.index, t.start, t.end, t.speaker, int(t.is_interviewer), t.theme, t.timestamp,
+                  t.line) for t in turns])
+            c.executemany(
+                'INSERT INTO segments (source_id, turn_idx, idx, start, "end", text, speaker,'
+                " is_interviewer, theme, line) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [(sid, s.turn_index, s.index, s.start, s.end, s.text, s.speaker, int(s.is_interviewer),
+                  s.theme, s.line) for s in segments])
+            source.id = sid
+            return sid
+
+    def source_text(self, source_id: int) -> str:
+        row = self.conn.execute("SELECT text FROM sources WHERE id=?", (source_id,)).fetchone()
+        return row[0] if row else ""
+
+    def sources_frame(self, active_only: bool = True) -> pd.DataFrame:
+        where = "WHERE active=1" if active_only else ""
+        return pd.read_sql_query(
+            f"SELECT id AS source_id, name AS source, version, format, kind, encoding, words,"
+            f" content_hash, imported_at, active FROM sources {where} ORDER BY name, version", self.conn)
+
+    def turns_frame(self) -> pd.DataFrame:
+        df = pd.read_sql_query(
+            'SELECT t.source_id, s.name AS source, t.idx AS turn, t.speaker, t.is_interviewer, t.theme,'
+            ' t.timestamp, t.start, t."end", t.line FROM turns t JOIN sources s ON s.id=t.source_id'
+            " WHERE s.active=1 ORDER BY s.name, t.idx", self.conn)
+        df["is_interviewer"] = df["is_interviewer"].astype(bool)
+        return df
+
+    def segments_frame(self, source_ids: Optional[Iterable[int]] = None) -> pd.DataFrame:
+        sql = ('SELECT g.id AS segment_id, g.source_id, s.name AS source, g.turn_idx AS turn,'
+               ' g.idx AS "index", g.speaker, g.is_interviewer, g.theme, g.start, g."end", g.text, g.line'
+               " FROM segments g JOIN sources s ON s.id=g.source_id WHERE s.active=1")
+        params: tuple = ()
+        if source_ids is not None:
+            ids = list(source_ids)
+            sql += f" AND g.source_id IN ({','.join('?' * len(ids))})"
+            params = tuple(ids)
+        df = pd.read_sql_query(sql + " ORDER BY s.name, g.idx", self.conn, params=params)
+        df["is_interviewer"] = df["is_interviewer"].astype(bool)
+        return df
+
+    def segments_of(self, source_id: int) -> list[Segment]:
+        rows = self.conn.execute(
+            'SELECT id, source_id, turn_idx, idx, start, "end", text, speaker, is_interviewer, theme, line'
+            " FROM segments WHERE source_id=? ORDER BY idx", (source_id,)).fetchall()
+        return [Segment(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9], r[10]) for r in rows]
+
+    # -- informants ---------------------------------------------------------------
+    def upsert_informants(self, informants: list[Informant]) -> None:
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT INTO informants (code, role, organisation, date, mode, duration_min, attributes)"
+                " VALUES (?,?,?,?,?,?,?) ON CONFLICT(code) DO UPDATE SET role=excluded.role,"
+                " organisation=excluded.organisation, date=excluded.date, mode=excluded.mode,"
+                " duration_min=excluded.duration_min, attributes=excluded.attributes",
+                [(i.code, i.role, i.organisation, i.date.isoformat() if i.date else None, i.mode,
+                  i.duration_min, json.dumps(i.attributes, ensure_ascii=False, default=str))
+                 for i in informants])
+
+    def informant_codes(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT code FROM informants")}
+
+    def informants_frame(self) -> pd.DataFrame:
+        import datetime as dt
+
+        rows = self.conn.execute(
+            "SELECT code, role, organisation, date, mode, duration_min, attributes FROM informants"
+            " ORDER BY code").fetchall()
+        records = []
+        for code, role, org, date, mode, dur, attrs in rows:
+            rec = {"code": code, "role": role, "organisation": org,
+                   "date": dt.date.fromisoformat(date) if date else None, "mode": mode, "duration_min": dur}
+            for k, v in json.loads(attrs).items():
+                rec.setdefault(k, v)
+            records.append(rec)
+        cols = ["code", "role", "organisation", "date", "mode", "duration_min"]
+        df = pd.DataFrame.from_records(records) if records else pd.DataFrame(columns=cols)
+        extra = [c for c in df.columns if c not in cols]
+        return df[cols + extra]
+
+    # -- annotations --------------------------------------------------------------
+    def annotations(self, segment_ids: list[int], backend: str) -> dict[int, bytes]:
+        out: dict[int, bytes] = {}
+        for i in range(0, len(segment_ids), 900):
+            chunk = segment_ids[i:i + 900]
+            q = f"SELECT segment_id, data FROM annotations WHERE backend=? AND segment_id IN ({','.join('?' * len(chunk))})"
+            out.update(self.conn.execute(q, (backend, *chunk)).fetchall())
+        return out
+
+    def save_annotations(self, items: list[tuple[int, bytes]], backend: str) -> None:
+        with self.transaction() as c:
+            c.executemany("INSERT OR REPLACE INTO annotations (segment_id, backend, data) VALUES (?,?,?)",
+                          [(sid, backend, data) for sid, data in items])
+
+    # -- codebooks ----------------------------------------------------------------
+    def save_codebook(self, hash_: str, name: str, language: str, content: str) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT OR IGNORE INTO codebooks VALUES (?,?,?,?,?)",
+                      (hash_, name, language, content, now_iso()))
+
+    def codebook_content(self, hash_: Optional[str] = None) -> Optional[str]:
+        if hash_ is None:
+            row = self.conn.execute("SELECT content FROM codebooks ORDER BY created_at DESC, rowid DESC LIMIT 1").fetchone()
+        else:
+            row = self.conn.execute("SELECT content FROM codebooks WHERE hash=?", (hash_,)).fetchone()
+        return row[0] if row else None
+
+    # -- codings ------------------------------------------------------------------
+    def add_codings(self, codings: list[Coding]) -> None:
+        with self.transaction() as c:
+            c.executemany(
+                'INSERT INTO codings (segment_id, source_id, code_id, start, "end", status, coder, rule,'
+                " created_at, valence, note) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [(k.segment_id, k.source_id, k.code_id, k.start, k.end, k.status, k.coder, k.rule,
+                  k.created_at or now_iso(), k.valence, k.note or "") for k in codings])
+
+    def delete_codings(self, ids: list[int]) -> None:
+        with self.transaction() as c:
+            c.executemany("DELETE FROM codings WHERE id=?", [(i,) for i in ids])
+
+    def set_coding_status(self, ids: list[int], status: str, coder: str) -> None:
+        with self.transaction() as c:
+            c.executemany("UPDATE codings SET status=?, coder=?, created_at=? WHERE id=?",
+                          [(status, coder, now_iso(), i) for i in ids])
+
+    def codings_frame(self, active_only: bool = True) -> pd.DataFrame:
+        where = "WHERE s.active=1" if active_only else ""
+        df = pd.read_sql_query(
+            'SELECT k.id AS coding_id, k.segment_id, k.source_id, s.name AS source, k.code_id, k.start,'
+            ' k."end", k.status, k.coder, k.rule, k.created_at, k.valence, k.note, g.speaker,'
+            " substr(s.text, k.start + 1, k.\"end\" - k.start) AS quote, g.text AS segment_text"
+            f" FROM codings k JOIN segments g ON g.id=k.segment_id JOIN sources s ON s.id=k.source_id {where}"
+            " ORDER BY s.name, g.idx, k.code_id, k.id", self.conn)
+        return df
+
+    # -- memos and audit ----------------------------------------------------------
+    def add_memo(self, memo: Memo) -> int:
+        with self.transaction() as c:
+            return c.execute("INSERT INTO memos (target_type, target_id, text, coder, created_at)"
+                             " VALUES (?,?,?,?,?)", (memo.target_type, memo.target_id, memo.text, memo.coder,
+                                                     memo.created_at or now_iso())).lastrowid
+
+    def memos_frame(self) -> pd.DataFrame:
+        return pd.read_sql_query("SELECT id AS memo_id, target_type, target_id, text, coder, created_at"
+                                 " FROM memos ORDER BY id", self.conn)
+
+    def log(self, event: AuditEvent) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT INTO audit (time, coder, action, target, reason, details) VALUES (?,?,?,?,?,?)",
+                      (event.time or now_iso(), event.coder, event.action, event.target, event.reason,
+                       json.dumps(event.details, ensure_ascii=False, default=str)))
+
+    def audit_frame(self) -> pd.DataFrame:
+        return pd.read_sql_query("SELECT id, time, coder, action, target, reason, details FROM audit"
+                                 " ORDER BY id", self.conn)
+
+    def counts(self) -> dict[str, int]:
+        q = self.conn.execute
+        return {
+            "sources": q("SELECT COUNT(*) FROM sources WHERE active=1").fetchone()[0],
+            "words": q("SELECT COALESCE(SUM(words),0) FROM sources WHERE active=1").fetchone()[0],
+            "informants": q("SELECT COUNT(*) FROM informants").fetchone()[0],
+            "segments": q("SELECT COUNT(*) FROM segments g JOIN sources s ON s.id=g.source_id"
+                          " WHERE s.active=1").fetchone()[0],
+            "codings": q("SELECT COUNT(*) FROM codings k JOIN sources s ON s.id=k.source_id"
+                         " WHERE s.active=1 AND k.status != 'rejected'").fetchone()[0],
+        }

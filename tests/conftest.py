@@ -1,0 +1,38 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def project(tmp_path):
+    from qualcode.project import Project
+
+    p = Project.init(tmp_path / "study", title="Testi")
+    yield p
+    p.close()
+
+
+def run_cli(args, cwd=None):
+    """Run the CLI in-process with click's runner; returns (exit_code, output)."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import main
+
+    runner = CliRunner()
+    old = os.getcwd()
+    try:
+        if cwd:
+            os.chdir(cwd)
+        result = runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def cli():
+    return run_cli
