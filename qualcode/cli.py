@@ -148,5 +148,134 @@ def status(obj):
     print_table(frame, title=project.config.title)
 
 
+@main.command()
+@click.option("--codebook", type=click.Path(), default=None,
+              help="Codebook (.yaml or .xlsx); default: the one in codebooks/ or qualcode.toml.")
+@click.option("--include-interviewer", is_flag=True, help="Code interviewer turns too.")
+@click.pass_obj
+@handle_errors
+def code(obj, codebook, include_interviewer):
+    """Suggest codings by the codebook's keyword, phrase and pattern rules."""
+    project = obj.project()
+    summary = project.code(codebook, include_interviewer=include_interviewer, progress=True)
+    print_table(summary, title="Suggested codings")
+    used = int((summary["segments"] > 0).sum())
+    click.echo(f"{int(summary['segments'].sum())} suggestions for {used} of {len(summary)} codes. "
+               "Review them with 'qualcode review export FILE.xlsx'.")
+
+
+@main.group()
+def review():
+    """Review suggested codings in an Excel sheet (export, fill in, import)."""
+
+
+@review.command("export")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--coder", default=None, help="Whose sheet this is (default: coder in qualcode.toml).")
+@click.option("--lang", type=click.Choice(["fi", "en"]), default=None, help="Sheet labels.")
+@click.pass_obj
+@handle_errors
+def review_export(obj, file, coder, lang):
+    """Write the review sheet FILE.xlsx."""
+    project = obj.project()
+    out = project.review_export(file, coder=coder, lang=lang)
+    click.echo(f"Wrote {out}. Fill in the accept/reject/add columns, then run "
+               f"'qualcode review import {file}'.")
+
+
+@review.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--coder", default=None, help="Whose decisions these are (default: coder in qualcode.toml).")
+@click.pass_obj
+@handle_errors
+def review_import(obj, file, coder):
+    """Apply the decisions in a filled-in review sheet (all rows or none)."""
+    project = obj.project()
+    decisions = project.review_import(file, coder=coder)
+    counts = decisions["decision"].value_counts().to_dict() if len(decisions) else {}
+    click.echo(f"Applied {counts.get('accept', 0)} accepted, {counts.get('reject', 0)} rejected and "
+               f"{counts.get('add', 0)} added codings from {file}.")
+
+
+@main.group(invoke_without_command=True)
+@click.option("--coders", multiple=True, help="Coders to compare (repeat: --coders liisa --coders auto). "
+              "Default: every human coder.")
+@click.option("--reviewed-only", is_flag=True,
+              help="Count only the segments each coder decided something on.")
+@click.option("--disagreements", "disagreements_file", type=click.Path(dir_okay=False), default=None,
+              help="Also write the disagreement list to this .xlsx for a consensus meeting.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the agreement table to .xlsx or .csv.")
+@click.pass_context
+@handle_errors
+def agreement(ctx, coders, reviewed_only, disagreements_file, output):
+    """Intercoder agreement per code: percent agreement, Cohen's kappa, Krippendorff's alpha."""
+    if ctx.invoked_subcommand is not None:
+        return
+    project = ctx.obj.project()
+    from .analysis.agreement import label_agreement_table
+
+    coders = list(coders) or None
+    table = project.agreement(coders, reviewed_only=reviewed_only)
+    shown = label_agreement_table(table, project.language)
+    print_table(shown.round(3), title="Agreement")
+    if output:
+        _write_frame(shown, Path(output))
+        click.echo(f"Wrote {output}")
+    if disagreements_file:
+        out = project.write_disagreements(disagreements_file, coders, reviewed_only)
+        click.echo(f"Wrote the disagreements to {out}; fill in the agreed column and run "
+                   f"'qualcode agreement consensus {disagreements_file}'.")
+
+
+@agreement.command("consensus")
+@click.argument("file", type=click.Path(dir_okay=False, exists=False))
+@click.option("--reason", default="", help="Why (goes to the audit trail).")
+@click.pass_obj
+@handle_errors
+def agreement_consensus(obj, file, reason):
+    """Record the agreed codings of a filled-in disagreement sheet (coder 'consensus')."""
+    project = obj.project()
+    if not Path(file).is_file():
+        raise QualcodeError("the consensus sheet does not exist; check the path", path=file)
+    decisions = project.consensus_import(file, reason=reason)
+    click.echo(f"Recorded {len(decisions)} consensus decisions.")
+
+
+def _write_frame(frame, path: Path) -> None:
+    if path.suffix.lower() == ".csv":
+        frame.to_csv(path, index=False)
+    elif path.suffix.lower() == ".xlsx":
+        frame.to_excel(path, index=False)
+    else:
+        raise QualcodeError("write tables as .xlsx or .csv", path=str(path))
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+@handle_errors
+def demo(folder):
+    """Run the whole pipeline on the bundled Finnish demo study (in FOLDER or a new folder here)."""
+    from .demo import run_demo
+
+    run_demo(Path(folder) if folder else None, echo=click.echo)
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the trail to .xlsx or .csv instead of printing it.")
+@click.pass_obj
+@handle_errors
+def audit(obj, output):
+    """The analysis log (Analyysiloki): every step with time, coder, action and target."""
+    project = obj.project()
+    trail = project.audit()
+    if output:
+        out = project.write_audit(output)
+        click.echo(f"Wrote {len(trail)} entries to {out}")
+    else:
+        print_table(trail.drop(columns=["id"]), title="Analyysiloki" if project.language == "fi" else "Audit trail")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -20,7 +20,7 @@ from .config import CONFIG_NAME, STORE_DIR, STORE_NAME, ProjectConfig, find_proj
 from .errors import ProjectError, QualcodeError, ReadError
 from .ingest.informants import INFORMANT_FILE_STEMS, is_informant_file, read_informants
 from .ingest.pipeline import ParsedFile, collect_files, file_hash, parse_file
-from .model import HUMAN_STATUSES, AuditEvent, Coding, Informant, now_iso
+from .model import AUTO_CODER, HUMAN_STATUSES, AuditEvent, Codebook, Coding, Informant, Memo, now_iso
 from .progress import progress_iter
 from .store import SQLiteStore
 
@@ -58,6 +58,7 @@ class Project:
             raise ProjectError("this folder is not a qualcode project (no qualcode.toml); run "
                                "'qualcode init' there or give --project", path=str(root))
         self.config = load_config(cfg)
+        (self.root / STORE_DIR).mkdir(exist_ok=True)
         self.store = SQLiteStore(self.root / STORE_DIR / STORE_NAME, create=True)
 
     # -- opening ------------------------------------------------------------------
@@ -230,6 +231,319 @@ class Project:
             self.store.add_codings(moved)
         return len(moved), stranded
 
+    # -- codebook and automatic coding -------------------------------------------
+    def codebook_path(self, codebook: Optional[PathLike] = None) -> Path:
+        """The codebook file to use: the one given, ``codebook`` in qualcode.toml, or the only
+        codebook in ``codebooks/``."""
+        if codebook is not None:
+            path = Path(codebook)
+            if not path.is_absolute() and not path.exists():
+                path = self.root / path
+            if not path.is_file():
+                raise QualcodeError("the codebook file does not exist; check the path", path=str(codebook))
+            return path
+        if self.config.codebook:
+            return self.codebook_path(self.root / self.config.codebook)
+        found = sorted(p for p in (self.root / "codebooks").glob("*")
+                       if p.suffix.lower() in (".yaml", ".yml", ".xlsx") and not p.name.startswith((".", "~$")))
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise QualcodeError("no codebook found; put a .yaml or .xlsx codebook in codebooks/ or "
+                                "give --codebook FILE")
+        raise QualcodeError("several codebooks in codebooks/ (" + ", ".join(p.name for p in found)
+                            + "); choose one with --codebook FILE or set codebook in qualcode.toml")
+
+    def codebook(self, codebook: Union[None, PathLike, "Codebook"] = None) -> "Codebook":
+        """Load a codebook (a path, the project's default, or the last one used for coding)."""
+        from .codebook import codebook_from_dict, load_codebook
+        from .model import Codebook
+
+        if isinstance(codebook, Codebook):
+            return codebook
+        if codebook is None:
+            try:
+                return load_codebook(self.codebook_path())
+            except QualcodeError:
+                stored = self.store.codebook_content()
+                if stored is None:
+                    raise
+                import json
+                return codebook_from_dict(json.loads(stored), path="<store>")
+        return load_codebook(self.codebook_path(codebook))
+
+    def annotator(self, language: Optional[str] = None):
+        from .nlp import Annotator
+
+        key = (language or self.language, self.config.lemmatizer)
+        cache = self.__dict__.setdefault("_annotators", {})
+        if key not in cache:
+            cache[key] = Annotator(key[0], lemmatizer=key[1])
+        return cache[key]
+
+    def _annotations(self, segs: pd.DataFrame, annotator, progress: bool) -> list:
+        """Annotations of the segments: from the store when computed before, else computed
+        now and stored (annotations depend only on the text and the NLP backend)."""
+        from .nlp import Annotation
+
+        ids = [int(i) for i in segs["segment_id"]]
+        cached = self.store.annotations(ids, annotator.backend)
+        missing = [(i, t) for i, t in zip(ids, segs["text"]) if i not in cached]
+        out = {i: Annotation.from_bytes(b) for i, b in cached.items()}
+        if missing:
+            texts = [t for _, t in missing]
+            anns = []
+            chunk = 2000
+            for start in progress_iter(range(0, len(texts), chunk), "Tokenising and lemmatising",
+                                       enabled=progress):
+                anns.extend(annotator.annotate_many(texts[start:start + chunk]))
+            self.store.save_annotations([(i, a.to_bytes()) for (i, _), a in zip(missing, anns)],
+                                        annotator.backend)
+            out.update({i: a for (i, _), a in zip(missing, anns)})
+        return [out[i] for i in ids]
+
+    def code(self, codebook: Union[None, PathLike, "Codebook"] = None, *, include_interviewer: bool = False,
+             progress: bool = False) -> pd.DataFrame:
+        """Suggest codings by the codebook's rules (status ``suggested``, coder ``auto``).
+
+        Re-running with a changed codebook replaces the automatic suggestions that changed
+        and never touches a coding a human made, accepted or rejected.  Returns one row per
+        code: how many segments and informants it was suggested for.
+
+        >>> # project.code("codebooks/asiakaskokemus_fi.yaml")
+        """
+        import json
+
+        from .codebook import codebook_hash
+        from .coding.matcher import RuleMatcher
+
+        cb = self.codebook(codebook)
+        digest = codebook_hash(cb)
+        segs = self.segments()
+        if not include_interviewer:
+            segs = segs[~segs["is_interviewer"]]
+        annotator = self.annotator(cb.language or self.language)
+        anns = self._annotations(segs, annotator, progress)
+        matcher = RuleMatcher(cb, annotator)
+        wanted: dict[tuple[int, str], tuple] = {}
+        rule_counts: dict[str, int] = {}
+        for (_, seg), ann in zip(progress_iter(list(segs.iterrows()), "Coding", enabled=progress), anns):
+            for m in matcher.match(seg["text"], ann):
+                rule_counts[m.rule] = rule_counts.get(m.rule, 0) + 1
+                key = (int(seg["segment_id"]), m.code_id)
+                if key not in wanted:  # one suggestion per code and segment: its first match
+                    wanted[key] = (int(seg["source_id"]), int(seg["start"]) + m.start,
+                                   int(seg["start"]) + m.end, m.rule)
+        existing = self.store.conn.execute(
+            'SELECT k.id, k.segment_id, k.code_id, k.start, k."end", k.rule FROM codings k'
+            " JOIN sources s ON s.id=k.source_id WHERE s.active=1 AND k.status='suggested' AND k.coder=?",
+            (AUTO_CODER,)).fetchall()
+        keep, drop = set(), []
+        for cid, seg_id, code_id, start, end, rule in existing:
+            want = wanted.get((seg_id, code_id))
+            if want is not None and want[1:] == (start, end, rule) and (seg_id, code_id) not in keep:
+                keep.add((seg_id, code_id))
+            else:
+                drop.append(cid)
+        new = [Coding(code_id, seg_id, w[1], w[2], "suggested", AUTO_CODER, w[3], source_id=w[0])
+               for (seg_id, code_id), w in wanted.items() if (seg_id, code_id) not in keep]
+        with self.store.transaction():
+            self.store.save_codebook(digest, cb.name, cb.language, json.dumps(_codebook_dict(cb), ensure_ascii=False))
+            self.store.delete_codings(drop)
+            self.store.add_codings(new)
+            self._log("code", cb.name or (cb.path or "codebook"), coder=AUTO_CODER,
+                      details={"codebook_hash": digest[:12], "segments": len(segs),
+                               "suggestions": len(wanted), "added": len(new), "removed": len(drop),
+                               "rule_counts": dict(sorted(rule_counts.items()))})
+        return self._coding_summary(cb, wanted)
+
+    def _coding_summary(self, cb, wanted: dict) -> pd.DataFrame:
+        segs = self.segments().set_index("segment_id")
+        rows = []
+        for code in cb:
+            hits = [seg for (seg, code_id) in wanted if code_id == code.id]
+            speakers = {segs.at[h, "speaker"] for h in hits if h in segs.index and segs.at[h, "speaker"]}
+            rows.append({"code_id": code.id, "name": code.name, "segments": len(hits),
+                         "informants": len(speakers)})
+        return pd.DataFrame(rows, columns=["code_id", "name", "segments", "informants"])
+
+    # -- human decisions ------------------------------------------------------------
+    def _segment_row(self, segment_id: int):
+        row = self.store.conn.execute(
+            'SELECT g.id, g.source_id, g.start, g."end" FROM segments g JOIN sources s ON s.id=g.source_id'
+            " WHERE g.id=? AND s.active=1", (int(segment_id),)).fetchone()
+        if row is None:
+            raise QualcodeError(f"there is no segment {segment_id} in the project; see project.segments()")
+        return row
+
+    def _decide(self, segment_id: int, code_id: str, status: str, coder: Optional[str],
+                start: Optional[int] = None, end: Optional[int] = None, valence: Optional[str] = None,
+                note: str = "", log: bool = True) -> None:
+        seg_id, source_id, seg_start, seg_end = self._segment_row(segment_id)
+        coder = coder or self.config.coder
+        if coder == AUTO_CODER:
+            raise QualcodeError("the coder name 'auto' is reserved for automatic suggestions; use your own name")
+        sugg = self.store.conn.execute(
+            'SELECT start, "end", rule FROM codings WHERE segment_id=? AND code_id=? AND coder=?'
+            " AND status='suggested' ORDER BY id LIMIT 1", (seg_id, code_id, AUTO_CODER)).fetchone()
+        if start is None:
+            start, end, rule = sugg if sugg else (seg_start, seg_end, None)
+        else:
+            rule = None
+            if not (seg_start <= start < end <= seg_end):
+                raise QualcodeError(f"offsets {start}-{end} are outside segment {segment_id} "
+                                    f"({seg_start}-{seg_end})")
+        with self.store.transaction() as c:
+            # one decision per coder, segment and code: the newest replaces the older one
+            c.execute("DELETE FROM codings WHERE segment_id=? AND code_id=? AND coder=?", (seg_id, code_id, coder))
+            self.store.add_codings([Coding(code_id, seg_id, start, end, status, coder, rule,
+                                           valence=valence, note=note, source_id=source_id)])
+            if log:
+                self._log(status if status != "manual" else "add", f"segment {seg_id} / {code_id}", coder=coder)
+
+    def accept(self, segment_id: int, code_id: str, coder: Optional[str] = None, **kw) -> None:
+        """Accept a code on a segment (the suggestion's span, or the whole segment)."""
+        self._decide(segment_id, code_id, "accepted", coder, **kw)
+
+    def reject(self, segment_id: int, code_id: str, coder: Optional[str] = None, **kw) -> None:
+        """Reject a suggested code on a segment; automatic coding will not bring it back."""
+        self._decide(segment_id, code_id, "rejected", coder, **kw)
+
+    def add(self, segment_id: int, code_id: str, coder: Optional[str] = None, start: Optional[int] = None,
+            end: Optional[int] = None, valence: Optional[str] = None, note: str = "") -> None:
+        """Code a segment (or the span ``start``–``end`` inside it) by hand."""
+        if code_id not in self.codebook():
+            raise QualcodeError(f"unknown code '{code_id}'; add it to the codebook first")
+        self._decide(segment_id, code_id, "manual", coder, start=start, end=end, valence=valence, note=note)
+
+    # -- review sheet round trip --------------------------------------------------
+    def review_export(self, path: PathLike, coder: Optional[str] = None, lang: Optional[str] = None,
+                      include_interviewer: bool = False) -> Path:
+        """Write an Excel review sheet: one row per segment with its suggested codes and
+        columns to accept, reject and add codes (dropdowns of code ids)."""
+        from .coding.review import write_review_sheet
+
+        coder = coder or self.config.coder
+        segs = self.segments()
+        if not include_interviewer:
+            segs = segs[~segs["is_interviewer"]]
+        if segs.empty:
+            raise QualcodeError("there are no segments to review; ingest transcripts first")
+        out = write_review_sheet(Path(path), segs, self.codings(), self.codebook(), lang=lang or self.language,
+                                 coder=coder)
+        self._log("review export", Path(path).name, coder=coder, details={"segments": len(segs)})
+        return out
+
+    def review_import(self, path: PathLike, coder: Optional[str] = None) -> pd.DataFrame:
+        """Apply the decisions of a filled-in review sheet, all or nothing.
+
+        Unknown codes, edited texts or unknown segments are reported row by row in one error
+        and nothing is applied.  Returns the decisions applied."""
+        from .coding.review import read_review_sheet
+
+        coder = coder or self.config.coder
+        path = Path(path)
+        if not path.is_file():
+            raise QualcodeError("the review sheet does not exist; check the path", path=str(path))
+        decisions = read_review_sheet(path, self.segments(), self.codebook())
+        status = {"accept": "accepted", "reject": "rejected", "add": "manual"}
+        counts = {"accept": 0, "reject": 0, "add": 0}
+        with self.store.transaction():
+            for row in decisions.itertuples(index=False):
+                if row.decision == "note":   # a note without a decision: keep it as a memo
+                    self.store.add_memo(Memo(text=row.note, target_type="segment",
+                                             target_id=str(int(row.segment_id)), coder=coder))
+                    continue
+                self._decide(int(row.segment_id), row.code_id, status[row.decision], coder,
+                             note=row.note or "", log=False)
+                counts[row.decision] += 1
+            self._log("review import", path.name, coder=coder, details=counts)
+        return decisions
+
+    def resolved_codings(self, include_suggested: bool = False, coders: Optional[list[str]] = None) -> pd.DataFrame:
+        """One coding per segment and code, as the analyses should count it.
+
+        A human decision beats the automatic suggestion (a rejected suggestion disappears);
+        among humans a ``consensus`` decision wins, then the project's coder, then the newest.
+        Suggestions without any human decision are kept only with ``include_suggested``.
+        """
+        df = self.codings()
+        if coders is not None:
+            df = df[df["coder"].isin(list(coders) + [AUTO_CODER])]
+        if df.empty:
+            return df
+        priority = df["coder"].map(lambda c: 0 if c == "consensus" else 1 if c == self.config.coder
+                                   else 3 if c == AUTO_CODER else 2)
+        df = df.assign(_p=priority).sort_values(["segment_id", "code_id", "_p", "created_at"],
+                                                ascending=[True, True, True, False])
+        best = df.drop_duplicates(["segment_id", "code_id"], keep="first")
+        keep = best["status"].isin(["accepted", "manual"] + (["suggested"] if include_suggested else []))
+        return best[keep].drop(columns="_p").sort_values(["source", "start", "code_id"]).reset_index(drop=True)
+
+    # -- intercoder agreement and consensus ----------------------------------------
+    def _agreement_inputs(self, coders: Optional[list[str]], reviewed_only: bool):
+        """Codings and segments for agreement: the automatic coder's suggestions count as its
+        codes when ``auto`` is compared; coverage is every coded segment, or with
+        ``reviewed_only`` only the segments each coder decided something on."""
+        segs = self.segments()
+        segs = segs[~segs["is_interviewer"]]
+        codings = self.codings()
+        if coders and AUTO_CODER in coders:
+            auto = codings["coder"] == AUTO_CODER
+            codings = codings.assign(status=codings["status"].where(~auto, "accepted"))
+        coverage = None
+        if reviewed_only:
+            coverage = codings[["segment_id", "coder"]].drop_duplicates()
+        return codings, segs, coverage
+
+    def agreement(self, coders: Optional[list[str]] = None, reviewed_only: bool = False) -> pd.DataFrame:
+        """Agreement between coders per code and overall, at segment level: percent agreement,
+        Cohen's kappa (two coders) and Krippendorff's alpha (nominal), with the number of units.
+
+        Compare two researchers (``["liisa", "matti"]``) or a researcher with the automatic
+        coder (``["auto", "liisa"]``)."""
+        from .analysis.agreement import agreement_table
+
+        codings, segs, coverage = self._agreement_inputs(coders, reviewed_only)
+        table = agreement_table(codings, segs, coders=coders, coverage=coverage)
+        return table
+
+    def disagreements(self, coders: Optional[list[str]] = None, reviewed_only: bool = False) -> pd.DataFrame:
+        """The (segment, code) pairs the coders disagree on."""
+        from .analysis.agreement import disagreements
+
+        codings, segs, coverage = self._agreement_inputs(coders, reviewed_only)
+        return disagreements(codings, segs, coders=coders, coverage=coverage)
+
+    def write_disagreements(self, path: PathLike, coders: Optional[list[str]] = None,
+                            reviewed_only: bool = False, lang: Optional[str] = None) -> Path:
+        """Write the disagreement list as an xlsx sheet for a consensus meeting."""
+        from .analysis.agreement import write_disagreements_xlsx
+
+        out = write_disagreements_xlsx(self.disagreements(coders, reviewed_only), Path(path),
+                                       lang=lang or self.language)
+        self._log("disagreements export", Path(path).name, details={"coders": coders or "all"})
+        return out
+
+    def consensus_import(self, path: PathLike, reason: str = "") -> pd.DataFrame:
+        """Record the agreed codings of a filled-in consensus sheet as coder ``consensus``
+        (agreed = accepted, not agreed = rejected), all rows or none."""
+        from .analysis.agreement import read_consensus_xlsx
+
+        decisions = read_consensus_xlsx(Path(path))
+        codes = self.codebook()
+        unknown = sorted(set(decisions["code_id"]) - {c.id for c in codes})
+        if unknown:
+            raise QualcodeError(f"the consensus sheet has codes that are not in the codebook ({', '.join(unknown)}); "
+                                "correct them in the sheet", path=str(path))
+        with self.store.transaction():
+            for row in decisions.itertuples(index=False):
+                self._decide(int(row.segment_id), row.code_id, "accepted" if row.agreed else "rejected",
+                             "consensus", log=False)
+                self._log("consensus", f"segment {int(row.segment_id)} / {row.code_id}", coder="consensus",
+                          reason=reason or ("agreed" if row.agreed else "not agreed"))
+        return decisions
+
     # -- frames -------------------------------------------------------------------
     def sources(self) -> pd.DataFrame:
         """One row per active source version: name, version, format, kind, words …"""
@@ -259,11 +573,70 @@ class Project:
         """One row per coding (suggested, accepted, rejected or manual)."""
         return self.store.codings_frame(active_only=not all_versions)
 
+    def memos(self) -> pd.DataFrame:
+        """Researcher's memos (notes on the project, sources, segments or codes)."""
+        return self.store.memos_frame()
+
+    def add_memo(self, text: str, target_type: str = "project", target_id: Optional[str] = None,
+                 coder: Optional[str] = None) -> int:
+        """Write a memo; it is kept in the store and listed in the audit trail."""
+        if target_type not in ("project", "source", "segment", "code"):
+            raise QualcodeError("a memo is attached to a project, source, segment or code")
+        with self.store.transaction():
+            memo_id = self.store.add_memo(Memo(text=text, target_type=target_type,
+                                               target_id=None if target_id is None else str(target_id),
+                                               coder=coder or self.config.coder))
+            self._log("memo", f"{target_type} {target_id or ''}".strip(), coder=coder or "",
+                      reason=text[:200])
+        return memo_id
+
     def audit(self) -> pd.DataFrame:
         """The analysis log (Analyysiloki): every step, in order."""
         return self.store.audit_frame()
+
+    def audit_table(self, lang: Optional[str] = None) -> pd.DataFrame:
+        """The audit trail with labelled columns (Aika, Toimija, Toiminto, Kohde, Perustelu, Tiedot)."""
+        from .labels import label
+
+        lang = lang or self.language
+        trail = self.audit()
+        cols = ["time", "coder", "action", "target", "reason", "details"]
+        return trail[cols].rename(columns={c: label(f"audit.{c}", lang) for c in cols})
+
+    def write_audit(self, path: PathLike, lang: Optional[str] = None) -> Path:
+        """Export the audit trail to .xlsx or .csv (written to a temp file, then moved into place)."""
+        import os
+        import tempfile
+
+        from .labels import label
+
+        path = Path(path)
+        table = self.audit_table(lang)
+        if path.suffix.lower() not in (".xlsx", ".csv"):
+            raise QualcodeError("the audit trail can be written as .xlsx or .csv; change the file name",
+                                path=str(path))
+        fd, tmp = tempfile.mkstemp(suffix=path.suffix, dir=str(path.parent.resolve()))
+        os.close(fd)
+        try:
+            if path.suffix.lower() == ".csv":
+                table.to_csv(tmp, index=False)
+            else:
+                table.to_excel(tmp, index=False, sheet_name=label("sheet.audit", lang or self.language))
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return path
 
     def status(self) -> pd.DataFrame:
         """Counts of sources, words, informants, segments and codings, as a one-column table."""
         counts = self.store.counts()
         return pd.DataFrame({"count": counts}).rename_axis("item")
+
+
+def _codebook_dict(cb) -> dict:
+    """A codebook as plain data, for the store's snapshot of the codebook used in each run."""
+    from dataclasses import asdict
+
+    return {"language": cb.language, "name": cb.name,
+            "codes": [{k: v for k, v in asdict(c).items() if k != "line"} for c in cb]}

@@ -93,18 +93,21 @@ def parse_file(path: Path, data: bytes, name: str, *, informant_codes: set[str],
         raise QualcodeError(f"the speaker pattern '{speaker_pattern}' is not a valid regular "
                             f"expression ({exc}); fix speaker_pattern", path="qualcode.toml") from None
     default_speaker = path.stem if path.stem in informant_codes else None
-    parsed = parse_lines(doc.lines, str(path), label_regex=label_rx,
+    parsed = parse_lines(doc.lines, name, label_regex=label_rx,
                          interviewer_labels=set(DEFAULT_INTERVIEWER_LABELS) | {s.lower() for s in interviewer_labels},
                          default_speaker=default_speaker)
     source.text = parsed.text
     warnings = doc.warnings + parsed.warnings
+    if not parsed.labelled and source.kind in ("workshop", "document"):
+        # notes and documents have no speakers by nature: nothing to warn about
+        warnings = [w for w in warnings if "no speaker labels found" not in w]
     if informant_codes:
         seen: set[str] = set()
         for turn in parsed.turns:
             if turn.speaker and not turn.is_interviewer and turn.speaker not in informant_codes \
                     and turn.speaker not in seen:
                 seen.add(turn.speaker)
-                warnings.append(warn_text(str(path), turn.line,
+                warnings.append(warn_text(name, turn.line,
                                           f"speaker '{turn.speaker}' is not in the informant list; "
                                           "add it there or correct the label"))
     source.words = sum(count_words(s.text) for s in parsed.segments)

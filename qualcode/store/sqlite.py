@@ -318,6 +318,17 @@ class SQLiteStore:
         return pd.read_sql_query("SELECT id, time, coder, action, target, reason, details FROM audit"
                                  " ORDER BY id", self.conn)
 
+    # -- key/value metadata (e.g. exchange-format elements qualcode does not model) ----
+    def get_meta(self, key: str) -> Optional[str]:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        if key == "schema_version":
+            raise ValueError("schema_version is managed by the store")
+        with self.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
     def counts(self) -> dict[str, int]:
         q = self.conn.execute
         return {

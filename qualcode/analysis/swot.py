@@ -1,0 +1,169 @@
+"""SWOT (nelikenttä): codings aggregated into strengths, weaknesses, opportunities and
+threats by the ``swot`` attribute of their code (inherited from the nearest ancestor
+that sets it; a ``swot`` column on the codings, when present and set, wins).
+
+>>> import pandas as pd
+>>> from qualcode.model import Code, Codebook
+>>> cb = Codebook(codes=[Code("tek", "Teknologinen edelläkävijyys", swot="S"),
+...                      Code("kil", "Kilpailijat väliin", swot="T")])
+>>> c = pd.DataFrame({"segment_id": [1, 2, 3], "code_id": ["tek", "tek", "kil"],
+...                   "status": "accepted", "speaker": ["H1", "H2", "H1"],
+...                   "quote": ["Olette edelläkävijöitä.", "Tekniikka on huippua.", "Muut tulevat väliin."]})
+>>> r = swot(c, cb)
+>>> r.to_frame()[["quadrant", "code_id", "segments", "informants"]].values.tolist()
+[['S', 'tek', 2, 2], ['T', 'kil', 1, 1]]
+>>> r.grid().loc["internal", "helpful"].splitlines()[0]
+'Vahvuudet'
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Optional
+
+import pandas as pd
+
+from ..labels import label
+from ..model import SWOT_FIELDS, Codebook
+from .themes import _is_missing, code_frame, code_name, natural_key, prepare_codings
+
+FRAME_COLUMNS = ["quadrant", "code_id", "name", "segments", "informants", "quotes"]
+EVIDENCE_COLUMNS = ["quadrant", "code_id", "speaker", "segment_id", "quote"]
+#: (row, column) of each quadrant in the 2×2 grid.
+GRID = {"S": ("internal", "helpful"), "W": ("internal", "harmful"),
+        "O": ("external", "helpful"), "T": ("external", "harmful")}
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def format_quote(quote: str, speaker: Optional[str], limit: int = 240) -> str:
+    """A quote as shown in reports: ``"text" (H1)``; without a speaker just ``"text"``."""
+    q = f"\u201d{_short(quote, limit)}\u201d"
+    return f"{q} ({speaker})" if speaker else q
+
+
+@dataclass
+class SwotResult:
+    """The four quadrants with their codes and evidence.
+
+    ``items`` has columns quadrant, code_id, name, segments, informants and
+    ``quote_list`` (formatted quotes); ``evidence`` one row per coded segment.
+    """
+
+    items: pd.DataFrame
+    evidence: pd.DataFrame
+    lang: str = "fi"
+    conclusions: list[str] = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Columns quadrant (S/W/O/T), code_id, name, segments, informants, quotes
+        (the evidence quotes joined by line breaks)."""
+        out = self.items.copy()
+        out["quotes"] = [("\n".join(q)) for q in out["quote_list"]]
+        return out[FRAME_COLUMNS].reset_index(drop=True)
+
+    def quadrant(self, q: str) -> pd.DataFrame:
+        """The rows of one quadrant (``S``, ``W``, ``O`` or ``T``)."""
+        f = self.to_frame()
+        return f[f["quadrant"] == q].reset_index(drop=True)
+
+    def title(self, q: str) -> str:
+        return label(f"analysis.swot.{q}", self.lang)
+
+    def grid(self, counts: bool = True) -> pd.DataFrame:
+        """The 2×2 grid: rows ``internal`` / ``external``, columns ``helpful`` /
+        ``harmful``; each cell the quadrant title and one line per code
+        (``- name (segments)``)."""
+        cells: dict[tuple[str, str], str] = {}
+        for q in SWOT_FIELDS:
+            lines = [self.title(q)]
+            for _, r in self.items[self.items["quadrant"] == q].iterrows():
+                lines.append(f"- {r['name']} ({r['segments']})" if counts else f"- {r['name']}")
+            cells[GRID[q]] = "\n".join(lines)
+        return pd.DataFrame([[cells[("internal", "helpful")], cells[("internal", "harmful")]],
+                             [cells[("external", "helpful")], cells[("external", "harmful")]]],
+                            index=["internal", "external"], columns=["helpful", "harmful"])
+
+    def __repr__(self) -> str:
+        n = {q: int((self.items["quadrant"] == q).sum()) for q in SWOT_FIELDS}
+        return "SwotResult(" + ", ".join(f"{q}={n[q]}" for q in SWOT_FIELDS) + ")"
+
+    def _repr_html_(self) -> str:
+        def cell(q: str) -> str:
+            rows = self.items[self.items["quadrant"] == q]
+            lis = "".join(
+                f"<li>{html.escape(str(r['name']))} ({r['segments']})"
+                + ("<br><small>" + "<br>".join(html.escape(x) for x in r["quote_list"][:1]) + "</small>"
+                   if r["quote_list"] else "") + "</li>"
+                for _, r in rows.iterrows())
+            return (f"<td style='vertical-align:top;border:1px solid #999;padding:6px;width:50%'>"
+                    f"<b>{html.escape(self.title(q))}</b><ul>{lis}</ul></td>")
+        caption = html.escape(label("analysis.swot.title", self.lang))
+        return (f"<table style='border-collapse:collapse'><caption>{caption}</caption>"
+                f"<tr>{cell('S')}{cell('W')}</tr><tr>{cell('O')}{cell('T')}</tr></table>")
+
+
+def swot(codings: Optional[pd.DataFrame], codebook: Optional[Codebook] = None, *,
+         segments: Optional[pd.DataFrame] = None, informants: Optional[pd.DataFrame] = None,
+         max_quotes: int = 3, include_suggested: bool = False, lang: str = "fi") -> SwotResult:
+    """Aggregate codings into the SWOT quadrants.  Per quadrant (S, W, O, T) the codes
+    with coded segments and informants, most segments first (ties: codebook order),
+    each with up to ``max_quotes`` evidence quotes ending in the informant code (one per
+    informant first).  Codes without a SWOT field are left out.  When ``informants`` is
+    given, only its codes count as informants.
+
+    >>> import pandas as pd
+    >>> from qualcode.model import Code, Codebook
+    >>> r = swot(pd.DataFrame(columns=["code_id", "status"]), Codebook(codes=[Code("a", swot="S")]))
+    >>> r.to_frame().empty, list(r.grid().columns)
+    (True, ['helpful', 'harmful'])
+    """
+    cods = prepare_codings(codings, segments, include_suggested)
+    frame = code_frame(codebook)
+    by_code = dict(zip(frame["id"], frame["swot"]))
+    own = cods["swot"] if "swot" in cods.columns else pd.Series([None] * len(cods), index=cods.index)
+    cods["quadrant"] = [str(o).upper() if not _is_missing(o) and str(o).upper() in SWOT_FIELDS
+                        else (by_code.get(c) if by_code.get(c) in SWOT_FIELDS else None)
+                        for o, c in zip(own, cods["code_id"])]
+    cods = cods[cods["quadrant"].notna()].drop_duplicates(["segment_id", "code_id"])
+    valid = None
+    if informants is not None and len(informants) and "code" in informants.columns:
+        valid = {str(c) for c in informants["code"] if not _is_missing(c)}
+    pos = {c.id: i for i, c in enumerate(codebook.codes)} if codebook is not None else {}
+    big = 10 ** 9
+    items, evidence = [], []
+    for q in SWOT_FIELDS:
+        sub = cods[cods["quadrant"] == q]
+        rows = []
+        for cid in dict.fromkeys(sub["code_id"]):
+            s = sub[sub["code_id"] == cid]
+            recs = sorted(s.to_dict("records"), key=lambda r: (natural_key(r["speaker"]), r["segment_id"]))
+            speakers = {r["speaker"] for r in recs if r["speaker"] is not None
+                        and (valid is None or r["speaker"] in valid)}
+            picked, seen = [], set()
+            for r in recs:                      # one per informant first …
+                if r["speaker"] not in seen and len(picked) < max_quotes:
+                    picked.append(r)
+                    seen.add(r["speaker"])
+            for r in recs:                      # … then fill up
+                if len(picked) >= max_quotes:
+                    break
+                if r not in picked:
+                    picked.append(r)
+            picked.sort(key=lambda r: (natural_key(r["speaker"]), r["segment_id"]))
+            rows.append({"quadrant": q, "code_id": cid, "name": code_name(codebook, cid),
+                         "segments": len(recs), "informants": len(speakers),
+                         "quote_list": [format_quote(r["quote"], r["speaker"]) for r in picked],
+                         "_k": (pos.get(cid, big), natural_key(cid)), "_recs": recs})
+        rows.sort(key=lambda r: (-r["segments"], r["_k"]))
+        for row in rows:
+            evidence += [{"quadrant": q, "code_id": row["code_id"], "speaker": r["speaker"],
+                          "segment_id": r["segment_id"], "quote": r["quote"]} for r in row.pop("_recs")]
+        items += rows
+    item_frame = pd.DataFrame(items, columns=["quadrant", "code_id", "name", "segments", "informants",
+                                              "quote_list", "_k"]).drop(columns="_k")
+    item_frame = item_frame.astype({"segments": "int64", "informants": "int64"})
+    return SwotResult(items=item_frame, evidence=pd.DataFrame(evidence, columns=EVIDENCE_COLUMNS), lang=lang)

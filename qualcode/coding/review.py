@@ -1,0 +1,670 @@
+"""Excel review sheet round trip: export suggested codings, import the reviewer's decisions.
+
+The sheet (``Tarkistus`` / ``Review``) has one row per segment::
+
+    Segmentti | Lähde | Haastateltava | Teksti | Ehdotetut koodit | Hyväksytyt koodit |
+    Hyväksy | Hylkää 1..3 | Lisää 1..3 | Huomio | (hidden: key, text hash, suggested, accepted)
+
+* ``Hyväksy`` (Accept) has a dropdown ``kaikki`` / ``ei mitään`` (all / none); the reviewer may
+  also type code ids separated by commas (the dropdown does not block typed values).
+* ``Hylkää 1..3`` (Reject) offer a dropdown of the codes on that row (suggested or accepted);
+  ``Lisää 1..3`` (Add) a dropdown of every code on the ``Koodit`` sheet.  Excel list validation
+  holds one value per cell, hence three columns each; a cell may still hold ``a, b``.
+* Hidden columns keep the segment id, a short hash of the text as written, and the suggested
+  and accepted code ids, so that an edited text or an edited suggestion list is detected on
+  import.  The sheet is not write-protected: protection would stop sorting and resizing, and
+  the hash catches edits anyway.
+
+Meaning of a row on import (see :func:`read_review_sheet`): ``kaikki`` accepts every suggested
+code; ``ei mitään`` rejects every suggested code; listed codes are accepted (a listed code that
+was not suggested becomes an ``add``); rejected codes become ``reject``; added codes become
+``add`` (an added code that was suggested is an ``accept``).  An empty row decides nothing.
+
+>>> import pandas as pd, tempfile, pathlib
+>>> from qualcode.model import Code, Codebook
+>>> cb = Codebook(codes=[Code("talous", "Talous"), Code("hinta", "Hinta", parent="talous")])
+>>> segs = pd.DataFrame({"segment_id": [1], "source": ["h1.txt"], "speaker": ["H1"],
+...                      "text": ["Hinta oli liian korkea."]})
+>>> cods = pd.DataFrame({"segment_id": [1], "code_id": ["hinta"], "status": ["suggested"],
+...                      "coder": ["auto"]})
+>>> p = write_review_sheet(pathlib.Path(tempfile.mkdtemp()) / "r.xlsx", segs, cods, cb)
+>>> read_review_sheet(p, segs, cb).empty     # nothing decided yet
+True
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any, Iterable, Optional, Union
+
+import pandas as pd
+
+from ..errors import QualcodeError
+from ..labels import LANGS, label
+from ..model import Codebook
+
+#: Number of ``Hylkää n`` and ``Lisää n`` columns written.
+N_REJECT = 3
+N_ADD = 3
+#: Longest text written into one cell (Excel's hard limit is 32 767 characters).
+MAX_CELL_CHARS = 32000
+#: Columns of the frame returned by :func:`read_review_sheet`.
+DECISION_COLUMNS = ["segment_id", "code_id", "decision", "note"]
+#: First characters that would make a spreadsheet treat a cell as a formula.
+RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
+_SPLIT = re.compile(r"[,;\n]+")
+_ACCEPT_VALIDATION_MAX = 255          # Excel's limit for a literal list in data validation
+_MAX_REJECT_LISTS = 200               # distinct per-row reject dropdowns written
+
+_WIDTHS = {"segment": 10, "source": 18, "informant": 14, "text": 80, "suggested": 22,
+           "accepted": 20, "accept": 14, "reject": 14, "add": 14, "note": 30,
+           "key": 10, "hash": 12, "suggested_ids": 12, "accepted_ids": 12}
+_HEADER_FILL = "DDDDDD"
+_INPUT_FILL = "FFF2CC"
+
+
+# ----------------------------------------------------------------------------- small helpers
+def normalise_text(text: Any) -> str:
+    """Text as compared on import: NFC, ``\\n`` line breaks, no surrounding whitespace.
+
+    >>> normalise_text("  a\\r\\nb ")
+    'a\\nb'
+    """
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFC", str(text))
+    return s.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def cell_text(text: Any) -> str:
+    """The text as written into a cell: control characters removed, cut to the cell limit.
+
+    >>> cell_text("a\\x00b")
+    'ab'
+    """
+    if text is None or (isinstance(text, float) and text != text):
+        text = ""
+    s = _ILLEGAL.sub("", str(text))
+    return s if len(s) <= MAX_CELL_CHARS else s[: MAX_CELL_CHARS - 1] + "…"
+
+
+def text_hash(text: Any) -> str:
+    """Short hash of a segment text as written in the sheet (10 hex digits).
+
+    >>> text_hash("Hinta oli korkea.") == text_hash("Hinta oli korkea.\\n")
+    True
+    """
+    data = normalise_text(cell_text(text)).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()[:10]
+
+
+def set_text(cell, value: Any) -> None:
+    """Write ``value`` into an openpyxl ``cell`` as a literal string, never as a formula.
+
+    >>> from openpyxl import Workbook
+    >>> c = Workbook().active["A1"]; set_text(c, "=1+1"); (c.value, c.data_type)
+    ('=1+1', 's')
+    """
+    s = cell_text(value)
+    cell.value = s
+    cell.data_type = "s"
+    if s.startswith(RISKY_PREFIXES):
+        cell.quotePrefix = True
+
+
+def split_codes(value: Any) -> list[str]:
+    """Code tokens typed into one cell (comma, semicolon or line separated).
+
+    >>> split_codes("hinta, laatu;  ") , split_codes(None), split_codes(3.0)
+    (['hinta', 'laatu'], [], ['3'])
+    """
+    if value is None:
+        return []
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return [t.strip() for t in _SPLIT.split(str(value)) if t.strip()]
+
+
+def _join(ids: Iterable[str]) -> str:
+    return ", ".join(ids)
+
+
+def _columns(lang: str) -> list[tuple[str, str]]:
+    """(kind, header) of every column, in sheet order."""
+    cols = [(k, label(f"review.{k}", lang)) for k in
+            ("segment", "source", "informant", "text", "suggested", "accepted", "accept")]
+    cols += [("reject", label("review.reject", lang, n=i)) for i in range(1, N_REJECT + 1)]
+    cols += [("add", label("review.add", lang, n=i)) for i in range(1, N_ADD + 1)]
+    cols += [(k, label(f"review.{k}", lang)) for k in
+             ("note", "key", "hash", "suggested_ids", "accepted_ids")]
+    return cols
+
+
+def _code_order(codebook: Codebook) -> dict[str, int]:
+    return {c.id: i for i, c in enumerate(codebook)}
+
+
+def _sorted_codes(ids: Iterable[str], order: dict[str, int]) -> list[str]:
+    return sorted(set(ids), key=lambda c: (order.get(c, len(order)), c))
+
+
+def segment_code_sets(codings: pd.DataFrame, coder: str = "",
+                      codebook: Optional[Codebook] = None
+                      ) -> dict[int, tuple[list[str], list[str]]]:
+    """Per segment: (suggested code ids still open, accepted/manual code ids).
+
+    With ``coder`` only that coder's human decisions count, so that a second coder does not see
+    the first coder's choices: another coder's accepted/rejected coding that came from a rule
+    (``rule`` not empty) is shown as a plain suggestion.  A code this coder (or, without
+    ``coder``, anybody) already accepted or rejected is no longer "suggested".
+
+    >>> f = pd.DataFrame({"segment_id": [1, 1, 1], "code_id": ["a", "b", "b"],
+    ...                   "status": ["suggested", "suggested", "accepted"],
+    ...                   "coder": ["auto", "auto", "liisa"]})
+    >>> segment_code_sets(f)
+    {1: (['a'], ['b'])}
+    """
+    order = _code_order(codebook) if codebook is not None else {}
+    if codings is None or len(codings) == 0:
+        return {}
+    rules = codings["rule"] if "rule" in codings.columns else [None] * len(codings)
+    offered: dict[int, set] = {}
+    accepted: dict[int, set] = {}
+    rejected: dict[int, set] = {}
+    for seg, code, status, who, rule in zip(codings["segment_id"], codings["code_id"],
+                                            codings["status"], codings["coder"], rules):
+        seg = int(seg)
+        mine = not coder or who == coder
+        if status == "suggested":
+            offered.setdefault(seg, set()).add(code)
+        elif status in ("accepted", "manual", "rejected") and mine:
+            target = rejected if status == "rejected" else accepted
+            target.setdefault(seg, set()).add(code)
+        elif status in ("accepted", "rejected") and isinstance(rule, str) and rule:
+            # another coder's decision on a rule suggestion: still open for this coder
+            offered.setdefault(seg, set()).add(code)
+    out: dict[int, tuple[list[str], list[str]]] = {}
+    for seg in dict.fromkeys(list(offered) + list(accepted) + list(rejected)):
+        acc = accepted.get(seg, set())
+        sugg = offered.get(seg, set()) - acc - rejected.get(seg, set())
+        out[seg] = (_sorted_codes(sugg, order), _sorted_codes(acc, order))
+    return out
+
+
+# ----------------------------------------------------------------------------- writing
+def write_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codings: pd.DataFrame,
+                       codebook: Codebook, lang: str = "fi", coder: str = "") -> Path:
+    """Write the review workbook to ``path`` (atomically: temp file, then moved into place).
+
+    ``segments`` and ``codings`` are frames as in ``docs/architecture.md``; one row is written
+    per segment, in the order given.  Returns the path written.
+
+    >>> import pandas as pd, tempfile, pathlib, openpyxl
+    >>> from qualcode.model import Code, Codebook
+    >>> segs = pd.DataFrame({"segment_id": [7], "source": ["a.txt"], "speaker": [None],
+    ...                      "text": ["=SUM(A1)"]})
+    >>> p = write_review_sheet(pathlib.Path(tempfile.mkdtemp()) / "r.xlsx", segs,
+    ...                        pd.DataFrame(columns=["segment_id", "code_id", "status", "coder"]),
+    ...                        Codebook(codes=[Code("a")]), lang="en")
+    >>> ws = openpyxl.load_workbook(p)["Review"]
+    >>> (ws["D1"].value, ws["D2"].value, ws["D2"].data_type)
+    ('Text', '=SUM(A1)', 's')
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.cell_range import MultiCellRange
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+    path = Path(path)
+    sets = segment_code_sets(codings, coder, codebook)
+    cols = _columns(lang)
+    col_of: dict[str, list[int]] = {}
+    for i, (kind, _) in enumerate(cols, start=1):
+        col_of.setdefault(kind, []).append(i)
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = label("review.sheet", lang)
+    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor=_HEADER_FILL)
+    input_fill = PatternFill("solid", fgColor=_INPUT_FILL)
+    wrap_top = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    input_kinds = {"accept", "reject", "add", "note"}
+    hidden_kinds = {"key", "hash", "suggested_ids", "accepted_ids"}
+
+    for i, (kind, head) in enumerate(cols, start=1):
+        cell = ws.cell(row=1, column=i)
+        set_text(cell, head)
+        cell.font, cell.fill = header_font, (input_fill if kind in input_kinds else header_fill)
+        cell.alignment = wrap_top
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = _WIDTHS[kind]
+        ws.column_dimensions[letter].hidden = kind in hidden_kinds
+
+    reject_lists: dict[str, list[int]] = {}
+    for r, seg in enumerate(segments.itertuples(index=False), start=2):
+        seg_id = int(seg.segment_id)
+        suggested, accepted = sets.get(seg_id, ([], []))
+        text = getattr(seg, "text", "")
+        speaker = getattr(seg, "speaker", None)
+        values = {
+            "segment": seg_id,
+            "source": cell_text(getattr(seg, "source", "")),
+            "informant": cell_text(speaker),
+            "text": text,
+            "suggested": _join(suggested),
+            "accepted": _join(accepted),
+            "key": seg_id,
+            "hash": text_hash(text),
+            "suggested_ids": _join(suggested),
+            "accepted_ids": _join(accepted),
+        }
+        for i, (kind, _) in enumerate(cols, start=1):
+            cell = ws.cell(row=r, column=i)
+            v = values.get(kind)
+            if isinstance(v, int):
+                cell.value = v
+            elif v:
+                set_text(cell, v)
+            cell.alignment = wrap_top if kind in ("text", "suggested", "accepted", "note") else top
+            if kind in input_kinds:
+                cell.fill = input_fill
+        options = suggested + [c for c in accepted if c not in suggested]
+        formula = '"' + ",".join(options) + '"'
+        if options and len(formula) <= _ACCEPT_VALIDATION_MAX and not any(
+                ("," in o or '"' in o) for o in options):
+            reject_lists.setdefault(formula, []).append(r)
+
+    last = ws.max_row
+    codes_sheet = label("review.sheet_codes", lang)
+    if last >= 2:
+        def ranges(kind: str, rows: Optional[list[int]] = None) -> list[str]:
+            out = []
+            for c in col_of[kind]:
+                letter = get_column_letter(c)
+                if rows is None:
+                    out.append(f"{letter}2:{letter}{last}")
+                else:
+                    out.extend(f"{letter}{a}:{letter}{b}" for a, b in _runs(rows))
+            return out
+
+        accept_dv = DataValidation(
+            type="list",
+            formula1='"{},{}"'.format(label("review.all", lang), label("review.none", lang)),
+            allow_blank=True, showErrorMessage=False, showInputMessage=True,
+            promptTitle=label("review.accept", lang), prompt=label("review.accept_prompt", lang))
+        accept_dv.sqref = MultiCellRange(" ".join(ranges("accept")))
+        ws.add_data_validation(accept_dv)
+        # one dropdown per distinct code list; beyond _MAX_REJECT_LISTS lists the rarest ones
+        # fall back to the whole code list, to keep the file small
+        common = sorted(reject_lists.items(), key=lambda kv: -len(kv[1]))
+        fallback = [r for _, rows in common[_MAX_REJECT_LISTS:] for r in rows]
+        keep = dict(common[:_MAX_REJECT_LISTS])
+        if fallback and len(codebook):
+            keep[f"'{codes_sheet}'!$A$2:$A${len(codebook) + 1}"] = sorted(fallback)
+        for formula, rows in keep.items():
+            dv = DataValidation(type="list", formula1=formula, allow_blank=True,
+                                showErrorMessage=False)
+            dv.sqref = MultiCellRange(" ".join(ranges("reject", rows)))
+            ws.add_data_validation(dv)
+        if len(codebook):
+            add_dv = DataValidation(
+                type="list", formula1=f"'{codes_sheet}'!$A$2:$A${len(codebook) + 1}",
+                allow_blank=True, showErrorMessage=False, showInputMessage=True,
+                promptTitle=label("review.add", lang, n="").strip(),
+                prompt=label("review.code_prompt", lang))
+            add_dv.sqref = MultiCellRange(" ".join(ranges("add")))
+            ws.add_data_validation(add_dv)
+
+    visible_last = get_column_letter(col_of["note"][0])
+    ws.auto_filter.ref = f"A1:{visible_last}{max(last, 1)}"
+    ws.freeze_panes = "A2"
+
+    _write_codes_sheet(wb.create_sheet(codes_sheet), codebook, lang)
+    help_ws = wb.create_sheet(label("review.sheet_help", lang))
+    for r, line in enumerate(label("review.help", lang).split("\n"), start=1):
+        set_text(help_ws.cell(row=r, column=1), line)
+    help_ws.column_dimensions["A"].width = 120
+    wb.properties.creator = "qualcode"
+    if coder:
+        wb.properties.lastModifiedBy = coder
+
+    _atomic_save(wb, path)
+    return path
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Consecutive row numbers as (first, last) runs.
+
+    >>> _runs([2, 3, 4, 7, 9, 10])
+    [(2, 4), (7, 7), (9, 10)]
+    """
+    out: list[tuple[int, int]] = []
+    for r in rows:
+        if out and out[-1][1] == r - 1:
+            out[-1] = (out[-1][0], r)
+        else:
+            out.append((r, r))
+    return out
+
+
+def _write_codes_sheet(ws, codebook: Codebook, lang: str) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    heads = [label(f"review.code_{k}", lang) for k in ("id", "name", "theme", "description")]
+    for i, h in enumerate(heads, start=1):
+        cell = ws.cell(row=1, column=i)
+        set_text(cell, h)
+        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor=_HEADER_FILL)
+    for r, code in enumerate(codebook, start=2):
+        root = codebook.get(codebook.root_of(code.id))
+        theme = (root.name or root.id) if root is not None else ""
+        for i, v in enumerate((code.id, code.name, theme, code.description), start=1):
+            cell = ws.cell(row=r, column=i)
+            if v:
+                set_text(cell, v)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for letter, w in zip("ABCD", (18, 30, 24, 60)):
+        ws.column_dimensions[letter].width = w
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:D{max(ws.max_row, 1)}"
+
+
+def _atomic_save(wb, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+# ----------------------------------------------------------------------------- reading
+_REQUIRED = ("segment", "text", "accept", "key", "hash", "suggested_ids", "accepted_ids")
+
+
+def _header_kinds(lang: str) -> dict[str, str]:
+    """Exact header text -> kind for the fixed columns of ``lang``."""
+    return {label(f"review.{k}", lang): k for k in
+            ("segment", "source", "informant", "text", "suggested", "accepted", "accept",
+             "note", "key", "hash", "suggested_ids", "accepted_ids")}
+
+
+def _numbered_pattern(key: str, lang: str) -> re.Pattern:
+    stem = label(key, lang, n="\x00").split("\x00")
+    return re.compile("^" + re.escape(stem[0].strip()) + r"\s*(\d+)\s*$")
+
+
+def map_headers(headers: list[Any], lang: str) -> dict[str, list[tuple[int, str]]]:
+    """kind -> [(0-based column, header)] for the header row of a review sheet in ``lang``.
+
+    >>> m = map_headers(["Segmentti", "Teksti", "Lisää 1", "Lisää 4"], "fi")
+    >>> m["add"], m["text"]
+    ([(2, 'Lisää 1'), (3, 'Lisää 4')], [(1, 'Teksti')])
+    """
+    fixed = _header_kinds(lang)
+    rej, add = _numbered_pattern("review.reject", lang), _numbered_pattern("review.add", lang)
+    out: dict[str, list[tuple[int, str]]] = {}
+    for i, h in enumerate(headers):
+        if h is None:
+            continue
+        h = str(h).strip()
+        kind = fixed.get(h)
+        if kind is None and rej.match(h):
+            kind = "reject"
+        elif kind is None and add.match(h):
+            kind = "add"
+        if kind is not None:
+            out.setdefault(kind, []).append((i, h))
+    return out
+
+
+def detect_language(headers: list[Any]) -> Optional[str]:
+    """The language whose review headers the header row holds best (None if no header fits).
+
+    >>> detect_language(["Segment", "Source", "Text", "Accept"]), detect_language(["x"])
+    ('en', None)
+    """
+    scores = {lg: len(map_headers(headers, lg)) for lg in LANGS}
+    best = max(LANGS, key=lambda lg: scores[lg])
+    return best if scores[best] else None
+
+
+def _int_or_none(v: Any) -> Optional[int]:
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int,)):
+        return int(v)
+    if isinstance(v, float):
+        return int(v) if v.is_integer() else None
+    s = str(v).strip()
+    return int(s) if re.fullmatch(r"\d+", s) else None
+
+
+class _CodeResolver:
+    """Maps what a reviewer typed to a code id: exact id, then case-insensitive id or name."""
+
+    def __init__(self, codebook: Codebook):
+        self.ids = {c.id for c in codebook}
+        self.by_lower: dict[str, Optional[str]] = {}
+        for c in codebook:
+            for key in {c.id.lower(), (c.name or "").strip().lower()} - {""}:
+                prev = self.by_lower.get(key, c.id)
+                self.by_lower[key] = c.id if prev == c.id else None   # None = ambiguous
+
+    def __call__(self, token: str) -> Optional[str]:
+        if token in self.ids:
+            return token
+        return self.by_lower.get(token.lower())
+
+
+def read_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codebook: Codebook,
+                      lang: Optional[str] = None) -> pd.DataFrame:
+    """Read a filled-in review sheet into decisions: ``segment_id, code_id, decision, note``.
+
+    ``decision`` is ``accept`` (a suggested code applies), ``reject`` (a suggested or accepted
+    code does not apply), ``add`` (a code not suggested applies) or ``note`` (the row has only a
+    note; ``code_id`` is None).  A row's note is repeated on each of its decisions.  Rows are in
+    sheet order; within a row accepts, adds, then rejects.
+
+    The whole sheet is validated first.  If any row is wrong (unknown code, segment not in
+    ``segments``, text edited in the sheet or changed in the project, suggestion list edited,
+    a code both accepted and rejected) one :class:`QualcodeError` lists every bad row with its
+    sheet row number; nothing is returned.  A sheet without the review headers is an error too.
+    ``lang`` is detected from the headers when not given.
+
+    >>> import pandas as pd, tempfile, pathlib, openpyxl
+    >>> from qualcode.model import Code, Codebook
+    >>> cb = Codebook(codes=[Code("hinta"), Code("laatu")])
+    >>> segs = pd.DataFrame({"segment_id": [1], "source": ["a.txt"], "speaker": ["H1"],
+    ...                      "text": ["Kallista mutta hyvää."]})
+    >>> cods = pd.DataFrame({"segment_id": [1], "code_id": ["hinta"], "status": ["suggested"],
+    ...                      "coder": ["auto"]})
+    >>> p = write_review_sheet(pathlib.Path(tempfile.mkdtemp()) / "r.xlsx", segs, cods, cb)
+    >>> wb = openpyxl.load_workbook(p); ws = wb["Tarkistus"]
+    >>> ws["G2"] = "kaikki"; ws["K2"] = "laatu"; wb.save(p)
+    >>> read_review_sheet(p, segs, cb)[["segment_id", "code_id", "decision"]].values.tolist()
+    [[1, 'hinta', 'accept'], [1, 'laatu', 'add']]
+    """
+    from openpyxl import load_workbook
+
+    path = Path(path)
+    where = str(path)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=False)
+    except FileNotFoundError:
+        raise QualcodeError("file not found; give the path of a review sheet written by "
+                            "`qualcode review export`", path=where) from None
+    except Exception as exc:  # zip/xml errors: not an xlsx file
+        raise QualcodeError(f"cannot be opened as an Excel workbook ({exc.__class__.__name__}); "
+                            "give the .xlsx file written by `qualcode review export`",
+                            path=where) from None
+    try:
+        ws = None
+        for lg in ([lang] if lang else LANGS):
+            name = label("review.sheet", lg)
+            if name in wb.sheetnames:
+                ws = wb[name]
+                break
+        if ws is None:
+            ws = wb[wb.sheetnames[0]]
+        rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+    headers = list(rows[0]) if rows else []
+    if lang is None:
+        lang = detect_language(headers) or "fi"
+    elif lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+    cols = map_headers(headers, lang)
+    missing = [label(f"review.{k}", lang) for k in _REQUIRED if k not in cols]
+    if missing:
+        raise QualcodeError(
+            f"sheet '{ws.title}' is not a qualcode review sheet: header row 1 lacks "
+            f"{', '.join(repr(m) for m in missing)}; export a sheet with `qualcode review export` "
+            "and fill in that one", path=where, line=1)
+
+    seg_text = {int(s): t for s, t in zip(segments["segment_id"], segments["text"])}
+    resolve = _CodeResolver(codebook)
+    all_words = {label("review.all", lg).lower() for lg in LANGS}
+    none_words = {label("review.none", lg).lower() for lg in LANGS}
+    codes_sheet = label("review.sheet_codes", lang)
+
+    def get(row: tuple, kind: str) -> Any:
+        spec = cols.get(kind)
+        if not spec:
+            return None
+        i = spec[0][0]
+        return row[i] if i < len(row) else None
+
+    records: list[dict[str, Any]] = []
+    problems: list[tuple[int, str]] = []
+    unknown_segments = 0
+    seen_rows = 0
+    for r, row in enumerate(rows[1:], start=2):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+            continue
+        seen_rows += 1
+        errs: list[str] = []
+        seg_id = _int_or_none(get(row, "key"))
+        if seg_id is None:
+            problems.append((r, f"the hidden column '{label('review.key', lang)}' has no segment "
+                                "id; copy rows only from a sheet written by qualcode, or delete "
+                                "this row"))
+            continue
+        if seg_id not in seg_text:
+            unknown_segments += 1
+            problems.append((r, f"segment {seg_id} is not in this project; delete the row or "
+                                "export a new sheet from this project"))
+            continue
+        in_sheet = normalise_text(get(row, "text"))
+        stored_hash = "" if get(row, "hash") is None else str(get(row, "hash")).strip()
+        if text_hash(in_sheet) != stored_hash:
+            errs.append(f"the '{label('review.text', lang)}' cell was edited; restore the "
+                        "original text (write comments in the note column)")
+        elif text_hash(seg_text[seg_id]) != stored_hash:
+            errs.append(f"the text of segment {seg_id} has changed in the project since the "
+                        "sheet was written; export a new review sheet")
+
+        suggested = split_codes(get(row, "suggested_ids"))
+        accepted = split_codes(get(row, "accepted_ids"))
+        if "suggested" in cols and set(split_codes(get(row, "suggested"))) != set(suggested):
+            errs.append(f"the '{label('review.suggested', lang)}' cell was edited; restore it and "
+                        f"use the '{label('review.reject', lang, n=1)}' columns to reject a code")
+
+        def codes_in(kind: str) -> list[str]:
+            out = []
+            for i, head in cols.get(kind, []):
+                for tok in split_codes(row[i] if i < len(row) else None):
+                    code = resolve(tok)
+                    if code is None:
+                        errs.append(f"unknown code '{tok}' in column '{head}'; pick a code "
+                                    f"from the '{codes_sheet}' sheet")
+                    else:
+                        out.append(code)
+            return out
+
+        positive: list[str] = []
+        all_flag = none_flag = False
+        accept_head = label("review.accept", lang)
+        for tok in split_codes(get(row, "accept")):
+            low = tok.lower()
+            if low in all_words:
+                all_flag = True
+            elif low in none_words:
+                none_flag = True
+            else:
+                code = resolve(tok)
+                if code is None:
+                    errs.append(f"unknown code '{tok}' in column '{accept_head}'; write "
+                                f"{label('review.all', lang)}, {label('review.none', lang)} or "
+                                f"code ids from the '{codes_sheet}' sheet")
+                else:
+                    positive.append(code)
+        if none_flag and (all_flag or positive):
+            errs.append(f"column '{accept_head}' says '{label('review.none', lang)}' and also "
+                        "accepts codes; keep only one of them")
+            none_flag = False
+        if all_flag:
+            for code in suggested:
+                if code not in codebook:
+                    errs.append(f"suggested code '{code}' is no longer in the codebook; list the "
+                                f"codes to accept instead of '{label('review.all', lang)}'")
+            positive = suggested + positive
+        added = codes_in("add")
+        rejected = codes_in("reject")
+        if none_flag:
+            rejected = suggested + rejected
+        both = [c for c in dict.fromkeys(positive + added) if c in set(rejected)]
+        for code in both:
+            errs.append(f"code '{code}' is both accepted and rejected; keep it in only one "
+                        "of the columns")
+        if errs:
+            problems.extend((r, e) for e in errs)
+            continue
+
+        note_v = get(row, "note")
+        note = "" if note_v is None else str(note_v).strip()
+        decided: list[tuple[str, str]] = []
+        for code in dict.fromkeys(positive + added):
+            if code in accepted:
+                continue                     # already accepted: nothing to do
+            decided.append((code, "accept" if code in suggested else "add"))
+        decided.extend((code, "reject") for code in dict.fromkeys(rejected))
+        if not decided and note:
+            decided.append((None, "note"))
+        records.extend({"segment_id": seg_id, "code_id": c, "decision": d, "note": note}
+                       for c, d in decided)
+
+    if problems:
+        rows_bad = sorted({r for r, _ in problems})
+        if unknown_segments and unknown_segments == seen_rows:
+            raise QualcodeError(
+                f"none of the {seen_rows} segments in sheet '{ws.title}' belong to this project; "
+                "import the sheet into the project it was exported from, nothing was imported",
+                path=where)
+        lines = "\n".join(f"  row {r}: {msg}" for r, msg in problems)
+        raise QualcodeError(
+            f"{len(rows_bad)} row{'s' if len(rows_bad) != 1 else ''} of sheet '{ws.title}' "
+            f"need{'s' if len(rows_bad) == 1 else ''} fixing before import (nothing was "
+            f"imported); fix them and import again:\n{lines}", path=where)
+
+    return pd.DataFrame({
+        c: pd.Series([rec[c] for rec in records], dtype="int64" if c == "segment_id" else object)
+        for c in DECISION_COLUMNS}, columns=DECISION_COLUMNS)

@@ -1,0 +1,272 @@
+"""Tokenisation (spaCy blank pipeline) plus lemmas: the annotation of a segment.
+
+An :class:`Annotation` keeps, per token, its code-point offsets into the annotated
+text and an id into a :class:`Lexicon` (the per-word-type cache of lowercase form →
+lemma).  Token data live in numpy arrays so that matching a whole corpus is a few
+vectorised look-ups instead of a Python loop per token.
+
+>>> ann = Annotator("fi").annotate("Viestintä toimi, kiitos.")
+>>> [(t.start, t.end, t.lower, t.lemma) for t in ann][:2]
+[(0, 9, 'viestintä', 'viestintä'), (10, 15, 'toimi', 'toimia')]
+>>> Annotation.from_bytes(ann.to_bytes()) == ann
+True
+"""
+from __future__ import annotations
+
+import struct
+from typing import Callable, Iterable, Iterator, NamedTuple, Optional, Sequence
+
+import numpy as np
+
+from .lemmatizers import Lemmatizer, cached_backend
+
+_MAGIC = b"QCA1"
+_HEADER = struct.Struct("<IIIIBB")  # tokens, types, backend bytes, table bytes, itemsizes
+# Texts are annotated in batches of about this many characters (or _BATCH_TEXTS texts)
+# so that numpy's per-call overhead is paid per batch, not per text.
+_BATCH_CHARS = 500_000
+_BATCH_TEXTS = 2000
+
+
+class Token(NamedTuple):
+    """One token of an annotation (offsets are code points into the annotated text)."""
+
+    start: int
+    end: int
+    lower: str
+    lemma: str
+
+
+class Lexicon:
+    """Word types seen with one lemmatiser backend: lowercase form → id → lemma.
+
+    This is the per-word-type lemma cache: each distinct form is lemmatised once per
+    process.  One lexicon exists per backend version string (:meth:`for_backend`).
+
+    >>> lex = Lexicon("demo-backend")
+    >>> lex.intern("kissat", "kissa"), lex.intern("kissat", "kissa"), lex.lemmas[0]
+    (0, 0, 'kissa')
+    """
+
+    _registry: dict[str, "Lexicon"] = {}
+
+    def __init__(self, backend: str, lemmatizer: Optional[Lemmatizer] = None) -> None:
+        self.backend = backend
+        self.lemmatizer = lemmatizer
+        self.forms: list[str] = []
+        self.lemmas: list[str] = []
+        self.ids: dict[str, int] = {}
+        self._by_hash: dict[int, int] = {}  # spaCy's 64-bit string hash -> id
+
+    @classmethod
+    def for_backend(cls, backend: str, lemmatizer: Optional[Lemmatizer] = None) -> "Lexicon":
+        """The shared lexicon of ``backend`` (created on first use)."""
+        lex = cls._registry.get(backend)
+        if lex is None:
+            lex = cls._registry[backend] = cls(backend, lemmatizer)
+        elif lex.lemmatizer is None and lemmatizer is not None:
+            lex.lemmatizer = lemmatizer
+        return lex
+
+    def __len__(self) -> int:
+        return len(self.forms)
+
+    def intern(self, form: str, lemma: Optional[str] = None) -> int:
+        """Id of ``form`` (lowercase), lemmatising it the first time it is seen."""
+        gid = self.ids.get(form)
+        if gid is None:
+            if lemma is None:
+                lemma = self.lemmatizer.lemma(form) if self.lemmatizer else form
+            gid = len(self.forms)
+            self.forms.append(form)
+            self.lemmas.append(lemma)
+            self.ids[form] = gid
+        return gid
+
+    def intern_hashes(self, hashes: np.ndarray, strings) -> np.ndarray:
+        """Ids for an array of spaCy LOWER hashes (``strings`` is the StringStore)."""
+        by_hash = self._by_hash
+        out = np.empty(len(hashes), dtype=np.int64)
+        for i, h in enumerate(hashes.tolist()):
+            gid = by_hash.get(h)
+            if gid is None:
+                gid = by_hash[h] = self.intern(strings[h])
+            out[i] = gid
+        return out
+
+
+class Annotation:
+    """Tokens of one text: offsets, lowercase forms and lemmas (via a :class:`Lexicon`).
+
+    >>> ann = Annotator("en").annotate("Updates were updated.")
+    >>> ann.lemmas, ann.backend.startswith("simplemma")
+    (['update', 'be', 'update', '.'], True)
+    """
+
+    __slots__ = ("starts", "ends", "type_ids", "lexicon")
+
+    def __init__(self, starts: np.ndarray, ends: np.ndarray, type_ids: np.ndarray,
+                 lexicon: Lexicon) -> None:
+        self.starts = starts
+        self.ends = ends
+        self.type_ids = type_ids
+        self.lexicon = lexicon
+
+    @property
+    def backend(self) -> str:
+        """Version string of the lemmatiser that produced the lemmas."""
+        return self.lexicon.backend
+
+    def __len__(self) -> int:
+        return len(self.type_ids)
+
+    def __iter__(self) -> Iterator[Token]:
+        forms, lemmas = self.lexicon.forms, self.lexicon.lemmas
+        for s, e, g in zip(self.starts.tolist(), self.ends.tolist(), self.type_ids.tolist()):
+            yield Token(s, e, forms[g], lemmas[g])
+
+    @property
+    def lowers(self) -> list[str]:
+        forms = self.lexicon.forms
+        return [forms[g] for g in self.type_ids.tolist()]
+
+    @property
+    def lemmas(self) -> list[str]:
+        lemmas = self.lexicon.lemmas
+        return [lemmas[g] for g in self.type_ids.tolist()]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Annotation):
+            return NotImplemented
+        return self.backend == other.backend and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"<Annotation {len(self)} tokens, {self.backend}>"
+
+    def to_bytes(self) -> bytes:
+        """Compact, self-contained serialisation (one blob per segment in the store)."""
+        gids = self.type_ids.tolist()
+        local = dict.fromkeys(gids)  # first-seen order keeps the blob deterministic
+        for i, g in enumerate(local):
+            local[g] = i
+        forms, lemmas = self.lexicon.forms, self.lexicon.lemmas
+        # Tokens never contain whitespace, so "\n" separates forms safely.
+        table = ("\n".join(forms[g] for g in local) + "\x00"
+                 + "\n".join(lemmas[g].replace("\n", " ") for g in local)).encode("utf-8")
+        backend = self.backend.encode("utf-8")
+        lengths = self.ends - self.starts
+        len_size = 2 if len(lengths) == 0 or int(lengths.max()) < 65536 else 4
+        id_size = 2 if len(local) < 65536 else 4
+        ids = np.fromiter((local[g] for g in gids), dtype=np.int64, count=len(gids))
+        return b"".join((
+            _MAGIC,
+            _HEADER.pack(len(gids), len(local), len(backend), len(table), len_size, id_size),
+            backend, table,
+            self.starts.astype("<u4").tobytes(),
+            lengths.astype(f"<u{len_size}").tobytes(),
+            ids.astype(f"<u{id_size}").tobytes(),
+        ))
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> "Annotation":
+        """Inverse of :meth:`to_bytes`; interns the types into the backend's lexicon."""
+        if blob[:4] != _MAGIC:
+            raise ValueError("not a qualcode annotation blob (bad magic bytes)")
+        pos = 4
+        n, n_types, n_backend, n_table, len_size, id_size = _HEADER.unpack_from(blob, pos)
+        pos += _HEADER.size
+        backend = blob[pos:pos + n_backend].decode("utf-8")
+        pos += n_backend
+        table = blob[pos:pos + n_table].decode("utf-8")
+        pos += n_table
+        starts = np.frombuffer(blob, dtype="<u4", count=n, offset=pos).astype(np.int64)
+        pos += 4 * n
+        lengths = np.frombuffer(blob, dtype=f"<u{len_size}", count=n, offset=pos)
+        pos += len_size * n
+        ids = np.frombuffer(blob, dtype=f"<u{id_size}", count=n, offset=pos)
+        lex = Lexicon.for_backend(backend)
+        forms_s, lemmas_s = table.split("\x00")
+        forms = forms_s.split("\n") if n_types else []
+        lemmas = lemmas_s.split("\n") if n_types else []
+        intern = lex.intern
+        gids = np.array([intern(f, l) for f, l in zip(forms, lemmas)], dtype=np.int64)
+        type_ids = gids[ids] if n else np.empty(0, dtype=np.int64)
+        return cls(starts, starts + lengths, type_ids, lex)
+
+
+class Annotator:
+    """Tokenise with spaCy's blank pipeline and lemmatise with a registered backend.
+
+    >>> a = Annotator("fi", lemmatizer="simplemma")
+    >>> [t.lemma for t in a.annotate("Tilannepäivityksiä tuli.")]
+    ['tilannepäivitys', 'tulla', '.']
+    """
+
+    def __init__(self, lang: str = "fi", lemmatizer: str | Lemmatizer = "simplemma") -> None:
+        import spacy
+        from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER
+
+        self.lang = lang
+        self.nlp = spacy.blank(lang)  # tokenizer only: no model, no download
+        self.tokenizer = self.nlp.tokenizer
+        self.lemmatizer = cached_backend(lemmatizer, lang)
+        self.lexicon = Lexicon.for_backend(self.lemmatizer.version, self.lemmatizer)
+        self._attrs = [LOWER, IDX, LENGTH, IS_SPACE]
+
+    @property
+    def backend(self) -> str:
+        return self.lemmatizer.version
+
+    def annotate(self, text: str) -> Annotation:
+        """Annotation of one text."""
+        return self.annotate_many([text])[0]
+
+    def annotate_many(self, texts: Iterable[str],
+                      progress: Optional[Callable[[int], object]] = None) -> list[Annotation]:
+        """Annotations of many texts, in order.
+
+        ``progress`` (e.g. ``tqdm.update``) is called with the number of texts finished
+        since its previous call.
+        """
+        out: list[Annotation] = []
+        batch: list[str] = []
+        size = 0
+        for text in texts:
+            batch.append(text)
+            size += len(text) + 1
+            if size >= _BATCH_CHARS or len(batch) >= _BATCH_TEXTS:
+                out.extend(self._annotate_batch(batch))
+                if progress is not None:
+                    progress(len(batch))
+                batch, size = [], 0
+        if batch:
+            out.extend(self._annotate_batch(batch))
+            if progress is not None:
+                progress(len(batch))
+        return out
+
+    def _annotate_batch(self, texts: Sequence[str]) -> list[Annotation]:
+        # One Doc per text: spaCy's tokenizer stops caching for the rest of a Doc once
+        # it meets a special case, so joining texts into one Doc would be much slower.
+        # The numpy work below is done once per batch, not once per text.
+        attrs = self._attrs
+        arrays = [doc.to_array(attrs) for doc in self.tokenizer.pipe(texts)]
+        counts = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays))
+        lex = self.lexicon
+        if not counts.sum():
+            empty = np.empty(0, dtype=np.int64)
+            return [Annotation(empty, empty, empty, lex) for _ in texts]
+        arr = np.concatenate([a for a in arrays if len(a)])
+        keep = arr[:, 3] == 0  # whitespace tokens carry nothing to match
+        seg = np.repeat(np.arange(len(texts)), counts)[keep]
+        arr = arr[keep]
+        starts = arr[:, 1].astype(np.int64)
+        ends = starts + arr[:, 2].astype(np.int64)
+        # Lemmatise each distinct form of the batch once (and each form once per process).
+        uniq, inverse = np.unique(arr[:, 0], return_inverse=True)
+        gids = lex.intern_hashes(uniq, self.tokenizer.vocab.strings)[inverse.reshape(-1)]
+        bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(seg, minlength=len(texts)), out=bounds[1:])
+        b = bounds.tolist()
+        return [Annotation(starts[b[i]:b[i + 1]], ends[b[i]:b[i + 1]], gids[b[i]:b[i + 1]], lex)
+                for i in range(len(texts))]

@@ -1,0 +1,453 @@
+"""The report's tables as plain data, in one language: each artefact is a
+:class:`Table` (sheet name, caption title, header, rows, optional footer rows).  The
+xlsx, docx and markdown writers only lay these out, so every format shows the same
+content under the same labels.
+
+>>> from qualcode.report.inputs import ReportInputs
+>>> import pandas as pd
+>>> inf = pd.DataFrame({"code": ["H2", "H1"], "role": ["Talousjohtaja", "Toimitusjohtaja"],
+...                     "date": ["2021-05-13", "2021-05-12"], "mode": "Haastattelu",
+...                     "duration_min": [53, 36]})
+>>> t = interviews_table(ReportInputs(informants=inf), "fi")
+>>> t.header, t.rows[0]
+(['PVM:', 'Haastattelun tapa:', 'Kesto:', 'Titteli:', 'Koodi:'], ['12.5.2021', 'Haastattelu', '36min', 'Toimitusjohtaja', 'H1'])
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import pandas as pd
+
+from ..labels import label
+from .finnish import as_date, as_minutes, count_phrase, format_date, format_minutes, format_number
+from .inputs import ReportInputs
+
+
+@dataclass
+class Table:
+    """One artefact: ``rows`` under ``header``; ``footer`` rows (a summary) are shown
+    below the table, outside its filter range.  ``kind`` is ``table`` or ``grid``
+    (the SWOT 2×2: the first column and the header are labels)."""
+
+    key: str
+    sheet: str
+    title: str
+    header: list[str]
+    rows: list[list[Any]]
+    footer: list[list[Any]] = field(default_factory=list)
+    kind: str = "table"
+    wide: tuple[int, ...] = ()       # indices of columns holding long text
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=self.header)
+
+
+def _missing(v: Any) -> bool:
+    if v is None:
+        return True
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _text(v: Any) -> str:
+    return "" if _missing(v) else str(v)
+
+
+def _natural(v: Any) -> tuple:
+    from ..analysis.themes import natural_key
+
+    return natural_key(v)
+
+
+def _lower_role(role: str) -> str:
+    """A title in running text: ``Projektipäällikkö`` → ``projektipäällikkö`` (acronyms kept)."""
+    if len(role) > 1 and role[0].isupper() and not role[1].isupper():
+        return role[0].lower() + role[1:]
+    return role
+
+
+# --------------------------------------------------------------------------- A1 interviews
+
+def interview_rows(inputs: ReportInputs, lang: str = "fi") -> list[dict]:
+    """One record per interview: informants with a date, mode or duration.  Informants
+    who speak in exactly the same sources on the same date (a group interview) form one
+    interview whose title lists the roles with counts (``2 projektipäällikköä``)."""
+    inf = inputs.informants
+    if inf is None or not len(inf) or "code" not in inf.columns:
+        return []
+    sources_of: dict[str, frozenset] = {}
+    seg = inputs.segments
+    if seg is not None and len(seg) and {"speaker", "source"} <= set(seg.columns):
+        s = seg
+        if "is_interviewer" in s.columns:
+            s = s[~s["is_interviewer"].fillna(False).astype(bool)]
+        for spk, grp in s.groupby(s["speaker"].astype(str)):
+            sources_of[spk] = frozenset(grp["source"].astype(str))
+    groups: dict[tuple, list[dict]] = {}
+    order: list[tuple] = []
+    for rec in inf.to_dict("records"):
+        code = _text(rec.get("code"))
+        date = as_date(rec.get("date"))
+        mode = _text(rec.get("mode")).strip()
+        minutes = as_minutes(rec.get("duration_min"))
+        if date is None and not mode and minutes is None:
+            continue
+        srcs = sources_of.get(code)
+        key = (date, mode, minutes, srcs) if srcs else (date, mode, minutes, code)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append({"code": code, "role": _text(rec.get("role")).strip(), "date": date,
+                            "mode": mode, "minutes": minutes})
+    out = []
+    for key in order:
+        members = sorted(groups[key], key=lambda r: _natural(r["code"]))
+        first = members[0]
+        if len(members) == 1:
+            title = first["role"]
+        else:
+            counts: dict[str, int] = {}
+            for m in members:
+                counts[m["role"]] = counts.get(m["role"], 0) + 1
+            title = ", ".join(count_phrase(n, _lower_role(r), lang) for r, n in counts.items() if r)
+        out.append({"date": first["date"], "mode": first["mode"], "minutes": first["minutes"],
+                    "title": title, "codes": ", ".join(m["code"] for m in members)})
+    out.sort(key=lambda r: (r["date"] is None, r["date"] or dt.date.min, _natural(r["codes"].split(",")[0])))
+    return out
+
+
+def interviews_table(inputs: ReportInputs, lang: str = "fi", show_codes: bool = True) -> Table:
+    """A1: ``PVM: | Haastattelun tapa: | Kesto: | Titteli: [| Koodi:]``, sorted by date,
+    dates ``d.m.yyyy``, durations ``36min``, and a summary row (n, total, mean)."""
+    keys = ["date", "mode", "duration", "title"] + (["code"] if show_codes else [])
+    header = [label(f"report.interviews.{k}", lang) for k in keys]
+    recs = interview_rows(inputs, lang)
+    rows = []
+    for r in recs:
+        row = [format_date(r["date"]), r["mode"], format_minutes(r["minutes"], lang), r["title"]]
+        if show_codes:
+            row.append(r["codes"])
+        rows.append(row)
+    footer = []
+    minutes = [r["minutes"] for r in recs if r["minutes"] is not None]
+    if recs:
+        total = sum(minutes)
+        mean = total / len(minutes) if minutes else None
+        summary = label("report.interviews.summary", lang, n=len(recs),
+                        total=format_minutes(total, lang) if minutes else "–",
+                        mean=format_minutes(mean, lang) if mean is not None else "–")
+        frow = [""] * len(header)
+        frow[0] = summary
+        footer.append(frow)
+    return Table("interviews", label("report.sheet.interviews", lang), label("report.title.interviews", lang),
+                 header, rows, footer, wide=(3,))
+
+
+# --------------------------------------------------------------------------- A27 codebook
+
+def _code_name(codebook: Any, cid: Any) -> str:
+    if codebook is None or cid is None:
+        return _text(cid)
+    code = codebook.get(cid)
+    return (code.name or code.id) if code is not None else str(cid)
+
+
+def codebook_table(inputs: ReportInputs, lang: str = "fi") -> Table:
+    """A27: ``Koodi | Teema | Määritelmä | Lähtökohta (aineisto/teoria) | Avainsanat | Esimerkki``."""
+    keys = ["code", "theme", "definition", "origin", "keywords", "example"]
+    header = [label(f"codebook.{k}", lang) for k in keys]
+    rows = []
+    cb = inputs.codebook
+    for c in (cb.codes if cb is not None else []):
+        origin = label(f"codebook.origin_{c.origin}", lang) if c.origin in ("data", "theory") else _text(c.origin)
+        name = c.name or c.id
+        theme = _code_name(cb, cb.root_of(c.id))
+        rows.append([name, theme, c.description or "", origin, ", ".join(c.keywords),
+                     " / ".join(c.examples)])
+    return Table("codebook", label("sheet.codebook", lang), label("report.title.codebook", lang),
+                 header, rows, wide=(2, 5))
+
+
+# --------------------------------------------------------------------------- themes matrix
+
+def themes_table(inputs: ReportInputs, lang: str = "fi") -> Table:
+    """Informant × code matrix of coded segments (codes in use, codebook order), with
+    each informant's title and a total column and row."""
+    from ..analysis import informant_code_matrix
+
+    mat = informant_code_matrix(inputs.codings, inputs.segments, inputs.informants, inputs.codebook,
+                                include_suggested=inputs.include_suggested, include_unused=False)
+    roles = {}
+    inf = inputs.informants
+    if inf is not None and len(inf) and "role" in inf.columns:
+        roles = {str(c): _text(r) for c, r in zip(inf["code"], inf["role"])}
+    header = ([label("report.informant", lang), label("report.interviews.title", lang).rstrip(":")]
+              + [_code_name(inputs.codebook, c) for c in mat.columns] + [label("report.total", lang)])
+    rows = [[str(i), roles.get(str(i), "")] + [int(v) for v in mat.loc[i]] + [int(mat.loc[i].sum())]
+            for i in mat.index]
+    footer = []
+    if len(mat.index):
+        footer = [[label("report.total", lang), ""] + [int(v) for v in mat.sum(axis=0)]
+                  + [int(mat.values.sum())]]
+    return Table("themes", label("report.sheet.themes", lang), label("report.title.themes", lang),
+                 header, rows, footer)
+
+
+# --------------------------------------------------------------------------- A6 quotes
+
+def quote_records(inputs: ReportInputs) -> pd.DataFrame:
+    """Effective codings with ``theme`` (root id), ``valence`` (effective) and the quote,
+    one row per (segment, code), in theme → code (codebook order) → informant order."""
+    from ..analysis.themes import prepare_codings, roll_up
+    from ..analysis.valence import effective_valence
+
+    cods = prepare_codings(inputs.codings, inputs.segments, inputs.include_suggested)
+    if not len(cods):
+        return cods.assign(theme=pd.Series(dtype=object))
+    cods = cods.drop_duplicates(["segment_id", "code_id"]).copy()
+    cods["valence"] = effective_valence(cods, inputs.codebook)
+    cb = inputs.codebook
+    cods["theme"] = [roll_up(cb, c, "theme") for c in cods["code_id"]]
+    pos = {c.id: i for i, c in enumerate(cb.codes)} if cb is not None else {}
+    big = 10 ** 9
+    keys = [(pos.get(t, big), _natural(t), pos.get(c, big), _natural(c), _natural(s), int(g))
+            for t, c, s, g in zip(cods["theme"], cods["code_id"], cods["speaker"], cods["segment_id"])]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    return cods.iloc[order].reset_index(drop=True)
+
+
+def _valence_label(v: Any, lang: str) -> str:
+    return label(f"analysis.valence.{v}", lang) if isinstance(v, str) and v else ""
+
+
+def quotes_table(inputs: ReportInputs, lang: str = "fi") -> Table:
+    """A6: ``Teema | Lainaus | Koodi | Valenssi | Lähde`` (the informant code), plus the file."""
+    keys = ["theme", "quote", "code", "valence", "source", "file"]
+    header = [label(f"report.quotes.{k}", lang) for k in keys]
+    recs = quote_records(inputs)
+    rows = [[_code_name(inputs.codebook, r["theme"]), _text(r["quote"]), _code_name(inputs.codebook, r["code_id"]),
+             _valence_label(r["valence"], lang), _text(r["speaker"]), _text(r["source"])]
+            for r in recs.to_dict("records")]
+    return Table("quotes", label("report.sheet.quotes", lang), label("report.title.quotes", lang),
+                 header, rows, wide=(1,))
+
+
+# --------------------------------------------------------------------------- A7 experiences
+
+def experiences_table(inputs: ReportInputs, lang: str = "fi") -> Table:
+    """A7: themes × valence (coded segments) with totals."""
+    from ..analysis import valence_table
+    from ..model import VALENCES
+
+    vt = valence_table(inputs.codings, inputs.codebook, segments=inputs.segments,
+                       include_suggested=inputs.include_suggested)
+    header = ([label("report.quotes.theme", lang)] + [label(f"analysis.valence.{v}", lang) for v in VALENCES]
+              + [label("report.total", lang)])
+    rows = [[r["name"]] + [int(r[v]) for v in VALENCES] + [int(r["total"])] for r in vt.to_dict("records")]
+    footer = []
+    if len(vt):
+        footer = [[label("report.total", lang)] + [int(vt[v].sum()) for v in VALENCES] + [int(vt["total"].sum())]]
+    return Table("experiences", label("report.sheet.experiences", lang), label("report.title.experiences", lang),
+                 header, rows, footer)
+
+
+def training_table(inputs: ReportInputs, lang: str = "fi") -> Table:
+    """A7 digest: negative experiences per target (the informants' role by default)."""
+    from ..analysis import training_needs_summary
+
+    by = inputs.group_by
+    inf = inputs.informants
+    if inf is not None and len(inf) and by not in inf.columns:
+        by = "role"
+    ts = training_needs_summary(inputs.codings, inf, inputs.codebook, by=by, segments=inputs.segments,
+                                include_suggested=inputs.include_suggested, lang=lang)
+    header = [label("report.target", lang), label("report.quotes.code", lang), label("report.segments", lang),
+              label("report.informants", lang)]
+    rows = [[_text(r["target"]), _text(r["name"]), int(r["segments"]), int(r["informants"])]
+            for r in ts.to_dict("records")]
+    return Table("training", label("report.sheet.training", lang), label("report.title.training", lang),
+                 header, rows)
+
+
+# --------------------------------------------------------------------------- A8 SWOT
+
+def swot_result(inputs: ReportInputs, lang: str = "fi"):
+    from ..analysis import swot
+
+    return swot(inputs.codings, inputs.codebook, segments=inputs.segments, informants=inputs.informants,
+                include_suggested=inputs.include_suggested, lang=lang)
+
+
+def swot_table(inputs: ReportInputs, lang: str = "fi", result: Any = None) -> Table:
+    """A8 as a 2×2 grid: header ``| Myönteiset | Kielteiset``, rows internal / external,
+    each cell the quadrant title followed by ``- code (segments)`` lines."""
+    res = result if result is not None else swot_result(inputs, lang)
+    grid = res.grid(counts=True)
+    header = ["", label("analysis.swot.helpful", lang), label("analysis.swot.harmful", lang)]
+    rows = [[label("analysis.swot.internal", lang), grid.loc["internal", "helpful"], grid.loc["internal", "harmful"]],
+            [label("analysis.swot.external", lang), grid.loc["external", "helpful"], grid.loc["external", "harmful"]]]
+    return Table("swot", label("report.sheet.swot", lang), label("report.title.swot", lang), header, rows,
+                 kind="grid", wide=(1, 2))
+
+
+# --------------------------------------------------------------------------- A5 trends
+
+def trend_frame(inputs: ReportInputs) -> pd.DataFrame:
+    from ..analysis import trends
+
+    return trends(inputs.codings, inputs.codebook, informants=inputs.informants, segments=inputs.segments,
+                  comments=inputs.trend_comments, include_suggested=inputs.include_suggested)
+
+
+def trends_table(inputs: ReportInputs, lang: str = "fi", frame: Optional[pd.DataFrame] = None) -> Table:
+    """A5: ``TRENDI | KOMMENTTI`` and how many informants share the trend (``5/7``)."""
+    tf = frame if frame is not None else trend_frame(inputs)
+    header = [label("analysis.trend", lang), label("analysis.comment", lang), label("report.informants", lang)]
+    rows = [[_text(r["trend"]), _text(r["comment"]), _text(r["shared"])] for r in tf.to_dict("records")]
+    return Table("trends", label("report.sheet.trends", lang), label("report.title.trends", lang),
+                 header, rows, wide=(0, 1))
+
+
+# --------------------------------------------------------------------------- A9 types
+
+def typology(inputs: ReportInputs, lang: str = "fi"):
+    """The researcher's rule types (``tyypit.yaml``) when given, else data-driven
+    clusters; ``None`` when nothing is coded."""
+    from ..analysis import cluster_types, rule_types
+
+    if inputs.codings is None or not len(inputs.codings):
+        return None
+    if inputs.types_spec:
+        return rule_types(inputs.codings, inputs.informants, inputs.types_spec, inputs.codebook,
+                          segments=inputs.segments, include_suggested=inputs.include_suggested, lang=lang)
+    return cluster_types(inputs.codings, inputs.informants, inputs.codebook, segments=inputs.segments,
+                         include_suggested=inputs.include_suggested, lang=lang)
+
+
+def types_table(inputs: ReportInputs, lang: str = "fi") -> Table:
+    """A9: one row per type: name, n, members, defining codes and the description."""
+    header = [label(f"report.types.{k}", lang) for k in ("type", "n", "members", "defining", "description")]
+    typ = typology(inputs, lang)
+    rows = []
+    if typ is not None:
+        for t in typ.types:
+            defining = ", ".join(_code_name(inputs.codebook, c) for c in t.defining_codes["code_id"])
+            text = t.text
+            rows.append([t.name, len(t.members), ", ".join(t.members), defining, text])
+    return Table("types", label("report.sheet.types", lang), label("report.title.types", lang),
+                 header, rows, wide=(4,))
+
+
+# --------------------------------------------------------------------------- reduction
+
+def reduction_sheet(inputs: ReportInputs, lang: str = "fi") -> Table:
+    """Reduction table: original → reduced → sub → upper → main category, with the
+    code and the informant."""
+    from ..analysis import reduction_table
+
+    rt = reduction_table(inputs.codings, inputs.codebook, segments=inputs.segments, lang=lang,
+                         include_suggested=inputs.include_suggested)
+    names = list(rt.columns[:5])
+    header = names + [label("report.quotes.code", lang), label("report.informant", lang)]
+    rows = [[_text(r[n]) for n in names] + [_code_name(inputs.codebook, r["code_id"]), _text(r["speaker"])]
+            for r in rt.to_dict("records")]
+    return Table("reduction", label("report.sheet.reduction", lang), label("report.title.reduction", lang),
+                 header, rows, wide=(0, 1))
+
+
+# --------------------------------------------------------------------------- A23 scores
+
+def scores_table(inputs: ReportInputs, lang: str = "fi", column: str = "score") -> Optional[Table]:
+    """A23: the score distribution, with the statistics (and NPS on 0–10) below.
+    ``None`` when the informant list has no score column."""
+    from ..analysis import score_summary
+
+    inf = inputs.informants
+    if inf is None or not len(inf) or column not in inf.columns:
+        return None
+    s = score_summary(inf, column, lang=lang)
+    header = [label("report.scores.value", lang), label("report.scores.count", lang),
+              label("report.scores.share", lang)]
+    rows = [[int(v) if float(v).is_integer() else float(v), int(c), round(float(sh), 3)]
+            for v, c, sh in zip(s.distribution["value"], s.distribution["count"], s.distribution["share"])]
+
+    def num(x: Any) -> str:
+        return "" if x is None else format_number(x, lang, 2)
+
+    footer = [[label("report.scores.n", lang), s.n, ""],
+              [label("report.scores.mean", lang), num(s.mean), ""],
+              [label("report.scores.median", lang), num(s.median), ""],
+              [label("report.scores.min", lang), num(s.min), ""],
+              [label("report.scores.max", lang), num(s.max), ""]]
+    if s.nps is not None:
+        footer += [[label("analysis.scores.promoters", lang), s.promoters, ""],
+                   [label("analysis.scores.passives", lang), s.passives, ""],
+                   [label("analysis.scores.detractors", lang), s.detractors, ""],
+                   [label("analysis.scores.nps", lang), num(s.nps), ""]]
+    if s.note:
+        footer.append([s.note, "", ""])
+    return Table("scores", label("report.sheet.scores", lang), label("report.title.scores", lang),
+                 header, rows, footer)
+
+
+# --------------------------------------------------------------------------- A28 audit
+
+def _audit_time(value: Any) -> str:
+    text = _text(value)
+    try:
+        t = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return f"{t.day}.{t.month}.{t.year} {t.hour:02d}:{t.minute:02d}"
+
+
+def audit_table(inputs: ReportInputs, lang: str = "fi") -> Table:
+    """A28: ``Aika | Toimija | Toiminto | Kohde | Perustelu`` in chronological order."""
+    header = [label(f"report.audit.{k}", lang) for k in ("time", "actor", "action", "target", "reason")]
+    a = inputs.audit
+    rows = []
+    if a is not None and len(a):
+        frame = a.sort_values("id", kind="mergesort") if "id" in a.columns else a
+        for r in frame.to_dict("records"):
+            reason = _text(r.get("reason"))
+            rows.append([_audit_time(r.get("time")), _text(r.get("coder")), _text(r.get("action")),
+                         _text(r.get("target")), reason])
+    return Table("audit", label("report.sheet.audit", lang), label("report.title.audit", lang),
+                 header, rows, wide=(3, 4))
+
+
+# --------------------------------------------------------------------------- all
+
+#: Builders in sheet order.
+BUILDERS: list[tuple[str, Callable]] = [
+    ("interviews", interviews_table), ("codebook", codebook_table), ("themes", themes_table),
+    ("quotes", quotes_table), ("experiences", experiences_table), ("training", training_table),
+    ("swot", swot_table), ("trends", trends_table), ("types", types_table),
+    ("reduction", reduction_sheet), ("scores", scores_table), ("audit", audit_table),
+]
+
+
+def all_tables(inputs: ReportInputs, lang: Optional[str] = None, show_codes: bool = True) -> list[Table]:
+    """Every table of the workbook, in sheet order (tables without data to show, such
+    as scores without a score column, are left out)."""
+    lang = lang or inputs.language
+    out = []
+    for key, build in BUILDERS:
+        t = build(inputs, lang, show_codes) if key == "interviews" else build(inputs, lang)
+        if t is not None:
+            out.append(t)
+    return out
+
+
+def details_text(details: Any) -> str:
+    """Audit ``details`` JSON as short ``key=value`` text (for notebooks)."""
+    try:
+        d = json.loads(details) if isinstance(details, str) else (details or {})
+    except ValueError:
+        return _text(details)
+    return ", ".join(f"{k}={v}" for k, v in d.items()) if isinstance(d, dict) else _text(d)
