@@ -1,0 +1,72 @@
+"""Build the tutorial notebooks (stored without outputs). Run: python notebooks/_make.py"""
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = Path(__file__).resolve().parent
+
+SETUP = """\
+# A fresh copy of the bundled demo study in a temporary folder, so the notebook can be re-run.
+import tempfile, pathlib
+from qualcode import Project
+from qualcode.demo import copy_demo_study
+
+folder = copy_demo_study(pathlib.Path(tempfile.mkdtemp()) / "asiakaskokemus")
+project = Project(folder)
+project"""
+
+
+def nb(cells):
+    book = new_notebook()
+    book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    book.cells = [new_markdown_cell(c[3:]) if c.startswith("md:") else new_code_cell(c) for c in cells]
+    return book
+
+
+NOTEBOOKS = {
+    "01_quickstart.ipynb": [
+        "md:# 01 · Quickstart\n\nOpen a project, read transcripts and the informant list, and look at what "
+        "qualcode made of them. Every result is a pandas DataFrame.",
+        SETUP,
+        "md:## Ingest\n\nAll files are read and checked before anything is written. Running the same "
+        "ingest again skips unchanged files.",
+        'report = project.ingest([folder / "transcripts"])\nreport.files',
+        "report.warnings  # e.g. a paragraph pasted twice in a row",
+        'again = project.ingest([folder / "transcripts"])\nassert set(again.files["status"]) == {"skipped"}\nproject.status()',
+        "md:## Sources, turns, segments, informants",
+        "project.sources()",
+        'segments = project.segments()\nsegments[["source", "speaker", "theme", "start", "end", "text"]].head(10)',
+        "md:Offsets are code points into the source's plain text, so a segment can always be found again:",
+        'row = segments.iloc[5]\ntext = project.source_text(int(row.source_id))\nassert text[row.start:row.end] == row.text\ntext[row.start:row.end]',
+        "project.informants()",
+        'segments[~segments["is_interviewer"]].groupby("speaker").size().sort_values(ascending=False).head()',
+    ],
+    "02_coding_and_review.ipynb": [
+        "md:# 02 · Automatic coding and human review\n\nThe codebook's keywords are lemmas, so inflected "
+        "forms and compounds are found (`päivitys` finds `tilannepäivityksiä`).",
+        SETUP,
+        'project.ingest([folder / "transcripts"])\ncodebook = project.codebook()\nfrom qualcode.codebook import codebook_to_frame\ncodebook_to_frame(codebook).head()',
+        "summary = project.code()\nsummary.sort_values('segments', ascending=False).head(10)",
+        'codings = project.codings()\ncodings[["source", "speaker", "code_id", "quote", "rule"]].head(10)',
+        "md:## Decisions in code\n\nAccept, reject or add codings; automatic re-runs never touch them.",
+        'first = codings.iloc[0]\nproject.accept(int(first.segment_id), first.code_id)\nsecond = codings.iloc[1]\nproject.reject(int(second.segment_id), second.code_id)\nproject.codings().query("coder != \'auto\'")[["code_id", "status", "coder", "quote"]]',
+        "project.code()  # a re-run keeps the human decisions\nproject.codings().query(\"coder != 'auto'\")[[\"code_id\", \"status\"]]",
+        "md:## The Excel review sheet\n\nExport, let the reviewer fill in the accept/reject/add columns "
+        "(here we edit it with openpyxl as a reviewer would), import.",
+        'import openpyxl\nsheet = project.review_export(folder / "tarkistus.xlsx")\nwb = openpyxl.load_workbook(sheet)\nws = wb.worksheets[0]\nheaders = {c.value: c.column for c in ws[1] if c.value}\nws.cell(2, headers["Hyväksy"]).value = "kaikki"\nwb.save(sheet)\nproject.review_import(sheet)',
+        'project.resolved_codings()[["source", "speaker", "code_id", "status", "quote"]].head()',
+        "md:## Agreement between the automatic coder and the researcher",
+        'project.agreement(["auto", project.config.coder], reviewed_only=True).head()',
+    ],
+}
+
+
+def main() -> None:
+    for name, cells in NOTEBOOKS.items():
+        nbformat.write(nb(cells), HERE / name)
+        print("wrote", HERE / name)
+
+
+if __name__ == "__main__":
+    main()
