@@ -321,15 +321,14 @@ def _load_xlsx(path: str) -> Codebook:
         if all(v is None or str(v).strip() == "" for v in values.values()):
             continue
         theme = values.pop("theme", None)
-        entry: dict[str, Any] = {}
+        entry = _LineDict()
+        entry.line, entry.key_lines = rownum, {}  # errors name the sheet row
         for key, value in values.items():
             entry[key] = _split_cell(value, key) if key in _LIST_KEYS else value
         if not _as_text(entry.get("parent")) and _as_text(theme) != _as_text(entry.get("id")):
             # Sheets written by hand often give only the theme: use it as the parent.
             entry["parent"] = _as_text(theme) or None
-        code = _code_from_entry(entry, where, len(codes))
-        code.line = rownum
-        codes.append(code)
+        codes.append(_code_from_entry(entry, where, len(codes)))
     _check_hierarchy(codes, where)
     lang = props_lang or ("en" if header and header[0] == label("codebook.code", "en") else "fi")
     return Codebook(codes=codes, language=lang, name=props_name, path=path)

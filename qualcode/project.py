@@ -384,12 +384,13 @@ class Project:
         if coder == AUTO_CODER:
             raise QualcodeError("the coder name 'auto' is reserved for automatic suggestions; use your own name")
         sugg = self.store.conn.execute(
-            'SELECT start, "end", rule FROM codings WHERE segment_id=? AND code_id=? AND coder=?'
+            "SELECT rule FROM codings WHERE segment_id=? AND code_id=? AND coder=?"
             " AND status='suggested' ORDER BY id LIMIT 1", (seg_id, code_id, AUTO_CODER)).fetchone()
+        rule = sugg[0] if sugg else None   # remember which rule the decision was about
         if start is None:
-            start, end, rule = sugg if sugg else (seg_start, seg_end, None)
+            # a human decides on the segment (the review unit), so the coding spans it whole
+            start, end = seg_start, seg_end
         else:
-            rule = None
             if not (seg_start <= start < end <= seg_end):
                 raise QualcodeError(f"offsets {start}-{end} are outside segment {segment_id} "
                                     f"({seg_start}-{seg_end})")
@@ -543,6 +544,125 @@ class Project:
                 self._log("consensus", f"segment {int(row.segment_id)} / {row.code_id}", coder="consensus",
                           reason=reason or ("agreed" if row.agreed else "not agreed"))
         return decisions
+
+    # -- analyses (thin wrappers over qualcode.analysis with this project's frames) --
+    def _analysis_inputs(self, include_suggested: bool):
+        # Analyses work at segment level: a coding's quote is its whole segment, also for an
+        # automatic suggestion that marks only the matched words.
+        cods = self.resolved_codings(include_suggested=include_suggested)
+        if len(cods):
+            cods = cods.assign(quote=cods["segment_text"])
+        return cods, self.segments(), self.informants(), self.codebook()
+
+    def themes(self, level: str = "code", include_suggested: bool = False) -> pd.DataFrame:
+        """Code (or theme) frequencies: segments, informants, sources, share of informants."""
+        from .analysis import themes
+
+        cods, segs, infs, cb = self._analysis_inputs(include_suggested)
+        return themes.code_frequencies(cods, segs, infs, cb, level=level, include_suggested=include_suggested)
+
+    def informant_matrix(self, value: str = "count", level: str = "code",
+                         include_suggested: bool = False) -> pd.DataFrame:
+        """Informant × code matrix (count, presence or share)."""
+        from .analysis import themes
+
+        cods, segs, infs, cb = self._analysis_inputs(include_suggested)
+        return themes.informant_code_matrix(cods, segs, infs, cb, value=value, level=level,
+                                            include_suggested=include_suggested)
+
+    def group_matrix(self, by: str = "segment", value: str = "count", include_suggested: bool = False) -> pd.DataFrame:
+        """Group × code matrix by an informant attribute (role, segment, lifecycle …)."""
+        from .analysis import themes
+
+        cods, segs, infs, cb = self._analysis_inputs(include_suggested)
+        return themes.group_code_matrix(cods, infs, by=by, codebook=cb, value=value, lang=self.language,
+                                        include_suggested=include_suggested)
+
+    def reduction(self, reductions: Optional[dict] = None, include_suggested: bool = False) -> pd.DataFrame:
+        """Reduction table: original expression → reduced expression → sub/upper/main category."""
+        from .analysis.reduction import reduction_table
+
+        cods, _, _, cb = self._analysis_inputs(include_suggested)
+        return reduction_table(cods, cb, reductions=reductions, lang=self.language, language=self.language,
+                               include_suggested=include_suggested)
+
+    def types(self, rules: Union[None, PathLike, dict] = None, k: Optional[int] = None,
+              include_suggested: bool = False):
+        """Typology: types defined by ``rules`` (a dict or a YAML file), or found by clustering
+        informants on their code profiles when no rules are given."""
+        from .analysis.typology import cluster_types, rule_types
+
+        cods, segs, infs, cb = self._analysis_inputs(include_suggested)
+        if rules is None:
+            return cluster_types(cods, infs, cb, k=k, lang=self.language, include_suggested=include_suggested)
+        spec = rules if isinstance(rules, dict) else self._read_yaml(rules)
+        return rule_types(cods, infs, spec, cb, lang=self.language, include_suggested=include_suggested)
+
+    def experiences(self, level: str = "theme", include_suggested: bool = False) -> pd.DataFrame:
+        """Positive and negative experiences: theme × valence counts of segments."""
+        from .analysis.valence import valence_table
+
+        cods, _, _, cb = self._analysis_inputs(include_suggested)
+        return valence_table(cods, cb, level=level, include_suggested=include_suggested)
+
+    def training_needs(self, by: str = "role", include_suggested: bool = False) -> pd.DataFrame:
+        """Negative experiences per target role → development and training needs."""
+        from .analysis.valence import training_needs
+
+        cods, _, infs, cb = self._analysis_inputs(include_suggested)
+        return training_needs(cods, infs, cb, by=by, lang=self.language, include_suggested=include_suggested)
+
+    def swot(self, include_suggested: bool = False):
+        """SWOT (nelikenttä) from the codes' S/W/O/T attributes, with evidence quotes."""
+        from .analysis.swot import swot
+
+        cods, _, infs, cb = self._analysis_inputs(include_suggested)
+        return swot(cods, cb, informants=infs, lang=self.language, include_suggested=include_suggested)
+
+    def trends(self, level: str = "theme", comments: Optional[dict] = None,
+               include_suggested: bool = False) -> pd.DataFrame:
+        """Trends with comments (TRENDI | KOMMENTTI) and how widely each is shared."""
+        from .analysis.trends import trends
+
+        cods, _, infs, cb = self._analysis_inputs(include_suggested)
+        return trends(cods, cb, informants=infs, level=level, comments=comments,
+                      include_suggested=include_suggested)
+
+    def network(self, unit: str = "segment", level: str = "code", include_suggested: bool = False):
+        """Co-occurrence network of codes (networkx graph; edges carry count and Jaccard)."""
+        from .analysis.network import cooccurrence_graph
+
+        cods, _, _, cb = self._analysis_inputs(include_suggested)
+        return cooccurrence_graph(cods, cb, unit=unit, level=level, include_suggested=include_suggested)
+
+    def scores(self, column: str = "score", scale: Optional[str] = None):
+        """Recommendation scores of the informants: distribution, mean, median (NPS on 0–10)."""
+        from .analysis.scores import score_summary
+
+        return score_summary(self.informants(), column, scale=scale, lang=self.language)
+
+    def quote_checks(self, include_suggested: bool = False) -> dict[str, pd.DataFrame]:
+        """Near-duplicate quotes across informants and quotes with no informant code."""
+        from .analysis.quotes import near_duplicate_quotes, unattributed_quotes
+
+        cods, _, infs, _ = self._analysis_inputs(include_suggested)
+        return {"near_duplicates": near_duplicate_quotes(cods, include_suggested=include_suggested),
+                "unattributed": unattributed_quotes(cods, infs, include_suggested=include_suggested)}
+
+    def _read_yaml(self, path: PathLike):
+        import yaml
+
+        path = Path(path)
+        if not path.is_absolute() and not path.exists():
+            path = self.root / path
+        if not path.is_file():
+            raise QualcodeError("the file does not exist; check the path", path=str(path))
+        try:
+            return yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise QualcodeError(f"this YAML file cannot be read ({getattr(exc, 'problem', exc)}); fix it",
+                                path=str(path), line=mark.line + 1 if mark else None) from None
 
     # -- frames -------------------------------------------------------------------
     def sources(self) -> pd.DataFrame:

@@ -89,7 +89,9 @@ def test_rerun_with_changed_codebook_keeps_human_decisions(coded):
     assert human[["code_id", "status"]].values.tolist() == [
         ["laskutus", "manual"], ["laskutus", "rejected"], ["viestinta", "accepted"]]
     assert quotes(coded, "laskutus") == []               # the automatic one is gone …
-    assert quotes(coded, "laskutus", "rejected") == ["laskutuksessa"]   # … the human one stays
+    # … the human one stays, on the whole segment (the unit of review)
+    assert quotes(coded, "laskutus", "rejected") == [
+        "Ohjelmistopäivitys rikkoi integraation, ja laskutuksessa oli virheitä."]
     assert "integraation" in quotes(coded, "viestinta")     # the new keyword found its word
     resolved = coded.resolved_codings()
     assert sorted(resolved["code_id"]) == ["laskutus", "viestinta"]

@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 import importlib.util
+import re
 from typing import Callable, Optional
 
 #: name -> factory(lang) -> lemmatiser instance
@@ -136,25 +137,19 @@ class SimplemmaLemmatizer(Lemmatizer):
 
 
 def parse_wordbases(wordbases: str) -> list[str]:
-    """Base forms of the parts in a Voikko ``WORDBASES`` string.
+    """Base forms of the word parts in a Voikko ``WORDBASES`` string; derivational
+    suffixes (bases starting with ``+``) are not parts.
 
     >>> parse_wordbases("+tilanne(tilanne)+päivitys(päivitys)")
     ['tilanne', 'päivitys']
-    >>> parse_wordbases("+viestintä(viestintä)")
-    ['viestintä']
+    >>> parse_wordbases("+kirjautu(kirjautua)+minen(+minen)")
+    ['kirjautua']
     """
     parts = []
-    for chunk in wordbases.split("+"):
-        if not chunk:
+    for form, base in re.findall(r"\+([^+(]*)\(([^)]*)\)", wordbases):
+        if base.startswith("+"):
             continue
-        # "form(base)": the base is in parentheses; derivation suffixes look like "(+ja)"
-        if "(" in chunk and chunk.endswith(")"):
-            form, base = chunk[: chunk.index("(")], chunk[chunk.index("(") + 1 : -1]
-            if not form:  # a derivational morpheme, not a word part
-                continue
-            parts.append(base or form)
-        else:
-            parts.append(chunk)
+        parts.append(base or form)
     return parts
 
 

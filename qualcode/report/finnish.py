@@ -211,7 +211,12 @@ def format_number(value: float, lang: str = "fi", decimals: int = 1) -> str:
     >>> format_number(38.846, "fi"), format_number(38.846, "en"), format_number(40.0)
     ('38,8', '38.8', '40')
     """
-    text = f"{round(float(value), decimals):.{decimals}f}".rstrip("0").rstrip(".")
+    from decimal import ROUND_HALF_UP, Decimal
+
+    q = Decimal(1).scaleb(-decimals)
+    text = str(Decimal(repr(float(value))).quantize(q, rounding=ROUND_HALF_UP))
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return text.replace(".", ",") if lang == "fi" else text
 
 

@@ -97,6 +97,17 @@ class InterviewFrame:
     themes: list[FrameTheme] = field(default_factory=list)
     closing: list[Question] = field(default_factory=list)
     path: Optional[str] = None
+    language: Optional[str] = None    # the language the frame is written in (default: the project's)
+
+    def display_title(self, lang: str, default_language: str = "fi") -> str:
+        """The frame's own title when the report is in the frame's language, else the
+        standard label (``Haastattelurunko`` / ``Interview guide`` …)."""
+        from ..labels import label
+
+        key = "report.frame.group" if self.is_group else "report.frame.individual"
+        if self.title and lang == (self.language or default_language):
+            return self.title
+        return label(key, lang)
 
     @property
     def is_group(self) -> bool:
@@ -158,7 +169,8 @@ def frame_from_dict(data: Any, path: str = "<dict>") -> InterviewFrame:
     return InterviewFrame(
         title=str(data.get("title") or "").strip(), kind=kind, intro=str(data.get("intro") or "").strip(),
         unit=str(data.get("unit") or "").strip(), date=parsed_date, participants=participants,
-        themes=themes, closing=[_question(q, "closing") for q in (data.get("closing") or [])], path=path)
+        themes=themes, closing=[_question(q, "closing") for q in (data.get("closing") or [])], path=path,
+        language=str(data["language"]).strip() if data.get("language") else None)
 
 
 def load_frame(path: PathLike) -> InterviewFrame:
@@ -209,6 +221,11 @@ class ReportInputs:
     trend_comments: dict[str, str] = field(default_factory=dict)
     group_by: str = "role"
     root: Optional[Path] = None
+    data_language: Optional[str] = None   # the project's own language (frames are written in it)
+
+    @property
+    def frame_language(self) -> str:
+        return self.data_language or self.language
 
     @classmethod
     def from_project(cls, project: Any, lang: Optional[str] = None, include_suggested: bool = False,
@@ -253,6 +270,7 @@ class ReportInputs:
             include_suggested=include_suggested,
             types_spec=types_spec,
             root=root,
+            data_language=getattr(config, "language", None),
         )
 
     @property

@@ -1,0 +1,172 @@
+"""Figures (matplotlib, Agg backend): the SWOT grid, code frequencies by group and the
+code co-occurrence network, saved as PNG and SVG.
+
+Figures are numbered ``Kuvio N.`` / ``Figure N.`` in the order they are made; the
+caption is written into each file's metadata title (and below the figure in the Word
+report).  Empty figures (no SWOT codes, no coded groups, no co-occurrences) are left
+out rather than drawn empty.
+"""
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from ..labels import label
+from .inputs import ReportInputs, atomic_output
+
+PathLike = Union[str, Path]
+
+QUADRANT_COLOURS = {"S": "#E2EFDA", "W": "#FCE4D6", "O": "#DDEBF7", "T": "#FFF2CC"}
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["svg.hashsalt"] = "qualcode"    # deterministic SVG ids
+    return plt
+
+
+@dataclass
+class FigureSpec:
+    """A figure ready to save: ``key`` (swot, frequencies, network), the caption
+    title (without the number) and the matplotlib figure."""
+
+    key: str
+    title: str
+    figure: Any
+
+    def caption(self, number: int, lang: str) -> str:
+        return label("caption.figure", lang, n=number, title=self.title)
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def swot_figure(result: Any, lang: str = "fi"):
+    """The 2×2 SWOT grid as a figure: strengths | weaknesses over opportunities |
+    threats, each box the quadrant title and its codes with segment counts."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+    items = result.items
+    for ax, q in zip(axes.flat, ("S", "W", "O", "T")):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_facecolor(QUADRANT_COLOURS[q])
+        ax.set_title(label(f"analysis.swot.{q}", lang), fontsize=13, fontweight="bold")
+        rows = items[items["quadrant"] == q]
+        lines = [_wrap(f"• {r['name']} ({r['segments']})", 48) for _, r in rows.iterrows()]
+        ax.text(0.03, 0.95, "\n".join(lines), va="top", ha="left", fontsize=10, transform=ax.transAxes)
+    fig.tight_layout()
+    return fig
+
+
+def frequency_figure(matrix: Any, lang: str = "fi", codebook: Any = None, by: str = "role"):
+    """Horizontal stacked bars: coded segments per code, stacked by informant group."""
+    plt = _pyplot()
+    import numpy as np
+
+    mat = matrix.loc[:, matrix.sum(axis=0) > 0]
+    codes = list(mat.columns)[::-1]
+    names = []
+    for c in codes:
+        code = codebook.get(c) if codebook is not None else None
+        names.append(_wrap((code.name or code.id) if code is not None else c, 30))
+    fig, ax = plt.subplots(figsize=(9, max(3, 0.5 * len(codes) + 1.5)))
+    left = np.zeros(len(codes))
+    cmap = plt.get_cmap("tab10")
+    for i, group in enumerate(mat.index):
+        vals = np.array([mat.loc[group, c] for c in codes], dtype=float)
+        ax.barh(names, vals, left=left, label=str(group), color=cmap(i % 10))
+        left += vals
+    ax.set_xlabel(label("report.segments", lang))
+    ax.legend(title=by, fontsize=8, loc="lower right")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    fig.tight_layout()
+    return fig
+
+
+def network_figure(graph: Any, lang: str = "fi"):
+    """The co-occurrence network: node size by frequency, edge width by weight."""
+    plt = _pyplot()
+    import networkx as nx
+
+    fig, ax = plt.subplots(figsize=(9, 7))
+    pos = nx.spring_layout(graph, seed=7, weight="weight")
+    sizes = [300 + 200 * graph.nodes[n].get("frequency", 1) for n in graph.nodes]
+    widths = [1 + 1.5 * d.get("weight", 1) for _, _, d in graph.edges(data=True)]
+    nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, edge_color="#999999")
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=sizes, node_color="#9DC3E6")
+    nx.draw_networkx_labels(graph, pos, ax=ax, font_size=9,
+                            labels={n: _wrap(graph.nodes[n].get("name", n), 20) for n in graph.nodes})
+    edge_labels = {(a, b): d.get("weight", 1) for a, b, d in graph.edges(data=True)}
+    nx.draw_networkx_edge_labels(graph, pos, edge_labels=edge_labels, ax=ax, font_size=8)
+    ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
+def figure_specs(inputs: ReportInputs, lang: Optional[str] = None) -> list[FigureSpec]:
+    """The figures with content, in report order: SWOT, frequencies by group, network."""
+    from ..analysis import cooccurrence_graph, group_code_matrix
+    from .tables import swot_result
+
+    lang = lang or inputs.language
+    out = []
+    res = swot_result(inputs, lang)
+    if len(res.items):
+        out.append(FigureSpec("swot", label("analysis.swot.title", lang) + ".", swot_figure(res, lang)))
+    inf = inputs.informants
+    by = inputs.group_by if inf is not None and inputs.group_by in getattr(inf, "columns", []) else "role"
+    if inf is not None and len(inf) and by in inf.columns:
+        mat = group_code_matrix(inputs.codings, inf, by, inputs.codebook, segments=inputs.segments,
+                                include_suggested=inputs.include_suggested, include_unused=False, lang=lang)
+        if mat.size and mat.values.sum() > 0:
+            out.append(FigureSpec("frequencies", label("report.title.frequencies", lang),
+                                  frequency_figure(mat, lang, inputs.codebook, by)))
+    graph = None
+    for unit in ("segment", "source"):      # codes in one paragraph; else in one interview
+        graph = cooccurrence_graph(inputs.codings, inputs.codebook, unit=unit, segments=inputs.segments,
+                                   include_suggested=inputs.include_suggested)
+        if graph.number_of_edges():
+            break
+    if graph.number_of_edges():
+        out.append(FigureSpec("network", label("report.title.network", lang), network_figure(graph, lang)))
+    return out
+
+
+def save_figure(fig: Any, path: PathLike, caption: str, fmt: Optional[str] = None, dpi: int = 150) -> Path:
+    """Save one figure atomically with ``caption`` as its metadata title."""
+    target = Path(path)
+    fmt = fmt or target.suffix.lstrip(".").lower() or "png"
+    meta = {"Title": caption}
+    if fmt == "svg":
+        meta["Date"] = None
+    with atomic_output(target) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta, bbox_inches="tight")
+    return target
+
+
+def write_figures(inputs: ReportInputs, folder: PathLike, lang: Optional[str] = None,
+                  formats: tuple[str, ...] = ("png", "svg"), start: int = 1) -> list[Path]:
+    """Write every figure as ``kuvio1_swot.png`` / ``figure1_swot.svg`` … into ``folder``;
+    returns the paths written."""
+    plt = _pyplot()
+    lang = lang or inputs.language
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = "kuvio" if lang == "fi" else "figure"
+    paths = []
+    for n, spec in enumerate(figure_specs(inputs, lang), start):
+        try:
+            for fmt in formats:
+                paths.append(save_figure(spec.figure, folder / f"{stem}{n}_{spec.key}.{fmt}",
+                                         spec.caption(n, lang), fmt))
+        finally:
+            plt.close(spec.figure)
+    return paths

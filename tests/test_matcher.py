@@ -1,0 +1,177 @@
+"""Rule matching on Finnish and English text: lemmas, compounds, phrases, patterns,
+exclusions and exact offsets."""
+import pytest
+
+from qualcode.codebook import codebook_from_dict
+from qualcode.coding.matcher import Match, RuleMatcher, required_literal, substring_baseline
+from qualcode.nlp import Annotation, Annotator
+
+
+@pytest.fixture(scope="module")
+def fi():
+    return Annotator("fi")
+
+
+def matcher(codes, annotator, language="fi"):
+    return RuleMatcher(codebook_from_dict({"language": language, "codes": codes}), annotator)
+
+
+def spans(text, matches):
+    return [(m.code_id, text[m.start:m.end], m.rule) for m in matches]
+
+
+def test_inflected_keyword_forms(fi):
+    m = matcher([{"id": "viestinta", "keywords": ["viestintä"]}], fi)
+    text = "Viestintä parani, viestinnän sävy muuttui ja viestintään panostettiin."
+    assert m.match(text) == [
+        Match("viestinta", 0, 9, "keyword:viestintä"),
+        Match("viestinta", 18, 28, "keyword:viestintä"),
+        Match("viestinta", 45, 56, "keyword:viestintä"),
+    ]
+    assert [text[x.start:x.end] for x in m.match(text)] == ["Viestintä", "viestinnän", "viestintään"]
+
+
+def test_keyword_given_inflected_is_lemmatised(fi):
+    m = matcher([{"id": "lasku", "keywords": ["laskuja"]}], fi)
+    assert spans("Lasku tuli myöhään.", m.match("Lasku tuli myöhään.")) == [
+        ("lasku", "Lasku", "keyword:laskuja")]
+
+
+def test_compound_final_match_only_when_enabled(fi):
+    text = "Tilannepäivityksiä tuli harvoin, päivitys kerran kuussa."
+    on = matcher([{"id": "t", "keywords": ["päivitys"], "compound": True}], fi)
+    off = matcher([{"id": "t", "keywords": ["päivitys"]}], fi)
+    assert on.match(text) == [Match("t", 0, 18, "compound:päivitys"),
+                              Match("t", 33, 41, "keyword:päivitys")]
+    assert off.match(text) == [Match("t", 33, 41, "keyword:päivitys")]
+
+
+def test_compound_unknown_to_the_lemmatiser_found_by_suffix(fi):
+    # simplemma does not know this compound; its last part is lemmatised instead
+    assert fi.lemmatizer.lemma("etätuesta") == "etätuesta"
+    m = matcher([{"id": "t", "keywords": ["tuki"], "compound": True}], fi)
+    text = "Etätuesta oli apua."
+    assert spans(text, m.match(text)) == [("t", "Etätuesta", "compound:tuki")]
+
+
+def test_compound_needs_a_real_prefix(fi):
+    # "tuki" at the start of a word, or after a 1-2 letter prefix, is not a compound part
+    m = matcher([{"id": "tuki", "keywords": ["tuki"], "compound": True}], fi)
+    assert m.match("tukijalka ja xtuki") == []
+    assert spans("asiakastuki", m.match("asiakastuki")) == [
+        ("tuki", "asiakastuki", "compound:tuki")]
+
+
+def test_inflected_phrase_lemma_by_lemma(fi):
+    m = matcher([{"id": "t", "phrases": ["pitää ajan tasalla"]}], fi)
+    text = "Meidät pidettiin ajan tasalla koko ajan."
+    assert m.match(text) == [Match("t", 7, 29, "phrase:pitää ajan tasalla")]
+    assert text[7:29] == "pidettiin ajan tasalla"
+    # an inserted word breaks the phrase (phrases are contiguous)
+    assert m.match("Ne pitää meidät ajan tasalla.") == []
+
+
+def test_phrase_does_not_cross_text_boundaries(fi):
+    m = matcher([{"id": "t", "phrases": ["ajan tasalla"]}], fi)
+    texts = ["Mentiin ajan", "tasalla oltiin.", "Ajan tasalla."]
+    assert m.match_many(texts) == [[], [], [Match("t", 0, 12, "phrase:ajan tasalla")]]
+
+
+def test_multiword_keyword_is_a_phrase(fi):
+    m = matcher([{"id": "h", "keywords": ["hinta taso"]}], fi)
+    assert m.match("Hinnan taso nousi.") == [Match("h", 0, 11, "phrase:hinta taso")]
+
+
+def test_patterns_are_case_insensitive_regexes_on_raw_text(fi):
+    m = matcher([{"id": "v", "patterns": [r"\bviikko(viesti|raportti)"]}], fi)
+    text = "Viikkoraportti ja VIIKKOVIESTI, mutta ei joka viikko."
+    assert spans(text, m.match(text)) == [
+        ("v", "Viikkoraportti", r"pattern:\bviikko(viesti|raportti)"),
+        ("v", "VIIKKOVIESTI", r"pattern:\bviikko(viesti|raportti)"),
+    ]
+
+
+def test_pattern_without_literal_and_anchored(fi):
+    m = matcher([{"id": "n", "patterns": [r"^\d+"]}, {"id": "s", "patterns": ["nps|suos"]}], fi)
+    assert spans("42 pistettä", m.match("42 pistettä")) == [("n", "42", r"pattern:^\d+")]
+    assert spans("NPS oli hyvä", m.match("NPS oli hyvä")) == [("s", "NPS", "pattern:nps|suos")]
+
+
+def test_required_literal():
+    assert required_literal(r"\bviikko(viesti|raportti)") == "viikko"
+    assert required_literal(r"(?i)NPS\b") == "nps"
+    assert required_literal(r"a|bc") is None
+    assert required_literal(r"x[0-9]+yz") == "yz"
+
+
+def test_exclusion_removes_the_code_from_the_segment(fi):
+    m = matcher([{"id": "v", "keywords": ["viestintä"], "compound": True,
+                  "exclude": ["markkinointiviestintä"]},
+                 {"id": "h", "keywords": ["hinta"]}], fi)
+    texts = ["Markkinointiviestinnästä en tiedä, mutta viestintä toimi ja hinta oli ok.",
+             "Viestintä toimi."]
+    out = m.match_many(texts)
+    assert spans(texts[0], out[0]) == [("h", "hinta", "keyword:hinta")]
+    assert out[1] == [Match("v", 0, 9, "keyword:viestintä")]
+
+
+def test_exclusion_phrase(fi):
+    m = matcher([{"id": "t", "keywords": ["tuki"], "exclude": ["tukea saada"]}], fi)
+    assert m.match("Tukea saatiin, tuki oli hyvä.") == []
+    assert m.match("Tuki oli hyvä.") == [Match("t", 0, 4, "keyword:tuki")]
+
+
+def test_keyword_matching_is_case_insensitive(fi):
+    m = matcher([{"id": "p", "keywords": ["Portaali"]}], fi)
+    assert spans("PORTAALISSA", m.match("PORTAALISSA")) == [("p", "PORTAALISSA", "keyword:Portaali")]
+
+
+def test_english_inflections():
+    en = Annotator("en")
+    m = matcher([{"id": "u", "keywords": ["update"]}], en, language="en")
+    text = "Updates came weekly; they updated us and each update helped."
+    assert spans(text, m.match(text)) == [
+        ("u", "Updates", "keyword:update"),
+        ("u", "updated", "keyword:update"),
+        ("u", "update", "keyword:update"),
+    ]
+
+
+def test_english_phrase():
+    en = Annotator("en")
+    m = matcher([{"id": "k", "phrases": ["keep up to date"]}], en, language="en")
+    text = "They kept us up to date? No: they kept up to date themselves."
+    assert spans(text, m.match(text)) == [("k", "kept up to date", "phrase:keep up to date")]
+
+
+def test_match_many_with_stored_annotations_equals_fresh(fi):
+    m = matcher([{"id": "v", "keywords": ["viestintä", "päivitys"], "compound": True,
+                  "phrases": ["ajan tasalla"], "patterns": ["viikko"]}], fi)
+    texts = ["Viestinnässä ongelmia.", "", "Tilannepäivitykset ajan tasalla viikkoraportissa.",
+             "Ei mitään."]
+    fresh = m.match_many(texts)
+    stored = [Annotation.from_bytes(a.to_bytes()) for a in fi.annotate_many(texts)]
+    assert m.match_many(texts, stored) == fresh
+    assert [len(x) for x in fresh] == [1, 0, 3, 0]
+
+
+def test_every_match_in_text_order_with_several_codes(fi):
+    m = matcher([{"id": "a", "keywords": ["hinta"]}, {"id": "b", "keywords": ["kallis"],
+                 "patterns": ["hinta on"]}], fi)
+    text = "Hinta on kova ja palvelu kallis."
+    assert m.match(text) == [Match("a", 0, 5, "keyword:hinta"),
+                             Match("b", 0, 8, "pattern:hinta on"),
+                             Match("b", 25, 31, "keyword:kallis")]
+
+
+def test_mismatched_lengths_rejected(fi):
+    m = matcher([{"id": "a", "keywords": ["hinta"]}], fi)
+    with pytest.raises(ValueError, match="same length"):
+        m.match_many(["a", "b"], [fi.annotate("a")])
+
+
+def test_substring_baseline():
+    cb = codebook_from_dict({"codes": [{"id": "h", "keywords": ["hinta"]},
+                                       {"id": "t", "phrases": ["ajan tasalla"]}]})
+    assert substring_baseline(cb, "HINTA ja ajan tasalla") == {"h", "t"}
+    assert substring_baseline(cb, "hinnat nousi") == set()
