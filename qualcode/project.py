@@ -282,25 +282,32 @@ class Project:
         return cache[key]
 
     def _annotations(self, segs: pd.DataFrame, annotator, progress: bool) -> list:
-        """Annotations of the segments: from the store when computed before, else computed
-        now and stored (annotations depend only on the text and the NLP backend)."""
-        from .nlp import Annotation
+        """Annotations of the segments, in order.  Each source version is annotated once per
+        NLP backend (all its segments) and kept in the store; later runs only unpack it."""
+        from .nlp.packing import TypeTable, pack, unpack
 
-        ids = [int(i) for i in segs["segment_id"]]
-        cached = self.store.annotations(ids, annotator.backend)
-        missing = [(i, t) for i, t in zip(ids, segs["text"]) if i not in cached]
-        out = {i: Annotation.from_bytes(b) for i, b in cached.items()}
+        backend = annotator.backend
+        source_ids = sorted({int(s) for s in segs["source_id"]})
+        blobs = self.store.source_annotations(source_ids, backend)
+        types = TypeTable(self.store.word_types(backend))
+        by_segment: dict[int, object] = {}
+        missing = [sid for sid in source_ids if sid not in blobs]
         if missing:
-            texts = [t for _, t in missing]
-            anns = []
-            chunk = 2000
-            for start in progress_iter(range(0, len(texts), chunk), "Tokenising and lemmatising",
-                                       enabled=progress):
-                anns.extend(annotator.annotate_many(texts[start:start + chunk]))
-            self.store.save_annotations([(i, a.to_bytes()) for (i, _), a in zip(missing, anns)],
-                                        annotator.backend)
-            out.update({i: a for (i, _), a in zip(missing, anns)})
-        return [out[i] for i in ids]
+            new_blobs = []
+            for sid in progress_iter(missing, "Tokenising and lemmatising", enabled=progress):
+                seg_list = self.store.segments_of(sid)
+                anns = annotator.annotate_many([s.text for s in seg_list])
+                new_blobs.append((sid, pack([s.id for s in seg_list], anns, types)))
+                by_segment.update(zip((s.id for s in seg_list), anns))
+            with self.store.transaction():
+                self.store.add_word_types(types.new_rows(), backend)
+                self.store.save_source_annotations(new_blobs, backend)
+        if blobs:
+            gids = types.gid_array(annotator.lexicon)
+            for blob in blobs.values():
+                ids, anns = unpack(blob, gids, annotator.lexicon)
+                by_segment.update(zip(ids, anns))
+        return [by_segment[int(i)] for i in segs["segment_id"]]
 
     def code(self, codebook: Union[None, PathLike, "Codebook"] = None, *, include_interviewer: bool = False,
              progress: bool = False) -> pd.DataFrame:
@@ -316,30 +323,63 @@ class Project:
 
         from .codebook import codebook_hash
         from .coding.matcher import RuleMatcher
+        from .model import Codebook as _Codebook
 
         cb = self.codebook(codebook)
         digest = codebook_hash(cb)
-        segs = self.segments()
-        if not include_interviewer:
-            segs = segs[~segs["is_interviewer"]]
         annotator = self.annotator(cb.language or self.language)
-        anns = self._annotations(segs, annotator, progress)
-        matcher = RuleMatcher(cb, annotator)
+        # Incremental: a code's suggestions depend only on its own rules, the NLP backend and
+        # the text.  Codes whose rules did not change since the last run are matched only on
+        # sources that are new since then; their other suggestions stay as they are.
+        salt = f"{annotator.backend}|{include_interviewer}|{cb.language}"
+        hashes = {c.id: _rule_hash(c, salt) for c in cb}
+        state = json.loads(self.store.get_meta("coding_state") or "{}")
+        old_hashes = state.get("codes", {}) if state.get("salt") == salt else {}
+        segs = pd.DataFrame(self.store.segment_rows(include_interviewer),
+                            columns=["segment_id", "source_id", "start", "text"])
+        coded_sources = set(state.get("sources", [])) if old_hashes else set()
+        all_sources = {int(x) for x in segs["source_id"]}
+        new_sources = all_sources - coded_sources
+        changed = [c for c in cb if old_hashes.get(c.id) != hashes[c.id]]
+        unchanged = [c for c in cb if old_hashes.get(c.id) == hashes[c.id]]
+        runs = [(changed, segs)]
+        if unchanged and new_sources:
+            runs.append((unchanged, segs[segs["source_id"].isin(new_sources)]))
         wanted: dict[tuple[int, str], tuple] = {}
         rule_counts: dict[str, int] = {}
-        for (_, seg), ann in zip(progress_iter(list(segs.iterrows()), "Coding", enabled=progress), anns):
-            for m in matcher.match(seg["text"], ann):
-                rule_counts[m.rule] = rule_counts.get(m.rule, 0) + 1
-                key = (int(seg["segment_id"]), m.code_id)
-                if key not in wanted:  # one suggestion per code and segment: its first match
-                    wanted[key] = (int(seg["source_id"]), int(seg["start"]) + m.start,
-                                   int(seg["start"]) + m.end, m.rule)
-        existing = self.store.conn.execute(
-            'SELECT k.id, k.segment_id, k.code_id, k.start, k."end", k.rule FROM codings k'
-            " JOIN sources s ON s.id=k.source_id WHERE s.active=1 AND k.status='suggested' AND k.coder=?",
-            (AUTO_CODER,)).fetchall()
+        scope_segments: dict[str, set] = {}
+        for codes, part in runs:
+            if not codes or part.empty:
+                continue
+            anns = self._annotations(part, annotator, progress)
+            matcher = RuleMatcher(_Codebook(codes=codes, language=cb.language, name=cb.name), annotator)
+            texts = part["text"].tolist()
+            seg_ids, src_ids, seg_starts = (part[c].tolist() for c in ("segment_id", "source_id", "start"))
+            for code in codes:
+                scope_segments.setdefault(code.id, set()).update(seg_ids)
+            chunk = 5000
+            for lo in progress_iter(range(0, len(texts), chunk), "Coding", enabled=progress):
+                results = matcher.match_many(texts[lo:lo + chunk], anns[lo:lo + chunk])
+                for i, matches in enumerate(results, start=lo):
+                    for m in matches:
+                        rule_counts[m.rule] = rule_counts.get(m.rule, 0) + 1
+                        key = (seg_ids[i], m.code_id)
+                        if key not in wanted:  # one suggestion per code and segment: its first match
+                            wanted[key] = (src_ids[i], seg_starts[i] + m.start, seg_starts[i] + m.end, m.rule)
+        sql = ('SELECT k.id, k.segment_id, k.code_id, k.start, k."end", k.rule FROM codings k'
+               " JOIN sources s ON s.id=k.source_id WHERE s.active=1 AND k.status='suggested' AND k.coder=?")
+        params: list = [AUTO_CODER]
+        if old_hashes:   # only the codes this run touched, and codes no longer in the codebook
+            touched = list(scope_segments)
+            current = list(hashes)
+            sql += (f" AND (k.code_id IN ({','.join('?' * len(touched))})"
+                    f" OR k.code_id NOT IN ({','.join('?' * len(current))}))")
+            params += touched + current
+        existing = self.store.conn.execute(sql, params).fetchall()
         keep, drop = set(), []
         for cid, seg_id, code_id, start, end, rule in existing:
+            if old_hashes and code_id in hashes and seg_id not in scope_segments.get(code_id, ()):
+                continue  # outside this run's scope: unchanged rules on an already coded source
             want = wanted.get((seg_id, code_id))
             if want is not None and want[1:] == (start, end, rule) and (seg_id, code_id) not in keep:
                 keep.add((seg_id, code_id))
@@ -351,21 +391,25 @@ class Project:
             self.store.save_codebook(digest, cb.name, cb.language, json.dumps(_codebook_dict(cb), ensure_ascii=False))
             self.store.delete_codings(drop)
             self.store.add_codings(new)
+            self.store.set_meta("coding_state", json.dumps(
+                {"salt": salt, "codes": hashes, "sources": sorted(all_sources)}))
             self._log("code", cb.name or (cb.path or "codebook"), coder=AUTO_CODER,
                       details={"codebook_hash": digest[:12], "segments": len(segs),
-                               "suggestions": len(wanted), "added": len(new), "removed": len(drop),
+                               "codes_rematched": len(changed), "new_sources": len(new_sources),
+                               "added": len(new), "removed": len(drop),
                                "rule_counts": dict(sorted(rule_counts.items()))})
-        return self._coding_summary(cb, wanted)
+        return self._coding_summary(cb)
 
-    def _coding_summary(self, cb, wanted: dict) -> pd.DataFrame:
-        segs = self.segments().set_index("segment_id")
-        rows = []
-        for code in cb:
-            hits = [seg for (seg, code_id) in wanted if code_id == code.id]
-            speakers = {segs.at[h, "speaker"] for h in hits if h in segs.index and segs.at[h, "speaker"]}
-            rows.append({"code_id": code.id, "name": code.name, "segments": len(hits),
-                         "informants": len(speakers)})
-        return pd.DataFrame(rows, columns=["code_id", "name", "segments", "informants"])
+    def _coding_summary(self, cb) -> pd.DataFrame:
+        """Per code: segments and informants with an automatic suggestion (active sources)."""
+        rows = self.store.conn.execute(
+            "SELECT k.code_id, COUNT(DISTINCT k.segment_id), COUNT(DISTINCT g.speaker) FROM codings k"
+            " JOIN segments g ON g.id=k.segment_id JOIN sources s ON s.id=k.source_id"
+            " WHERE s.active=1 AND k.status='suggested' AND k.coder=? GROUP BY k.code_id", (AUTO_CODER,)).fetchall()
+        counts = {code: (n_seg, n_inf) for code, n_seg, n_inf in rows}
+        return pd.DataFrame([{"code_id": c.id, "name": c.name, "segments": counts.get(c.id, (0, 0))[0],
+                              "informants": counts.get(c.id, (0, 0))[1]} for c in cb],
+                            columns=["code_id", "name", "segments", "informants"])
 
     # -- human decisions ------------------------------------------------------------
     def _segment_row(self, segment_id: int):
@@ -752,6 +796,15 @@ class Project:
         """Counts of sources, words, informants, segments and codings, as a one-column table."""
         counts = self.store.counts()
         return pd.DataFrame({"count": counts}).rename_axis("item")
+
+
+def _rule_hash(code, salt: str) -> str:
+    """Fingerprint of everything that decides where a code's rules match."""
+    import hashlib
+    import json
+
+    rules = [code.id, code.keywords, code.phrases, code.patterns, code.exclude, bool(code.compound), salt]
+    return hashlib.sha256(json.dumps(rules, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
 def _codebook_dict(cb) -> dict:

@@ -153,3 +153,32 @@ def test_api_add_rejects_unknown_code(coded):
     seg = int(coded.segments().iloc[1]["segment_id"])
     with pytest.raises(QualcodeError, match="unknown code 'eiole'"):
         coded.add(seg, "eiole")
+
+
+def test_recode_is_incremental_and_new_sources_are_coded(coded):
+    import json
+
+    before = coded.codings()[["segment_id", "code_id", "start", "end", "coding_id"]]
+    coded.code()                                        # nothing changed: nothing re-matched
+    details = json.loads(coded.audit()["details"].iloc[-1])
+    assert details["codes_rematched"] == 0 and details["added"] == 0 and details["removed"] == 0
+    assert coded.codings()[["segment_id", "code_id", "start", "end", "coding_id"]].equals(before)
+    (coded.root / "transcripts" / "uusi.txt").write_text("H3: Laskutus on selkeää.\n", encoding="utf-8")
+    coded.ingest([coded.root / "transcripts"])
+    coded.code()                                        # unchanged codes run on the new source only
+    details = json.loads(coded.audit()["details"].iloc[-1])
+    assert details["codes_rematched"] == 0 and details["new_sources"] == 1 and details["added"] == 1
+    assert quotes(coded, "laskutus") == ["laskutuksessa", "Laskutus"]
+    # one changed code is re-matched everywhere, the others are left alone
+    changed = CODEBOOK.replace("keywords: [lasku, laskutus]", "keywords: [lasku, laskutus, integraatio]")
+    (coded.root / "codebooks" / "koodit.yaml").write_text(changed, encoding="utf-8")
+    coded.code()
+    details = json.loads(coded.audit()["details"].iloc[-1])
+    # the new keyword comes first in that segment, so its suggestion moves to "integraation"
+    assert details["codes_rematched"] == 1 and details["added"] == 1 and details["removed"] == 1
+    assert quotes(coded, "laskutus") == ["integraation", "Laskutus"]
+    # interviewer turns coded on request, and dropped again when not asked for
+    coded.code(include_interviewer=True)
+    assert "Miten viestintä on toiminut?" in set(coded.codings()["segment_text"])
+    coded.code()
+    assert "Miten viestintä on toiminut?" not in set(coded.codings()["segment_text"])

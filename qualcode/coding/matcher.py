@@ -89,6 +89,7 @@ class RuleMatcher:
         # keyword lemma -> [(code_id, rule, is_exclude)] for compound-final matching
         self._compound: dict[str, list[tuple[str, str, bool]]] = {}
         self._phrases_by_first: dict[str, list[_Phrase]] = {}
+        self._phrases: list[_Phrase] = []
         patterns: list[tuple[str, str, re.Pattern]] = []
         for code in self.codebook.codes:
             terms = [(k, f"keyword:{k}", False) for k in code.keywords]
@@ -110,7 +111,7 @@ class RuleMatcher:
                     self._add_phrase(_Phrase(code.id, f"phrase:{phrase}", lemmas, forms))
             for pattern in code.patterns:
                 patterns.append((code.id, f"pattern:{pattern}",
-                                 re.compile(pattern, re.IGNORECASE), required_literal(pattern)))
+                                 re.compile(pattern, re.IGNORECASE), required_literals(pattern)))
         self._patterns = patterns
         self._compound_lengths = sorted({len(k) for k in self._compound})
         # Heads of compound keywords: Finnish inflection (consonant gradation, stem
@@ -123,6 +124,7 @@ class RuleMatcher:
             self._compound_heads.setdefault(key[:2], []).append((head, key))
 
     def _add_phrase(self, phrase: _Phrase) -> None:
+        self._phrases.append(phrase)
         for key in {phrase.lemmas[0], phrase.forms[0]}:
             self._phrases_by_first.setdefault(key, []).append(phrase)
 
@@ -156,10 +158,8 @@ class RuleMatcher:
                 if key == lemma:
                     continue
                 items.extend(i for i in self._compound[key] if (i[0], i[2]) not in exact_codes)
-        phrases = []
-        for key in dict.fromkeys((lemma, form)):
-            phrases.extend(self._phrases_by_first.get(key, ()))
-        if not items and not phrases:
+        phrases: list = []   # phrases are matched by _match_phrases, vectorised over all tokens
+        if not items:
             return None
         hits = tuple(dict.fromkeys((c, r) for c, r, ex in items if not ex))
         excludes = tuple(dict.fromkeys(c for c, _, ex in items if ex))
@@ -225,6 +225,8 @@ class RuleMatcher:
         tids = anns[0].type_ids if len(anns) == 1 else np.concatenate([a.type_ids for a in anns])
         if not len(tids):
             return
+        if self._phrases:
+            self._match_phrases(anns, indices, tids, lexicon, out, excluded)
         pos = np.flatnonzero(table.flags[tids])
         if not len(pos):
             return
@@ -257,20 +259,151 @@ class RuleMatcher:
                     else:
                         excluded.setdefault(seg, set()).add(ph.code_id)
 
+    def _phrase_masks(self, lexicon: Lexicon) -> list[list[np.ndarray]]:
+        """Per phrase and position, a boolean array over word types: does this type fit?
+        (Its lemma or its lowercase form equals the phrase's word.)  Cached per lexicon size."""
+        key = (id(lexicon), len(lexicon))
+        cached = self.__dict__.setdefault("_mask_cache", {})
+        if key not in cached:
+            cached.clear()
+            lemma_ids: dict[str, int] = {}
+            lemma_of = np.fromiter((lemma_ids.setdefault(l, len(lemma_ids)) for l in lexicon.lemmas),
+                                   dtype=np.int64, count=len(lexicon))
+            masks = []
+            for ph in self._phrases:
+                per_word = []
+                for lemma, form in zip(ph.lemmas, ph.forms):
+                    m = lemma_of == lemma_ids.get(lemma, -1)
+                    gid = lexicon.ids.get(form)
+                    if gid is not None:
+                        m[gid] = True
+                    per_word.append(m)
+                masks.append(per_word)
+            cached[key] = masks
+        return cached[key]
+
+    def _match_phrases(self, anns: list[Annotation], indices: list[int], tids: np.ndarray,
+                       lexicon: Lexicon, out: list[list[Match]], excluded: dict[int, set]) -> None:
+        lengths = np.array([len(a) for a in anns], dtype=np.int64)
+        text_of = np.repeat(np.arange(len(anns)), lengths)          # token -> text
+        first_token = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        for ph, masks in zip(self._phrases, self._phrase_masks(lexicon)):
+            n = len(masks)
+            pos = np.flatnonzero(masks[0][tids])
+            pos = pos[pos + n - 1 < len(tids)]
+            for k in range(1, n):
+                if not len(pos):
+                    break
+                pos = pos[masks[k][tids[pos + k]]]
+            if not len(pos):
+                continue
+            pos = pos[text_of[pos] == text_of[pos + n - 1]]          # not across two texts
+            for p in pos.tolist():
+                t = int(text_of[p])
+                ann, i = anns[t], p - int(first_token[t])
+                if ph.rule:
+                    out[indices[t]].append(Match(ph.code_id, int(ann.starts[i]),
+                                                 int(ann.ends[i + n - 1]), ph.rule))
+                else:
+                    excluded.setdefault(indices[t], set()).add(ph.code_id)
+
     def _match_patterns(self, texts: Sequence[str], out: list[list[Match]]) -> None:
-        for i, text in enumerate(texts):
-            folded = None
-            for code_id, rule, rx, literal in self._patterns:
-                if literal is not None:
-                    # A substring test is ~30x cheaper than running the regex engine
-                    # over the text, and most texts lack the pattern's literal part.
-                    if folded is None:
-                        folded = text.lower()
-                    if literal not in folded:
-                        continue
-                for m in rx.finditer(text):
-                    if m.end() > m.start():
-                        out[i].append(Match(code_id, m.start(), m.end(), rule))
+        # Two strategies, both at C speed for the bulk of the work:
+        # * a pattern with a long required literal runs only on the texts containing it
+        #   (found with str.find over the lowercased texts joined once);
+        # * any other pattern runs once over all texts joined by NUL, and its matches are
+        #   mapped back to their texts (a match spanning a NUL is dropped).
+        from bisect import bisect_right
+
+        folded = joined_folded = joined = None
+        bounds = np.cumsum([len(t) + 1 for t in texts]).tolist()   # end (+1) of each text
+        for code_id, rule, rx, literals in self._patterns:
+            if literals is not None and min(map(len, literals)) >= 4:
+                if joined_folded is None:
+                    folded = [t.lower() for t in texts]
+                    same = all(len(f) == len(t) for f, t in zip(folded, texts))
+                    joined_folded = "\x00".join(folded) if same else None
+                if joined_folded is not None:
+                    hits = {i for lit in literals for i in self._texts_containing(joined_folded, lit, bounds)}
+                    for i in sorted(hits):
+                        for m in rx.finditer(texts[i]):
+                            if m.end() > m.start():
+                                out[i].append(Match(code_id, m.start(), m.end(), rule))
+                    continue
+            if joined is None:
+                joined = "\x00".join(texts)
+            for m in rx.finditer(joined):
+                a, b = m.span()
+                if b <= a or "\x00" in m.group():
+                    continue
+                i = bisect_right(bounds, a)
+                offset = bounds[i - 1] if i else 0
+                out[i].append(Match(code_id, a - offset, b - offset, rule))
+
+    @staticmethod
+    def _texts_containing(joined: str, literal: str, bounds: list[int]) -> list[int]:
+        from bisect import bisect_right
+
+        found: list[int] = []
+        pos = joined.find(literal)
+        while pos != -1:
+            i = bisect_right(bounds, pos)
+            found.append(i)
+            pos = joined.find(literal, bounds[i])   # next text: one hit per text is enough
+        return found
+
+
+def required_literals(pattern: str, min_len: int = 3) -> Optional[list[str]]:
+    """Literal texts of which every match of ``pattern`` contains at least one (lowercased),
+    or None when no such set is found; used to skip texts a pattern cannot match.
+
+    Alternations count: ``(hyvä|selkeä)\\s+perehdy`` gives ``['perehdy']``, and
+    ``\\bmeili\\w*|\\bsposti`` gives ``['meili', 'sposti']``.
+
+    >>> required_literals(r"(?i)\\b(kaatu|jumi)\\w*"), required_literals(r"a|b")
+    (['kaatu', 'jumi'], None)
+    """
+    try:
+        from re import _parser as sre_parse  # Python >= 3.11
+    except ImportError:  # pragma: no cover - older Pythons
+        import sre_parse  # type: ignore[no-redef]
+    try:
+        items = sre_parse.parse(pattern)
+    except Exception:
+        return None
+    alts = _literal_alternatives(list(items), sre_parse, min_len)
+    return sorted({a.lower() for a in alts}, key=lambda a: (-len(a), a)) if alts else None
+
+
+def _literal_alternatives(items: list, sre_parse, min_len: int) -> Optional[list[str]]:
+    # Items at one level all take part in every match, in order: a run of literal characters
+    # is required text; a group or a branch whose every alternative has a required literal
+    # gives a set of alternatives.  The candidate with the longest shortest member wins.
+    best: Optional[list[str]] = None
+
+    def consider(alts: Optional[list[str]]) -> None:
+        nonlocal best
+        if not alts or min(map(len, alts)) < min_len:
+            return
+        key = (min(map(len, alts)), -len(alts))
+        if best is None or key > (min(map(len, best)), -len(best)):
+            best = alts
+
+    run: list[str] = []
+    for op, arg in items + [(None, None)]:
+        if op is sre_parse.LITERAL:
+            run.append(chr(arg))
+            continue
+        if run:
+            consider(["".join(run)])
+            run = []
+        if op is sre_parse.SUBPATTERN:
+            consider(_literal_alternatives(list(arg[-1]), sre_parse, min_len))
+        elif op is sre_parse.BRANCH:
+            per = [_literal_alternatives(list(b), sre_parse, min_len) for b in arg[1]]
+            if all(per):
+                consider([a for alts in per for a in alts])
+    return best
 
 
 def required_literal(pattern: str) -> Optional[str]:

@@ -373,6 +373,29 @@ class _Pseudonymiser:
                     e.set(k, self.text(v))
 
 
+def read_pseudonym_key(path: PathLike) -> dict[str, str]:
+    """A pseudonymisation key from a CSV/TSV file: name in the first column, pseudonym in the
+    second (a header row ``name,pseudonym`` / ``nimi,pseudonyymi`` is skipped)."""
+    import csv
+
+    path = Path(path)
+    if not path.is_file():
+        raise QualcodeError("the pseudonymisation key does not exist; check the path", path=str(path))
+    text = path.read_text(encoding="utf-8-sig")
+    first = text.splitlines()[0] if text.strip() else ""
+    dialect = "excel-tab" if "\t" in first else "excel"
+    out: dict[str, str] = {}
+    for n, row in enumerate(csv.reader(text.splitlines(), dialect=dialect), start=1):
+        if not row or not row[0].strip():
+            continue
+        if n == 1 and row[0].strip().lower() in ("name", "nimi", "real name", "oikea nimi"):
+            continue
+        if len(row) < 2 or not row[1].strip():
+            raise QualcodeError("every row of the key needs a name and a pseudonym", path=str(path), line=n)
+        out[row[0].strip()] = row[1].strip()
+    return out
+
+
 # ----------------------------------------------------------------------------- export
 
 
@@ -1298,8 +1321,8 @@ def _apply_plan(plan: dict, project, path: Path, report: ImportReport) -> None:
             store.set_meta(META_GUIDS, json.dumps(guid_maps, ensure_ascii=False, sort_keys=True))
             new_extra = plan["extra"]
             if new_extra["project"] or new_extra["sources"] or new_extra["files"]:
-                extra["project"] += new_extra["project"]
-                extra["sources"] += new_extra["sources"]
+                extra["project"] += [x for x in new_extra["project"] if x not in extra["project"]]
+                extra["sources"] += [x for x in new_extra["sources"] if x not in extra["sources"]]
                 extra["files"].update(new_extra["files"])
                 store.set_meta(META_EXTRA, json.dumps(extra, ensure_ascii=False, sort_keys=True))
             report.sources = len(parsed_sources)
@@ -1321,3 +1344,8 @@ def _apply_plan(plan: dict, project, path: Path, report: ImportReport) -> None:
     if tmp_cb is not None:
         os.replace(tmp_cb, cb_path)
         report.codebook_path = cb_path
+        others = sorted(p.name for p in cb_dir.glob("*") if p != cb_path and not p.name.startswith((".", "~$"))
+                        and p.suffix.lower() in (".yaml", ".yml", ".xlsx"))
+        if others:
+            warnings.append(f"the imported codes are in {cb_path.relative_to(project.root).as_posix()}, next to "
+                            f"{', '.join(others)}; choose it with --codebook or set codebook in qualcode.toml")

@@ -18,6 +18,8 @@ from .inputs import ReportInputs, atomic_output
 
 PathLike = Union[str, Path]
 
+#: Above this many codes the network is drawn between themes instead.
+MAX_NETWORK_NODES = 15
 QUADRANT_COLOURS = {"S": "#E2EFDA", "W": "#FCE4D6", "O": "#DDEBF7", "T": "#FFF2CC"}
 
 
@@ -85,7 +87,8 @@ def frequency_figure(matrix: Any, lang: str = "fi", codebook: Any = None, by: st
         ax.barh(names, vals, left=left, label=str(group), color=cmap(i % 10))
         left += vals
     ax.set_xlabel(label("report.segments", lang))
-    ax.legend(title=by, fontsize=8, loc="lower right")
+    title = label("report.interviews.title", lang).rstrip(":") if by == "role" else by
+    ax.legend(title=title, fontsize=8, loc="lower right")
     ax.xaxis.get_major_locator().set_params(integer=True)
     fig.tight_layout()
     return fig
@@ -97,15 +100,18 @@ def network_figure(graph: Any, lang: str = "fi"):
     import networkx as nx
 
     fig, ax = plt.subplots(figsize=(9, 7))
-    pos = nx.spring_layout(graph, seed=7, weight="weight")
-    sizes = [300 + 200 * graph.nodes[n].get("frequency", 1) for n in graph.nodes]
-    widths = [1 + 1.5 * d.get("weight", 1) for _, _, d in graph.edges(data=True)]
+    pos = nx.spring_layout(graph, seed=7, weight="weight", k=2.0 / max(1, graph.number_of_nodes()) ** 0.5)
+    top_f = max([graph.nodes[n].get("frequency", 1) for n in graph.nodes] or [1]) or 1
+    top_w = max([d.get("weight", 1) for _, _, d in graph.edges(data=True)] or [1]) or 1
+    sizes = [300 + 1700 * graph.nodes[n].get("frequency", 1) / top_f for n in graph.nodes]
+    widths = [0.5 + 6 * d.get("weight", 1) / top_w for _, _, d in graph.edges(data=True)]
     nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, edge_color="#999999")
     nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=sizes, node_color="#9DC3E6")
     nx.draw_networkx_labels(graph, pos, ax=ax, font_size=9,
                             labels={n: _wrap(graph.nodes[n].get("name", n), 20) for n in graph.nodes})
     edge_labels = {(a, b): d.get("weight", 1) for a, b, d in graph.edges(data=True)}
-    nx.draw_networkx_edge_labels(graph, pos, edge_labels=edge_labels, ax=ax, font_size=8)
+    if graph.number_of_edges() <= 20:
+        nx.draw_networkx_edge_labels(graph, pos, edge_labels=edge_labels, ax=ax, font_size=8)
     ax.set_axis_off()
     fig.tight_layout()
     return fig
@@ -131,8 +137,11 @@ def figure_specs(inputs: ReportInputs, lang: Optional[str] = None) -> list[Figur
                                   frequency_figure(mat, lang, inputs.codebook, by)))
     graph = None
     for unit in ("segment", "source"):      # codes in one paragraph; else in one interview
-        graph = cooccurrence_graph(inputs.codings, inputs.codebook, unit=unit, segments=inputs.segments,
-                                   include_suggested=inputs.include_suggested)
+        for level in ("code", "theme"):     # themes when there are too many codes to read
+            graph = cooccurrence_graph(inputs.codings, inputs.codebook, unit=unit, level=level,
+                                       segments=inputs.segments, include_suggested=inputs.include_suggested)
+            if graph.number_of_nodes() <= MAX_NETWORK_NODES:
+                break
         if graph.number_of_edges():
             break
     if graph.number_of_edges():

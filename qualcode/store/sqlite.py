@@ -44,8 +44,12 @@ CREATE TABLE segments (
     turn_idx INTEGER NOT NULL, idx INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
     text TEXT NOT NULL, speaker TEXT, is_interviewer INTEGER NOT NULL, theme TEXT, line INTEGER);
 CREATE INDEX segments_source ON segments(source_id);
-CREATE TABLE annotations (
-    segment_id INTEGER PRIMARY KEY REFERENCES segments(id), backend TEXT NOT NULL, data BLOB NOT NULL);
+CREATE TABLE source_annotations (
+    source_id INTEGER NOT NULL REFERENCES sources(id), backend TEXT NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (source_id, backend));
+CREATE TABLE word_types (
+    backend TEXT NOT NULL, id INTEGER NOT NULL, form TEXT NOT NULL, lemma TEXT NOT NULL,
+    PRIMARY KEY (backend, id));
 CREATE TABLE codebooks (
     hash TEXT PRIMARY KEY, name TEXT, language TEXT, content TEXT NOT NULL, created_at TEXT NOT NULL);
 CREATE TABLE codings (
@@ -203,6 +207,14 @@ class SQLiteStore:
         df["is_interviewer"] = df["is_interviewer"].astype(bool)
         return df
 
+    def segment_rows(self, include_interviewer: bool = False) -> list[tuple[int, int, int, str]]:
+        """(segment id, source id, start, text) of the active segments, in source order; a
+        lighter read than :meth:`segments_frame` for the coding hot path."""
+        where = "" if include_interviewer else " AND g.is_interviewer=0"
+        return self.conn.execute(
+            "SELECT g.id, g.source_id, g.start, g.text FROM segments g JOIN sources s ON s.id=g.source_id"
+            f" WHERE s.active=1{where} ORDER BY s.name, g.idx").fetchall()
+
     def segments_of(self, source_id: int) -> list[Segment]:
         rows = self.conn.execute(
             'SELECT id, source_id, turn_idx, idx, start, "end", text, speaker, is_interviewer, theme, line'
@@ -242,19 +254,29 @@ class SQLiteStore:
         extra = [c for c in df.columns if c not in cols]
         return df[cols + extra]
 
-    # -- annotations --------------------------------------------------------------
-    def annotations(self, segment_ids: list[int], backend: str) -> dict[int, bytes]:
+    # -- annotations (one blob per source version and NLP backend) ------------------
+    def source_annotations(self, source_ids: list[int], backend: str) -> dict[int, bytes]:
         out: dict[int, bytes] = {}
-        for i in range(0, len(segment_ids), 900):
-            chunk = segment_ids[i:i + 900]
-            q = f"SELECT segment_id, data FROM annotations WHERE backend=? AND segment_id IN ({','.join('?' * len(chunk))})"
+        for i in range(0, len(source_ids), 900):
+            chunk = source_ids[i:i + 900]
+            q = ("SELECT source_id, data FROM source_annotations WHERE backend=? AND source_id IN "
+                 f"({','.join('?' * len(chunk))})")
             out.update(self.conn.execute(q, (backend, *chunk)).fetchall())
         return out
 
-    def save_annotations(self, items: list[tuple[int, bytes]], backend: str) -> None:
+    def save_source_annotations(self, items: list[tuple[int, bytes]], backend: str) -> None:
         with self.transaction() as c:
-            c.executemany("INSERT OR REPLACE INTO annotations (segment_id, backend, data) VALUES (?,?,?)",
+            c.executemany("INSERT OR REPLACE INTO source_annotations (source_id, backend, data) VALUES (?,?,?)",
                           [(sid, backend, data) for sid, data in items])
+
+    def word_types(self, backend: str) -> list[tuple[int, str, str]]:
+        return self.conn.execute("SELECT id, form, lemma FROM word_types WHERE backend=? ORDER BY id",
+                                 (backend,)).fetchall()
+
+    def add_word_types(self, rows: list[tuple[int, str, str]], backend: str) -> None:
+        with self.transaction() as c:
+            c.executemany("INSERT INTO word_types (backend, id, form, lemma) VALUES (?,?,?,?)",
+                          [(backend, i, f, l) for i, f, l in rows])
 
     # -- codebooks ----------------------------------------------------------------
     def save_codebook(self, hash_: str, name: str, language: str, content: str) -> None:
@@ -271,12 +293,13 @@ class SQLiteStore:
 
     # -- codings ------------------------------------------------------------------
     def add_codings(self, codings: list[Coding]) -> None:
+        stamp = now_iso()
         with self.transaction() as c:
             c.executemany(
                 'INSERT INTO codings (segment_id, source_id, code_id, start, "end", status, coder, rule,'
                 " created_at, valence, note) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [(k.segment_id, k.source_id, k.code_id, k.start, k.end, k.status, k.coder, k.rule,
-                  k.created_at or now_iso(), k.valence, k.note or "") for k in codings])
+                [(int(k.segment_id), int(k.source_id), k.code_id, int(k.start), int(k.end), k.status, k.coder,
+                  k.rule, k.created_at or stamp, k.valence, k.note or "") for k in codings])
 
     def delete_codings(self, ids: list[int]) -> None:
         with self.transaction() as c:
