@@ -197,6 +197,155 @@ def review_import(obj, file, coder):
                f"{counts.get('add', 0)} added codings from {file}.")
 
 
+@main.command()
+@click.option("--lang", type=click.Choice(["fi", "en"]), default=None,
+              help="Label language (default: the project's).")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "docx", "md", "html"]), default=None,
+              help="Report format (default: from -o's suffix, else xlsx).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Output file (default: raportti.<format> / report.<format> in the project).")
+@click.option("--include-suggested", is_flag=True, help="Count undecided automatic suggestions too.")
+@click.option("--hide-codes", is_flag=True, help="Leave informant codes out of the interview table.")
+@click.option("--figures", "figures_dir", type=click.Path(file_okay=False), default=None,
+              help="Also write PNG/SVG figures into this folder.")
+@click.pass_obj
+@handle_errors
+def report(obj, lang, fmt, output, include_suggested, hide_codes, figures_dir):
+    """Write the workshop workbook (xlsx), thesis appendices (docx) or a quick look (md/html)."""
+    project = obj.project()
+    out = project.report(output, fmt=fmt, lang=lang, include_suggested=include_suggested,
+                         show_codes=not hide_codes, figures_dir=figures_dir)
+    click.echo(f"Wrote {out}." + (f" Figures in {figures_dir}." if figures_dir else ""))
+
+
+@main.group("export")
+def export_group():
+    """Write the project in an exchange format (REFI-QDA)."""
+
+
+@export_group.command("qdpx")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--include-suggested", is_flag=True, help="Also export automatic suggestions nobody decided on.")
+@click.option("--pseudonymise", "key", type=click.Path(dir_okay=False), default=None,
+              help="A key file (name,pseudonym) whose names are replaced in the export.")
+@click.pass_obj
+@handle_errors
+def export_qdpx_cmd(obj, file, include_suggested, key):
+    """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
+    warnings: list[str] = []
+    out = obj.project().export_qdpx(file, include_suggested=include_suggested, pseudonymise=key,
+                                    warn=warnings.append)
+    echo_warnings(warnings)
+    click.echo(f"Wrote {out}.")
+
+
+@main.group("import")
+def import_group():
+    """Read a project from an exchange format (REFI-QDA)."""
+
+
+@import_group.command("qdpx")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_obj
+@handle_errors
+def import_qdpx_cmd(obj, file):
+    """Read a REFI-QDA project (.qdpx): sources, codes, codings, cases, notes (all or nothing)."""
+    r = obj.project().import_qdpx(file)
+    echo_warnings(r.warnings)
+    click.echo(f"Imported {r.sources} sources, {r.codes} codes, {r.codings} codings, {r.informants} cases "
+               f"and {r.memos} notes from {file}" + (f"; codebook: {r.codebook_path}" if r.codebook_path else "."))
+
+
+@main.group()
+def codebook():
+    """Check and convert codebooks (YAML, xlsx sheet Koodikirja, REFI-QDA .qdc)."""
+
+
+def _load_any_codebook(path: str):
+    from .codebook import load_codebook
+
+    p = Path(path)
+    if not p.is_file():
+        raise QualcodeError("the codebook file does not exist; check the path", path=path)
+    if p.suffix.lower() == ".qdc":
+        from .interop.refi import import_qdc
+
+        return import_qdc(p)
+    return load_codebook(p)
+
+
+@codebook.command("check")
+@click.argument("file", type=click.Path(dir_okay=False))
+@handle_errors
+def codebook_check(file):
+    """Validate a codebook: keys, ids, parents, cycles, regular expressions."""
+    cb = _load_any_codebook(file)
+    themes = sum(1 for c in cb if not c.parent)
+    click.echo(f"{file}: {len(cb)} codes ({themes} themes), language {cb.language}; no errors.")
+
+
+@codebook.command("convert")
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.argument("target", type=click.Path(dir_okay=False))
+@click.option("--lang", type=click.Choice(["fi", "en"]), default="fi", show_default=True,
+              help="Column labels of an xlsx codebook.")
+@handle_errors
+def codebook_convert(source, target, lang):
+    """Convert between .yaml, .xlsx (sheet Koodikirja) and REFI-QDA .qdc (by the suffixes)."""
+    from .codebook import save_codebook
+
+    cb = _load_any_codebook(source)
+    if Path(target).suffix.lower() == ".qdc":
+        from .interop.refi import export_qdc
+
+        out = export_qdc(cb, Path(target))
+    elif Path(target).suffix.lower() in (".yaml", ".yml", ".xlsx"):
+        out = save_codebook(cb, Path(target), lang=lang)
+    else:
+        raise QualcodeError("write the codebook as .yaml, .xlsx or .qdc", path=target)
+    click.echo(f"Wrote {out} ({len(cb)} codes).")
+
+
+@main.group()
+def construct():
+    """Segmentation, care models, KAM plans and message templates (segmentointi.yaml, hoitomallit.yaml)."""
+
+
+@construct.command("check")
+@click.pass_obj
+@handle_errors
+def construct_check(obj):
+    """Check the construct files and show segment counts, care model actions and their evidence."""
+    project = obj.project()
+    c = project.constructs()
+    if c.is_empty():
+        click.echo("No construct files (segmentointi.yaml, hoitomallit.yaml) in the project folder.")
+        return
+    if c.segmentation is not None:
+        print_table(c.segmentation.counts(), title=c.segmentation.summary())
+    if c.care_models:
+        print_table(c.care_table(), title="Care models")
+    if c.evidence is not None and len(c.evidence):
+        print_table(c.evidence[["segment", "action", "segments", "informants"]], title="Evidence")
+
+
+@construct.command("render")
+@click.argument("template")
+@click.option("--value", "values", multiple=True, help="name=value for a <name> placeholder (repeat).")
+@click.option("--blank", "blanks", multiple=True, help="Value for the next __ blank (repeat, in order).")
+@click.pass_obj
+@handle_errors
+def construct_render(obj, template, values, blanks):
+    """Fill in a message template from hoitomallit.yaml and print it."""
+    pairs = {}
+    for v in values:
+        if "=" not in v:
+            raise QualcodeError(f"--value must be name=value, not '{v}'")
+        k, val = v.split("=", 1)
+        pairs[k.strip()] = val
+    click.echo(str(obj.project().constructs(link=False).render(template, pairs, list(blanks))))
+
+
 @main.group(invoke_without_command=True)
 @click.option("--coders", multiple=True, help="Coders to compare (repeat: --coders liisa --coders auto). "
               "Default: every human coder.")

@@ -50,7 +50,7 @@ def run_demo(folder: Optional[Path] = None, echo: Callable[[str], None] = print,
     """Run the demo study end to end in ``folder`` (default: a new folder here)."""
     from .project import Project
 
-    folder = Path(folder) if folder is not None else new_folder(Path.cwd())
+    folder = (Path(folder) if folder is not None else new_folder(Path.cwd())).resolve()
     copy_demo_study(folder)
     result = DemoResult(folder.resolve())
     echo(f"Demo study copied to {result.folder}")
@@ -67,20 +67,32 @@ def run_demo(folder: Optional[Path] = None, echo: Callable[[str], None] = print,
              f"{int((summary['segments'] > 0).sum())} of {len(summary)} codes")
         sheet = project.review_export(folder / "tarkistus.xlsx")
         result.outputs["review sheet"] = sheet
-        echo(f"3. review sheet: {sheet}")
-        for step in _optional_steps():
-            step(project, result, echo)
+        echo(f"3. review sheet for the researcher: {sheet}")
+        gold = folder / "gold" / "gold_coding.csv"
+        if gold.is_file():
+            n = project.apply_gold(gold)
+            scores = project.evaluate(gold).set_index("code_id").loc["__micro__"]
+            gold_units = project.codings().query("coder == @project.config.coder")["segment_id"].unique()
+            agree = project.agreement(["auto", project.config.coder], units=list(gold_units))
+            overall = agree.iloc[-1]
+            echo(f"4. the researcher's review of {len(gold_units)} segments ({n} decisions, gold/): "
+                 f"automatic coding precision {scores['precision']:.2f}, recall {scores['recall']:.2f}, "
+                 f"micro-F1 {scores['f1']:.2f}; Cohen's kappa auto vs researcher {overall['cohen_kappa']:.2f}")
+        outputs = {
+            "workshop workbook": project.report(folder / "raportti.xlsx", include_suggested=True),
+            "thesis appendices": project.report(folder / "liitteet.docx", include_suggested=True,
+                                                figures_dir=folder / "kuviot"),
+            "quick look": project.report(folder / "raportti.html", include_suggested=True),
+            "REFI-QDA project": project.export_qdpx(folder / "asiakaskokemus.qdpx"),
+        }
+        result.outputs.update(outputs)
+        result.outputs["figures"] = folder / "kuviot"
+        echo("5. reports and exchange files:")
+        for name, path in result.outputs.items():
+            if name != "review sheet":
+                echo(f"   {name:<20} {path}")
+        trail = project.audit()
+        echo(f"6. audit trail: {len(trail)} steps ('qualcode audit' shows them)")
     echo("Done. Open the files above; 'qualcode --project "
          f"{result.folder} status' shows what is in the project.")
     return result
-
-
-def _optional_steps() -> list[Callable]:
-    """Later pipeline stages (reports …) hook in here as they exist."""
-    steps: list[Callable] = []
-    try:
-        from .report import run_demo_reports  # noqa: F401
-    except ImportError:
-        return steps
-    steps.append(run_demo_reports)
-    return steps

@@ -441,7 +441,7 @@ class Project:
         with self.store.transaction() as c:
             # one decision per coder, segment and code: the newest replaces the older one
             c.execute("DELETE FROM codings WHERE segment_id=? AND code_id=? AND coder=?", (seg_id, code_id, coder))
-            self.store.add_codings([Coding(code_id, seg_id, start, end, status, coder, rule,
+            self.store.add_codings([Coding(code_id, seg_id, int(start), int(end), status, coder, rule,
                                            valence=valence, note=note, source_id=source_id)])
             if log:
                 self._log(status if status != "manual" else "add", f"segment {seg_id} / {code_id}", coder=coder)
@@ -541,7 +541,8 @@ class Project:
             coverage = codings[["segment_id", "coder"]].drop_duplicates()
         return codings, segs, coverage
 
-    def agreement(self, coders: Optional[list[str]] = None, reviewed_only: bool = False) -> pd.DataFrame:
+    def agreement(self, coders: Optional[list[str]] = None, reviewed_only: bool = False,
+                  units: Optional[list[int]] = None) -> pd.DataFrame:
         """Agreement between coders per code and overall, at segment level: percent agreement,
         Cohen's kappa (two coders) and Krippendorff's alpha (nominal), with the number of units.
 
@@ -550,8 +551,11 @@ class Project:
         from .analysis.agreement import agreement_table
 
         codings, segs, coverage = self._agreement_inputs(coders, reviewed_only)
-        table = agreement_table(codings, segs, coders=coders, coverage=coverage)
-        return table
+        if units is not None:   # only these segments (e.g. the ones a second coder reviewed)
+            wanted = {int(u) for u in units}
+            segs = segs[segs["segment_id"].isin(wanted)]
+            codings = codings[codings["segment_id"].isin(wanted)]
+        return agreement_table(codings, segs, coders=coders, coverage=coverage)
 
     def disagreements(self, coders: Optional[list[str]] = None, reviewed_only: bool = False) -> pd.DataFrame:
         """The (segment, code) pairs the coders disagree on."""
@@ -707,6 +711,125 @@ class Project:
             mark = getattr(exc, "problem_mark", None)
             raise QualcodeError(f"this YAML file cannot be read ({getattr(exc, 'problem', exc)}); fix it",
                                 path=str(path), line=mark.line + 1 if mark else None) from None
+
+    # -- evaluation against a gold coding ----------------------------------------------
+    def evaluate(self, gold: PathLike) -> pd.DataFrame:
+        """Precision, recall and F1 of the automatic suggestions against a researcher's gold
+        coding (per code and micro-averaged, at segment level)."""
+        from .coding.evaluate import attach_segments, read_gold, score_sets
+
+        frame = attach_segments(read_gold(gold), self.segments(), path=str(gold))
+        codings = self.codings()
+        auto = codings[codings["coder"] == AUTO_CODER]
+        predicted: dict[int, set] = {}
+        for seg, code in zip(auto["segment_id"], auto["code_id"]):
+            predicted.setdefault(int(seg), set()).add(code)
+        gold_sets = {int(s): set(c) for s, c in zip(frame["segment_id"], frame["code_set"])}
+        return score_sets(gold_sets, predicted)
+
+    def apply_gold(self, gold: PathLike, coder: Optional[str] = None) -> int:
+        """Record a gold coding as one researcher's review: the gold codes are accepted or
+        added, other suggestions on those segments rejected.  Returns the decisions made."""
+        from .coding.evaluate import attach_segments, read_gold
+
+        coder = coder or self.config.coder
+        frame = attach_segments(read_gold(gold), self.segments(), path=str(gold))
+        known = {c.id for c in self.codebook()}
+        unknown = sorted(set().union(*frame["code_set"]) - known) if len(frame) else []
+        if unknown:
+            raise QualcodeError(f"the gold coding uses codes not in the codebook: {', '.join(unknown)}",
+                                path=str(gold))
+        codings = self.codings()
+        auto = codings[codings["coder"] == AUTO_CODER]
+        suggested: dict[int, set] = {}
+        for seg, code in zip(auto["segment_id"], auto["code_id"]):
+            suggested.setdefault(int(seg), set()).add(code)
+        n = 0
+        with self.store.transaction():
+            for seg, codes in zip(frame["segment_id"], frame["code_set"]):
+                seg = int(seg)
+                for code in sorted(codes):
+                    self._decide(seg, code, "accepted" if code in suggested.get(seg, ()) else "manual",
+                                 coder, log=False)
+                    n += 1
+                for code in sorted(suggested.get(seg, set()) - codes):
+                    self._decide(seg, code, "rejected", coder, log=False)
+                    n += 1
+            self._log("review import", Path(gold).name, coder=coder,
+                      details={"decisions": n, "segments": len(frame)})
+        return n
+
+    # -- constructs: segmentation, care models, KAM plans, timeline ------------------
+    def constructs(self, link: bool = True, include_suggested: bool = False, lang: Optional[str] = None):
+        """The construct files of the project (asiakkaat.csv, segmentointi.yaml,
+        hoitomallit.yaml) checked against the codebook; with ``link`` every care action is
+        linked to the coded data that motivated it (segments, informants, quotes)."""
+        from .construct import load_constructs
+
+        try:
+            codebook = self.codebook()
+        except QualcodeError:
+            codebook = None
+        c = load_constructs(self.root, codebook=codebook, lang=lang or self.language)
+        if link and c.care_models and codebook is not None:
+            c.link(self, include_suggested=include_suggested)
+        return c
+
+    def segmentation(self):
+        """Customer segmentation: ``.to_frame()``, ``.counts()``, ``.summary()`` ('KAM 8 / Muut 80')."""
+        seg = self.constructs(link=False).segmentation
+        if seg is None:
+            raise QualcodeError("no segmentation; add segmentointi.yaml and asiakkaat.csv to the project folder")
+        return seg
+
+    def care_evidence(self, include_suggested: bool = False) -> pd.DataFrame:
+        """For each care model action: supporting segments, informants and quotes."""
+        c = self.constructs(link=True, include_suggested=include_suggested)
+        return c.evidence if c.evidence is not None else pd.DataFrame()
+
+    # -- reports ----------------------------------------------------------------------
+    def report(self, path: Optional[PathLike] = None, fmt: Optional[str] = None, lang: Optional[str] = None,
+               include_suggested: bool = False, show_codes: bool = True, figures_dir: Optional[PathLike] = None,
+               codebook=None) -> Path:
+        """Write the report: the workshop workbook (xlsx), thesis appendices (docx) or a quick
+        look (md/html), by ``fmt`` or the file suffix; optionally the figures (PNG and SVG)."""
+        from .report import ReportInputs
+        from .report.api import write_report
+
+        inputs = ReportInputs.from_project(self, lang=lang, include_suggested=include_suggested,
+                                           codebook=codebook)
+        out = write_report(inputs, Path(path) if path else None, fmt=fmt, lang=inputs.language,
+                           show_codes=show_codes)
+        files = 1
+        if figures_dir is not None:
+            from .report.figures import write_figures
+
+            Path(figures_dir).mkdir(parents=True, exist_ok=True)
+            files += len(write_figures(inputs, Path(figures_dir), inputs.language))
+        self._log("report", Path(out).name, details={"lang": inputs.language, "files": files,
+                                                     "suggested": include_suggested})
+        return Path(out)
+
+    # -- exchange (REFI-QDA) -------------------------------------------------------------
+    def export_qdpx(self, path: PathLike, *, include_suggested: bool = False, pseudonymise=None,
+                    warn=None) -> Path:
+        """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
+        from .interop.refi import export_qdpx, read_pseudonym_key
+
+        key = read_pseudonym_key(pseudonymise) if isinstance(pseudonymise, (str, Path)) else pseudonymise
+        out = export_qdpx(self, path, include_suggested=include_suggested, pseudonymise=key, warn=warn)
+        self._log("export qdpx", Path(path).name,
+                  details={"suggested": include_suggested, "pseudonymised": bool(key)})
+        return out
+
+    def import_qdpx(self, path: PathLike):
+        """Read a REFI-QDA project: sources, codes, codings, cases and notes, all or nothing."""
+        from .interop.refi import import_qdpx
+
+        path = Path(path)
+        if not path.is_file():
+            raise QualcodeError("the file does not exist; check the path", path=str(path))
+        return import_qdpx(path, self)
 
     # -- frames -------------------------------------------------------------------
     def sources(self) -> pd.DataFrame:

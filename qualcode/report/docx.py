@@ -209,6 +209,11 @@ def build_document(inputs: ReportInputs, lang: Optional[str] = None, show_codes:
         _page_break(doc)
         appendix += 1
         add_trend_appendix(doc, inputs, appendix, lang, trends)
+    if inputs.constructs is not None:
+        from .construct_sheets import add_construct_appendices
+
+        appendix = add_construct_appendices(doc, inputs.constructs, lang, appendix + 1,
+                                            codebook=inputs.codebook) - 1
     return doc
 
 

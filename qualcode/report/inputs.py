@@ -222,6 +222,7 @@ class ReportInputs:
     group_by: str = "role"
     root: Optional[Path] = None
     data_language: Optional[str] = None   # the project's own language (frames are written in it)
+    constructs: Any = None                # qualcode.construct.Constructs when the project has them
 
     @property
     def frame_language(self) -> str:
@@ -257,7 +258,13 @@ class ReportInputs:
                     except yaml.YAMLError:
                         raise QualcodeError("the type rules file is not valid YAML", path=str(p)) from None
                     break
+        constructs = None
+        if hasattr(project, "constructs"):
+            constructs = project.constructs(include_suggested=include_suggested, lang=language)
+            if constructs is not None and constructs.is_empty():
+                constructs = None
         return cls(
+            constructs=constructs,
             title=getattr(config, "title", "") or (root.name if root else ""),
             language=language,
             segments=project.segments(),

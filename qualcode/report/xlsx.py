@@ -136,6 +136,10 @@ def build_workbook(inputs: ReportInputs, lang: Optional[str] = None, show_codes:
     for n, t in enumerate(tables, 1):
         ws = wb.create_sheet(_sheet_title(t.sheet, used))
         write_table(ws, t, n, lang)
+    if inputs.constructs is not None:
+        from .construct_sheets import add_construct_sheets
+
+        add_construct_sheets(wb, inputs.constructs, lang, len(tables) + 1, codebook=inputs.codebook)
     if inputs.title:
         wb.properties.title = inputs.title
     wb.properties.creator = "qualcode"
