@@ -112,6 +112,12 @@ def write_table(ws, table: Table, number: int, lang: str) -> None:
             r += 1
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:{get_column_letter(ncols)}{last_data}"
+    # printed (or exported to PDF) on landscape pages one sheet wide, headers repeated
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "2:2"
     for j in range(1, ncols + 1):
         values = [table.header[j - 1]] + [row[j - 1] for row in table.rows if j - 1 < len(row)]
         wide = (j - 1) in table.wide
