@@ -22,6 +22,7 @@ from typing import Any, Optional
 import yaml
 
 from .errors import CodebookError
+from .fileutil import RISKY_PREFIXES, write_text_cell
 from .labels import label
 from .model import SWOT_FIELDS, VALENCES, Code, Codebook
 
@@ -349,9 +350,8 @@ def _save_xlsx(codebook: Codebook, path: Path, lang: str) -> None:
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             # A leading "=" would make Excel run the cell as a formula: keep it text.
-            if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
-                cell.data_type = "s"
-                cell.quotePrefix = True
+            if isinstance(cell.value, str) and cell.value.startswith(RISKY_PREFIXES):
+                write_text_cell(cell, cell.value)
     widths = (18, 18, 40, 14, 30, 40)
     for i, w in enumerate(widths):
         ws.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width = w

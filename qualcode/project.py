@@ -892,9 +892,7 @@ class Project:
 
     def write_audit(self, path: PathLike, lang: Optional[str] = None) -> Path:
         """Export the audit trail to .xlsx or .csv (written to a temp file, then moved into place)."""
-        import os
-        import tempfile
-
+        from .fileutil import atomic_output
         from .labels import label
 
         path = Path(path)
@@ -902,17 +900,11 @@ class Project:
         if path.suffix.lower() not in (".xlsx", ".csv"):
             raise QualcodeError("the audit trail can be written as .xlsx or .csv; change the file name",
                                 path=str(path))
-        fd, tmp = tempfile.mkstemp(suffix=path.suffix, dir=str(path.parent.resolve()))
-        os.close(fd)
-        try:
+        with atomic_output(path) as tmp:
             if path.suffix.lower() == ".csv":
                 table.to_csv(tmp, index=False)
             else:
                 table.to_excel(tmp, index=False, sheet_name=label("sheet.audit", lang or self.language))
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
         return path
 
     def status(self) -> pd.DataFrame:

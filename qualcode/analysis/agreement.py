@@ -19,9 +19,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-import os
-import re
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence, Union
 
@@ -29,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import QualcodeError
+from ..fileutil import atomic_output, write_text_cell
 from ..labels import LANGS, label
 from ..model import AUTO_CODER
 
@@ -46,8 +44,6 @@ APPLIED_STATUSES = ("accepted", "manual")
 #: Statuses that show a human coder worked on the project.
 HUMAN_STATUSES = ("accepted", "manual", "rejected")
 
-_RISKY = ("=", "+", "-", "@", "\t", "\r")
-_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
 
 
 # ----------------------------------------------------------------------------- coefficients
@@ -421,11 +417,7 @@ def disagreements(codings: pd.DataFrame, segments: pd.DataFrame,
 # ----------------------------------------------------------------------------- consensus sheet
 def _set_text(cell, value: Any) -> None:
     """A literal string cell, never a formula (same rule as the review sheet)."""
-    s = _ILLEGAL.sub("", "" if value is None else str(value))[:32000]
-    cell.value = s
-    cell.data_type = "s"
-    if s.startswith(_RISKY):
-        cell.quotePrefix = True
+    write_text_cell(cell, value)
 
 
 def write_disagreements_xlsx(frame: pd.DataFrame, path: Union[str, Path],
@@ -492,16 +484,8 @@ def write_disagreements_xlsx(frame: pd.DataFrame, path: Union[str, Path],
         ws.add_data_validation(dv)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{last}"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_output(path, make_parents=True) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return path
 
 

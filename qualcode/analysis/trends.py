@@ -22,7 +22,7 @@ import pandas as pd
 from ..labels import label
 from ..model import Codebook
 from .swot import format_quote
-from .themes import code_name, code_order, informant_universe, natural_key, prepare_codings, roll_up
+from .themes import code_name, code_order, informant_universe, prepare_codings, roll_up
 
 TREND_COLUMNS = ["trend", "comment", "code_id", "informants", "shared", "segment_ids"]
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -34,9 +34,7 @@ True
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any, Iterable, Optional, Union
@@ -44,6 +42,7 @@ from typing import Any, Iterable, Optional, Union
 import pandas as pd
 
 from ..errors import QualcodeError
+from ..fileutil import atomic_output, write_text_cell
 from ..labels import LANGS, label
 from ..model import Codebook
 
@@ -55,7 +54,6 @@ MAX_CELL_CHARS = 32000
 #: Columns of the frame returned by :func:`read_review_sheet`.
 DECISION_COLUMNS = ["segment_id", "code_id", "decision", "note"]
 #: First characters that would make a spreadsheet treat a cell as a formula.
-RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
 _SPLIT = re.compile(r"[,;\n]+")
@@ -111,11 +109,7 @@ def set_text(cell, value: Any) -> None:
     >>> c = Workbook().active["A1"]; set_text(c, "=1+1"); (c.value, c.data_type)
     ('=1+1', 's')
     """
-    s = cell_text(value)
-    cell.value = s
-    cell.data_type = "s"
-    if s.startswith(RISKY_PREFIXES):
-        cell.quotePrefix = True
+    write_text_cell(cell, cell_text(value))
 
 
 def split_codes(value: Any) -> list[str]:
@@ -380,16 +374,8 @@ def _write_codes_sheet(ws, codebook: Codebook, lang: str) -> None:
 
 
 def _atomic_save(wb, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_output(path, make_parents=True) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 # ----------------------------------------------------------------------------- reading

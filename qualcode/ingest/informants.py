@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import ReadError
+from ..fileutil import parse_date_text
 from ..model import Informant
 from .readers import read_document
 
@@ -53,15 +54,9 @@ def parse_date(value: Any, path: str, line: int) -> Optional[dt.date]:
     if isinstance(value, dt.date):
         return value
     text = str(value).strip()
-    m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
-    try:
-        if m:
-            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?", text)
-        if m:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        pass
+    parsed = parse_date_text(text)
+    if parsed is not None:
+        return parsed
     raise ReadError(f"the date '{text}' is not a date; write it as d.m.yyyy (3.8.2021) or "
                     "yyyy-mm-dd", path=path, line=line)
 

@@ -55,6 +55,7 @@ from typing import Any, Callable, Mapping, Optional, Union
 
 from ..codebook import codebook_hash, load_codebook, save_codebook
 from ..errors import QualcodeError
+from ..fileutil import atomic_output
 from ..model import AUTO_CODER, AuditEvent, Code, Codebook, Coding, Informant, Memo, Source, count_words, now_iso
 from .safe import MAX_MEMBERS, MAX_TOTAL_BYTES, SafeArchive, parse_xml
 
@@ -277,10 +278,7 @@ def _serialise(root, ns: str) -> bytes:
 
 def _write_zip(path: Path, members: list[tuple[str, bytes]]) -> None:
     """Write a deterministic zip (fixed dates, fixed order) to a temp file, then move it in place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    os.close(fd)
-    try:
+    with atomic_output(path, make_parents=True) as tmp:
         with zipfile.ZipFile(tmp, "w") as zf:
             for name, data in members:
                 info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
@@ -288,24 +286,11 @@ def _write_zip(path: Path, members: list[tuple[str, bytes]]) -> None:
                 info.create_system = 3
                 info.external_attr = 0o644 << 16
                 zf.writestr(info, data, compresslevel=6)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(path, make_parents=True) as tmp:
+        tmp.write_bytes(data)
 
 
 # --------------------------------------------------------------------- pseudonymising

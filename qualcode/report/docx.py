@@ -14,7 +14,8 @@ from typing import Any, Optional, Union
 
 from ..labels import label
 from .finnish import format_date, role_after_count
-from .inputs import InterviewFrame, ReportInputs, atomic_output
+from ..fileutil import atomic_output
+from .inputs import InterviewFrame, ReportInputs
 from .tables import _code_name, interviews_table, quote_records, trend_frame, trends_table
 
 PathLike = Union[str, Path]

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from ..labels import label
-from .inputs import ReportInputs, atomic_output
+from ..fileutil import atomic_output
+from .inputs import ReportInputs
 
 PathLike = Union[str, Path]
 

@@ -19,6 +19,8 @@ import math
 import re
 from typing import Any, Optional
 
+from ..fileutil import parse_date_text
+
 BACK = set("aouAOU")
 FRONT = set("äöyÄÖY")
 VOWELS = set("aeiouyäöAEIOUYÄÖ")
@@ -173,15 +175,7 @@ def as_date(value: Any) -> Optional[dt.date]:
     text = str(value).strip()
     if not text or text.lower() in ("nan", "nat", "none"):
         return None
-    m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
-    try:
-        if m:
-            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?", text)
-        if m:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
+    return parse_date_text(text)
     return None
 
 

@@ -26,17 +26,15 @@ project root)::
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Optional, Union
 
 import pandas as pd
 
 from ..errors import QualcodeError
+
 from .finnish import as_date
 
 PathLike = Union[str, Path]
@@ -289,21 +287,3 @@ class ReportInputs:
         return [f for f in self.frames if f.is_group]
 
 
-@contextlib.contextmanager
-def atomic_output(path: PathLike) -> Iterator[Path]:
-    """Yield a temporary path in the target's folder; on success it replaces ``path``
-    (``os.replace``), on any error it is deleted and ``path`` is left untouched."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise QualcodeError("the folder for the report does not exist; create it first", path=str(folder))
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix or ".tmp", dir=folder)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp_path.unlink()
-        raise

@@ -8,7 +8,8 @@ from typing import Any, Optional, Union
 
 from ..labels import label
 from .finnish import format_date, role_after_count
-from .inputs import InterviewFrame, ReportInputs, atomic_output
+from ..fileutil import atomic_output
+from .inputs import InterviewFrame, ReportInputs
 from .tables import Table, all_tables
 
 PathLike = Union[str, Path]

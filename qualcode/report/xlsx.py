@@ -17,14 +17,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from ..fileutil import write_text_cell
 from ..labels import label
-from .inputs import ReportInputs, atomic_output
+from ..fileutil import atomic_output
+from .inputs import ReportInputs
 from .tables import Table, all_tables
 
 PathLike = Union[str, Path]
 
-_RISKY = ("=", "+", "-", "@", "\t", "\r")
-_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
 _INVALID_SHEET = re.compile(r"[\[\]:*?/\\]")
 
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
@@ -45,11 +45,7 @@ def set_cell(cell, value: Any) -> None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         cell.value = value
         return
-    text = _ILLEGAL.sub("", str(value))[:32000]
-    cell.value = text
-    cell.data_type = "s"
-    if text.startswith(_RISKY):
-        cell.quotePrefix = True
+    write_text_cell(cell, value)
 
 
 def _sheet_title(name: str, used: set) -> str:

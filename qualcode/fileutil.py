@@ -1,0 +1,75 @@
+"""Small file helpers every stage shares: atomic writes, spreadsheet-safe text cells, dates.
+
+>>> parse_date_text("3.8.2021"), parse_date_text("2021-08-03"), parse_date_text("31.2.2021")
+(datetime.date(2021, 8, 3), datetime.date(2021, 8, 3), None)
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator, Optional, Union
+
+from .errors import QualcodeError
+
+#: First characters that make a spreadsheet read a cell as a formula.
+RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: Longest text written into one cell (Excel's hard limit is 32 767 characters).
+MAX_CELL_CHARS = 32000
+_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
+
+
+@contextlib.contextmanager
+def atomic_output(path: Union[str, Path], make_parents: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` (``os.replace``),
+    on any error it is deleted and ``path`` is left as it was — never a half-written file."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if make_parents:
+        folder.mkdir(parents=True, exist_ok=True)
+    elif not folder.is_dir():
+        raise QualcodeError("the folder does not exist; create it first", path=str(folder))
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix or ".tmp", dir=folder)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.chmod(tmp_path, 0o644)
+        os.replace(tmp_path, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
+        raise
+
+
+def write_text_cell(cell, value: Any) -> None:
+    """Write ``value`` into an openpyxl cell as a literal string, never as a formula
+    (a text starting with ``=``, ``+``, ``-``, ``@``, tab or CR stays text).
+
+    >>> from openpyxl import Workbook
+    >>> c = Workbook().active["A1"]; write_text_cell(c, "=HYPERLINK(1)"); (c.value, c.data_type)
+    ('=HYPERLINK(1)', 's')
+    """
+    text = _ILLEGAL.sub("", "" if value is None else str(value))[:MAX_CELL_CHARS]
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(RISKY_PREFIXES):
+        cell.quotePrefix = True
+
+
+def parse_date_text(text: str) -> Optional[dt.date]:
+    """A date written ``d.m.yyyy`` (Finnish) or ``yyyy-mm-dd``; None when it is neither."""
+    text = text.strip()
+    try:
+        m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
+        if m:
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?", text)
+        if m:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    return None
