@@ -22,6 +22,7 @@ from typing import Any, Optional
 import yaml
 
 from .errors import CodebookError
+from .yamlutil import LineDict, parse_yaml
 from .fileutil import RISKY_PREFIXES, write_text_cell
 from .labels import label
 from .model import SWOT_FIELDS, VALENCES, Code, Codebook
@@ -51,55 +52,8 @@ SHEET_COLUMNS = (
 # --------------------------------------------------------------------------- YAML
 
 
-class _LineDict(dict):
-    """A mapping that remembers the line of itself and of each key (1-based)."""
-
-    line = 0
-    key_lines: dict
-
-
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader whose mappings record line numbers, for error messages."""
-
-    def construct_mapping(self, node, deep=False):  # noqa: D401 - PyYAML hook
-        out = _LineDict()
-        out.line = node.start_mark.line + 1
-        out.key_lines = {}
-        self.flatten_mapping(node)
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            line = key_node.start_mark.line + 1
-            if key in out.key_lines:
-                raise CodebookError(
-                    f"key {key!r} appears twice in the same entry; keep one",
-                    path=getattr(self, "_qc_path", None), line=line)
-            try:
-                out[key] = self.construct_object(value_node, deep=deep)
-            except TypeError:  # unhashable key
-                raise CodebookError("a key must be plain text", line=line)
-            out.key_lines[key] = line
-        return out
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-                            _LineLoader.construct_mapping)
-
-
 def _parse_yaml(text: str, path: str) -> Any:
-    loader = _LineLoader(text)
-    loader._qc_path = path
-    try:
-        return loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise CodebookError(f"YAML syntax error: {problem}; fix the YAML syntax there",
-                            path=path, line=line) from None
-    except yaml.YAMLError as exc:
-        raise CodebookError(f"YAML error: {exc}; fix the file", path=path) from None
-    finally:
-        loader.dispose()
+    return parse_yaml(text, path, CodebookError)
 
 
 # --------------------------------------------------------------------- validation
@@ -322,7 +276,7 @@ def _load_xlsx(path: str) -> Codebook:
         if all(v is None or str(v).strip() == "" for v in values.values()):
             continue
         theme = values.pop("theme", None)
-        entry = _LineDict()
+        entry = LineDict()
         entry.line, entry.key_lines = rownum, {}  # errors name the sheet row
         for key, value in values.items():
             entry[key] = _split_cell(value, key) if key in _LIST_KEYS else value

@@ -101,7 +101,7 @@ def test_wrong_choice_values(tmp_path, key, value, allowed):
 def test_yaml_syntax_error_has_its_line(tmp_path):
     msg, err = error_of(tmp_path, "codes:\n  - id: a\n    keywords: [x, y\n  - id: b\n")
     assert err.line == 4
-    assert msg.startswith("FILE:4: YAML syntax error: ")
+    assert msg.startswith("FILE:4: YAML syntax error (")
     assert msg.endswith("; fix the YAML syntax there")
 
 
@@ -109,7 +109,7 @@ def test_missing_id_and_duplicate_key(tmp_path):
     msg, _ = error_of(tmp_path, "codes:\n  - name: x\n")
     assert msg == "FILE:2: codes entry 1 has no id; give every code an id"
     msg, _ = error_of(tmp_path, "codes:\n  - id: a\n    keywords: [x]\n    keywords: [y]\n")
-    assert msg == "FILE:4: key 'keywords' appears twice in the same entry; keep one"
+    assert msg == "FILE:4: the key 'keywords' appears twice in the same entry; keep one"
 
 
 def test_unknown_top_level_key(tmp_path):
