@@ -281,16 +281,18 @@ class Project:
             cache[key] = Annotator(key[0], lemmatizer=key[1])
         return cache[key]
 
-    def _annotations(self, segs: pd.DataFrame, annotator, progress: bool) -> list:
-        """Annotations of the segments, in order.  Each source version is annotated once per
-        NLP backend (all its segments) and kept in the store; later runs only unpack it."""
-        from .nlp.packing import TypeTable, pack, unpack
+    def _annotations(self, segs: pd.DataFrame, annotator, progress: bool):
+        """Annotations of the segments, in order, as one :class:`PackedAnnotations`.  Each
+        source version is annotated once per NLP backend (all its segments) and kept in the
+        store; later runs only unpack it (a few numpy calls per source)."""
+        from .nlp.packing import PackedAnnotations, TypeTable, pack, unpack_packed
 
         backend = annotator.backend
         source_ids = sorted({int(s) for s in segs["source_id"]})
         blobs = self.store.source_annotations(source_ids, backend)
         types = TypeTable(self.store.word_types(backend))
-        by_segment: dict[int, object] = {}
+        parts: list = []
+        part_ids: list[list[int]] = []
         missing = [sid for sid in source_ids if sid not in blobs]
         if missing:
             new_blobs = []
@@ -298,16 +300,20 @@ class Project:
                 seg_list = self.store.segments_of(sid)
                 anns = annotator.annotate_many([s.text for s in seg_list])
                 new_blobs.append((sid, pack([s.id for s in seg_list], anns, types)))
-                by_segment.update(zip((s.id for s in seg_list), anns))
+                parts.append(PackedAnnotations.from_annotations(anns))
+                part_ids.append([s.id for s in seg_list])
             with self.store.transaction():
                 self.store.add_word_types(types.new_rows(), backend)
                 self.store.save_source_annotations(new_blobs, backend)
         if blobs:
             gids = types.gid_array(annotator.lexicon)
             for blob in blobs.values():
-                ids, anns = unpack(blob, gids, annotator.lexicon)
-                by_segment.update(zip(ids, anns))
-        return [by_segment[int(i)] for i in segs["segment_id"]]
+                ids, packed = unpack_packed(blob, gids, annotator.lexicon)
+                parts.append(packed)
+                part_ids.append(ids)
+        everything = PackedAnnotations.concat(parts)
+        row_of = {seg_id: row for row, seg_id in enumerate(i for ids in part_ids for i in ids)}
+        return everything.select([row_of[int(i)] for i in segs["segment_id"]])
 
     def code(self, codebook: Union[None, PathLike, "Codebook"] = None, *, include_interviewer: bool = False,
              progress: bool = False) -> pd.DataFrame:

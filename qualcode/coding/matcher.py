@@ -130,8 +130,10 @@ class RuleMatcher:
 
     # ------------------------------------------------------------ per word type
 
-    def _compound_keys(self, form: str, lemma: str) -> set[str]:
-        """Compound keyword lemmas that ``form`` ends with (as a compound's last part)."""
+    def _compound_keys(self, form: str, lemma: str, suffix_search: bool = True) -> set[str]:
+        """Compound keyword lemmas that ``form`` ends with (as a compound's last part).
+        ``suffix_search=False`` skips the lemmatising of possible last parts (the caller
+        knows that no keyword head occurs inside the form)."""
         found = set()
         for n in self._compound_lengths:
             if len(lemma) - n >= MIN_PREFIX and lemma[-n:] in self._compound:
@@ -139,7 +141,7 @@ class RuleMatcher:
         parts = self.lemmatizer.compound_parts(form)
         if len(parts) > 1 and parts[-1] in self._compound:
             found.add(parts[-1])
-        if not parts:
+        if not parts and suffix_search:
             # The lemmatiser did not know the compound: lemmatise its possible last parts.
             heads = self._compound_heads
             for k in range(MIN_PREFIX, len(form) - 1):
@@ -148,13 +150,13 @@ class RuleMatcher:
                         found.add(key)
         return found
 
-    def _type_rules(self, form: str, lemma: str) -> Optional[_TypeRules]:
+    def _type_rules(self, form: str, lemma: str, suffix_search: bool = True) -> Optional[_TypeRules]:
         items = []
         for key in dict.fromkeys((lemma, form)):
             items.extend(self._exact.get(key, ()))
         exact_codes = {(c, ex) for c, _, ex in items}
         if self._compound:
-            for key in self._compound_keys(form, lemma):
+            for key in self._compound_keys(form, lemma, suffix_search):
                 if key == lemma:
                     continue
                 items.extend(i for i in self._compound[key] if (i[0], i[2]) not in exact_codes)
@@ -176,12 +178,37 @@ class RuleMatcher:
                 grown[: len(table.flags)] = table.flags
                 table.flags = grown
             forms, lemmas = lexicon.forms, lexicon.lemmas
-            for gid in range(len(table.entries), n):
-                entry = self._type_rules(forms[gid], lemmas[gid])
+            first = len(table.entries)
+            searchable = self._suffix_candidates(forms, first, n)
+            for gid in range(first, n):
+                entry = self._type_rules(forms[gid], lemmas[gid], gid in searchable)
                 table.entries.append(entry)
                 if entry is not None:
                     table.flags[gid] = True
         return table
+
+    def _suffix_candidates(self, forms: list[str], first: int, last: int) -> set[int]:
+        """Ids (``first`` ≤ id < ``last``) of the word types that contain the head of a compound
+        keyword after a non-trivial prefix: only these need their last parts lemmatised.
+        One ``str.find`` scan per head over all forms joined, instead of a loop per type."""
+        if not self._compound or first >= last:
+            return set()
+        from bisect import bisect_right
+
+        chunk = forms[first:last]
+        joined = "\n".join(chunk)
+        ends = np.cumsum([len(f) + 1 for f in chunk]).tolist()   # end (+1) of each form
+        found: set[int] = set()
+        heads = {head for pairs in self._compound_heads.values() for head, _ in pairs}
+        for head in heads:
+            pos = joined.find(head)
+            while pos != -1:
+                i = bisect_right(ends, pos)
+                start = ends[i - 1] if i else 0
+                if pos - start >= MIN_PREFIX:
+                    found.add(first + i)
+                pos = joined.find(head, pos + 1)
+        return found
 
     # ------------------------------------------------------------ matching
 
@@ -192,20 +219,30 @@ class RuleMatcher:
             annotation = self.annotator.annotate(text)
         return self.match_many([text], [annotation])[0]
 
-    def match_many(self, texts: Sequence[str],
-                   annotations: Optional[Sequence[Annotation]] = None) -> list[list[Match]]:
-        """:meth:`match` for many texts at once (annotations computed when not given)."""
+    def match_many(self, texts: Sequence[str], annotations=None) -> list[list[Match]]:
+        """:meth:`match` for many texts at once (annotations computed when not given).
+
+        ``annotations`` is a list of :class:`Annotation` or one
+        :class:`~qualcode.nlp.packing.PackedAnnotations` (the tokens of all texts in flat
+        arrays, as the project store keeps them: the fast path)."""
+        from ..nlp.packing import PackedAnnotations
+
         if annotations is None:
             annotations = self.annotator.annotate_many(texts)
         if len(texts) != len(annotations):
             raise ValueError("texts and annotations must have the same length")
         out: list[list[Match]] = [[] for _ in texts]
         excluded: dict[int, set] = {}
-        by_lexicon: dict[int, list[int]] = {}
-        for i, ann in enumerate(annotations):
-            by_lexicon.setdefault(id(ann.lexicon), []).append(i)
-        for indices in by_lexicon.values():
-            self._match_tokens([annotations[i] for i in indices], indices, out, excluded)
+        if isinstance(annotations, PackedAnnotations):
+            groups = [(list(range(len(texts))), annotations)]
+        else:
+            by_lexicon: dict[int, list[int]] = {}
+            for i, ann in enumerate(annotations):
+                by_lexicon.setdefault(id(ann.lexicon), []).append(i)
+            groups = [(idx, PackedAnnotations.from_annotations([annotations[i] for i in idx]))
+                      for idx in by_lexicon.values()]
+        for indices, packed in groups:
+            self._match_tokens(packed, indices, out, excluded)
         if self._patterns:
             self._match_patterns(texts, out)
         for i, hits in enumerate(out):
@@ -216,48 +253,32 @@ class RuleMatcher:
             out[i] = hits
         return out
 
-    def _match_tokens(self, anns: list[Annotation], indices: list[int],
-                      out: list[list[Match]], excluded: dict[int, set]) -> None:
-        lexicon = anns[0].lexicon
-        table = self._table(lexicon)
-        # Only the type ids are concatenated (one numpy call for the whole corpus);
-        # offsets of the few tokens that hit a rule are read from their annotation.
-        tids = anns[0].type_ids if len(anns) == 1 else np.concatenate([a.type_ids for a in anns])
-        if not len(tids):
+    def _match_tokens(self, packed, indices: list[int], out: list[list[Match]],
+                      excluded: dict[int, set]) -> None:
+        # All tokens of all texts are in flat arrays: a rule hit is one vectorised look-up
+        # of the type ids; Python runs only for the few tokens that hit a rule.
+        tids = packed.type_ids
+        if not len(tids) or packed.lexicon is None:
             return
+        lexicon = packed.lexicon
+        table = self._table(lexicon)
         if self._phrases:
-            self._match_phrases(anns, indices, tids, lexicon, out, excluded)
+            self._match_phrases(packed, indices, lexicon, out, excluded)
         pos = np.flatnonzero(table.flags[tids])
         if not len(pos):
             return
-        bounds = np.cumsum([len(a) for a in anns])  # end of each text's tokens
-        seg_of = np.searchsorted(bounds, pos, side="right").tolist()
-        ends_of = bounds.tolist()
+        text_of = (np.searchsorted(packed.offsets, pos, side="right") - 1).tolist()
+        starts, ends = packed.starts, packed.ends
         entries = table.entries
-        lemmas, forms = lexicon.lemmas, lexicon.forms
-        for p, k, gid in zip(pos.tolist(), seg_of, tids[pos].tolist()):
+        for p, k, gid in zip(pos.tolist(), text_of, tids[pos].tolist()):
             entry = entries[gid]
             seg = indices[k]
-            ann = anns[k]
-            i = p - (ends_of[k] - len(ann))
             if entry.hits:
-                s, e = int(ann.starts[i]), int(ann.ends[i])
+                s, e = int(starts[p]), int(ends[p])
                 for code_id, rule in entry.hits:
                     out[seg].append(Match(code_id, s, e, rule))
             if entry.excludes:
                 excluded.setdefault(seg, set()).update(entry.excludes)
-            for ph in entry.phrases:
-                n = len(ph.lemmas)
-                if i + n > len(ann):
-                    continue  # would run past the end of this text
-                following = ann.type_ids[i + 1:i + n].tolist()
-                if all(lemmas[g] == lem or forms[g] == form
-                       for g, lem, form in zip(following, ph.lemmas[1:], ph.forms[1:])):
-                    if ph.rule:
-                        out[seg].append(Match(ph.code_id, int(ann.starts[i]),
-                                              int(ann.ends[i + n - 1]), ph.rule))
-                    else:
-                        excluded.setdefault(seg, set()).add(ph.code_id)
 
     def _phrase_masks(self, lexicon: Lexicon) -> list[list[np.ndarray]]:
         """Per phrase and position, a boolean array over word types: does this type fit?
@@ -282,11 +303,11 @@ class RuleMatcher:
             cached[key] = masks
         return cached[key]
 
-    def _match_phrases(self, anns: list[Annotation], indices: list[int], tids: np.ndarray,
-                       lexicon: Lexicon, out: list[list[Match]], excluded: dict[int, set]) -> None:
-        lengths = np.array([len(a) for a in anns], dtype=np.int64)
-        text_of = np.repeat(np.arange(len(anns)), lengths)          # token -> text
-        first_token = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    def _match_phrases(self, packed, indices: list[int], lexicon: Lexicon,
+                       out: list[list[Match]], excluded: dict[int, set]) -> None:
+        tids = packed.type_ids
+        offsets = packed.offsets
+        text_of = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))   # token -> text
         for ph, masks in zip(self._phrases, self._phrase_masks(lexicon)):
             n = len(masks)
             pos = np.flatnonzero(masks[0][tids])
@@ -300,16 +321,15 @@ class RuleMatcher:
             pos = pos[text_of[pos] == text_of[pos + n - 1]]          # not across two texts
             for p in pos.tolist():
                 t = int(text_of[p])
-                ann, i = anns[t], p - int(first_token[t])
                 if ph.rule:
-                    out[indices[t]].append(Match(ph.code_id, int(ann.starts[i]),
-                                                 int(ann.ends[i + n - 1]), ph.rule))
+                    out[indices[t]].append(Match(ph.code_id, int(packed.starts[p]),
+                                                 int(packed.ends[p + n - 1]), ph.rule))
                 else:
                     excluded.setdefault(indices[t], set()).add(ph.code_id)
 
     def _match_patterns(self, texts: Sequence[str], out: list[list[Match]]) -> None:
         # Two strategies, both at C speed for the bulk of the work:
-        # * a pattern with a long required literal runs only on the texts containing it
+        # * a pattern with a required literal (or set of alternatives) runs only on the texts containing it
         #   (found with str.find over the lowercased texts joined once);
         # * any other pattern runs once over all texts joined by NUL, and its matches are
         #   mapped back to their texts (a match spanning a NUL is dropped).
@@ -318,7 +338,7 @@ class RuleMatcher:
         folded = joined_folded = joined = None
         bounds = np.cumsum([len(t) + 1 for t in texts]).tolist()   # end (+1) of each text
         for code_id, rule, rx, literals in self._patterns:
-            if literals is not None and min(map(len, literals)) >= 4:
+            if literals is not None:
                 if joined_folded is None:
                     folded = [t.lower() for t in texts]
                     same = all(len(f) == len(t) for f, t in zip(folded, texts))
