@@ -72,12 +72,14 @@ def run_demo(folder: Optional[Path] = None, echo: Callable[[str], None] = print,
         if gold.is_file():
             n = project.apply_gold(gold)
             scores = project.evaluate(gold).set_index("code_id").loc["__micro__"]
+            themes = project.evaluate(gold, level="theme").set_index("code_id").loc["__micro__"]
             gold_units = project.codings().query("coder == @project.config.coder")["segment_id"].unique()
             agree = project.agreement(["auto", project.config.coder], units=list(gold_units))
             overall = agree.iloc[-1]
             echo(f"4. the researcher's review of {len(gold_units)} segments ({n} decisions, gold/): "
                  f"automatic coding precision {scores['precision']:.2f}, recall {scores['recall']:.2f}, "
-                 f"micro-F1 {scores['f1']:.2f}; Cohen's kappa auto vs researcher {overall['cohen_kappa']:.2f}")
+                 f"micro-F1 {scores['f1']:.2f} (themes {themes['f1']:.2f}); Cohen's kappa auto vs researcher "
+                 f"{overall['cohen_kappa']:.2f}")
         outputs = {
             "workshop workbook": project.report(folder / "raportti.xlsx", include_suggested=True),
             "thesis appendices": project.report(folder / "liitteet.docx", include_suggested=True,

@@ -719,18 +719,24 @@ class Project:
                                 path=str(path), line=mark.line + 1 if mark else None) from None
 
     # -- evaluation against a gold coding ----------------------------------------------
-    def evaluate(self, gold: PathLike) -> pd.DataFrame:
+    def evaluate(self, gold: PathLike, level: str = "code") -> pd.DataFrame:
         """Precision, recall and F1 of the automatic suggestions against a researcher's gold
-        coding (per code and micro-averaged, at segment level)."""
+        coding (per code and micro-averaged, at segment level).  ``level="theme"`` compares
+        themes: every code counts as its root theme, so a suggestion of the right theme but
+        a neighbouring code is right."""
         from .coding.evaluate import attach_segments, read_gold, score_sets
 
+        if level not in ("code", "theme"):
+            raise QualcodeError("level must be 'code' or 'theme'")
         frame = attach_segments(read_gold(gold), self.segments(), path=str(gold))
+        cb = self.codebook()
+        lift = (lambda c: cb.root_of(c) if c in cb else c) if level == "theme" else (lambda c: c)
         codings = self.codings()
         auto = codings[codings["coder"] == AUTO_CODER]
         predicted: dict[int, set] = {}
         for seg, code in zip(auto["segment_id"], auto["code_id"]):
-            predicted.setdefault(int(seg), set()).add(code)
-        gold_sets = {int(s): set(c) for s, c in zip(frame["segment_id"], frame["code_set"])}
+            predicted.setdefault(int(seg), set()).add(lift(code))
+        gold_sets = {int(s): {lift(x) for x in c} for s, c in zip(frame["segment_id"], frame["code_set"])}
         return score_sets(gold_sets, predicted)
 
     def apply_gold(self, gold: PathLike, coder: Optional[str] = None) -> int:
