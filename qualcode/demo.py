@@ -39,7 +39,7 @@ def copy_demo_study(folder: Path) -> Path:
     if folder.exists() and any(folder.iterdir()):
         raise QualcodeError("the folder is not empty; give a new folder name for the demo", path=str(folder))
     shutil.copytree(DEMO_CORPUS, folder, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns(".qualcode", "__pycache__", "gold*"))
+                    ignore=shutil.ignore_patterns(".qualcode", "__pycache__"))
     (folder / "codebooks").mkdir(exist_ok=True)
     shutil.copy2(DEMO_CODEBOOK, folder / "codebooks" / DEMO_CODEBOOK.name)
     return folder
@@ -73,7 +73,9 @@ def run_demo(folder: Optional[Path] = None, echo: Callable[[str], None] = print,
             n = project.apply_gold(gold)
             scores = project.evaluate(gold).set_index("code_id").loc["__micro__"]
             themes = project.evaluate(gold, level="theme").set_index("code_id").loc["__micro__"]
-            gold_units = project.codings().query("coder == @project.config.coder")["segment_id"].unique()
+            from .coding.evaluate import attach_segments, read_gold
+
+            gold_units = attach_segments(read_gold(gold), project.segments())["segment_id"].tolist()
             agree = project.agreement(["auto", project.config.coder], units=list(gold_units))
             overall = agree.iloc[-1]
             echo(f"4. the researcher's review of {len(gold_units)} segments ({n} decisions, gold/): "
