@@ -59,6 +59,50 @@ NOTEBOOKS = {
         "md:## Agreement between the automatic coder and the researcher",
         'project.agreement(["auto", project.config.coder], reviewed_only=True).head()',
     ],
+    "03_themes_types_swot_network.ipynb": [
+        "md:# 03 · Themes, types, SWOT and the network\n\nThe analyses count the researcher's decisions "
+        "(accepted and added codings); `include_suggested=True` adds the automatic suggestions nobody "
+        "has decided on. Here the demo's gold coding plays the researcher's review of one third of the "
+        "segments, and the rest counts its suggestions.",
+        SETUP,
+        'project.ingest([folder / "transcripts"])\nproject.code()\nproject.apply_gold(folder / "gold" / "gold_coding.csv")',
+        "themes = project.themes(include_suggested=True)\nthemes.head(10)",
+        'project.themes(level="theme", include_suggested=True)',
+        'project.group_matrix(by="segment", value="share", include_suggested=True).round(2)',
+        "md:## Reduction table (sisällönanalyysi)",
+        "project.reduction(include_suggested=True).head()",
+        "md:## Types (tyypittely)\n\nFound from the data by clustering informants on their code profiles; "
+        "a YAML file of rules gives researcher-defined types instead.",
+        'types = project.types(include_suggested=True)\nfor t in types.types:\n    print(t.name, t.members)\ntypes.comparison().round(2).head()',
+        'rules = {"types": [{"name": "Kumppani", "rules": {"attributes": {"segment": "KAM", "score": ">=8"}}},\n                   {"name": "Epävarma", "rules": {"attributes": {"score": "<=5"}}}]}\nproject.types(rules, include_suggested=True).to_frame()',
+        "md:## Experiences, SWOT, trends, scores",
+        "project.experiences(include_suggested=True)",
+        "swot = project.swot(include_suggested=True)\nswot",
+        "project.trends(include_suggested=True)[['trend', 'shared', 'comment']].head()",
+        "project.scores().stats()",
+        "md:## Co-occurrence network",
+        'import networkx as nx\ngraph = project.network(include_suggested=True)\nfrom qualcode.analysis.network import edge_frame\nedge_frame(graph).head()',
+        'from qualcode.analysis.network import write_graphml\nwrite_graphml(graph, folder / "verkosto.graphml")\nsorted((folder).glob("*.graphml"))',
+    ],
+    "04_reports_and_exchange.ipynb": [
+        "md:# 04 · Reports and exchange\n\nThe workshop workbook, the thesis appendices, figures, and a "
+        "REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or QualCoder.",
+        SETUP,
+        'project.ingest([folder / "transcripts"])\nproject.code()\nproject.apply_gold(folder / "gold" / "gold_coding.csv")',
+        'xlsx = project.report(folder / "raportti.xlsx", include_suggested=True)\nimport openpyxl\nopenpyxl.load_workbook(xlsx).sheetnames',
+        'docx_path = project.report(folder / "liitteet.docx", include_suggested=True, figures_dir=folder / "kuviot")\nimport docx\n[p.text for p in docx.Document(docx_path).paragraphs if p.text.startswith("Liite")]',
+        'project.report(folder / "report.md", lang="en", include_suggested=True).read_text(encoding="utf-8")[:600]',
+        "md:## The care model built from the findings\n\nSegmentation, care models and the timeline come "
+        "from YAML files in the project; every care action is linked to the coded data behind it.",
+        'project.segmentation().summary()',
+        'project.care_evidence(include_suggested=True)[["segment", "action", "segments", "informants"]].head()',
+        "md:## REFI-QDA round trip",
+        'qdpx = project.export_qdpx(folder / "asiakaskokemus.qdpx")\nfrom qualcode import Project\nother = Project.init(folder.parent / "tuonti")\nreport = other.import_qdpx(qdpx)\nreport.to_frame()',
+        'assert len(other.codings()) == len(project.codings().query("status in [\'accepted\', \'manual\']"))\nother.codings()[["source", "code_id", "coder", "quote"]].head()',
+        "md:## Agreement and the audit trail",
+        'project.agreement(["auto", project.config.coder]).tail(1)',
+        "project.audit_table().tail(8)",
+    ],
 }
 
 
