@@ -367,7 +367,9 @@ def agreement(ctx, coders, reviewed_only, disagreements_file, output):
     coders = list(coders) or None
     table = project.agreement(coders, reviewed_only=reviewed_only)
     shown = label_agreement_table(table, project.language)
-    print_table(shown.round(3), title="Agreement")
+    from .labels import label
+
+    print_table(shown.round(3), title=label("agreement.title", project.language))
     if output:
         _write_frame(shown, Path(output))
         click.echo(f"Wrote {output}")

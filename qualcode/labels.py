@@ -156,6 +156,7 @@ LABELS: dict[str, tuple[str, str]] = {
                                    "NPS was not computed because there are no answers."),
     # --- agreement / audit ---
     # (agreement helper: add agreement and audit labels below this line)
+    "agreement.title": ("Koodaajien yhteneväisyys", "Intercoder agreement"),
     "agreement.overall": ("Kaikki koodit yhteensä", "All codes pooled"),
     "agreement.code_id": ("Koodi", "Code"),
     "agreement.units": ("Yksiköt", "Units"),
