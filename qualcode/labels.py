@@ -348,6 +348,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.frame.scale": ("({scale})", "({scale})"),
     "report.frame.results": ("Ryhmäteemahaastattelun tulokset", "Group theme interview results"),
     "report.frame.trends": ("Trendit ja kommentit", "Trends and comments"),
+    # --- anonymity ---
+    # (pseudonymisation: replacement labels and the anonymity check table; qualcode/pseudonym/)
+    "anonymity.email": ("[sähköposti]", "[email]"),
+    "anonymity.phone": ("[puhelin]", "[phone]"),
+    "anonymity.personal_id": ("[henkilötunnus]", "[personal id]"),
+    "anonymity.iban": ("[IBAN]", "[IBAN]"),
+    "anonymity.url": ("[URL]", "[URL]"),
+    "anonymity.file": ("Tiedosto", "File"),
+    "anonymity.location": ("Sijainti", "Location"),
+    "anonymity.found": ("Löydös", "Found"),
+    "anonymity.kind": ("Laji", "Kind"),
+    "anonymity.key_sheet": ("Avain", "Key"),
 }
 
 

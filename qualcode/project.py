@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, Union
@@ -328,8 +329,6 @@ class Project:
         import json
 
         from .codebook import codebook_hash
-        from .coding.matcher import RuleMatcher
-        from .model import Codebook as _Codebook
 
         cb = self.codebook(codebook)
         digest = codebook_hash(cb)
@@ -342,7 +341,7 @@ class Project:
         state = json.loads(self.store.get_meta("coding_state") or "{}")
         old_hashes = state.get("codes", {}) if state.get("salt") == salt else {}
         segs = pd.DataFrame(self.store.segment_rows(include_interviewer),
-                            columns=["segment_id", "source_id", "start", "text"])
+                            columns=["segment_id", "source_id", "start"])
         coded_sources = set(state.get("sources", [])) if old_hashes else set()
         all_sources = {int(x) for x in segs["source_id"]}
         new_sources = all_sources - coded_sources
@@ -354,24 +353,16 @@ class Project:
         wanted: dict[tuple[int, str], tuple] = {}
         rule_counts: dict[str, int] = {}
         scope_segments: dict[str, set] = {}
-        for codes, part in runs:
-            if not codes or part.empty:
-                continue
-            anns = self._annotations(part, annotator, progress)
-            matcher = RuleMatcher(_Codebook(codes=codes, language=cb.language, name=cb.name), annotator)
-            texts = part["text"].tolist()
-            seg_ids, src_ids, seg_starts = (part[c].tolist() for c in ("segment_id", "source_id", "start"))
-            for code in codes:
-                scope_segments.setdefault(code.id, set()).update(seg_ids)
-            chunk = 5000
-            for lo in progress_iter(range(0, len(texts), chunk), "Coding", enabled=progress):
-                results = matcher.match_many(texts[lo:lo + chunk], anns[lo:lo + chunk])
-                for i, matches in enumerate(results, start=lo):
-                    for m in matches:
-                        rule_counts[m.rule] = rule_counts.get(m.rule, 0) + 1
-                        key = (seg_ids[i], m.code_id)
-                        if key not in wanted:  # one suggestion per code and segment: its first match
-                            wanted[key] = (src_ids[i], seg_starts[i] + m.start, seg_starts[i] + m.end, m.rule)
+        # Matching makes many small objects and no reference cycles: the cyclic garbage
+        # collector would only rescan the big heap again and again.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._run_matchers(runs, annotator, cb, include_interviewer, progress, wanted, rule_counts,
+                               scope_segments)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
         sql = ('SELECT k.id, k.segment_id, k.code_id, k.start, k."end", k.rule FROM codings k'
                " JOIN sources s ON s.id=k.source_id WHERE s.active=1 AND k.status='suggested' AND k.coder=?")
         params: list = [AUTO_CODER]
@@ -405,6 +396,81 @@ class Project:
                                "added": len(new), "removed": len(drop),
                                "rule_counts": dict(sorted(rule_counts.items()))})
         return self._coding_summary(cb)
+
+    def _run_matchers(self, runs, annotator, cb, include_interviewer, progress, wanted, rule_counts,
+                      scope_segments) -> None:
+        from .coding.matcher import RuleMatcher
+        from .model import Codebook as _Codebook
+
+        for codes, part in runs:
+            if not codes or part.empty:
+                continue
+            anns = self._annotations(part, annotator, progress)
+            matcher = RuleMatcher(_Codebook(codes=codes, language=cb.language, name=cb.name), annotator)
+            seg_ids, src_ids, seg_starts = (part[c].tolist() for c in ("segment_id", "source_id", "start"))
+            # texts are read only when a pattern has to run on them (token rules need none)
+            texts = _LazyTexts(self.store, seg_ids, src_ids)
+            for code in codes:
+                scope_segments.setdefault(code.id, set()).update(seg_ids)
+            extra, cached_rules = self._pattern_matches(matcher, texts, seg_ids, src_ids, include_interviewer)
+            chunk = 5000
+            for lo in progress_iter(range(0, len(texts), chunk), "Coding", enabled=progress):
+                results = matcher.match_many(texts[lo:lo + chunk], anns[lo:lo + chunk],
+                                             skip_patterns=cached_rules, extra=extra[lo:lo + chunk])
+                for i, matches in enumerate(results, start=lo):
+                    for m in matches:
+                        rule_counts[m.rule] = rule_counts.get(m.rule, 0) + 1
+                        key = (seg_ids[i], m.code_id)
+                        if key not in wanted:  # one suggestion per code and segment: its first match
+                            wanted[key] = (src_ids[i], seg_starts[i] + m.start, seg_starts[i] + m.end, m.rule)
+
+    def _pattern_matches(self, matcher, texts: list[str], seg_ids: list[int], src_ids: list[int],
+                         include_interviewer: bool) -> tuple[list[list], set]:
+        """Matches of the matcher's regular expressions, per text.  A pattern's hits on a
+        source version never change, so they are kept in the store and reused by every later
+        run that has the same pattern, whichever code it belongs to."""
+        import numpy as np
+
+        from .coding.matcher import Match
+
+        rules = list(dict.fromkeys(matcher.pattern_rules()))
+        extra: list[list] = [[] for _ in range(len(texts))]
+        if not rules:
+            return extra, set()
+        codes_of: dict[str, list[str]] = {}
+        for code_id, rule, _, _ in matcher._patterns:
+            codes_of.setdefault(rule, []).append(code_id)
+        scope = "all" if include_interviewer else "informants"
+        key = {rule: f"{scope}|{rule}" for rule in rules}
+        sources = sorted(set(src_ids))
+        cached = self.store.pattern_hits(list(key.values()), sources)
+        row_of = {seg: i for i, seg in enumerate(seg_ids)}
+        to_save = []
+        scans: dict[frozenset, tuple] = {}   # the texts of one set of sources, prepared once
+        for rule in rules:
+            missing = frozenset(sid for sid in sources if (key[rule], sid) not in cached)
+            if missing:
+                if missing not in scans:
+                    idx = [i for i, sid in enumerate(src_ids) if sid in missing]
+                    sub = texts.subset(idx)
+                    scans[missing] = (idx, sub, matcher.prepare_texts(sub))
+                idx, sub, scan = scans[missing]
+                found: dict[int, list] = {sid: [] for sid in missing}
+                for j, a, b in matcher.pattern_spans(rule, sub, scan):
+                    found[src_ids[idx[j]]].append((seg_ids[idx[j]], a, b))
+                for sid, triples in found.items():
+                    data = np.asarray(triples, dtype="<i8").reshape(-1, 3).tobytes()
+                    cached[(key[rule], sid)] = data
+                    to_save.append((key[rule], sid, data))
+            for sid in sources:
+                triples = np.frombuffer(cached[(key[rule], sid)], dtype="<i8").reshape(-1, 3).tolist()
+                for seg, a, b in triples:
+                    i = row_of.get(seg)
+                    if i is not None:
+                        extra[i].extend(Match(code_id, a, b, rule) for code_id in codes_of[rule])
+        if to_save:
+            self.store.save_pattern_hits(to_save)
+        return extra, set(rules)
 
     def _coding_summary(self, cb) -> pd.DataFrame:
         """Per code: segments and informants with an automatic suggestion (active sources)."""
@@ -923,6 +989,45 @@ class Project:
         """Counts of sources, words, informants, segments and codings, as a one-column table."""
         counts = self.store.counts()
         return pd.DataFrame({"count": counts}).rename_axis("item")
+
+
+class _LazyTexts:
+    """The texts of the segments being coded, read from the store on first use."""
+
+    def __init__(self, store, seg_ids: list[int], src_ids: list[int]):
+        self.store, self.seg_ids, self.src_ids = store, seg_ids, src_ids
+        self._texts: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.seg_ids)
+
+    def subset(self, idx: list[int]) -> list[str]:
+        needed = sorted({self.src_ids[i] for i in idx} - set(self.__dict__.get("_loaded", ())))
+        if needed:
+            self._texts.update(self.store.segment_texts(needed))
+            self.__dict__.setdefault("_loaded", set()).update(needed)
+        return [self._texts[self.seg_ids[i]] for i in idx]
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            return _TextsView(self, range(len(self))[item])
+        return self.subset([item])[0]
+
+
+class _TextsView:
+    """A slice of :class:`_LazyTexts`; turned into real texts only if a pattern needs them."""
+
+    def __init__(self, parent: _LazyTexts, rows: range):
+        self.parent, self.rows = parent, rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self):
+        return iter(self.parent.subset(list(self.rows)))
+
+    def __getitem__(self, i):
+        return self.parent.subset([self.rows[i]])[0]
 
 
 def _rule_hash(code, salt: str) -> str:

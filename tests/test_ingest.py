@@ -389,3 +389,17 @@ def test_cli_init_ingest_status_from_inside_project(tmp_path, cli):
     assert code == 0 and "new          transcripts/C1.txt (v1: 2 turns, 2 segments, 3 words)" in out
     code, out = cli(["status"], cwd=tmp_path / "s" / "transcripts")  # found from a subfolder
     assert code == 0 and "segments" in out and "2" in out
+
+
+def test_store_of_an_older_schema_is_migrated_forward(project):
+    from qualcode.store import SCHEMA_VERSION
+
+    conn = project.store.conn
+    conn.execute("DROP TABLE pattern_hits")          # what a schema-1 store looked like
+    conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
+    project.close()
+    reopened = Project(project.root)
+    assert reopened.store.schema_version() == SCHEMA_VERSION == 2
+    tables = {r[0] for r in reopened.store.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "pattern_hits" in tables
+    reopened.close()

@@ -219,8 +219,12 @@ class RuleMatcher:
             annotation = self.annotator.annotate(text)
         return self.match_many([text], [annotation])[0]
 
-    def match_many(self, texts: Sequence[str], annotations=None) -> list[list[Match]]:
+    def match_many(self, texts: Sequence[str], annotations=None, *, skip_patterns: Optional[set] = None,
+                   extra: Optional[Sequence[Sequence[Match]]] = None) -> list[list[Match]]:
         """:meth:`match` for many texts at once (annotations computed when not given).
+
+        ``skip_patterns`` names pattern rules not to run, and ``extra`` gives further matches
+        per text (e.g. those patterns' matches from a cache); exclusions apply to them too.
 
         ``annotations`` is a list of :class:`Annotation` or one
         :class:`~qualcode.nlp.packing.PackedAnnotations` (the tokens of all texts in flat
@@ -244,7 +248,12 @@ class RuleMatcher:
         for indices, packed in groups:
             self._match_tokens(packed, indices, out, excluded)
         if self._patterns:
-            self._match_patterns(texts, out)
+            wanted = {r for _, r, _, _ in self._patterns} - set(skip_patterns or ())
+            if wanted:
+                self._match_patterns(list(texts), out, only=wanted)
+        if extra is not None:
+            for i, more in enumerate(extra):
+                out[i].extend(more)
         for i, hits in enumerate(out):
             if excluded.get(i):
                 ex = excluded[i]
@@ -327,38 +336,33 @@ class RuleMatcher:
                 else:
                     excluded.setdefault(indices[t], set()).add(ph.code_id)
 
-    def _match_patterns(self, texts: Sequence[str], out: list[list[Match]]) -> None:
-        # Two strategies, both at C speed for the bulk of the work:
-        # * a pattern with a required literal (or set of alternatives) runs only on the texts containing it
-        #   (found with str.find over the lowercased texts joined once);
-        # * any other pattern runs once over all texts joined by NUL, and its matches are
-        #   mapped back to their texts (a match spanning a NUL is dropped).
-        from bisect import bisect_right
-
-        folded = joined_folded = joined = None
-        bounds = np.cumsum([len(t) + 1 for t in texts]).tolist()   # end (+1) of each text
+    def _match_patterns(self, texts: Sequence[str], out: list[list[Match]],
+                        only: Optional[set] = None) -> None:
+        """Run the patterns (all, or the pattern texts in ``only``) over ``texts``."""
+        scan = _PatternScan(texts)
         for code_id, rule, rx, literals in self._patterns:
-            if literals is not None:
-                if joined_folded is None:
-                    folded = [t.lower() for t in texts]
-                    same = all(len(f) == len(t) for f, t in zip(folded, texts))
-                    joined_folded = "\x00".join(folded) if same else None
-                if joined_folded is not None:
-                    hits = {i for lit in literals for i in self._texts_containing(joined_folded, lit, bounds)}
-                    for i in sorted(hits):
-                        for m in rx.finditer(texts[i]):
-                            if m.end() > m.start():
-                                out[i].append(Match(code_id, m.start(), m.end(), rule))
-                    continue
-            if joined is None:
-                joined = "\x00".join(texts)
-            for m in rx.finditer(joined):
-                a, b = m.span()
-                if b <= a or "\x00" in m.group():
-                    continue
-                i = bisect_right(bounds, a)
-                offset = bounds[i - 1] if i else 0
-                out[i].append(Match(code_id, a - offset, b - offset, rule))
+            if only is None or rule in only:
+                for i, start, end in scan.run(rx, literals):
+                    out[i].append(Match(code_id, start, end, rule))
+
+    def pattern_rules(self) -> list[str]:
+        """The rule ids (``pattern:<regex>``) of the compiled patterns, in codebook order."""
+        return [rule for _, rule, _, _ in self._patterns]
+
+    def pattern_spans(self, rule: str, texts: Sequence[str], scan=None) -> list[tuple[int, int, int]]:
+        """(text index, start, end) of every match of one pattern rule in ``texts``: the
+        unit the project store caches per source version.  Pass the same ``scan``
+        (:meth:`prepare_texts`) for several rules over the same texts."""
+        scan = scan or _PatternScan(texts)
+        for _, r, rx, literals in self._patterns:
+            if r == rule:
+                return list(scan.run(rx, literals))
+        raise KeyError(rule)
+
+    @staticmethod
+    def prepare_texts(texts: Sequence[str]):
+        """Texts prepared once (lowercased and joined) for running many patterns."""
+        return _PatternScan(texts)
 
     @staticmethod
     def _texts_containing(joined: str, literal: str, bounds: list[int]) -> list[int]:
@@ -371,6 +375,49 @@ class RuleMatcher:
             found.append(i)
             pos = joined.find(literal, bounds[i])   # next text: one hit per text is enough
         return found
+
+
+class _PatternScan:
+    """Texts prepared once for running many patterns over them, both ways at C speed:
+    a pattern with a required literal (or a set of alternatives) runs only on the texts that
+    contain it (found with ``str.find`` over the lowercased texts joined once); any other
+    pattern runs once over all texts joined by NUL and its matches are mapped back to their
+    texts (a match spanning a NUL is dropped)."""
+
+    def __init__(self, texts: Sequence[str]):
+        self.texts = texts
+        self.bounds = np.cumsum([len(t) + 1 for t in texts]).tolist()   # end (+1) of each text
+        self._joined_folded: Optional[str] = None
+        self._folded_ok = True
+        self._joined: Optional[str] = None
+
+    def _folded(self) -> Optional[str]:
+        if self._joined_folded is None and self._folded_ok:
+            folded = [t.lower() for t in self.texts]
+            self._folded_ok = all(len(f) == len(t) for f, t in zip(folded, self.texts))
+            self._joined_folded = "\x00".join(folded) if self._folded_ok else None
+        return self._joined_folded
+
+    def run(self, rx: re.Pattern, literals: Optional[list[str]]):
+        from bisect import bisect_right
+
+        folded = self._folded() if literals is not None else None
+        if folded is not None:
+            hits = {i for lit in literals for i in RuleMatcher._texts_containing(folded, lit, self.bounds)}
+            for i in sorted(hits):
+                for m in rx.finditer(self.texts[i]):
+                    if m.end() > m.start():
+                        yield i, m.start(), m.end()
+            return
+        if self._joined is None:
+            self._joined = "\x00".join(self.texts)
+        for m in rx.finditer(self._joined):
+            a, b = m.span()
+            if b <= a or "\x00" in m.group():
+                continue
+            i = bisect_right(self.bounds, a)
+            offset = self.bounds[i - 1] if i else 0
+            yield i, a - offset, b - offset
 
 
 def required_literals(pattern: str, min_len: int = 3) -> Optional[list[str]]:

@@ -21,7 +21,7 @@ import pandas as pd
 from ..errors import StoreError
 from ..model import AuditEvent, Coding, Informant, Memo, Segment, Source, Turn, now_iso
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -47,6 +47,9 @@ CREATE INDEX segments_source ON segments(source_id);
 CREATE TABLE source_annotations (
     source_id INTEGER NOT NULL REFERENCES sources(id), backend TEXT NOT NULL, data BLOB NOT NULL,
     PRIMARY KEY (source_id, backend));
+CREATE TABLE pattern_hits (
+    pattern TEXT NOT NULL, source_id INTEGER NOT NULL REFERENCES sources(id), data BLOB NOT NULL,
+    PRIMARY KEY (pattern, source_id));
 CREATE TABLE word_types (
     backend TEXT NOT NULL, id INTEGER NOT NULL, form TEXT NOT NULL, lemma TEXT NOT NULL,
     PRIMARY KEY (backend, id));
@@ -68,7 +71,12 @@ CREATE TABLE audit (
 """
 
 # Forward migrations: MIGRATIONS[n] takes a store at version n to n + 1.
-MIGRATIONS: dict[int, str] = {}
+MIGRATIONS: dict[int, str] = {
+    # 1 -> 2: regular-expression hits cached per source version, for fast re-coding
+    1: """CREATE TABLE pattern_hits (
+        pattern TEXT NOT NULL, source_id INTEGER NOT NULL REFERENCES sources(id), data BLOB NOT NULL,
+        PRIMARY KEY (pattern, source_id))""",
+}
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
@@ -210,13 +218,22 @@ class SQLiteStore:
         df["is_interviewer"] = df["is_interviewer"].astype(bool)
         return df
 
-    def segment_rows(self, include_interviewer: bool = False) -> list[tuple[int, int, int, str]]:
-        """(segment id, source id, start, text) of the active segments, in source order; a
-        lighter read than :meth:`segments_frame` for the coding hot path."""
+    def segment_rows(self, include_interviewer: bool = False) -> list[tuple[int, int, int]]:
+        """(segment id, source id, start) of the active segments, in source order; a lighter
+        read than :meth:`segments_frame` for the coding hot path (texts: :meth:`segment_texts`)."""
         where = "" if include_interviewer else " AND g.is_interviewer=0"
         return self.conn.execute(
-            "SELECT g.id, g.source_id, g.start, g.text FROM segments g JOIN sources s ON s.id=g.source_id"
+            "SELECT g.id, g.source_id, g.start FROM segments g JOIN sources s ON s.id=g.source_id"
             f" WHERE s.active=1{where} ORDER BY s.name, g.idx").fetchall()
+
+    def segment_texts(self, source_ids: list[int]) -> dict[int, str]:
+        """segment id → text for the segments of the given sources."""
+        out: dict[int, str] = {}
+        for i in range(0, len(source_ids), 900):
+            chunk = source_ids[i:i + 900]
+            out.update(self.conn.execute(
+                f"SELECT id, text FROM segments WHERE source_id IN ({','.join('?' * len(chunk))})", chunk))
+        return out
 
     def segments_of(self, source_id: int) -> list[Segment]:
         rows = self.conn.execute(
@@ -271,6 +288,25 @@ class SQLiteStore:
         with self.transaction() as c:
             c.executemany("INSERT OR REPLACE INTO source_annotations (source_id, backend, data) VALUES (?,?,?)",
                           [(sid, backend, data) for sid, data in items])
+
+    def pattern_hits(self, patterns: list[str], source_ids: list[int]) -> dict[tuple[str, int], bytes]:
+        """Cached regular-expression hits: (pattern key, source id) → packed int64 triples
+        (segment id, start, end)."""
+        out: dict[tuple[str, int], bytes] = {}
+        if not patterns or not source_ids:
+            return out
+        wanted = set(source_ids)
+        for i in range(0, len(patterns), 900):
+            chunk = patterns[i:i + 900]
+            q = f"SELECT pattern, source_id, data FROM pattern_hits WHERE pattern IN ({','.join('?' * len(chunk))})"
+            for pattern, sid, data in self.conn.execute(q, chunk):
+                if sid in wanted:
+                    out[(pattern, sid)] = data
+        return out
+
+    def save_pattern_hits(self, items: list[tuple[str, int, bytes]]) -> None:
+        with self.transaction() as c:
+            c.executemany("INSERT OR REPLACE INTO pattern_hits (pattern, source_id, data) VALUES (?,?,?)", items)
 
     def word_types(self, backend: str) -> list[tuple[int, str, str]]:
         return self.conn.execute("SELECT id, form, lemma FROM word_types WHERE backend=? ORDER BY id",
