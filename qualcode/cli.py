@@ -208,14 +208,29 @@ def review_import(obj, file, coder):
 @click.option("--hide-codes", is_flag=True, help="Leave informant codes out of the interview table.")
 @click.option("--figures", "figures_dir", type=click.Path(file_okay=False), default=None,
               help="Also write PNG/SVG figures into this folder.")
+@click.option("--pseudonymise/--no-pseudonymise", default=None,
+              help="Replace names from the key (key_file in qualcode.toml, or --key) and identifying "
+                   "details (default: pseudonymise in qualcode.toml).")
+@click.option("--key", type=click.Path(dir_okay=False), default=None, help="Pseudonymisation key file.")
 @click.pass_obj
 @handle_errors
-def report(obj, lang, fmt, output, include_suggested, hide_codes, figures_dir):
+def report(obj, lang, fmt, output, include_suggested, hide_codes, figures_dir, pseudonymise, key):
     """Write the workshop workbook (xlsx), thesis appendices (docx) or a quick look (md/html)."""
     project = obj.project()
     out = project.report(output, fmt=fmt, lang=lang, include_suggested=include_suggested,
-                         show_codes=not hide_codes, figures_dir=figures_dir)
+                         show_codes=not hide_codes, figures_dir=figures_dir,
+                         pseudonymise=_pseudonymise_choice(pseudonymise, key))
     click.echo(f"Wrote {out}." + (f" Figures in {figures_dir}." if figures_dir else ""))
+
+
+def _pseudonymise_choice(flag, key):
+    """--no-pseudonymise → False; --key FILE → that key; --pseudonymise → the project's key;
+    neither → None (qualcode.toml decides)."""
+    if flag is False:
+        return False
+    if key:
+        return key
+    return True if flag else None
 
 
 @main.group("export")
@@ -226,14 +241,16 @@ def export_group():
 @export_group.command("qdpx")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--include-suggested", is_flag=True, help="Also export automatic suggestions nobody decided on.")
-@click.option("--pseudonymise", "key", type=click.Path(dir_okay=False), default=None,
-              help="A key file (name,pseudonym) whose names are replaced in the export.")
+@click.option("--pseudonymise/--no-pseudonymise", default=None,
+              help="Replace names from the key and identifying details (default: qualcode.toml).")
+@click.option("--key", type=click.Path(dir_okay=False), default=None, help="Pseudonymisation key file.")
 @click.pass_obj
 @handle_errors
-def export_qdpx_cmd(obj, file, include_suggested, key):
+def export_qdpx_cmd(obj, file, include_suggested, pseudonymise, key):
     """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
     warnings: list[str] = []
-    out = obj.project().export_qdpx(file, include_suggested=include_suggested, pseudonymise=key,
+    out = obj.project().export_qdpx(file, include_suggested=include_suggested,
+                                    pseudonymise=_pseudonymise_choice(pseudonymise, key),
                                     warn=warnings.append)
     echo_warnings(warnings)
     click.echo(f"Wrote {out}.")
@@ -344,6 +361,48 @@ def construct_render(obj, template, values, blanks):
         k, val = v.split("=", 1)
         pairs[k.strip()] = val
     click.echo(str(obj.project().constructs(link=False).render(template, pairs, list(blanks))))
+
+
+@main.command()
+@click.option("--key", type=click.Path(dir_okay=False), default=None,
+              help="Key file (default: key_file in qualcode.toml).")
+@click.pass_obj
+@handle_errors
+def pseudonymise(obj, key):
+    """Replace names from the key and identifying details in the stored texts (codings move
+    with the words; your original transcript files are not touched)."""
+    project = obj.project()
+    done = project.pseudonymise(key)
+    click.echo(f"Pseudonymised {len(done)} sources ({int(done['replacements'].sum()) if len(done) else 0} "
+               "replacements); reports and exports now carry the pseudonyms.")
+
+
+@main.group("check")
+def check_group():
+    """Checks before sharing files."""
+
+
+@check_group.command("anonymity")
+@click.argument("files", nargs=-1, type=click.Path())
+@click.option("--key", type=click.Path(dir_okay=False), default=None,
+              help="Key file (default: key_file in qualcode.toml).")
+@click.pass_obj
+@handle_errors
+def check_anonymity_cmd(obj, files, key):
+    """List every name from the key, e-mail, phone number, identity code, IBAN and URL in the
+    store and in FILES (xlsx, docx, qdpx, md, txt, csv, html); exit 1 when anything is found."""
+    project = obj.project()
+    for f in files:
+        if not Path(f).exists():
+            raise QualcodeError("this file does not exist; check the path", path=f)
+    hits = project.check_anonymity(list(files), key)
+    if hits.empty:
+        click.echo("No names from the key and no identifying details found.")
+        return
+    print_table(hits, title="Found")
+    click.echo(f"{len(hits)} identifying details found; run 'qualcode pseudonymise' or write the files "
+               "again with --pseudonymise.")
+    sys.exit(1)
 
 
 @main.group(invoke_without_command=True)

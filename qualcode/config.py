@@ -31,6 +31,7 @@ class ProjectConfig:
     max_file_mb: float = 50.0            # larger files are refused (split them)
     codebook: str = ""                   # default codebook path, relative to the project
     key_file: str = ""                   # pseudonymisation key, kept outside the project
+    pseudonymise: bool = False           # pseudonymise every report and export by default
 
     def to_toml(self) -> str:
         lines = []

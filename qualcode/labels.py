@@ -359,7 +359,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "anonymity.location": ("Sijainti", "Location"),
     "anonymity.found": ("Löydös", "Found"),
     "anonymity.kind": ("Laji", "Kind"),
-    "anonymity.key_sheet": ("Avain", "Key"),
 }
 
 

@@ -865,10 +865,97 @@ class Project:
         c = self.constructs(link=True, include_suggested=include_suggested)
         return c.evidence if c.evidence is not None else pd.DataFrame()
 
+    # -- pseudonymisation -----------------------------------------------------------------
+    def pseudonym_key(self, key=None):
+        """The pseudonymisation key: ``key`` (a path, a {name: pseudonym} mapping or a
+        PseudonymKey) or ``key_file`` from qualcode.toml.  A key file inside the project folder
+        is refused: it must never travel with the data."""
+        from .pseudonym import PseudonymKey, check_key_location, load_key
+
+        if key is None or key is True:
+            if not self.config.key_file:
+                raise QualcodeError("no pseudonymisation key: set key_file in qualcode.toml to a file outside "
+                                    "the project (e.g. in your home folder), or give --key FILE")
+            key = self.config.key_file
+        if isinstance(key, (str, Path)):
+            path = Path(key).expanduser()
+            if not path.is_absolute():
+                path = self.root / path
+            check_key_location(path, self.root)
+            if not path.is_file():
+                raise QualcodeError("the key file does not exist; check key_file in qualcode.toml", path=str(path))
+            return load_key(path)
+        return PseudonymKey.coerce(key)
+
+    def pseudonymise(self, key=None) -> pd.DataFrame:
+        """Replace the key's names (in every inflected form), e-mails, phone numbers, identity
+        codes, IBANs and URLs in the stored texts, in one transaction.  Segments, turns and
+        every coding are moved with the text, so they point at the same words afterwards.
+        The original files in transcripts/ are not touched.  Returns replacements per source."""
+        from .model import count_words
+        from .pseudonym import pseudonymise_text, pseudonymise_value, remap_span
+
+        k = self.pseudonym_key(key)
+        lang = self.language
+        rows = []
+        sources = self.store.conn.execute("SELECT id, name, text FROM sources").fetchall()
+        with self.store.transaction() as c:
+            for sid, name, text in sources:
+                pseudo = pseudonymise_text(text, k, lang=lang)
+                if not pseudo.replacements:
+                    continue
+                new = pseudo.text
+                segs = c.execute('SELECT id, start, "end" FROM segments WHERE source_id=?', (sid,)).fetchall()
+                moved = [(*remap_span(a, b, pseudo), seg_id) for seg_id, a, b in segs]
+                c.executemany('UPDATE segments SET start=?, "end"=?, text=? WHERE id=?',
+                              [(a, b, new[a:b], seg_id) for a, b, seg_id in moved])
+                c.executemany('UPDATE turns SET start=?, "end"=? WHERE source_id=? AND idx=?',
+                              [(*remap_span(a, b, pseudo), sid, idx) for idx, a, b in
+                               c.execute('SELECT idx, start, "end" FROM turns WHERE source_id=?', (sid,)).fetchall()])
+                c.executemany('UPDATE codings SET start=?, "end"=? WHERE id=?',
+                              [(*remap_span(a, b, pseudo), cid) for cid, a, b in
+                               c.execute('SELECT id, start, "end" FROM codings WHERE source_id=?', (sid,)).fetchall()])
+                c.execute("UPDATE sources SET text=?, words=? WHERE id=?",
+                          (new, sum(count_words(new[a:b]) for a, b, _ in moved), sid))
+                # derived caches of the old text
+                c.execute("DELETE FROM source_annotations WHERE source_id=?", (sid,))
+                c.execute("DELETE FROM pattern_hits WHERE source_id=?", (sid,))
+                rows.append({"source": name, "replacements": len(pseudo.replacements)})
+            for code, role, org, attrs in c.execute(
+                    "SELECT code, role, organisation, attributes FROM informants").fetchall():
+                import json
+                values = {k2: pseudonymise_value(v, k, lang) for k2, v in json.loads(attrs).items()}
+                c.execute("UPDATE informants SET role=?, organisation=?, attributes=? WHERE code=?",
+                          (pseudonymise_value(role, k, lang), pseudonymise_value(org, k, lang),
+                           json.dumps(values, ensure_ascii=False, default=str), code))
+            for memo_id, text in c.execute("SELECT id, text FROM memos").fetchall():
+                c.execute("UPDATE memos SET text=? WHERE id=?", (pseudonymise_text(text, k, lang=lang).text, memo_id))
+            c.execute("DELETE FROM meta WHERE key='coding_state'")   # re-match everything next time
+            self._log("pseudonymise", f"{len(rows)} sources",
+                      details={"replacements": int(sum(r["replacements"] for r in rows))})
+        return pd.DataFrame(rows, columns=["source", "replacements"])
+
+    def check_anonymity(self, paths=None, key=None) -> pd.DataFrame:
+        """Every name from the key and every e-mail, phone number, identity code, IBAN and URL
+        found in the given files (xlsx, docx, qdpx, md, txt, csv, html) and in the store."""
+        from .pseudonym import check_anonymity, scan_text
+
+        k = self.pseudonym_key(key)
+        hits = check_anonymity([Path(p) for p in (paths or [])], k) if paths else None
+        rows = []
+        for name, text in self.store.conn.execute("SELECT name, text FROM sources WHERE active=1"):
+            for hit in scan_text(text, k).itertuples():
+                line = text.count("\n", 0, hit.start) + 1
+                rows.append({"file": f"store:{name}", "location": f"line {line}", "found": hit.found,
+                             "kind": hit.kind})
+        store_hits = pd.DataFrame(rows, columns=["file", "location", "found", "kind"])
+        frames = [f for f in (hits, store_hits) if f is not None and len(f)]
+        return pd.concat(frames, ignore_index=True) if frames else store_hits
+
     # -- reports ----------------------------------------------------------------------
     def report(self, path: Optional[PathLike] = None, fmt: Optional[str] = None, lang: Optional[str] = None,
                include_suggested: bool = False, show_codes: bool = True, figures_dir: Optional[PathLike] = None,
-               codebook=None) -> Path:
+               codebook=None, pseudonymise=None) -> Path:
         """Write the report: the workshop workbook (xlsx), thesis appendices (docx) or a quick
         look (md/html), by ``fmt`` or the file suffix; optionally the figures (PNG and SVG)."""
         from .report import ReportInputs
@@ -876,6 +963,10 @@ class Project:
 
         inputs = ReportInputs.from_project(self, lang=lang, include_suggested=include_suggested,
                                            codebook=codebook)
+        if pseudonymise is None:
+            pseudonymise = self.config.pseudonymise
+        if pseudonymise:
+            self._pseudonymise_inputs(inputs, pseudonymise)
         out = write_report(inputs, Path(path) if path else None, fmt=fmt, lang=inputs.language,
                            show_codes=show_codes)
         files = 1
@@ -885,16 +976,32 @@ class Project:
             Path(figures_dir).mkdir(parents=True, exist_ok=True)
             files += len(write_figures(inputs, Path(figures_dir), inputs.language))
         self._log("report", Path(out).name, details={"lang": inputs.language, "files": files,
-                                                     "suggested": include_suggested})
+                                                     "suggested": include_suggested,
+                                                     "pseudonymised": bool(pseudonymise)})
         return Path(out)
+
+    def _pseudonymise_inputs(self, inputs, key) -> None:
+        """Replace names and identifying details in everything a report shows."""
+        from .pseudonym import pseudonymise_frame, pseudonymise_frames
+
+        k = self.pseudonym_key(key)
+        texts = {int(s): self.store.source_text(int(s)) for s in inputs.segments["source_id"].unique()}
+        inputs.segments, inputs.codings = pseudonymise_frames(inputs.segments, inputs.codings, k,
+                                                              lang=self.language, source_texts=texts)
+        inputs.informants = pseudonymise_frame(inputs.informants, k)
+        inputs.sources = pseudonymise_frame(inputs.sources, k)
+        inputs.audit = pseudonymise_frame(inputs.audit, k)
+        inputs.title = pseudonymise_frame(pd.DataFrame({"t": [inputs.title]}), k)["t"].iloc[0]
 
     # -- exchange (REFI-QDA) -------------------------------------------------------------
     def export_qdpx(self, path: PathLike, *, include_suggested: bool = False, pseudonymise=None,
                     warn=None) -> Path:
         """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
-        from .interop.refi import export_qdpx, read_pseudonym_key
+        from .interop.refi import export_qdpx
 
-        key = read_pseudonym_key(pseudonymise) if isinstance(pseudonymise, (str, Path)) else pseudonymise
+        if pseudonymise is None:
+            pseudonymise = self.config.pseudonymise
+        key = self.pseudonym_key(pseudonymise) if pseudonymise else None
         out = export_qdpx(self, path, include_suggested=include_suggested, pseudonymise=key, warn=warn)
         self._log("export qdpx", Path(path).name,
                   details={"suggested": include_suggested, "pseudonymised": bool(key)})

@@ -106,6 +106,8 @@ def test_clitic_uppercase_and_lemma_fallback(key):
 def test_mapping_key_and_lowercase_words_left(key):
     p = pseudonymise_text("laine lyö rantaan, Laine ei.", {"Laine": "H4"})
     assert p.text == "laine lyö rantaan, H4 ei."
+    # a plain mapping (kind unknown) still finds a person by surname alone
+    assert pseudonymise_text("Virtaselle soitin.", {"Matti Virtanen": "H1"}).text == "H1:lle soitin."
 
 
 # ------------------------------------------------------------------ patterns

@@ -440,7 +440,8 @@ def test_pseudonymised_export_hides_names_and_moves_offsets(tmp_path):
     quotes = sorted(text[int(s.get("startPosition")):int(s.get("endPosition"))]
                     for s in root.iter(f"{N}PlainTextSelection") if s.find(f"{N}Coding") is not None)
     assert quotes == sorted(["vastaukset olivat nopeita",
-                             "Minua palveli [nimi] [sukunimi], ja [sukunimi] vastaukset olivat nopeita."])
+                             # the genitive ending stays with the pseudonym (docs/anonymity.md)
+                             "Minua palveli [nimi] [sukunimi], ja [sukunimi]:n vastaukset olivat nopeita."])
     project.close()
 
 

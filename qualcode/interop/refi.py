@@ -297,57 +297,33 @@ def _write_bytes_atomic(path: Path, data: bytes) -> None:
 
 
 class _Pseudonymiser:
-    """Replaces every word that starts with a name from the key by its pseudonym.
+    """Adapter over :mod:`qualcode.pseudonym` for the export: every inflected form of a key
+    name (``Virtaselle`` → ``H1:lle``), e-mails, phone numbers, identity codes, IBANs and URLs
+    are replaced, and offsets into a changed text are mapped onto the new text."""
 
-    Matching is case-sensitive and starts at a word boundary; the rest of the word goes
-    with it (a Finnish inflected form ``Virtaselle`` of ``Virtanen`` is not caught, list
-    such forms in the key; ``Virtasen`` is).  Offsets into a changed text are mapped.
-    """
+    def __init__(self, mapping):
+        from ..pseudonym import PseudonymKey
 
-    def __init__(self, mapping: Mapping[str, str]):
-        items = sorted(((str(k).strip(), str(v)) for k, v in mapping.items() if str(k).strip()),
-                       key=lambda kv: (-len(kv[0]), kv[0]))
-        self.items = items
-        self.rx = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(k) for k, _ in items) + r")\w*") if items else None
-
-    def _repl(self, word: str) -> str:
-        for key, value in self.items:
-            if word.startswith(key):
-                return value
-        return word
+        self.key = PseudonymKey.coerce(mapping)
 
     def text(self, value: Any) -> Any:
-        if self.rx is None or not isinstance(value, str):
+        from ..pseudonym import pseudonymise_text
+
+        if not isinstance(value, str) or not value:
             return value
-        return self.rx.sub(lambda m: self._repl(m.group(0)), value)
+        return pseudonymise_text(value, self.key).text
 
     def text_with_map(self, text: str) -> tuple[str, Callable[[int, bool], int]]:
-        if self.rx is None:
-            return text, lambda p, end=False: p
-        pieces, spans, last, delta, cum = [], [], 0, 0, [0]
-        for m in self.rx.finditer(text):
-            new = self._repl(m.group(0))
-            pieces.append(text[last:m.start()])
-            ns = m.start() + delta
-            pieces.append(new)
-            delta += len(new) - (m.end() - m.start())
-            spans.append((m.start(), m.end(), ns, ns + len(new)))
-            cum.append(delta)
-            last = m.end()
-        pieces.append(text[last:])
-        ends = [s[1] for s in spans]
+        from ..pseudonym import pseudonymise_text, remap_span
+
+        pseudo = pseudonymise_text(text, self.key)
 
         def mapper(pos: int, end: bool = False) -> int:
-            j = bisect.bisect_right(ends, pos)
-            if j < len(spans):
-                s, e, ns_, ne = spans[j]
-                if not end and s <= pos < e:
-                    return ns_
-                if end and s < pos < e:
-                    return ne
-            return pos + cum[j]
+            if end:
+                return remap_span(max(pos - 1, 0), pos, pseudo)[1]
+            return remap_span(pos, min(pos + 1, len(text)), pseudo)[0]
 
-        return "".join(pieces), mapper
+        return pseudo.text, mapper
 
     def element(self, elem) -> None:
         for e in elem.iter():
@@ -429,9 +405,10 @@ def export_qdpx(project, path: PathLike, *, pseudonymise: Optional[Mapping[str, 
 
     Human codings (``accepted``, ``manual``) are exported; with ``include_suggested`` also
     the automatic suggestions that no human has decided on; ``rejected`` never.
-    ``pseudonymise`` maps names from the informant key to pseudonyms: every word starting
-    with such a name is replaced in texts, source and case names, variable values and notes
-    (selection offsets are moved to match), and media of unmodelled sources are left out.
+    ``pseudonymise`` is the pseudonymisation key (a :class:`~qualcode.pseudonym.PseudonymKey`
+    or a ``{name: pseudonym}`` mapping): every inflected form of its names and the identifying
+    details are replaced in texts, source and case names, variable values and notes (selection
+    offsets are moved to match), and media of unmodelled sources are left out.
     ``warn`` receives one sentence per thing that could not be exported as it is.
     The archive is written to a temporary file and moved into place.
     """
@@ -439,8 +416,6 @@ def export_qdpx(project, path: PathLike, *, pseudonymise: Optional[Mapping[str, 
     say = warn or (lambda msg: None)
     store = project.store
     pseudo = _Pseudonymiser(pseudonymise) if pseudonymise else None
-    if pseudonymise is not None and not isinstance(pseudonymise, Mapping):
-        raise QualcodeError("pseudonymise must map names to pseudonyms (a dict)")
     guids = _store_guids(project)
 
     def gid(kind: str, key: str) -> str:

@@ -260,7 +260,7 @@ def name_parts(name: str, kind: str = "person") -> list[str]:
     parts: list[str] = []
     if len(core) < len(words) and core:
         parts.append(" ".join(core))
-    if kind == "person" or len(core) == 1:
+    if kind in ("person", "other") or len(core) == 1:
         parts += [w for w in core if len(w) >= 3 and w.lower() not in PARTICLES and w[0].isupper()]
     out: list[str] = []
     for p in parts:
