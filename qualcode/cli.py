@@ -143,9 +143,13 @@ def ingest(obj, paths, informants, kind, speaker_pattern):
 @handle_errors
 def status(obj):
     """What is in the project: sources, words, informants, segments, codings."""
+    from .labels import label
+
     project = obj.project()
     frame = project.status()
-    print_table(frame, title=project.config.title)
+    frame.index = [label(f"status.{item}", project.language) for item in frame.index]
+    frame.columns = [label("status.count", project.language)]
+    print_table(frame.rename_axis(" "), title=project.config.title)
 
 
 @main.command()

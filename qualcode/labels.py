@@ -17,6 +17,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "caption.figure": ("Kuvio {n}. {title}", "Figure {n}. {title}"),
     "caption.appendix": ("Liite {n}. {title}", "Appendix {n}. {title}"),
     # --- status / ingest ---
+    "status.count": ("Määrä", "Count"),
     "status.sources": ("Lähteet", "Sources"),
     "status.words": ("Sanat", "Words"),
     "status.informants": ("Haastateltavat", "Informants"),

@@ -388,7 +388,7 @@ def test_cli_init_ingest_status_from_inside_project(tmp_path, cli):
     code, out = cli(["ingest", "transcripts"], cwd=tmp_path / "s")
     assert code == 0 and "new          transcripts/C1.txt (v1: 2 turns, 2 segments, 3 words)" in out
     code, out = cli(["status"], cwd=tmp_path / "s" / "transcripts")  # found from a subfolder
-    assert code == 0 and "segments" in out and "2" in out
+    assert code == 0 and "Segments" in out and "Count" in out and "2" in out
 
 
 def test_store_of_an_older_schema_is_migrated_forward(project):
