@@ -45,6 +45,20 @@ def atomic_output(path: Union[str, Path], make_parents: bool = False) -> Iterato
         raise
 
 
+def open_workbook(path: Union[str, Path], what: str):
+    """Open an xlsx file for reading, or raise one clear :class:`QualcodeError` saying which
+    file it should have been (``what``, e.g. "the review sheet written by qualcode")."""
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(path, read_only=True, data_only=False)
+    except FileNotFoundError:
+        raise QualcodeError(f"file not found; give {what}", path=str(path)) from None
+    except Exception as exc:  # zip / XML errors: not an xlsx file
+        raise QualcodeError(f"cannot be opened as an Excel workbook ({exc.__class__.__name__}); "
+                            f"give {what}", path=str(path)) from None
+
+
 def write_text_cell(cell, value: Any) -> None:
     """Write ``value`` into an openpyxl cell as a literal string, never as a formula
     (a text starting with ``=``, ``+``, ``-``, ``@``, tab or CR stays text).

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import QualcodeError
-from ..fileutil import atomic_output, write_text_cell
+from ..fileutil import atomic_output, open_workbook, write_text_cell
 from ..labels import LANGS, label
 from ..model import AUTO_CODER
 
@@ -515,18 +515,9 @@ def read_consensus_xlsx(path: Union[str, Path], lang: Optional[str] = None) -> p
     >>> read_consensus_xlsx(p).values.tolist()
     [[5, 'x', True]]
     """
-    from openpyxl import load_workbook
 
     where = str(path)
-    try:
-        wb = load_workbook(path, read_only=True, data_only=False)
-    except FileNotFoundError:
-        raise QualcodeError("file not found; give the consensus sheet written by qualcode",
-                            path=where) from None
-    except Exception as exc:
-        raise QualcodeError(f"cannot be opened as an Excel workbook ({exc.__class__.__name__}); "
-                            "give the .xlsx consensus sheet written by qualcode",
-                            path=where) from None
+    wb = open_workbook(path, "the .xlsx consensus sheet written by qualcode")
     try:
         ws = None
         for lg in ([lang] if lang else LANGS):

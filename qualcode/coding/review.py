@@ -42,7 +42,7 @@ from typing import Any, Iterable, Optional, Union
 import pandas as pd
 
 from ..errors import QualcodeError
-from ..fileutil import atomic_output, write_text_cell
+from ..fileutil import atomic_output, open_workbook, write_text_cell
 from ..labels import LANGS, label
 from ..model import Codebook
 
@@ -487,19 +487,10 @@ def read_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codebook: 
     >>> read_review_sheet(p, segs, cb)[["segment_id", "code_id", "decision"]].values.tolist()
     [[1, 'hinta', 'accept'], [1, 'laatu', 'add']]
     """
-    from openpyxl import load_workbook
 
     path = Path(path)
     where = str(path)
-    try:
-        wb = load_workbook(path, read_only=True, data_only=False)
-    except FileNotFoundError:
-        raise QualcodeError("file not found; give the path of a review sheet written by "
-                            "`qualcode review export`", path=where) from None
-    except Exception as exc:  # zip/xml errors: not an xlsx file
-        raise QualcodeError(f"cannot be opened as an Excel workbook ({exc.__class__.__name__}); "
-                            "give the .xlsx file written by `qualcode review export`",
-                            path=where) from None
+    wb = open_workbook(path, "the review sheet written by `qualcode review export`")
     try:
         ws = None
         for lg in ([lang] if lang else LANGS):

@@ -167,20 +167,6 @@ def unpack_packed(blob: bytes, gid_of_store_id: np.ndarray, lexicon: Lexicon) ->
 
 
 def unpack(blob: bytes, gid_of_store_id: np.ndarray, lexicon: Lexicon) -> tuple[list[int], list[Annotation]]:
-    """Inverse of :func:`pack`: segment ids and their annotations."""
-    if blob[:4] != _MAGIC:
-        raise ValueError("not a qualcode source-annotation blob")
-    n_seg, n_tok = _HEAD.unpack_from(blob, 4)
-    pos = 4 + _HEAD.size
-    seg_ids = np.frombuffer(blob, "<i8", n_seg, pos)
-    pos += 8 * n_seg
-    counts = np.frombuffer(blob, "<u4", n_seg, pos)
-    pos += 4 * n_seg
-    starts = np.frombuffer(blob, "<u4", n_tok, pos).astype(np.int64)
-    pos += 4 * n_tok
-    ends = starts + np.frombuffer(blob, "<u4", n_tok, pos)
-    pos += 4 * n_tok
-    tids = gid_of_store_id[np.frombuffer(blob, "<u4", n_tok, pos)] if n_tok else np.empty(0, np.int64)
-    bounds = np.concatenate(([0], np.cumsum(counts, dtype=np.int64))).tolist()
-    anns = [Annotation(starts[a:b], ends[a:b], tids[a:b], lexicon) for a, b in zip(bounds, bounds[1:])]
-    return seg_ids.tolist(), anns
+    """Inverse of :func:`pack`: segment ids and their annotations (one object per segment)."""
+    seg_ids, packed = unpack_packed(blob, gid_of_store_id, lexicon)
+    return seg_ids, [packed[i] for i in range(len(packed))]
