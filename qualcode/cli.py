@@ -476,6 +476,30 @@ def demo(folder):
 
 
 @main.command()
+@click.argument("text")
+@click.option("--segment", type=int, default=None, help="Attach the memo to this segment id.")
+@click.option("--code", "code_id", default=None, help="Attach the memo to this code id.")
+@click.option("--source", default=None, help="Attach the memo to this source (file name).")
+@click.option("--coder", default=None, help="Who writes it (default: coder in qualcode.toml).")
+@click.pass_obj
+@handle_errors
+def memo(obj, text, segment, code_id, source, coder):
+    """Write a memo (a note on the project, a segment, a code or a source); it goes into the
+    store, the audit trail and REFI-QDA exports."""
+    project = obj.project()
+    targets = [(k, v) for k, v in (("segment", segment), ("code", code_id), ("source", source)) if v is not None]
+    if len(targets) > 1:
+        raise QualcodeError("attach a memo to one thing: --segment, --code or --source")
+    kind, target = targets[0] if targets else ("project", None)
+    if kind == "segment":
+        project._segment_row(target)            # a clear error for an unknown segment
+    if kind == "code" and target not in project.codebook():
+        raise QualcodeError(f"unknown code '{target}'; see the codebook")
+    memo_id = project.add_memo(text, kind, target, coder=coder)
+    click.echo(f"Memo {memo_id} saved ({kind}{' ' + str(target) if target is not None else ''}).")
+
+
+@main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the trail to .xlsx or .csv instead of printing it.")
 @click.pass_obj

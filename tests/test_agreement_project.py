@@ -69,3 +69,19 @@ def test_consensus_sheet_errors_are_row_by_row(two_coders, cli, tmp_path):
     assert (project.codings()["coder"] == "consensus").sum() == 0
     code, out = cli(["--project", project.root, "agreement", "consensus", tmp_path / "puuttuu.xlsx"])
     assert code == 2 and "does not exist" in out
+
+
+def test_memos_from_the_cli_reach_the_store_and_the_audit_trail(two_coders, cli):
+    project, (s1, *_rest) = two_coders
+    code, out = cli(["--project", project.root, "memo", "Tarkista tämä vielä.", "--segment", s1])
+    assert code == 0 and "Memo 1 saved (segment" in out
+    code, out = cli(["--project", project.root, "memo", "Koodi a on liian laaja.", "--code", "a"])
+    assert code == 0
+    memos = project.memos()
+    assert memos[["target_type", "target_id", "text"]].values.tolist() == [
+        ["segment", str(s1), "Tarkista tämä vielä."], ["code", "a", "Koodi a on liian laaja."]]
+    assert (project.audit()["action"] == "memo").sum() == 2
+    code, out = cli(["--project", project.root, "memo", "x", "--segment", 99999])
+    assert code == 2 and "no segment 99999" in out
+    code, out = cli(["--project", project.root, "memo", "x", "--code", "zz"])
+    assert code == 2 and "unknown code 'zz'" in out
