@@ -595,7 +595,10 @@ class Project:
                                                 ascending=[True, True, True, False])
         best = df.drop_duplicates(["segment_id", "code_id"], keep="first")
         keep = best["status"].isin(["accepted", "manual"] + (["suggested"] if include_suggested else []))
-        return best[keep].drop(columns="_p").sort_values(["source", "start", "code_id"]).reset_index(drop=True)
+        out = best[keep].drop(columns="_p").sort_values(["source", "start", "code_id"]).reset_index(drop=True)
+        # Analyses and reports quote at segment level: the whole paragraph, also for an
+        # automatic suggestion that marks only the matched words (its span stays in start/end).
+        return out.assign(quote=out["segment_text"])
 
     # -- intercoder agreement and consensus ----------------------------------------
     def _agreement_inputs(self, coders: Optional[list[str]], reviewed_only: bool):
@@ -667,11 +670,7 @@ class Project:
 
     # -- analyses (thin wrappers over qualcode.analysis with this project's frames) --
     def _analysis_inputs(self, include_suggested: bool):
-        # Analyses work at segment level: a coding's quote is its whole segment, also for an
-        # automatic suggestion that marks only the matched words.
         cods = self.resolved_codings(include_suggested=include_suggested)
-        if len(cods):
-            cods = cods.assign(quote=cods["segment_text"])
         return cods, self.segments(), self.informants(), self.codebook()
 
     def themes(self, level: str = "code", include_suggested: bool = False) -> pd.DataFrame:

@@ -27,6 +27,11 @@ def test_demo_writes_outputs_that_open(demo):
     wb = openpyxl.load_workbook(folder / "raportti.xlsx")
     assert {"Haastattelut", "Koodikirja", "Lainaukset", "SWOT", "Analyysiloki"} <= set(wb.sheetnames)
     assert wb["Haastattelut"]["A1"].value.startswith("Taulukko 1.")
+    # quotes and trend comments are whole paragraphs, not the matched keyword alone
+    comments = [r[1] for r in wb["Trendit"].iter_rows(min_row=3, values_only=True) if r[1]]
+    assert comments and all(len(c.split()) >= 5 for c in comments)
+    quotes = [r[1] for r in wb["Lainaukset"].iter_rows(min_row=3, values_only=True) if r[1]]
+    assert sum(len(q.split()) >= 3 for q in quotes) > 0.9 * len(quotes)
     text = "\n".join(p.text for p in docx.Document(folder / "liitteet.docx").paragraphs)
     assert "Liite 1. " in text and "RYHMÄTEEMAHAASTATTELUN RUNKO" in text
     assert any((folder / "kuviot").glob("*.png"))
