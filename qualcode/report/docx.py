@@ -55,7 +55,29 @@ def _table(doc, header: Optional[list[str]], rows: list[list[Any]]):
         cells = table.add_row().cells
         for c, v in zip(cells, row):
             c.text = _clean(v)
+    _column_widths(table, header, rows, ncols)
     return table
+
+
+def _column_widths(table, header, rows, ncols: int, total_cm: float = 16.0) -> None:
+    """Share the text width between columns by the longest word and the typical length of
+    their contents, so that short columns (dates, minutes) stay narrow and no word is split."""
+    from docx.shared import Cm
+
+    def lengths(col):
+        texts = [_clean(r[col]) for r in rows if col < len(r)] + ([_clean(header[col])] if header else [])
+        longest_word = max((len(w) for t in texts for w in t.split()), default=1)
+        typical = sorted(len(t) for t in texts)[len(texts) // 2] if texts else 1
+        return max(longest_word, min(typical, 60), 3)
+
+    weights = [lengths(c) for c in range(ncols)]
+    total = sum(weights)
+    table.autofit = False
+    for col, w in zip(table.columns, weights):
+        width = Cm(max(2.2, total_cm * w / total))
+        col.width = width            # the table grid (LibreOffice reads this) …
+        for cell in col.cells:       # … and each cell (Word reads this)
+            cell.width = width
 
 
 def _page_break(doc) -> None:
