@@ -168,6 +168,25 @@ def code(obj, codebook, include_interviewer):
                "Review them with 'qualcode review export FILE.xlsx'.")
 
 
+@main.command()
+@click.argument("gold", type=click.Path(dir_okay=False))
+@click.option("--level", type=click.Choice(["code", "theme"]), default="code", show_default=True,
+              help="Compare codes, or themes (a neighbouring code of the right theme counts).")
+@click.pass_obj
+@handle_errors
+def evaluate(obj, gold, level):
+    """How well the automatic suggestions match a gold coding you made by reading
+    (csv/xlsx: source, segment_index, text, codes): precision, recall and F1 per code."""
+    project = obj.project()
+    if not Path(gold).is_file():
+        raise QualcodeError("the gold file does not exist; check the path", path=gold)
+    scores = project.evaluate(gold, level=level)
+    print_table(scores.round(3), title=f"Automatic coding vs {Path(gold).name}")
+    micro = scores.set_index("code_id").loc["__micro__"]
+    click.echo(f"micro-F1 {micro['f1']:.3f} (precision {micro['precision']:.3f}, recall {micro['recall']:.3f}) "
+               f"over {int(micro['support'])} gold codings.")
+
+
 @main.group()
 def review():
     """Review suggested codings in an Excel sheet (export, fill in, import)."""

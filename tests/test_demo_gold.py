@@ -51,3 +51,12 @@ def test_lemma_coding_beats_substring_matching_on_the_gold(coded, record_propert
     # a floor just under the figure measured when the gold was made (0.30 exact, 0.52 themes):
     # a change that makes coding worse fails here
     assert exact["f1"] >= 0.27 and themes["f1"] >= 0.47
+
+
+def test_evaluate_command(coded, cli):
+    code, out = cli(["--project", coded.root, "evaluate", GOLD])
+    assert code == 0 and "micro-F1 0.3" in out
+    code, out = cli(["--project", coded.root, "evaluate", GOLD, "--level", "theme"])
+    assert code == 0 and "micro-F1 0.5" in out
+    code, out = cli(["--project", coded.root, "evaluate", coded.root / "puuttuu.csv"])
+    assert code == 2 and "puuttuu.csv: the gold file does not exist" in out
