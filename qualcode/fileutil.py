@@ -59,6 +59,29 @@ def open_workbook(path: Union[str, Path], what: str):
                             f"give {what}", path=str(path)) from None
 
 
+def read_sheet_rows(path: Union[str, Path], what: str, sheet_names: list[str]) -> tuple[str, list[tuple]]:
+    """(title, rows of values) of the first sheet in ``sheet_names`` that the workbook has, else
+    of its first sheet; errors as :func:`open_workbook`."""
+    wb = open_workbook(path, what)
+    try:
+        ws = next((wb[n] for n in sheet_names if n in wb.sheetnames), wb[wb.sheetnames[0]])
+        return ws.title, [tuple(r) for r in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN, NaT and pandas' NA (a cell or frame value that is empty)."""
+    if value is None:
+        return True
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):   # lists, dicts …
+        return False
+
+
 def write_text_cell(cell, value: Any) -> None:
     """Write ``value`` into an openpyxl cell as a literal string, never as a formula
     (a text starting with ``=``, ``+``, ``-``, ``@``, tab or CR stays text).

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import QualcodeError
-from ..fileutil import atomic_output, open_workbook, write_text_cell
+from ..fileutil import atomic_output, read_sheet_rows, write_text_cell
 from ..labels import LANGS, label
 from ..model import AUTO_CODER
 
@@ -517,18 +517,8 @@ def read_consensus_xlsx(path: Union[str, Path], lang: Optional[str] = None) -> p
     """
 
     where = str(path)
-    wb = open_workbook(path, "the .xlsx consensus sheet written by qualcode")
-    try:
-        ws = None
-        for lg in ([lang] if lang else LANGS):
-            if label("agreement.sheet_disagreements", lg) in wb.sheetnames:
-                ws = wb[label("agreement.sheet_disagreements", lg)]
-                break
-        if ws is None:
-            ws = wb[wb.sheetnames[0]]
-        rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
+    title, rows = read_sheet_rows(path, "the .xlsx consensus sheet written by qualcode",
+                           [label("agreement.sheet_disagreements", lg) for lg in ([lang] if lang else LANGS)])
     headers = [None if h is None else str(h).strip() for h in (rows[0] if rows else ())]
     need = ("segment", "code", "agreed")
     langs = [lang] if lang else list(LANGS)
@@ -541,7 +531,7 @@ def read_consensus_xlsx(path: Union[str, Path], lang: Optional[str] = None) -> p
     if len(cols) < len(need):
         missing = [label(f"agreement.{k}", best) for k in need if k not in cols]
         raise QualcodeError(
-            f"sheet '{ws.title}' is not a consensus sheet: header row 1 lacks "
+            f"sheet '{title}' is not a consensus sheet: header row 1 lacks "
             f"{', '.join(repr(m) for m in missing)}; fill in the sheet written by "
             "qualcode's disagreement export", path=where, line=1)
     agreed_head = label("agreement.agreed", best)
@@ -589,7 +579,7 @@ def read_consensus_xlsx(path: Union[str, Path], lang: Optional[str] = None) -> p
         n = len({r for r, _ in problems})
         lines = "\n".join(f"  row {r}: {e}" for r, e in problems)
         raise QualcodeError(
-            f"{n} row{'s' if n != 1 else ''} of sheet '{ws.title}' need{'s' if n == 1 else ''} "
+            f"{n} row{'s' if n != 1 else ''} of sheet '{title}' need{'s' if n == 1 else ''} "
             f"fixing (nothing was imported):\n{lines}", path=where)
     return pd.DataFrame({
         "segment_id": pd.Series([r[0] for r in records], dtype="int64"),

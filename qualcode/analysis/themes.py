@@ -25,6 +25,7 @@ from typing import Iterable, Optional
 import pandas as pd
 
 from ..errors import QualcodeError
+from ..fileutil import is_missing as _is_missing
 from ..labels import label
 from ..model import Codebook
 from . import effective_codings
@@ -46,15 +47,6 @@ def natural_key(value: object) -> tuple:
         return (1, ())
     parts = re.split(r"(\d+)", str(value))
     return (0, tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower()) for p in parts))
-
-
-def _is_missing(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def code_frame(codebook: Optional[Codebook]) -> pd.DataFrame:

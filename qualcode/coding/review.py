@@ -42,7 +42,7 @@ from typing import Any, Iterable, Optional, Union
 import pandas as pd
 
 from ..errors import QualcodeError
-from ..fileutil import atomic_output, open_workbook, write_text_cell
+from ..fileutil import atomic_output, read_sheet_rows, write_text_cell
 from ..labels import LANGS, label
 from ..model import Codebook
 
@@ -490,19 +490,8 @@ def read_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codebook: 
 
     path = Path(path)
     where = str(path)
-    wb = open_workbook(path, "the review sheet written by `qualcode review export`")
-    try:
-        ws = None
-        for lg in ([lang] if lang else LANGS):
-            name = label("review.sheet", lg)
-            if name in wb.sheetnames:
-                ws = wb[name]
-                break
-        if ws is None:
-            ws = wb[wb.sheetnames[0]]
-        rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
+    title, rows = read_sheet_rows(path, "the review sheet written by `qualcode review export`",
+                           [label("review.sheet", lg) for lg in ([lang] if lang else LANGS)])
 
     headers = list(rows[0]) if rows else []
     if lang is None:
@@ -513,7 +502,7 @@ def read_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codebook: 
     missing = [label(f"review.{k}", lang) for k in _REQUIRED if k not in cols]
     if missing:
         raise QualcodeError(
-            f"sheet '{ws.title}' is not a qualcode review sheet: header row 1 lacks "
+            f"sheet '{title}' is not a qualcode review sheet: header row 1 lacks "
             f"{', '.join(repr(m) for m in missing)}; export a sheet with `qualcode review export` "
             "and fill in that one", path=where, line=1)
 
@@ -633,12 +622,12 @@ def read_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codebook: 
         rows_bad = sorted({r for r, _ in problems})
         if unknown_segments and unknown_segments == seen_rows:
             raise QualcodeError(
-                f"none of the {seen_rows} segments in sheet '{ws.title}' belong to this project; "
+                f"none of the {seen_rows} segments in sheet '{title}' belong to this project; "
                 "import the sheet into the project it was exported from, nothing was imported",
                 path=where)
         lines = "\n".join(f"  row {r}: {msg}" for r, msg in problems)
         raise QualcodeError(
-            f"{len(rows_bad)} row{'s' if len(rows_bad) != 1 else ''} of sheet '{ws.title}' "
+            f"{len(rows_bad)} row{'s' if len(rows_bad) != 1 else ''} of sheet '{title}' "
             f"need{'s' if len(rows_bad) == 1 else ''} fixing before import (nothing was "
             f"imported); fix them and import again:\n{lines}", path=where)
 

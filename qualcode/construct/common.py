@@ -13,6 +13,7 @@ from typing import Any, Iterable, Optional
 
 
 from ..errors import QualcodeError
+from ..fileutil import is_missing  # noqa: F401  (used by the construct modules)
 from ..yamlutil import line_of  # noqa: F401  (re-exported for the construct modules)
 from ..yamlutil import parse_yaml as _parse_yaml
 from ..yamlutil import read_yaml as _read_yaml
@@ -106,17 +107,6 @@ _SPACE = re.compile(r"\s+")
 def norm(text: Any) -> str:
     """Case- and space-insensitive form of a name, for matching."""
     return _SPACE.sub(" ", str(text)).strip().casefold()
-
-
-def is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        import pandas as pd
-
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def as_text(value: Any) -> str:
