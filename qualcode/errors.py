@@ -35,6 +35,11 @@ class ProjectError(QualcodeError):
     """No project found, or the project folder is invalid."""
 
 
+class ConstructError(QualcodeError):
+    """A segmentation, care model, timeline or template file is invalid (one sentence with
+    the file, the line and what to do)."""
+
+
 def warn_text(path: str, line: Optional[int], message: str) -> str:
     """Format a warning the same way errors are formatted: ``file:line: message``."""
     return f"{path}:{line}: {message}" if line else f"{path}: {message}"

@@ -19,7 +19,18 @@ from .errors import QualcodeError
 RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: Longest text written into one cell (Excel's hard limit is 32 767 characters).
 MAX_CELL_CHARS = 32000
+#: Characters XML 1.0 cannot hold (control characters other than tab, LF and CR).
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
+
+
+def xml_safe(value: Any) -> str:
+    """``value`` as text that any XML file (xlsx, docx, qdpx) can hold: characters XML 1.0
+    forbids are dropped; None is the empty text.
+
+    >>> xml_safe("a\x00b\x0bc"), xml_safe(None)
+    ('abc', '')
+    """
+    return _ILLEGAL.sub("", "" if value is None else str(value))
 
 
 @contextlib.contextmanager
@@ -90,7 +101,7 @@ def write_text_cell(cell, value: Any) -> None:
     >>> c = Workbook().active["A1"]; write_text_cell(c, "=HYPERLINK(1)"); (c.value, c.data_type)
     ('=HYPERLINK(1)', 's')
     """
-    text = _ILLEGAL.sub("", "" if value is None else str(value))[:MAX_CELL_CHARS]
+    text = xml_safe(value)[:MAX_CELL_CHARS]
     cell.value = text
     cell.data_type = "s"
     if text.startswith(RISKY_PREFIXES):

@@ -8,7 +8,23 @@ scattered literals.
 """
 from __future__ import annotations
 
+from typing import Optional
+
+from .errors import QualcodeError
+
 LANGS = ("fi", "en")
+
+
+def check_language(lang: Optional[str], default: str = "fi") -> str:
+    """``lang`` (or ``default`` when it is None) if qualcode speaks it, else one clear error.
+
+    >>> check_language("en"), check_language(None)
+    ('en', 'fi')
+    """
+    lang = default if lang is None else lang
+    if lang not in LANGS:
+        raise QualcodeError(f"language must be fi or en, not '{lang}'")
+    return lang
 
 # key -> (Finnish, English).  Keep sections in pipeline order.
 LABELS: dict[str, tuple[str, str]] = {
@@ -370,8 +386,3 @@ def label(key: str, lang: str = "fi", **fmt: object) -> str:
     fi, en = LABELS[key]
     text = fi if lang == "fi" else en
     return text.format(**fmt) if fmt else text
-
-
-def labels_for(prefix: str, lang: str = "fi") -> dict[str, str]:
-    """All labels whose key starts with ``prefix``, as ``{key_suffix: text}``."""
-    return {k[len(prefix):]: label(k, lang) for k in LABELS if k.startswith(prefix)}

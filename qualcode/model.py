@@ -23,8 +23,23 @@ HUMAN_STATUSES = ("accepted", "rejected", "manual")
 VALENCES = ("positive", "negative", "neutral", "mixed", "development_idea")
 #: SWOT quadrants.
 SWOT_FIELDS = ("S", "W", "O", "T")
+#: Statuses an analysis counts by default (``suggested`` only when asked; ``rejected`` never).
+COUNTED_STATUSES = ("accepted", "manual")
 #: Name of the automatic coder.
 AUTO_CODER = "auto"
+#: Name of the coder whose decisions record a consensus meeting (they win in analyses).
+CONSENSUS_CODER = "consensus"
+#: The status a review decision (accept / reject / add) records.
+DECISION_STATUS = {"accept": "accepted", "reject": "rejected", "add": "manual"}
+
+
+def counted_statuses(include_suggested: bool = False) -> tuple[str, ...]:
+    """The statuses an analysis counts.
+
+    >>> counted_statuses(), counted_statuses(include_suggested=True)
+    (('accepted', 'manual'), ('accepted', 'manual', 'suggested'))
+    """
+    return COUNTED_STATUSES + (("suggested",) if include_suggested else ())
 
 
 def now_iso() -> str:

@@ -12,16 +12,13 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 
-from ..errors import QualcodeError
+from ..errors import ConstructError, QualcodeError  # noqa: F401  (ConstructError re-exported)
 from ..fileutil import is_missing  # noqa: F401  (used by the construct modules)
 from ..yamlutil import line_of  # noqa: F401  (re-exported for the construct modules)
 from ..yamlutil import parse_yaml as _parse_yaml
 from ..yamlutil import read_yaml as _read_yaml
 
 
-class ConstructError(QualcodeError):
-    """A segmentation, care model, timeline or template file is invalid (one sentence with
-    the file, the line and what to do)."""
 
 
 def parse_yaml(text: str, path: str) -> Any:
