@@ -23,7 +23,7 @@ import yaml
 
 from .errors import CodebookError
 from .yamlutil import LineDict, parse_yaml
-from .fileutil import RISKY_PREFIXES, write_text_cell
+from .sheets import RISKY_PREFIXES, write_text_cell
 from .labels import label
 from .model import SWOT_FIELDS, VALENCES, Code, Codebook
 

@@ -557,13 +557,13 @@ class Project:
         Unknown codes, edited texts or unknown segments are reported row by row in one error
         and nothing is applied.  Returns the decisions applied."""
         from .coding.review import read_review_sheet
+        from .model import DECISION_STATUS
 
         coder = coder or self.config.coder
         path = Path(path)
         if not path.is_file():
             raise QualcodeError("the review sheet does not exist; check the path", path=str(path))
         decisions = read_review_sheet(path, self.segments(), self.codebook())
-        status = {"accept": "accepted", "reject": "rejected", "add": "manual"}
         counts = {"accept": 0, "reject": 0, "add": 0}
         with self.store.transaction():
             for row in decisions.itertuples(index=False):
@@ -571,7 +571,7 @@ class Project:
                     self.store.add_memo(Memo(text=row.note, target_type="segment",
                                              target_id=str(int(row.segment_id)), coder=coder))
                     continue
-                self._decide(int(row.segment_id), row.code_id, status[row.decision], coder,
+                self._decide(int(row.segment_id), row.code_id, DECISION_STATUS[row.decision], coder,
                              note=row.note or "", log=False)
                 counts[row.decision] += 1
             self._log("review import", path.name, coder=coder, details=counts)
@@ -668,120 +668,129 @@ class Project:
                           reason=reason or ("agreed" if row.agreed else "not agreed"))
         return decisions
 
-    # -- analyses (thin wrappers over qualcode.analysis with this project's frames) --
-    def _analysis_inputs(self, include_suggested: bool):
-        cods = self.resolved_codings(include_suggested=include_suggested)
-        return cods, self.segments(), self.informants(), self.codebook()
+    # -- analyses (thin wrappers over qualcode.analysis.study.Analyses) -------------
+    def _study_frames(self, lang: Optional[str] = None, include_suggested: bool = False, codebook=None,
+                      link_constructs: bool = True, *, report: bool = True):
+        """Everything the analyses and reports of one operation read, each read once: segments,
+        resolved codings, informants, the codebook (parsed once) and the type rules
+        (tyypit.yaml); for a ``report`` also sources, the audit trail, the interview frames,
+        the title and the construct files (their care actions linked to the coded data unless
+        ``link_constructs`` is False).  ``lang`` is the language of the results (default: the
+        project's).  Without a codebook a report goes on without one; the analyses need one."""
+        from .analysis.study import StudyFrames
+        from .labels import check_language
+        from .report.inputs import find_frames, read_type_rules
+
+        frames = StudyFrames(
+            language=check_language(lang or self.language), data_language=self.language,
+            segments=self.segments(), codings=self.resolved_codings(include_suggested=include_suggested),
+            informants=self.informants(), codebook=self._frames_codebook(codebook, required=not report),
+            type_rules=read_type_rules(self.root), include_suggested=include_suggested, root=self.root)
+        if report:
+            frames.title = self.config.title or self.root.name
+            frames.sources, frames.audit = self.sources(), self.audit()
+            frames.interview_frames = find_frames(self.root)
+            frames.constructs = self._constructs_of(frames, link=link_constructs)
+        return frames
+
+    def _frames_codebook(self, codebook=None, required: bool = True):
+        """The codebook given (a path or a Codebook), else the project's; None when the project
+        has none and it is not ``required``."""
+        if codebook is not None or required:
+            return self.codebook(codebook)
+        try:
+            return self.codebook()
+        except QualcodeError:
+            return None
+
+    def _constructs_of(self, frames, link: bool = True):
+        """The project's construct files checked against the frames' codebook, in the frames'
+        language, with the care actions linked to the frames' coded data when ``link``; None
+        when the project has no construct files."""
+        from .construct import load_constructs
+
+        c = load_constructs(self.root, codebook=frames.codebook, lang=frames.language)
+        if link:
+            self._link_constructs(c, frames)
+        return None if c.is_empty() else c
+
+    @staticmethod
+    def _link_constructs(constructs, frames) -> None:
+        """Link the care actions to the coded data (when there are care models and a codebook)."""
+        if constructs is not None and constructs.care_models and frames.codebook is not None:
+            constructs.link(frames)
+
+    def _analyses(self, include_suggested: bool = False):
+        """The analyses over this project's frames (see :meth:`_study_frames`)."""
+        from .analysis.study import Analyses
+
+        return Analyses(self._study_frames(include_suggested=include_suggested, report=False))
 
     def themes(self, level: str = "code", include_suggested: bool = False) -> pd.DataFrame:
         """Code (or theme) frequencies: segments, informants, sources, share of informants."""
-        from .analysis import themes
-
-        cods, segs, infs, cb = self._analysis_inputs(include_suggested)
-        return themes.code_frequencies(cods, segs, infs, cb, level=level, include_suggested=include_suggested)
+        return self._analyses(include_suggested).themes(level)
 
     def informant_matrix(self, value: str = "count", level: str = "code",
                          include_suggested: bool = False) -> pd.DataFrame:
         """Informant × code matrix (count, presence or share)."""
-        from .analysis import themes
-
-        cods, segs, infs, cb = self._analysis_inputs(include_suggested)
-        return themes.informant_code_matrix(cods, segs, infs, cb, value=value, level=level,
-                                            include_suggested=include_suggested)
+        return self._analyses(include_suggested).informant_matrix(value, level)
 
     def group_matrix(self, by: str = "segment", value: str = "count", include_suggested: bool = False) -> pd.DataFrame:
         """Group × code matrix by an informant attribute (role, segment, lifecycle …)."""
-        from .analysis import themes
-
-        cods, segs, infs, cb = self._analysis_inputs(include_suggested)
-        return themes.group_code_matrix(cods, infs, by=by, codebook=cb, value=value, lang=self.language,
-                                        include_suggested=include_suggested)
+        return self._analyses(include_suggested).group_matrix(by, value)
 
     def reduction(self, reductions: Optional[dict] = None, include_suggested: bool = False) -> pd.DataFrame:
         """Reduction table: original expression → reduced expression → sub/upper/main category."""
-        from .analysis.reduction import reduction_table
-
-        cods, _, _, cb = self._analysis_inputs(include_suggested)
-        return reduction_table(cods, cb, reductions=reductions, lang=self.language, language=self.language,
-                               include_suggested=include_suggested)
+        return self._analyses(include_suggested).reduction(reductions)
 
     def types(self, rules: Union[None, PathLike, dict] = None, k: Optional[int] = None,
               include_suggested: bool = False):
-        """Typology: types defined by ``rules`` (a dict or a YAML file), or found by clustering
-        informants on their code profiles when no rules are given."""
-        from .analysis.typology import cluster_types, rule_types
-
-        cods, segs, infs, cb = self._analysis_inputs(include_suggested)
-        if rules is None:
-            return cluster_types(cods, infs, cb, k=k, lang=self.language, include_suggested=include_suggested)
-        spec = rules if isinstance(rules, dict) else self._read_yaml(rules)
-        return rule_types(cods, infs, spec, cb, lang=self.language, include_suggested=include_suggested)
+        """Typology: types defined by ``rules`` (a dict or a YAML file), else by the project's
+        tyypit.yaml (as in the report), else found by clustering informants on their code
+        profiles (``k`` clusters: clustering even when tyypit.yaml exists)."""
+        spec = rules if rules is None or isinstance(rules, dict) else self._read_yaml(rules)
+        return self._analyses(include_suggested).types(spec, k=k)
 
     def experiences(self, level: str = "theme", include_suggested: bool = False) -> pd.DataFrame:
         """Positive and negative experiences: theme × valence counts of segments."""
-        from .analysis.valence import valence_table
-
-        cods, _, _, cb = self._analysis_inputs(include_suggested)
-        return valence_table(cods, cb, level=level, include_suggested=include_suggested)
+        return self._analyses(include_suggested).experiences(level)
 
     def training_needs(self, by: str = "role", include_suggested: bool = False) -> pd.DataFrame:
         """Negative experiences per target role → development and training needs."""
-        from .analysis.valence import training_needs
-
-        cods, _, infs, cb = self._analysis_inputs(include_suggested)
-        return training_needs(cods, infs, cb, by=by, lang=self.language, include_suggested=include_suggested)
+        return self._analyses(include_suggested).training_needs(by)
 
     def swot(self, include_suggested: bool = False):
         """SWOT (nelikenttä) from the codes' S/W/O/T attributes, with evidence quotes."""
-        from .analysis.swot import swot
-
-        cods, _, infs, cb = self._analysis_inputs(include_suggested)
-        return swot(cods, cb, informants=infs, lang=self.language, include_suggested=include_suggested)
+        return self._analyses(include_suggested).swot()
 
     def trends(self, level: str = "theme", comments: Optional[dict] = None,
                include_suggested: bool = False) -> pd.DataFrame:
         """Trends with comments (TRENDI | KOMMENTTI) and how widely each is shared."""
-        from .analysis.trends import trends
-
-        cods, _, infs, cb = self._analysis_inputs(include_suggested)
-        return trends(cods, cb, informants=infs, level=level, comments=comments,
-                      include_suggested=include_suggested)
+        return self._analyses(include_suggested).trends(level, comments)
 
     def network(self, unit: str = "segment", level: str = "code", include_suggested: bool = False):
         """Co-occurrence network of codes (networkx graph; edges carry count and Jaccard)."""
-        from .analysis.network import cooccurrence_graph
-
-        cods, _, _, cb = self._analysis_inputs(include_suggested)
-        return cooccurrence_graph(cods, cb, unit=unit, level=level, include_suggested=include_suggested)
+        return self._analyses(include_suggested).network(unit, level)
 
     def scores(self, column: str = "score", scale: Optional[str] = None):
         """Recommendation scores of the informants: distribution, mean, median (NPS on 0–10)."""
-        from .analysis.scores import score_summary
+        from .analysis.study import Analyses, StudyFrames
 
-        return score_summary(self.informants(), column, scale=scale, lang=self.language)
+        return Analyses(StudyFrames(language=self.language, informants=self.informants())).scores(column, scale)
 
     def quote_checks(self, include_suggested: bool = False) -> dict[str, pd.DataFrame]:
         """Near-duplicate quotes across informants and quotes with no informant code."""
-        from .analysis.quotes import near_duplicate_quotes, unattributed_quotes
-
-        cods, _, infs, _ = self._analysis_inputs(include_suggested)
-        return {"near_duplicates": near_duplicate_quotes(cods, include_suggested=include_suggested),
-                "unattributed": unattributed_quotes(cods, infs, include_suggested=include_suggested)}
+        return self._analyses(include_suggested).quote_checks()
 
     def _read_yaml(self, path: PathLike):
-        import yaml
+        from .yamlutil import read_yaml
 
         path = Path(path)
         if not path.is_absolute() and not path.exists():
             path = self.root / path
         if not path.is_file():
             raise QualcodeError("the file does not exist; check the path", path=str(path))
-        try:
-            return yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise QualcodeError(f"this YAML file cannot be read ({getattr(exc, 'problem', exc)}); fix it",
-                                path=str(path), line=mark.line + 1 if mark else None) from None
+        return read_yaml(path)
 
     # -- evaluation against a gold coding ----------------------------------------------
     def evaluate(self, gold: PathLike, level: str = "code") -> pd.DataFrame:
@@ -841,15 +850,14 @@ class Project:
         """The construct files of the project (asiakkaat.csv, segmentointi.yaml,
         hoitomallit.yaml) checked against the codebook; with ``link`` every care action is
         linked to the coded data that motivated it (segments, informants, quotes)."""
+        from .analysis.study import StudyFrames
         from .construct import load_constructs
 
-        try:
-            codebook = self.codebook()
-        except QualcodeError:
-            codebook = None
+        codebook = self._frames_codebook(required=False)
         c = load_constructs(self.root, codebook=codebook, lang=lang or self.language)
         if link and c.care_models and codebook is not None:
-            c.link(self, include_suggested=include_suggested)
+            c.link(StudyFrames(segments=self.segments(), codebook=codebook, include_suggested=include_suggested,
+                               codings=self.resolved_codings(include_suggested=include_suggested)))
         return c
 
     def segmentation(self):
@@ -957,40 +965,42 @@ class Project:
                codebook=None, pseudonymise=None) -> Path:
         """Write the report: the workshop workbook (xlsx), thesis appendices (docx) or a quick
         look (md/html), by ``fmt`` or the file suffix; optionally the figures (PNG and SVG)."""
-        from .report import ReportInputs
+        from .analysis.study import Analyses
         from .report.api import write_report
 
-        inputs = ReportInputs.from_project(self, lang=lang, include_suggested=include_suggested,
-                                           codebook=codebook)
         if pseudonymise is None:
             pseudonymise = self.config.pseudonymise
-        if pseudonymise:
-            self._pseudonymise_inputs(inputs, pseudonymise)
-        out = write_report(inputs, Path(path) if path else None, fmt=fmt, lang=inputs.language,
+        frames = self._study_frames(lang=lang, include_suggested=include_suggested, codebook=codebook,
+                                    link_constructs=not pseudonymise)
+        if pseudonymise:   # the care actions' quotes come from the pseudonymised codings
+            self._pseudonymise_inputs(frames, pseudonymise)
+            self._link_constructs(frames.constructs, frames)
+        analyses = Analyses(frames)          # shared by the report and its figures
+        out = write_report(analyses, Path(path) if path else None, fmt=fmt, lang=frames.language,
                            show_codes=show_codes)
         files = 1
         if figures_dir is not None:
             from .report.figures import write_figures
 
             Path(figures_dir).mkdir(parents=True, exist_ok=True)
-            files += len(write_figures(inputs, Path(figures_dir), inputs.language))
-        self._log("report", Path(out).name, details={"lang": inputs.language, "files": files,
+            files += len(write_figures(analyses, Path(figures_dir), frames.language))
+        self._log("report", Path(out).name, details={"lang": frames.language, "files": files,
                                                      "suggested": include_suggested,
                                                      "pseudonymised": bool(pseudonymise)})
         return Path(out)
 
-    def _pseudonymise_inputs(self, inputs, key) -> None:
+    def _pseudonymise_inputs(self, frames, key) -> None:
         """Replace names and identifying details in everything a report shows."""
         from .pseudonym import pseudonymise_frame, pseudonymise_frames
 
         k = self.pseudonym_key(key)
-        texts = {int(s): self.store.source_text(int(s)) for s in inputs.segments["source_id"].unique()}
-        inputs.segments, inputs.codings = pseudonymise_frames(inputs.segments, inputs.codings, k,
+        texts = {int(s): self.store.source_text(int(s)) for s in frames.segments["source_id"].unique()}
+        frames.segments, frames.codings = pseudonymise_frames(frames.segments, frames.codings, k,
                                                               lang=self.language, source_texts=texts)
-        inputs.informants = pseudonymise_frame(inputs.informants, k)
-        inputs.sources = pseudonymise_frame(inputs.sources, k)
-        inputs.audit = pseudonymise_frame(inputs.audit, k)
-        inputs.title = pseudonymise_frame(pd.DataFrame({"t": [inputs.title]}), k)["t"].iloc[0]
+        frames.informants = pseudonymise_frame(frames.informants, k)
+        frames.sources = pseudonymise_frame(frames.sources, k)
+        frames.audit = pseudonymise_frame(frames.audit, k)
+        frames.title = pseudonymise_frame(pd.DataFrame({"t": [frames.title]}), k)["t"].iloc[0]
 
     # -- exchange (REFI-QDA) -------------------------------------------------------------
     def export_qdpx(self, path: PathLike, *, include_suggested: bool = False, pseudonymise=None,

@@ -11,7 +11,9 @@ import pytest
 
 from qualcode.construct import (ConstructError, Frequency, load_constructs, parse_frequency, parse_plan,
                                 parse_quarter, segment_customers)
-from qualcode.report.construct_sheets import add_construct_appendices, add_construct_sheets, safe_sheet_title
+from qualcode.analysis.study import StudyFrames
+from qualcode.report.construct_sheets import add_construct_appendices, add_construct_sheets
+from qualcode.sheets import safe_sheet_title
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "corpora" / "asiakaskokemus"
@@ -345,6 +347,10 @@ def coded(study):
     project.close()
 
 
+def _frames(project):
+    return StudyFrames(codings=project.resolved_codings(), segments=project.segments(), codebook=project.codebook())
+
+
 def test_link_evidence(coded):
     from qualcode.construct import link_evidence
 
@@ -360,7 +366,7 @@ def test_link_evidence(coded):
     assert len(quarterly["quotes"]) == 2
     assert "(H1)" in quarterly["quote_text"]
     # via the Constructs helper, and shown in the workbook
-    c.link(coded)
+    c.link(_frames(coded))
     assert c.evidence["segments"].tolist() == [2, 3]
 
 
@@ -369,7 +375,7 @@ def test_sheets_and_appendices_round_trip(coded, tmp_path):
     from openpyxl import Workbook, load_workbook
 
     c = load_constructs(coded.root, codebook=coded.codebook())
-    c.link(coded)
+    c.link(_frames(coded))
     wb = Workbook()
     wb.active.title = "Haastattelut"
     nxt = add_construct_sheets(wb, c, "fi", caption_start=2, codebook=coded.codebook())

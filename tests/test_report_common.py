@@ -1,5 +1,5 @@
-"""A small study shared by the report tests, and tests of ReportInputs and the Finnish
-helpers (partitive, dates, durations)."""
+"""A small study shared by the report tests, and tests of the study frames a report reads
+and the Finnish helpers (partitive, dates, durations)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -147,9 +147,7 @@ def study(tmp_path):
 
 @pytest.fixture
 def inputs(study):
-    from qualcode.report import ReportInputs
-
-    return ReportInputs.from_project(study)
+    return study._study_frames()
 
 
 # --------------------------------------------------------------------------- tests
@@ -227,7 +225,7 @@ def test_inputs_from_project(study, inputs):
     assert inputs.codebook is not None and "laatu" in inputs.codebook
     assert {"code", "role", "score"} <= set(inputs.informants.columns)
     assert len(inputs.audit) > 0 and len(inputs.sources) == 4
-    kinds = [f.kind for f in inputs.frames]
+    kinds = [f.kind for f in inputs.interview_frames]
     assert kinds == ["individual", "group"]
     group = inputs.group_frames[0]
     assert group.date == dt.date(2025, 5, 7)
@@ -236,7 +234,7 @@ def test_inputs_from_project(study, inputs):
     ind = inputs.individual_frames[0]
     assert [q.scale_text for q in ind.closing] == ["1–10", ""]
     assert len(ind.questions()) == 5
-    en = type(inputs).from_project(study, lang="en")
+    en = study._study_frames(lang="en")
     assert en.language == "en"
 
 
