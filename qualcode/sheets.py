@@ -136,7 +136,8 @@ def safe_sheet_title(name: Any, workbook) -> str:
     ('teemat (2)', 31)
     """
     used = {ws.title.lower() for ws in workbook.worksheets}
-    base = _INVALID_TITLE.sub("_", xml_safe(name)).strip().strip("'")[:MAX_TITLE_CHARS] or "Sheet"
+    edges = " \t\r\n'"             # Excel refuses a title that starts or ends with an apostrophe
+    base = _INVALID_TITLE.sub("_", xml_safe(name)).strip(edges)[:MAX_TITLE_CHARS].strip(edges) or "Sheet"
     title, i = base, 2
     while title.lower() in used:
         suffix = f" ({i})"

@@ -447,6 +447,30 @@ def test_sheets_and_appendices_round_trip(coded, tmp_path):
     assert any(r == ["Otsikko:", "<projekti>, viikko __"] for t in tables for r in t)
 
 
+def test_appendix_tables_get_column_widths_from_their_contents(coded):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    c = load_constructs(coded.root, codebook=coded.codebook())
+    c.link(_frames(coded))
+    doc = Document()
+    add_construct_appendices(doc, c, "fi")
+    care = next(t for t in doc.tables if [cell.text for cell in t.rows[0].cells][:2] == ["Segmentti", "Toimenpide"]
+                and "Tiheys" in [cell.text for cell in t.rows[0].cells])
+    header = [cell.text for cell in care.rows[0].cells]
+    widths = dict(zip(header, (int(g.get(qn("w:w"))) for g in care._tbl.iter(qn("w:gridCol")))))
+    assert not care.autofit
+    assert widths["Toimenpide"] > widths["Kanava"]       # "Kvartaalitapaaminen" is not split
+
+
+def test_link_takes_frames_not_a_project(coded):
+    c = load_constructs(coded.root, codebook=coded.codebook())
+    with pytest.raises(TypeError, match="study frames"):
+        c.link(coded)
+    explicit = c.link(codings=coded.resolved_codings(), segments=coded.segments(), codebook=coded.codebook())
+    assert explicit["segments"].tolist() == c.link(_frames(coded))["segments"].tolist() == [2, 3]
+
+
 def test_english_labels(study, tmp_path):
     from openpyxl import Workbook, load_workbook
 

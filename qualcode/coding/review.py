@@ -507,19 +507,7 @@ def read_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codebook: 
     where = str(path)
     title, rows = read_sheet_rows(path, "the review sheet written by `qualcode review export`",
                                   [label("review.sheet", lg) for lg in ([lang] if lang else LANGS)])
-    headers = list(rows[0]) if rows else []
-    if lang is None:
-        lang = detect_language(headers) or "fi"
-    elif lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
-    cols = map_headers(headers, lang)
-    missing = [label(f"review.{k}", lang) for k in _REQUIRED if k not in cols]
-    if missing:
-        raise QualcodeError(
-            f"sheet '{title}' is not a qualcode review sheet: header row 1 lacks "
-            f"{', '.join(repr(m) for m in missing)}; export a sheet with `qualcode review export` "
-            "and fill in that one", path=where, line=1)
-
+    lang, cols = _review_columns(list(rows[0]) if rows else [], lang, title, where)
     reader = _ReviewRows(cols, lang, segments, codebook)
     records: list[dict[str, Any]] = []
     problems: list[tuple[int, str]] = []
@@ -537,6 +525,24 @@ def read_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codebook: 
     return pd.DataFrame({
         c: pd.Series([rec[c] for rec in records], dtype="int64" if c == "segment_id" else object)
         for c in DECISION_COLUMNS}, columns=DECISION_COLUMNS)
+
+
+def _review_columns(headers: list[Any], lang: Optional[str], title: str, where: str
+                    ) -> tuple[str, dict[str, list[tuple[int, str]]]]:
+    """(language, kind → columns) of a review sheet's header row (the language detected when
+    not given); an error naming the missing headers when it is not a review sheet."""
+    if lang is None:
+        lang = detect_language(headers) or "fi"
+    elif lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+    cols = map_headers(headers, lang)
+    missing = [label(f"review.{k}", lang) for k in _REQUIRED if k not in cols]
+    if missing:
+        raise QualcodeError(
+            f"sheet '{title}' is not a qualcode review sheet: header row 1 lacks "
+            f"{', '.join(repr(m) for m in missing)}; export a sheet with `qualcode review export` "
+            "and fill in that one", path=where, line=1)
+    return lang, cols
 
 
 def _raise_row_problems(problems: list[tuple[int, str]], title: str, where: str, unknown_segments: int,

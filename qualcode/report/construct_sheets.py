@@ -46,65 +46,82 @@ def construct_tables(constructs, lang: Optional[str] = None, evidence=None, code
     see :meth:`qualcode.construct.Constructs.kam_plans`)."""
     lang = lang or getattr(constructs, "language", "fi")
     evidence = evidence if evidence is not None else getattr(constructs, "evidence", None)
-    out: list[Table] = []
-    seg = constructs.segmentation
-    if seg is not None:
-        frame = seg.to_frame(lang)
-        counts = seg.counts()
-        footer = [[label("construct.counts", lang, counts=seg.summary())],
-                  [label("construct.segment", lang), label("construct.customers", lang)]]
-        footer += [[r.segment, int(r.customers)] for r in counts.itertuples()]
-        out.append(Table("construct.segmentation", label("construct.sheet.segmentation", lang),
-                         label("construct.title.segmentation", lang), [str(c) for c in frame.columns],
-                         frame.astype(object).where(frame.notna(), None).values.tolist(), footer, wide=(2,)))
-    if constructs.care_models:
-        frame = constructs.care_table(lang)
-        out.append(Table("construct.care", label("construct.sheet.care", lang), label("construct.title.care", lang),
-                         list(frame.columns), frame.values.tolist(), wide=(1, 2)))
-    if evidence is not None and len(evidence):
-        header = [label(k, lang) for k in ("construct.segment", "construct.action", "construct.evidence.codes",
-                                            "construct.evidence.segments", "construct.evidence.informants",
-                                            "construct.evidence.quotes")]
-        rows = [[r["segment"], r["action"], _theme_text(list(r["evidence"]), codebook), int(r["segments"]),
-                 ", ".join(r["informants"]), r["quote_text"]] for r in evidence.to_dict("records")]
-        out.append(Table("construct.evidence", label("construct.sheet.evidence", lang),
-                         label("construct.title.evidence", lang), header, rows, wide=(1, 5)))
-    if constructs.timeline is not None:
-        tl = constructs.timeline
-        out.append(Table("construct.timeline", label("construct.sheet.timeline", lang),
-                         label("construct.title.timeline", lang), tl.header(lang), tl.table_rows(),
-                         wide=tuple(range(1, len(tl.quarters) + 2))))
-    if constructs.roles:
-        rows = []
-        for role in constructs.roles:
-            for i, task in enumerate(role.tasks, 1):
-                rows.append([role.name if i == 1 else "", i, task])
-        out.append(Table("construct.roles", label("construct.sheet.roles", lang), label("construct.title.roles", lang),
-                         [label("construct.role", lang), label("construct.number", lang), label("construct.task", lang)],
-                         rows, wide=(2,)))
-    if constructs.templates:
-        header = [label(k, lang) for k in ("construct.template", "construct.trigger", "construct.subject",
-                                            "construct.recipient", "construct.body")]
-        rows = [[t.name, t.trigger, t.subject, t.recipient, t.body] for t in constructs.templates]
-        out.append(Table("construct.templates", label("construct.sheet.templates", lang),
-                         label("construct.title.templates", lang), header, rows, wide=(4,)))
-    if constructs.checklist is not None:
-        cl = constructs.checklist
-        out.append(Table("construct.checklist", label("construct.sheet.checklist", lang),
-                         cl.title or label("construct.title.checklist", lang),
-                         [label("construct.number", lang), label("construct.principle", lang)],
-                         [[i, item] for i, item in enumerate(cl.items, 1)], wide=(1,)))
-    if constructs.proposals:
-        header = [label(k, lang) for k in ("construct.level", "construct.proposal", "construct.proposal_basis",
-                                            "construct.responsible")]
-        rows = []
-        for level, items in _by_level(constructs.proposals):
-            for p in items:
-                basis = "; ".join(x for x in (p.basis, _theme_text(p.themes, codebook)) if x)
-                rows.append([level, p.proposal, basis, p.responsible])
-        out.append(Table("construct.proposals", label("construct.sheet.proposals", lang),
-                         label("construct.title.proposals", lang), header, rows, wide=(1, 2)))
-    return out
+    tables = [_segmentation_table(constructs.segmentation, lang) if constructs.segmentation is not None else None,
+              _care_table(constructs, lang) if constructs.care_models else None,
+              _evidence_table(evidence, lang, codebook) if evidence is not None and len(evidence) else None,
+              _timeline_table(constructs.timeline, lang) if constructs.timeline is not None else None,
+              _roles_table(constructs.roles, lang) if constructs.roles else None,
+              _templates_table(constructs.templates, lang) if constructs.templates else None,
+              _checklist_table(constructs.checklist, lang) if constructs.checklist is not None else None,
+              _proposals_table(constructs.proposals, lang, codebook) if constructs.proposals else None]
+    return [t for t in tables if t is not None]
+
+
+def _segmentation_table(seg, lang: str) -> Table:
+    """Customers with segment and basis; the counts per segment below."""
+    frame = seg.to_frame(lang)
+    footer = [[label("construct.counts", lang, counts=seg.summary())],
+              [label("construct.segment", lang), label("construct.customers", lang)]]
+    footer += [[r.segment, int(r.customers)] for r in seg.counts().itertuples()]
+    return Table("construct.segmentation", label("construct.sheet.segmentation", lang),
+                 label("construct.title.segmentation", lang), [str(c) for c in frame.columns],
+                 frame.astype(object).where(frame.notna(), None).values.tolist(), footer, wide=(2,))
+
+
+def _care_table(constructs, lang: str) -> Table:
+    frame = constructs.care_table(lang)
+    return Table("construct.care", label("construct.sheet.care", lang), label("construct.title.care", lang),
+                 list(frame.columns), frame.values.tolist(), wide=(1, 2))
+
+
+def _evidence_table(evidence, lang: str, codebook) -> Table:
+    header = [label(k, lang) for k in ("construct.segment", "construct.action", "construct.evidence.codes",
+                                        "construct.evidence.segments", "construct.evidence.informants",
+                                        "construct.evidence.quotes")]
+    rows = [[r["segment"], r["action"], _theme_text(list(r["evidence"]), codebook), int(r["segments"]),
+             ", ".join(r["informants"]), r["quote_text"]] for r in evidence.to_dict("records")]
+    return Table("construct.evidence", label("construct.sheet.evidence", lang),
+                 label("construct.title.evidence", lang), header, rows, wide=(1, 5))
+
+
+def _timeline_table(tl, lang: str) -> Table:
+    return Table("construct.timeline", label("construct.sheet.timeline", lang),
+                 label("construct.title.timeline", lang), tl.header(lang), tl.table_rows(),
+                 wide=tuple(range(1, len(tl.quarters) + 2)))
+
+
+def _roles_table(roles, lang: str) -> Table:
+    rows = [[role.name if i == 1 else "", i, task] for role in roles for i, task in enumerate(role.tasks, 1)]
+    return Table("construct.roles", label("construct.sheet.roles", lang), label("construct.title.roles", lang),
+                 [label("construct.role", lang), label("construct.number", lang), label("construct.task", lang)],
+                 rows, wide=(2,))
+
+
+def _templates_table(templates, lang: str) -> Table:
+    header = [label(k, lang) for k in ("construct.template", "construct.trigger", "construct.subject",
+                                        "construct.recipient", "construct.body")]
+    rows = [[t.name, t.trigger, t.subject, t.recipient, t.body] for t in templates]
+    return Table("construct.templates", label("construct.sheet.templates", lang),
+                 label("construct.title.templates", lang), header, rows, wide=(4,))
+
+
+def _checklist_table(cl, lang: str) -> Table:
+    return Table("construct.checklist", label("construct.sheet.checklist", lang),
+                 cl.title or label("construct.title.checklist", lang),
+                 [label("construct.number", lang), label("construct.principle", lang)],
+                 [[i, item] for i, item in enumerate(cl.items, 1)], wide=(1,))
+
+
+def _proposals_table(proposals, lang: str, codebook) -> Table:
+    header = [label(k, lang) for k in ("construct.level", "construct.proposal", "construct.proposal_basis",
+                                        "construct.responsible")]
+    rows = []
+    for level, items in _by_level(proposals):
+        for p in items:
+            basis = "; ".join(x for x in (p.basis, _theme_text(p.themes, codebook)) if x)
+            rows.append([level, p.proposal, basis, p.responsible])
+    return Table("construct.proposals", label("construct.sheet.proposals", lang),
+                 label("construct.title.proposals", lang), header, rows, wide=(1, 2))
 
 
 def _by_level(proposals) -> list[tuple[str, list]]:
