@@ -653,6 +653,7 @@ class Project:
         """Record the agreed codings of a filled-in consensus sheet as coder ``consensus``
         (agreed = accepted, not agreed = rejected), all rows or none."""
         from .analysis.agreement import read_consensus_xlsx
+        from .model import CONSENSUS_CODER
 
         decisions = read_consensus_xlsx(Path(path))
         codes = self.codebook()
@@ -663,8 +664,8 @@ class Project:
         with self.store.transaction():
             for row in decisions.itertuples(index=False):
                 self._decide(int(row.segment_id), row.code_id, "accepted" if row.agreed else "rejected",
-                             "consensus", log=False)
-                self._log("consensus", f"segment {int(row.segment_id)} / {row.code_id}", coder="consensus",
+                             CONSENSUS_CODER, log=False)
+                self._log("consensus", f"segment {int(row.segment_id)} / {row.code_id}", coder=CONSENSUS_CODER,
                           reason=reason or ("agreed" if row.agreed else "not agreed"))
         return decisions
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Optional, Union
 
 from ..analysis.study import Analyses, StudyFrames
 from ..fileutil import atomic_output
