@@ -3,8 +3,10 @@ exclusions and exact offsets."""
 import pytest
 
 from qualcode.codebook import codebook_from_dict
-from qualcode.coding.matcher import Match, RuleMatcher, required_literal, substring_baseline
+from qualcode.coding.matcher import Match, RuleMatcher, required_literal
 from qualcode.nlp import Annotation, Annotator
+
+from baselines import substring_baseline
 
 
 @pytest.fixture(scope="module")
