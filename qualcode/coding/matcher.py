@@ -235,7 +235,7 @@ class RuleMatcher:
             annotations = self.annotator.annotate_many(texts)
         if len(texts) != len(annotations):
             raise ValueError("texts and annotations must have the same length")
-        out: list[list[Match]] = [[] for _ in texts]
+        out: list[list[Match]] = [[] for _ in range(len(texts))]   # (texts may be read lazily)
         excluded: dict[int, set] = {}
         if isinstance(annotations, PackedAnnotations):
             groups = [(list(range(len(texts))), annotations)]
