@@ -195,7 +195,7 @@ class Project:
                 sid = self.store.add_source(pf.source, pf.turns, pf.segments)
                 carried, stranded = (0, 0)
                 if latest is not None:
-                    carried, stranded = self._carry_human_codings(latest[0], sid)
+                    carried, stranded = self.store.carry_human_codings(latest[0], sid)
                     if stranded:
                         warnings.append(f"{pf.source.name}: {stranded} human codings stay with version "
                                         f"{latest[1]} because their paragraphs changed; see "
@@ -206,31 +206,6 @@ class Project:
                                    "carried_codings": carried})
         frame = pd.DataFrame(rows, columns=["file", "status", "version", "turns", "segments", "words", "note"])
         return IngestReport(frame, warnings, len(people))
-
-    def _carry_human_codings(self, old_source_id: int, new_source_id: int) -> tuple[int, int]:
-        """Move human codings of an old source version onto identical paragraphs of the new one."""
-        old = {s.id: s for s in self.store.segments_of(old_source_id)}
-        new_by_text: dict[str, list] = {}
-        for s in self.store.segments_of(new_source_id):
-            new_by_text.setdefault(s.text, []).append(s)
-        rows = self.store.conn.execute(
-            f'SELECT id, segment_id, code_id, start, "end", status, coder, rule, created_at, valence, note'
-            f" FROM codings WHERE source_id=? AND status IN ({','.join('?' * len(HUMAN_STATUSES))})",
-            (old_source_id, *HUMAN_STATUSES)).fetchall()
-        moved, stranded = [], 0
-        for cid, seg_id, code, start, end, status, coder, rule, created, valence, note in rows:
-            seg = old.get(seg_id)
-            targets = new_by_text.get(seg.text) if seg else None
-            if not targets:
-                stranded += 1
-                continue
-            target = min(targets, key=lambda s: abs(s.index - seg.index))
-            shift = target.start - seg.start
-            moved.append(Coding(code, target.id, start + shift, end + shift, status, coder, rule,
-                                created, valence, note or "", source_id=new_source_id))
-        if moved:
-            self.store.add_codings(moved)
-        return len(moved), stranded
 
     # -- codebook and automatic coding -------------------------------------------
     def codebook_path(self, codebook: Optional[PathLike] = None) -> Path:
@@ -282,212 +257,22 @@ class Project:
             cache[key] = Annotator(key[0], lemmatizer=key[1])
         return cache[key]
 
-    def _annotations(self, segs: pd.DataFrame, annotator, progress: bool):
-        """Annotations of the segments, in order, as one :class:`PackedAnnotations`.  Each
-        source version is annotated once per NLP backend (all its segments) and kept in the
-        store; later runs only unpack it (a few numpy calls per source)."""
-        from .nlp.packing import PackedAnnotations, TypeTable, pack, unpack_packed
-
-        backend = annotator.backend
-        source_ids = sorted({int(s) for s in segs["source_id"]})
-        blobs = self.store.source_annotations(source_ids, backend)
-        types = TypeTable(self.store.word_types(backend))
-        parts: list = []
-        part_ids: list[list[int]] = []
-        missing = [sid for sid in source_ids if sid not in blobs]
-        if missing:
-            new_blobs = []
-            for sid in progress_iter(missing, "Tokenising and lemmatising", enabled=progress):
-                seg_list = self.store.segments_of(sid)
-                anns = annotator.annotate_many([s.text for s in seg_list])
-                new_blobs.append((sid, pack([s.id for s in seg_list], anns, types)))
-                parts.append(PackedAnnotations.from_annotations(anns))
-                part_ids.append([s.id for s in seg_list])
-            with self.store.transaction():
-                self.store.add_word_types(types.new_rows(), backend)
-                self.store.save_source_annotations(new_blobs, backend)
-        if blobs:
-            gids = types.gid_array(annotator.lexicon)
-            for blob in blobs.values():
-                ids, packed = unpack_packed(blob, gids, annotator.lexicon)
-                parts.append(packed)
-                part_ids.append(ids)
-        everything = PackedAnnotations.concat(parts)
-        row_of = {seg_id: row for row, seg_id in enumerate(i for ids in part_ids for i in ids)}
-        return everything.select([row_of[int(i)] for i in segs["segment_id"]])
-
     def code(self, codebook: Union[None, PathLike, "Codebook"] = None, *, include_interviewer: bool = False,
              progress: bool = False) -> pd.DataFrame:
         """Suggest codings by the codebook's rules (status ``suggested``, coder ``auto``).
 
         Re-running with a changed codebook replaces the automatic suggestions that changed
         and never touches a coding a human made, accepted or rejected.  Returns one row per
-        code: how many segments and informants it was suggested for.
-
-        >>> # project.code("codebooks/asiakaskokemus_fi.yaml")
-        """
-        import json
-
-        from .codebook import codebook_hash
+        code: how many segments and informants it was suggested for."""
+        from .coding.engine import CodingEngine
 
         cb = self.codebook(codebook)
-        digest = codebook_hash(cb)
-        annotator = self.annotator(cb.language or self.language)
-        # Incremental: a code's suggestions depend only on its own rules, the NLP backend and
-        # the text.  Codes whose rules did not change since the last run are matched only on
-        # sources that are new since then; their other suggestions stay as they are.
-        salt = f"{annotator.backend}|{include_interviewer}|{cb.language}"
-        hashes = {c.id: _rule_hash(c, salt) for c in cb}
-        state = json.loads(self.store.get_meta("coding_state") or "{}")
-        old_hashes = state.get("codes", {}) if state.get("salt") == salt else {}
-        segs = pd.DataFrame(self.store.segment_rows(include_interviewer),
-                            columns=["segment_id", "source_id", "start"])
-        coded_sources = set(state.get("sources", [])) if old_hashes else set()
-        all_sources = {int(x) for x in segs["source_id"]}
-        new_sources = all_sources - coded_sources
-        changed = [c for c in cb if old_hashes.get(c.id) != hashes[c.id]]
-        unchanged = [c for c in cb if old_hashes.get(c.id) == hashes[c.id]]
-        runs = [(changed, segs)]
-        if unchanged and new_sources:
-            runs.append((unchanged, segs[segs["source_id"].isin(new_sources)]))
-        wanted: dict[tuple[int, str], tuple] = {}
-        rule_counts: dict[str, int] = {}
-        scope_segments: dict[str, set] = {}
-        # Matching makes many small objects and no reference cycles: the cyclic garbage
-        # collector would only rescan the big heap again and again.
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            self._run_matchers(runs, annotator, cb, include_interviewer, progress, wanted, rule_counts,
-                               scope_segments)
-        finally:
-            if gc_was_enabled:
-                gc.enable()
-        sql = ('SELECT k.id, k.segment_id, k.code_id, k.start, k."end", k.rule FROM codings k'
-               " JOIN sources s ON s.id=k.source_id WHERE s.active=1 AND k.status='suggested' AND k.coder=?")
-        params: list = [AUTO_CODER]
-        if old_hashes:   # only the codes this run touched, and codes no longer in the codebook
-            touched = list(scope_segments)
-            current = list(hashes)
-            sql += (f" AND (k.code_id IN ({','.join('?' * len(touched))})"
-                    f" OR k.code_id NOT IN ({','.join('?' * len(current))}))")
-            params += touched + current
-        existing = self.store.conn.execute(sql, params).fetchall()
-        keep, drop = set(), []
-        for cid, seg_id, code_id, start, end, rule in existing:
-            if old_hashes and code_id in hashes and seg_id not in scope_segments.get(code_id, ()):
-                continue  # outside this run's scope: unchanged rules on an already coded source
-            want = wanted.get((seg_id, code_id))
-            if want is not None and want[1:] == (start, end, rule) and (seg_id, code_id) not in keep:
-                keep.add((seg_id, code_id))
-            else:
-                drop.append(cid)
-        new = [Coding(code_id, seg_id, w[1], w[2], "suggested", AUTO_CODER, w[3], source_id=w[0])
-               for (seg_id, code_id), w in wanted.items() if (seg_id, code_id) not in keep]
-        with self.store.transaction():
-            self.store.save_codebook(digest, cb.name, cb.language, json.dumps(_codebook_dict(cb), ensure_ascii=False))
-            self.store.delete_codings(drop)
-            self.store.add_codings(new)
-            self.store.set_meta("coding_state", json.dumps(
-                {"salt": salt, "codes": hashes, "sources": sorted(all_sources)}))
-            self._log("code", cb.name or (cb.path or "codebook"), coder=AUTO_CODER,
-                      details={"codebook_hash": digest[:12], "segments": len(segs),
-                               "codes_rematched": len(changed), "new_sources": len(new_sources),
-                               "added": len(new), "removed": len(drop),
-                               "rule_counts": dict(sorted(rule_counts.items()))})
-        return self._coding_summary(cb)
-
-    def _run_matchers(self, runs, annotator, cb, include_interviewer, progress, wanted, rule_counts,
-                      scope_segments) -> None:
-        from .coding.matcher import RuleMatcher
-        from .model import Codebook as _Codebook
-
-        for codes, part in runs:
-            if not codes or part.empty:
-                continue
-            anns = self._annotations(part, annotator, progress)
-            matcher = RuleMatcher(_Codebook(codes=codes, language=cb.language, name=cb.name), annotator)
-            seg_ids, src_ids, seg_starts = (part[c].tolist() for c in ("segment_id", "source_id", "start"))
-            # texts are read only when a pattern has to run on them (token rules need none)
-            texts = _LazyTexts(self.store, seg_ids, src_ids)
-            for code in codes:
-                scope_segments.setdefault(code.id, set()).update(seg_ids)
-            extra, cached_rules = self._pattern_matches(matcher, texts, seg_ids, src_ids, include_interviewer)
-            chunk = 5000
-            for lo in progress_iter(range(0, len(texts), chunk), "Coding", enabled=progress):
-                results = matcher.match_many(texts[lo:lo + chunk], anns[lo:lo + chunk],
-                                             skip_patterns=cached_rules, extra=extra[lo:lo + chunk])
-                for i, matches in enumerate(results, start=lo):
-                    for m in matches:
-                        rule_counts[m.rule] = rule_counts.get(m.rule, 0) + 1
-                        key = (seg_ids[i], m.code_id)
-                        if key not in wanted:  # one suggestion per code and segment: its first match
-                            wanted[key] = (src_ids[i], seg_starts[i] + m.start, seg_starts[i] + m.end, m.rule)
-
-    def _pattern_matches(self, matcher, texts: list[str], seg_ids: list[int], src_ids: list[int],
-                         include_interviewer: bool) -> tuple[list[list], set]:
-        """Matches of the matcher's regular expressions, per text.  A pattern's hits on a
-        source version never change, so they are kept in the store and reused by every later
-        run that has the same pattern, whichever code it belongs to."""
-        import numpy as np
-
-        from .coding.matcher import Match
-
-        rules = list(dict.fromkeys(matcher.pattern_rules()))
-        extra: list[list] = [[] for _ in range(len(texts))]
-        if not rules:
-            return extra, set()
-        codes_of: dict[str, list[str]] = {}
-        for code_id, rule, _, _ in matcher._patterns:
-            codes_of.setdefault(rule, []).append(code_id)
-        scope = "all" if include_interviewer else "informants"
-        key = {rule: f"{scope}|{rule}" for rule in rules}
-        sources = sorted(set(src_ids))
-        cached = self.store.pattern_hits(list(key.values()), sources)
-        row_of = {seg: i for i, seg in enumerate(seg_ids)}
-        to_save = []
-        scans: dict[frozenset, tuple] = {}   # the texts of one set of sources, prepared once
-        for rule in rules:
-            missing = frozenset(sid for sid in sources if (key[rule], sid) not in cached)
-            if missing:
-                if missing not in scans:
-                    idx = [i for i, sid in enumerate(src_ids) if sid in missing]
-                    sub = texts.subset(idx)
-                    scans[missing] = (idx, sub, matcher.prepare_texts(sub))
-                idx, sub, scan = scans[missing]
-                found: dict[int, list] = {sid: [] for sid in missing}
-                for j, a, b in matcher.pattern_spans(rule, sub, scan):
-                    found[src_ids[idx[j]]].append((seg_ids[idx[j]], a, b))
-                for sid, triples in found.items():
-                    data = np.asarray(triples, dtype="<i8").reshape(-1, 3).tobytes()
-                    cached[(key[rule], sid)] = data
-                    to_save.append((key[rule], sid, data))
-            for sid in sources:
-                triples = np.frombuffer(cached[(key[rule], sid)], dtype="<i8").reshape(-1, 3).tolist()
-                for seg, a, b in triples:
-                    i = row_of.get(seg)
-                    if i is not None:
-                        extra[i].extend(Match(code_id, a, b, rule) for code_id in codes_of[rule])
-        if to_save:
-            self.store.save_pattern_hits(to_save)
-        return extra, set(rules)
-
-    def _coding_summary(self, cb) -> pd.DataFrame:
-        """Per code: segments and informants with an automatic suggestion (active sources)."""
-        rows = self.store.conn.execute(
-            "SELECT k.code_id, COUNT(DISTINCT k.segment_id), COUNT(DISTINCT g.speaker) FROM codings k"
-            " JOIN segments g ON g.id=k.segment_id JOIN sources s ON s.id=k.source_id"
-            " WHERE s.active=1 AND k.status='suggested' AND k.coder=? GROUP BY k.code_id", (AUTO_CODER,)).fetchall()
-        counts = {code: (n_seg, n_inf) for code, n_seg, n_inf in rows}
-        return pd.DataFrame([{"code_id": c.id, "name": c.name, "segments": counts.get(c.id, (0, 0))[0],
-                              "informants": counts.get(c.id, (0, 0))[1]} for c in cb],
-                            columns=["code_id", "name", "segments", "informants"])
+        engine = CodingEngine(self.store, self.annotator(cb.language or self.language))
+        return engine.code(cb, include_interviewer=include_interviewer, progress=progress)
 
     # -- human decisions ------------------------------------------------------------
     def _segment_row(self, segment_id: int):
-        row = self.store.conn.execute(
-            'SELECT g.id, g.source_id, g.start, g."end" FROM segments g JOIN sources s ON s.id=g.source_id'
-            " WHERE g.id=? AND s.active=1", (int(segment_id),)).fetchone()
+        row = self.store.segment_bounds(segment_id)
         if row is None:
             raise QualcodeError(f"there is no segment {segment_id} in the project; see project.segments()")
         return row
@@ -499,10 +284,7 @@ class Project:
         coder = coder or self.config.coder
         if coder == AUTO_CODER:
             raise QualcodeError("the coder name 'auto' is reserved for automatic suggestions; use your own name")
-        sugg = self.store.conn.execute(
-            "SELECT rule FROM codings WHERE segment_id=? AND code_id=? AND coder=?"
-            " AND status='suggested' ORDER BY id LIMIT 1", (seg_id, code_id, AUTO_CODER)).fetchone()
-        rule = sugg[0] if sugg else None   # remember which rule the decision was about
+        rule = self.store.suggestion_rule(seg_id, code_id)   # remember which rule the decision was about
         if start is None:
             # a human decides on the segment (the review unit), so the coding spans it whole
             start, end = seg_start, seg_end
@@ -510,11 +292,10 @@ class Project:
             if not (seg_start <= start < end <= seg_end):
                 raise QualcodeError(f"offsets {start}-{end} are outside segment {segment_id} "
                                     f"({seg_start}-{seg_end})")
-        with self.store.transaction() as c:
+        with self.store.transaction():
             # one decision per coder, segment and code: the newest replaces the older one
-            c.execute("DELETE FROM codings WHERE segment_id=? AND code_id=? AND coder=?", (seg_id, code_id, coder))
-            self.store.add_codings([Coding(code_id, seg_id, int(start), int(end), status, coder, rule,
-                                           valence=valence, note=note, source_id=source_id)])
+            self.store.replace_decision(Coding(code_id, seg_id, int(start), int(end), status, coder, rule,
+                                               valence=valence, note=note, source_id=source_id))
             if log:
                 self._log(status if status != "manual" else "add", f"segment {seg_id} / {code_id}", coder=coder)
 
@@ -584,21 +365,10 @@ class Project:
         among humans a ``consensus`` decision wins, then the project's coder, then the newest.
         Suggestions without any human decision are kept only with ``include_suggested``.
         """
-        df = self.codings()
-        if coders is not None:
-            df = df[df["coder"].isin(list(coders) + [AUTO_CODER])]
-        if df.empty:
-            return df
-        priority = df["coder"].map(lambda c: 0 if c == "consensus" else 1 if c == self.config.coder
-                                   else 3 if c == AUTO_CODER else 2)
-        df = df.assign(_p=priority).sort_values(["segment_id", "code_id", "_p", "created_at"],
-                                                ascending=[True, True, True, False])
-        best = df.drop_duplicates(["segment_id", "code_id"], keep="first")
-        keep = best["status"].isin(["accepted", "manual"] + (["suggested"] if include_suggested else []))
-        out = best[keep].drop(columns="_p").sort_values(["source", "start", "code_id"]).reset_index(drop=True)
-        # Analyses and reports quote at segment level: the whole paragraph, also for an
-        # automatic suggestion that marks only the matched words (its span stays in start/end).
-        return out.assign(quote=out["segment_text"])
+        from .coding.resolve import resolve_codings
+
+        return resolve_codings(self.codings(), self.config.coder, include_suggested=include_suggested,
+                               coders=coders)
 
     # -- intercoder agreement and consensus ----------------------------------------
     def _agreement_inputs(self, coders: Optional[list[str]], reviewed_only: bool):
@@ -891,45 +661,22 @@ class Project:
         codes, IBANs and URLs in the stored texts, in one transaction.  Segments, turns and
         every coding are moved with the text, so they point at the same words afterwards.
         The original files in transcripts/ are not touched.  Returns replacements per source."""
-        from .model import count_words
+        from .coding.engine import forget_coding_state
         from .pseudonym import pseudonymise_text, pseudonymise_value, remap_span
 
         k = self.pseudonym_key(key)
         lang = self.language
-        rows = []
-        sources = self.store.conn.execute("SELECT id, name, text FROM sources").fetchall()
-        with self.store.transaction() as c:
-            for sid, name, text in sources:
-                pseudo = pseudonymise_text(text, k, lang=lang)
-                if not pseudo.replacements:
-                    continue
-                new = pseudo.text
-                segs = c.execute('SELECT id, start, "end" FROM segments WHERE source_id=?', (sid,)).fetchall()
-                moved = [(*remap_span(a, b, pseudo), seg_id) for seg_id, a, b in segs]
-                c.executemany('UPDATE segments SET start=?, "end"=?, text=? WHERE id=?',
-                              [(a, b, new[a:b], seg_id) for a, b, seg_id in moved])
-                c.executemany('UPDATE turns SET start=?, "end"=? WHERE source_id=? AND idx=?',
-                              [(*remap_span(a, b, pseudo), sid, idx) for idx, a, b in
-                               c.execute('SELECT idx, start, "end" FROM turns WHERE source_id=?', (sid,)).fetchall()])
-                c.executemany('UPDATE codings SET start=?, "end"=? WHERE id=?',
-                              [(*remap_span(a, b, pseudo), cid) for cid, a, b in
-                               c.execute('SELECT id, start, "end" FROM codings WHERE source_id=?', (sid,)).fetchall()])
-                c.execute("UPDATE sources SET text=?, words=? WHERE id=?",
-                          (new, sum(count_words(new[a:b]) for a, b, _ in moved), sid))
-                # derived caches of the old text
-                c.execute("DELETE FROM source_annotations WHERE source_id=?", (sid,))
-                c.execute("DELETE FROM pattern_hits WHERE source_id=?", (sid,))
-                rows.append({"source": name, "replacements": len(pseudo.replacements)})
-            for code, role, org, attrs in c.execute(
-                    "SELECT code, role, organisation, attributes FROM informants").fetchall():
-                import json
-                values = {k2: pseudonymise_value(v, k, lang) for k2, v in json.loads(attrs).items()}
-                c.execute("UPDATE informants SET role=?, organisation=?, attributes=? WHERE code=?",
-                          (pseudonymise_value(role, k, lang), pseudonymise_value(org, k, lang),
-                           json.dumps(values, ensure_ascii=False, default=str), code))
-            for memo_id, text in c.execute("SELECT id, text FROM memos").fetchall():
-                c.execute("UPDATE memos SET text=? WHERE id=?", (pseudonymise_text(text, k, lang=lang).text, memo_id))
-            c.execute("DELETE FROM meta WHERE key='coding_state'")   # re-match everything next time
+
+        def rewrite_text(text: str):
+            pseudo = pseudonymise_text(text, k, lang=lang)
+            if not pseudo.replacements:
+                return None
+            return pseudo.text, lambda a, b: remap_span(a, b, pseudo), len(pseudo.replacements)
+
+        with self.store.transaction():
+            rewritten = self.store.rewrite_texts(rewrite_text, lambda v: pseudonymise_value(v, k, lang))
+            forget_coding_state(self.store)   # re-match everything next time
+            rows = [{"source": name, "replacements": result[2]} for name, result in rewritten]
             self._log("pseudonymise", f"{len(rows)} sources",
                       details={"replacements": int(sum(r["replacements"] for r in rows))})
         return pd.DataFrame(rows, columns=["source", "replacements"])
@@ -942,7 +689,7 @@ class Project:
         k = self.pseudonym_key(key)
         hits = check_anonymity([Path(p) for p in (paths or [])], k) if paths else None
         rows = []
-        for name, text in self.store.conn.execute("SELECT name, text FROM sources WHERE active=1"):
+        for name, text in self.store.active_source_texts():
             for hit in scan_text(text, k).itertuples():
                 line = text.count("\n", 0, hit.start) + 1
                 rows.append({"file": f"store:{name}", "location": f"line {line}", "found": hit.found,
@@ -1095,59 +842,3 @@ class Project:
         """Counts of sources, words, informants, segments and codings, as a one-column table."""
         counts = self.store.counts()
         return pd.DataFrame({"count": counts}).rename_axis("item")
-
-
-class _LazyTexts:
-    """The texts of the segments being coded, read from the store on first use."""
-
-    def __init__(self, store, seg_ids: list[int], src_ids: list[int]):
-        self.store, self.seg_ids, self.src_ids = store, seg_ids, src_ids
-        self._texts: dict[int, str] = {}
-
-    def __len__(self) -> int:
-        return len(self.seg_ids)
-
-    def subset(self, idx: list[int]) -> list[str]:
-        needed = sorted({self.src_ids[i] for i in idx} - set(self.__dict__.get("_loaded", ())))
-        if needed:
-            self._texts.update(self.store.segment_texts(needed))
-            self.__dict__.setdefault("_loaded", set()).update(needed)
-        return [self._texts[self.seg_ids[i]] for i in idx]
-
-    def __getitem__(self, item):
-        if isinstance(item, slice):
-            return _TextsView(self, range(len(self))[item])
-        return self.subset([item])[0]
-
-
-class _TextsView:
-    """A slice of :class:`_LazyTexts`; turned into real texts only if a pattern needs them."""
-
-    def __init__(self, parent: _LazyTexts, rows: range):
-        self.parent, self.rows = parent, rows
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __iter__(self):
-        return iter(self.parent.subset(list(self.rows)))
-
-    def __getitem__(self, i):
-        return self.parent.subset([self.rows[i]])[0]
-
-
-def _rule_hash(code, salt: str) -> str:
-    """Fingerprint of everything that decides where a code's rules match."""
-    import hashlib
-    import json
-
-    rules = [code.id, code.keywords, code.phrases, code.patterns, code.exclude, bool(code.compound), salt]
-    return hashlib.sha256(json.dumps(rules, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
-
-
-def _codebook_dict(cb) -> dict:
-    """A codebook as plain data, for the store's snapshot of the codebook used in each run."""
-    from dataclasses import asdict
-
-    return {"language": cb.language, "name": cb.name,
-            "codes": [{k: v for k, v in asdict(c).items() if k != "line"} for c in cb]}

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from qualcode.coding.evaluate import attach_segments, read_gold, score_sets
-from qualcode.coding.matcher import substring_baseline
 from qualcode.project import Project
+
+from baselines import substring_baseline
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "corpora" / "asiakaskokemus" / "gold" / "gold_coding.csv"
