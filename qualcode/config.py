@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Optional
 
 from .errors import ProjectError
+from .labels import check_language
 
 CONFIG_NAME = "qualcode.toml"
 STORE_DIR = ".qualcode"
@@ -62,8 +63,7 @@ def load_config(path: Path) -> ProjectConfig:
     if unknown:
         raise ProjectError(f"unknown setting '{unknown[0]}' in qualcode.toml; known settings are "
                            f"{', '.join(sorted(known))}", path=str(path))
-    if data.get("language", "fi") not in ("fi", "en"):
-        raise ProjectError("language must be \"fi\" or \"en\"", path=str(path))
+    check_language(data.get("language"), error=ProjectError, path=str(path))
     return ProjectConfig(**data)
 
 

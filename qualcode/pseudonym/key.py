@@ -16,9 +16,10 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Optional, Union
+from typing import Iterator, Mapping, Optional, Union
 
 from ..errors import QualcodeError
 from ..fileutil import atomic_output, write_text_cell
@@ -131,8 +132,6 @@ class PseudonymKey:
 
 
 def _contains_word(text: str, word: str) -> bool:
-    import re
-
     return re.search(r"(?<!\w)" + re.escape(word) + r"(?!\w)", text) is not None
 
 
@@ -185,7 +184,7 @@ def load_key(path: PathLike) -> PseudonymKey:
         except Exception as exc:  # openpyxl raises many kinds
             raise QualcodeError(f"the key is not a readable Excel workbook ({exc})", path=label) from None
         try:
-            name = next((s for s in wb.sheetnames if s.strip().lower() in ("avain", "key")), wb.sheetnames[0])
+            name = next((s for s in wb.sheetnames if s.strip().lower() in {n.lower() for n in SHEET_NAMES}), wb.sheetnames[0])
             rows = [list(r) for r in wb[name].iter_rows(values_only=True)]
         finally:
             wb.close()
@@ -248,9 +247,3 @@ def check_key_location(key_path: PathLike, project_root: Optional[PathLike]) -> 
                             "project, e.g. in your home folder, and point key_file in qualcode.toml to it",
                             path=str(key_path))
     return key
-
-
-def iter_names(key: PseudonymKey) -> Iterable[tuple[str, KeyEntry]]:
-    for e in key.entries:
-        for name in e.names():
-            yield name, e
