@@ -111,8 +111,6 @@ def read_informants(path: Path) -> list[Informant]:
             raise ReadError("this row has no informant code; fill in the code column",
                             path=str(path), line=line)
         code = str(code).strip()
-        if isinstance(fields.get("code"), float):
-            code = str(int(code))
         if code in seen:
             raise ReadError(f"the informant code '{code}' appears twice (also on line {seen[code]}); "
                             "give every informant its own code", path=str(path), line=line)
