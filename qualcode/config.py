@@ -21,6 +21,7 @@ STORE_NAME = "project.db"
 
 @dataclass
 class ProjectConfig:
+    """The settings in ``qualcode.toml`` (every field has a default)."""
     title: str = ""
     language: str = "fi"                 # fi | en: default label language and NLP language
     analysis_mode: str = "theory-guided"  # data-driven | theory-guided | theory-driven
@@ -35,6 +36,7 @@ class ProjectConfig:
     pseudonymise: bool = False           # pseudonymise every report and export by default
 
     def to_toml(self) -> str:
+        """The settings as the text of a ``qualcode.toml`` file."""
         lines = []
         for k, v in asdict(self).items():
             if isinstance(v, str):
@@ -53,6 +55,8 @@ def _escape(s: str) -> str:
 
 
 def load_config(path: Path) -> ProjectConfig:
+    """Read ``qualcode.toml``; invalid TOML, an unknown setting or a language other than
+    fi/en raises :class:`ProjectError` naming the file."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

@@ -96,19 +96,23 @@ class Typology:
 
     @property
     def untyped(self) -> list[str]:
+        """Informants that got no type."""
         a = self.assignments
         return [i for i in a.loc[a["type"].isna(), "informant"]]
 
     def names(self) -> list[str]:
+        """Type names, in order."""
         return [t.name for t in self.types]
 
     def get(self, name: str) -> TypeInfo:
+        """The type called ``name`` (``KeyError`` when there is none)."""
         for t in self.types:
             if t.name == name:
                 return t
         raise KeyError(name)
 
     def members(self, name: str) -> list[str]:
+        """Informant codes of the type called ``name``."""
         return list(self.get(name).members)
 
     def comparison(self) -> pd.DataFrame:

@@ -48,6 +48,7 @@ _HEADERS = {
 
 @dataclass
 class KeyEntry:
+    """One row of the key: a real name, its pseudonym, its kind and other spellings."""
     real: str
     pseudonym: str
     kind: str = "other"
@@ -60,6 +61,7 @@ class KeyEntry:
 
 @dataclass
 class PseudonymKey:
+    """The rows of a key file (validated when made), and the file it came from."""
     entries: list[KeyEntry] = field(default_factory=list)
     path: Optional[str] = None
 
@@ -97,6 +99,8 @@ class PseudonymKey:
         return {name: e.pseudonym for e in self.entries for name in e.names()}
 
     def validate(self) -> None:
+        """Raise :class:`QualcodeError` for a row without name or pseudonym, an unknown kind,
+        a name with two pseudonyms, or a pseudonym that contains a real name."""
         where = self.path
         seen: dict[str, str] = {}
         for n, e in enumerate(self.entries, start=2):
@@ -117,6 +121,7 @@ class PseudonymKey:
                                         "pseudonym that does not reveal the name", path=where)
 
     def to_frame(self):
+        """The rows as a frame (real, pseudonym, kind, aliases): this shows real names."""
         import pandas as pd
 
         return pd.DataFrame([{"real": e.real, "pseudonym": e.pseudonym, "kind": e.kind,
