@@ -115,6 +115,10 @@ class Typology:
         """Informant codes of the type called ``name``."""
         return list(self.get(name).members)
 
+    def descriptions(self) -> dict[str, str]:
+        """Generated type descriptions, ``{type name: text}``."""
+        return {t.name: t.text for t in self.types}
+
     def comparison(self) -> pd.DataFrame:
         """Types × features: ``n`` members, then the share of members with each code
         (and each attribute value / the mean of a numeric attribute)."""
