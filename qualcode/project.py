@@ -993,27 +993,62 @@ class Project:
         inputs.title = pseudonymise_frame(pd.DataFrame({"t": [inputs.title]}), k)["t"].iloc[0]
 
     # -- exchange (REFI-QDA) -------------------------------------------------------------
+    def _exchange_data(self, codebook=None):
+        """Everything a REFI-QDA export needs from this project (the codebook given, the
+        project's, or none when it has none)."""
+        from .interop.qdpx_export import ExchangeData
+
+        try:
+            cb = self.codebook(codebook)
+        except QualcodeError:
+            if codebook is not None:
+                raise
+            cb = Codebook(codes=[], language=self.language)
+        store = self.store
+        return ExchangeData(title=self.config.title, coder=self.config.coder, created_at=store.first_logged_at(),
+                            codes=list(cb.codes), sources=store.exchange_sources(),
+                            informants=store.exchange_informants(), segments=store.segments_frame(),
+                            codings=store.codings_frame(), memos=store.memos_frame(),
+                            guids=store.exchange_guids(), extras=store.exchange_extras())
+
     def export_qdpx(self, path: PathLike, *, include_suggested: bool = False, pseudonymise=None,
-                    warn=None) -> Path:
+                    warn=None, codebook=None) -> Path:
         """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
-        from .interop.refi import export_qdpx
+        from .interop.qdpx_export import export_qdpx
+        from .pseudonym.rewriter import TextRewriter
 
         if pseudonymise is None:
             pseudonymise = self.config.pseudonymise
         key = self.pseudonym_key(pseudonymise) if pseudonymise else None
-        out = export_qdpx(self, path, include_suggested=include_suggested, pseudonymise=key, warn=warn)
+        out = export_qdpx(self._exchange_data(codebook), path, include_suggested=include_suggested,
+                          pseudonymiser=TextRewriter(key) if key else None, warn=warn)
         self._log("export qdpx", Path(path).name,
                   details={"suggested": include_suggested, "pseudonymised": bool(key)})
         return out
 
     def import_qdpx(self, path: PathLike):
-        """Read a REFI-QDA project: sources, codes, codings, cases and notes, all or nothing."""
-        from .interop.refi import import_qdpx
+        """Read a REFI-QDA project: sources, codes, codings, cases and notes, all or nothing.
+        The codebook file appears in ``codebooks/`` only after the store committed."""
+        from .interop.qdpx_import import StagedCodebook, import_qdpx
 
         path = Path(path)
         if not path.is_file():
             raise QualcodeError("the file does not exist; check the path", path=str(path))
-        return import_qdpx(path, self)
+        plan = import_qdpx(path, language=self.language, speaker_pattern=self.config.speaker_pattern,
+                           interviewer_labels=self.config.interviewer_labels,
+                           source_versions=self.store.source_versions())
+        report = plan.report()
+        with StagedCodebook(plan.codebook, self.root / "codebooks") as staged:
+            counts = {k: getattr(report, k) for k in ("sources", "codes", "codings", "informants", "memos")}
+            self.store.add_exchange_import(
+                sources=[(s.source, s.turns, s.segments) for s in plan.sources], codings=plan.codings,
+                informants=plan.informants, memos=plan.memos, codebook=plan.codebook_record(),
+                guids=plan.guids, extras=plan.extras,
+                event=AuditEvent(action="import qdpx", target=path.name, coder=self.config.coder,
+                                 details={**counts, "codebook": staged.path.name if staged.path else None}))
+        report.codebook_path = staged.path
+        report.warnings += staged.warnings
+        return report
 
     # -- frames -------------------------------------------------------------------
     def sources(self) -> pd.DataFrame:

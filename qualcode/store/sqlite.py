@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..errors import StoreError
 from ..model import AuditEvent, Coding, Informant, Memo, Segment, Source, Turn, now_iso
+from .exchange import ExchangeStore
 
 SCHEMA_VERSION = 2
 
@@ -86,7 +87,7 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
             conn.execute(statement)
 
 
-class SQLiteStore:
+class SQLiteStore(ExchangeStore):
     """The project store in one SQLite file."""
 
     def __init__(self, path: Path, create: bool = False):
