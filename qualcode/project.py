@@ -1013,7 +1013,8 @@ class Project:
 
     def export_qdpx(self, path: PathLike, *, include_suggested: bool = False, pseudonymise=None,
                     warn=None, codebook=None) -> Path:
-        """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
+        """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder
+        (``codebook``: the codebook whose codes to export, default the project's)."""
         from .interop.qdpx_export import export_qdpx
         from .pseudonym.rewriter import TextRewriter
 
@@ -1038,8 +1039,8 @@ class Project:
                            interviewer_labels=self.config.interviewer_labels,
                            source_versions=self.store.source_versions())
         report = plan.report()
+        counts = {k: getattr(report, k) for k in ("sources", "codes", "codings", "informants", "memos")}
         with StagedCodebook(plan.codebook, self.root / "codebooks") as staged:
-            counts = {k: getattr(report, k) for k in ("sources", "codes", "codings", "informants", "memos")}
             self.store.add_exchange_import(
                 sources=[(s.source, s.turns, s.segments) for s in plan.sources], codings=plan.codings,
                 informants=plan.informants, memos=plan.memos, codebook=plan.codebook_record(),
