@@ -131,7 +131,7 @@ def _docx_units(path: Path) -> Iterator[tuple[str, str]]:
 
 
 def _qdpx_units(path: Path) -> Iterator[tuple[str, str]]:
-    from ..interop.safe import SafeArchive, parse_xml
+    from ..safearchive import SafeArchive, parse_xml
 
     with SafeArchive(path) as arc:
         for name in arc.names():
