@@ -90,13 +90,13 @@ def _code_project(project: Project) -> None:
     c = _seg(project, "Viikoittainen")
     d = _seg(project, "The price felt fair")
     e = _seg(project, "Support answered")
-    project.add(a["segment_id"], "kokemus")                              # whole segment
+    project.coding.add(a["segment_id"], "kokemus")                              # whole segment
     fast = a["text"].index("nopea 🚀")
-    project.add(a["segment_id"], "nopeus", coder="toinen",
+    project.coding.add(a["segment_id"], "nopeus", coder="toinen",
                 start=a["start"] + fast, end=a["start"] + fast + len("nopea 🚀"), note="Emoji mukana.")
-    project.add(b["segment_id"], "laskutus")
-    project.add(c["segment_id"], "toiveet")
-    project.add(d["segment_id"], "laskutus", coder="toinen")
+    project.coding.add(b["segment_id"], "laskutus")
+    project.coding.add(c["segment_id"], "toiveet")
+    project.coding.add(d["segment_id"], "laskutus", coder="toinen")
     # an automatic suggestion nobody decided on, and one a human rejected
     project.store.add_codings([
         Coding("nopeus", e["segment_id"], e["start"], e["end"], "suggested", AUTO_CODER, "keyword:quick",
@@ -104,7 +104,7 @@ def _code_project(project: Project) -> None:
         Coding("toiveet", d["segment_id"], d["start"], d["end"], "suggested", AUTO_CODER, "keyword:x",
                source_id=d["source_id"]),
     ])
-    project.reject(d["segment_id"], "toiveet")
+    project.coding.reject(d["segment_id"], "toiveet")
     project.store.add_memo(Memo("Koko projektin muistio.", "project", None, "researcher"))
     project.store.add_memo(Memo("Lähteen muistio.", "source", "transcripts/H2.txt", "researcher"))
     project.store.add_memo(Memo("Kappaleen muistio.", "segment", str(b["segment_id"]), "toinen"))
@@ -160,8 +160,8 @@ def _state(project: Project) -> dict:
 def test_export_validates_and_is_byte_identical(tmp_path):
     project = _make_project(tmp_path / "study")
     _code_project(project)
-    first = project.export_qdpx(tmp_path / "a.qdpx")
-    second = project.export_qdpx(tmp_path / "b.qdpx")
+    first = project.exchange.export_qdpx(tmp_path / "a.qdpx")
+    second = project.exchange.export_qdpx(tmp_path / "b.qdpx")
     assert first.read_bytes() == second.read_bytes()
     xml = _qde(first)
     _validate(xml, PROJECT_XSD)
@@ -181,7 +181,7 @@ def test_export_validates_and_is_byte_identical(tmp_path):
 def test_export_carries_users_codes_cases_notes(tmp_path):
     project = _make_project(tmp_path / "study")
     _code_project(project)
-    root = ET.fromstring(_qde(project.export_qdpx(tmp_path / "a.qdpx")))
+    root = ET.fromstring(_qde(project.exchange.export_qdpx(tmp_path / "a.qdpx")))
     users = {u.get("name"): u.get("guid") for u in root.iter(f"{N}User")}
     assert {"researcher", "toinen", AUTO_CODER} <= set(users)
     top = root.find(f"{N}CodeBook/{N}Codes")
@@ -233,10 +233,10 @@ def test_suggestions_only_on_request_and_rejected_never(tmp_path):
         return [(s.get("startPosition"), s.get("endPosition")) for s in root.iter(f"{N}PlainTextSelection")
                 for c in s.findall(f"{N}Coding") if c.get("creatingUser") == auto]
 
-    assert auto_codings(project.export_qdpx(tmp_path / "human.qdpx")) == []
+    assert auto_codings(project.exchange.export_qdpx(tmp_path / "human.qdpx")) == []
     e = _seg(project, "Support answered")
     # the rejected suggestion (toiveet on "The price felt fair…") stays out
-    assert auto_codings(project.export_qdpx(tmp_path / "all.qdpx", include_suggested=True)) == [
+    assert auto_codings(project.exchange.export_qdpx(tmp_path / "all.qdpx", include_suggested=True)) == [
         (str(e["start"]), str(e["end"]))]
     project.close()
 
@@ -244,7 +244,7 @@ def test_suggestions_only_on_request_and_rejected_never(tmp_path):
 def test_round_trip_into_fresh_project(tmp_path):
     project = _make_project(tmp_path / "study")
     _code_project(project)
-    first = project.export_qdpx(tmp_path / "a.qdpx")
+    first = project.exchange.export_qdpx(tmp_path / "a.qdpx")
     fresh = Project.init(tmp_path / "copy", title="Kopio")
     report = fresh.import_qdpx(first)
     assert (report.sources, report.codes, report.codings, report.informants) == (2, 4, 5, 2)
@@ -310,7 +310,7 @@ def test_round_trip_into_fresh_project(tmp_path):
 def test_handmade_archive_imports_with_codings_intact(tmp_path):
     archive = _zip_dir(DATA / "handmade", tmp_path / "handmade.qdpx")
     project = Project.init(tmp_path / "study", title="Tuonti")
-    report = project.import_qdpx(archive)
+    report = project.exchange.import_qdpx(archive)
     df = project.codings().sort_values(["source", "start", "end"])
     got = [(r.source, r.start, r.end, r.code_id, r.coder, r.quote) for r in df.itertuples(index=False)]
     assert got == [
@@ -353,7 +353,7 @@ def test_handmade_archive_imports_with_codings_intact(tmp_path):
     extra = json.loads(project.store.get_meta("refi_extra"))
     assert len(extra["project"]) == 2 and len(extra["sources"]) == 1
     # … and written back on export, valid, with the other program's GUIDs
-    out = project.export_qdpx(tmp_path / "again.qdpx")
+    out = project.exchange.export_qdpx(tmp_path / "again.qdpx")
     xml = _qde(out)
     _validate(xml, PROJECT_XSD)
     root = ET.fromstring(xml)
@@ -380,7 +380,7 @@ def test_failed_import_writes_nothing(tmp_path, monkeypatch):
 
     monkeypatch.setattr(project.store, "add_memo", boom)
     with pytest.raises(QualcodeError, match="simulated"):
-        project.import_qdpx(archive)
+        project.exchange.import_qdpx(archive)
     assert _state(project) == before
     project.close()
 
@@ -426,9 +426,9 @@ def test_pseudonymised_export_hides_names_and_moves_offsets(tmp_path):
     seg = _seg(project, "Minua palveli")
     quote = "vastaukset olivat nopeita"
     start = seg["start"] + seg["text"].index(quote)
-    project.add(seg["segment_id"], "nopeus", start=start, end=start + len(quote))
-    project.add(seg["segment_id"], "nopeus", coder="toinen")          # whole segment
-    out = project.export_qdpx(tmp_path / "p.qdpx", pseudonymise={"Matti": "[nimi]", "Virtanen": "[sukunimi]",
+    project.coding.add(seg["segment_id"], "nopeus", start=start, end=start + len(quote))
+    project.coding.add(seg["segment_id"], "nopeus", coder="toinen")          # whole segment
+    out = project.exchange.export_qdpx(tmp_path / "p.qdpx", pseudonymise={"Matti": "[nimi]", "Virtanen": "[sukunimi]",
                                                                   "Virtasen": "[sukunimi]"})
     with zipfile.ZipFile(out) as zf:
         blobs = {n: zf.read(n).decode("utf-8") for n in zf.namelist()}
@@ -575,7 +575,7 @@ def test_not_a_zip_and_missing_project_qde(tmp_path, victim):
 def test_suggestions_come_back_as_suggestions_of_auto(tmp_path):
     project = _make_project(tmp_path / "study")
     _code_project(project)
-    out = project.export_qdpx(tmp_path / "all.qdpx", include_suggested=True)
+    out = project.exchange.export_qdpx(tmp_path / "all.qdpx", include_suggested=True)
     fresh = Project.init(tmp_path / "copy")
     fresh.import_qdpx(out)
     df = fresh.codings()

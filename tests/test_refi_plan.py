@@ -103,7 +103,7 @@ def test_applying_the_plan_stores_what_it_says(tmp_path):
     archive = _handmade(tmp_path)
     plan = import_qdpx(archive)
     project = Project.init(tmp_path / "study", title="Tuonti")
-    report = project.import_qdpx(archive)
+    report = project.exchange.import_qdpx(archive)
     # the same codings, now on stored segments: the segment at the planned index of its source
     segs = project.segments()
     by_index = {(r.source, r.index): int(r.segment_id) for r in segs.itertuples(index=False)}
@@ -122,7 +122,7 @@ def test_applying_the_plan_stores_what_it_says(tmp_path):
     assert json.loads(project.store.get_meta("refi_guids"))["code"]["toiveet"] == \
         "c0de0000-0000-4000-8000-000000000004"
     # a second import: new source versions, a second codebook file, the other one named
-    again = project.import_qdpx(archive)
+    again = project.exchange.import_qdpx(archive)
     assert again.codebook_path.name == "onboarding-pilot-2.yaml"
     assert any("next to onboarding-pilot.yaml" in w for w in again.warnings)
     versions = project.store.source_versions()
