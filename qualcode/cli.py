@@ -14,9 +14,13 @@ import click
 
 from . import __version__
 from .errors import QualcodeError
+from .labels import label
 
 
 class Context:
+    """What every command shares: the project folder given with --project, --debug, and the
+    project once opened (closed when the command ends)."""
+
     def __init__(self, project_dir: Optional[str], debug: bool):
         self.project_dir = project_dir
         self.debug = debug
@@ -27,7 +31,43 @@ class Context:
 
         if self._project is None:
             self._project = Project.open(self.project_dir)
+            click.get_current_context().call_on_close(self._project.close)
         return self._project
+
+
+# -- options several commands share ---------------------------------------------------
+def lang_option(help_text: str = "Label language (default: the project's)."):
+    return click.option("--lang", type=click.Choice(["fi", "en"]), default=None, help=help_text)
+
+
+def coder_option(help_text: str):
+    return click.option("--coder", default=None, help=help_text)
+
+
+def output_option(help_text: str):
+    return click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help=help_text)
+
+
+def include_suggested_option(help_text: str = "Count undecided automatic suggestions too."):
+    return click.option("--include-suggested", is_flag=True, help=help_text)
+
+
+def key_option(help_text: str = "Key file (default: key_file in qualcode.toml)."):
+    return click.option("--key", type=click.Path(dir_okay=False), default=None, help=help_text)
+
+
+def pseudonymise_options(fn):
+    """--pseudonymise/--no-pseudonymise and --key, passed on as one ``pseudonymise`` value:
+    False, a key file, True (the project's key) or None (qualcode.toml decides)."""
+    @click.option("--pseudonymise/--no-pseudonymise", "flag", default=None,
+                  help="Replace names from the key (key_file in qualcode.toml, or --key) and identifying "
+                       "details (default: pseudonymise in qualcode.toml).")
+    @key_option("Pseudonymisation key file.")
+    @functools.wraps(fn)
+    def wrapper(*args, flag=None, key=None, **kwargs):
+        choice = False if flag is False else key or (True if flag else None)
+        return fn(*args, pseudonymise=choice, **kwargs)
+    return wrapper
 
 
 def handle_errors(fn):
@@ -143,12 +183,11 @@ def ingest(obj, paths, informants, kind, speaker_pattern):
 @handle_errors
 def status(obj):
     """What is in the project: sources, words, informants, segments, codings."""
-    from .labels import label
-
     project = obj.project()
+    lang = project.config.language
     frame = project.status()
-    frame.index = [label(f"status.{item}", project.language) for item in frame.index]
-    frame.columns = [label("status.count", project.language)]
+    frame.index = [label(f"status.{item}", lang) for item in frame.index]
+    frame.columns = [label("status.count", lang)]
     print_table(frame.rename_axis(" "), title=project.config.title)
 
 
@@ -180,7 +219,7 @@ def evaluate(obj, gold, level):
     project = obj.project()
     if not Path(gold).is_file():
         raise QualcodeError("the gold file does not exist; check the path", path=gold)
-    scores = project.evaluate(gold, level=level)
+    scores = project.coding.evaluate(gold, level=level)
     print_table(scores.round(3), title=f"Automatic coding vs {Path(gold).name}")
     micro = scores.set_index("code_id").loc["__micro__"]
     click.echo(f"micro-F1 {micro['f1']:.3f} (precision {micro['precision']:.3f}, recall {micro['recall']:.3f}) "
@@ -194,66 +233,51 @@ def review():
 
 @review.command("export")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--coder", default=None, help="Whose sheet this is (default: coder in qualcode.toml).")
-@click.option("--lang", type=click.Choice(["fi", "en"]), default=None, help="Sheet labels.")
+@coder_option("Whose sheet this is (default: coder in qualcode.toml).")
+@lang_option("Sheet labels.")
 @click.pass_obj
 @handle_errors
 def review_export(obj, file, coder, lang):
     """Write the review sheet FILE.xlsx."""
     project = obj.project()
-    out = project.review_export(file, coder=coder, lang=lang)
+    out = project.coding.review_export(file, coder=coder, lang=lang)
     click.echo(f"Wrote {out}. Fill in the accept/reject/add columns, then run "
                f"'qualcode review import {file}'.")
 
 
 @review.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--coder", default=None, help="Whose decisions these are (default: coder in qualcode.toml).")
+@coder_option("Whose decisions these are (default: coder in qualcode.toml).")
 @click.pass_obj
 @handle_errors
 def review_import(obj, file, coder):
     """Apply the decisions in a filled-in review sheet (all rows or none)."""
     project = obj.project()
-    decisions = project.review_import(file, coder=coder)
+    decisions = project.coding.review_import(file, coder=coder)
     counts = decisions["decision"].value_counts().to_dict() if len(decisions) else {}
     click.echo(f"Applied {counts.get('accept', 0)} accepted, {counts.get('reject', 0)} rejected and "
                f"{counts.get('add', 0)} added codings from {file}.")
 
 
 @main.command()
-@click.option("--lang", type=click.Choice(["fi", "en"]), default=None,
-              help="Label language (default: the project's).")
+@lang_option()
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "docx", "md", "html"]), default=None,
               help="Report format (default: from -o's suffix, else xlsx).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Output file (default: raportti.<format> / report.<format> in the project).")
-@click.option("--include-suggested", is_flag=True, help="Count undecided automatic suggestions too.")
+@output_option("Output file (default: raportti.<format> / report.<format> in the project).")
+@include_suggested_option()
 @click.option("--hide-codes", is_flag=True, help="Leave informant codes out of the interview table.")
 @click.option("--figures", "figures_dir", type=click.Path(file_okay=False), default=None,
               help="Also write PNG/SVG figures into this folder.")
-@click.option("--pseudonymise/--no-pseudonymise", default=None,
-              help="Replace names from the key (key_file in qualcode.toml, or --key) and identifying "
-                   "details (default: pseudonymise in qualcode.toml).")
-@click.option("--key", type=click.Path(dir_okay=False), default=None, help="Pseudonymisation key file.")
+@pseudonymise_options
 @click.pass_obj
 @handle_errors
-def report(obj, lang, fmt, output, include_suggested, hide_codes, figures_dir, pseudonymise, key):
+def report(obj, lang, fmt, output, include_suggested, hide_codes, figures_dir, pseudonymise):
     """Write the workshop workbook (xlsx), thesis appendices (docx) or a quick look (md/html)."""
     project = obj.project()
     out = project.report(output, fmt=fmt, lang=lang, include_suggested=include_suggested,
                          show_codes=not hide_codes, figures_dir=figures_dir,
-                         pseudonymise=_pseudonymise_choice(pseudonymise, key))
+                         pseudonymise=pseudonymise)
     click.echo(f"Wrote {out}." + (f" Figures in {figures_dir}." if figures_dir else ""))
-
-
-def _pseudonymise_choice(flag, key):
-    """--no-pseudonymise → False; --key FILE → that key; --pseudonymise → the project's key;
-    neither → None (qualcode.toml decides)."""
-    if flag is False:
-        return False
-    if key:
-        return key
-    return True if flag else None
 
 
 @main.group("export")
@@ -263,18 +287,15 @@ def export_group():
 
 @export_group.command("qdpx")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--include-suggested", is_flag=True, help="Also export automatic suggestions nobody decided on.")
-@click.option("--pseudonymise/--no-pseudonymise", default=None,
-              help="Replace names from the key and identifying details (default: qualcode.toml).")
-@click.option("--key", type=click.Path(dir_okay=False), default=None, help="Pseudonymisation key file.")
+@include_suggested_option("Also export automatic suggestions nobody decided on.")
+@pseudonymise_options
 @click.pass_obj
 @handle_errors
-def export_qdpx_cmd(obj, file, include_suggested, pseudonymise, key):
+def export_qdpx_cmd(obj, file, include_suggested, pseudonymise):
     """Write a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
     warnings: list[str] = []
-    out = obj.project().export_qdpx(file, include_suggested=include_suggested,
-                                    pseudonymise=_pseudonymise_choice(pseudonymise, key),
-                                    warn=warnings.append)
+    out = obj.project().exchange.export_qdpx(file, include_suggested=include_suggested,
+                                             pseudonymise=pseudonymise, warn=warnings.append)
     echo_warnings(warnings)
     click.echo(f"Wrote {out}.")
 
@@ -290,7 +311,7 @@ def import_group():
 @handle_errors
 def import_qdpx_cmd(obj, file):
     """Read a REFI-QDA project (.qdpx): sources, codes, codings, cases, notes (all or nothing)."""
-    r = obj.project().import_qdpx(file)
+    r = obj.project().exchange.import_qdpx(file)
     echo_warnings(r.warnings)
     click.echo(f"Imported {r.sources} sources, {r.codes} codes, {r.codings} codings, {r.informants} cases "
                f"and {r.memos} notes from {file}" + (f"; codebook: {r.codebook_path}" if r.codebook_path else "."))
@@ -301,25 +322,14 @@ def codebook():
     """Check and convert codebooks (YAML, xlsx sheet Koodikirja, REFI-QDA .qdc)."""
 
 
-def _load_any_codebook(path: str):
-    from .codebook import load_codebook
-
-    p = Path(path)
-    if not p.is_file():
-        raise QualcodeError("the codebook file does not exist; check the path", path=path)
-    if p.suffix.lower() == ".qdc":
-        from .interop.refi import import_qdc
-
-        return import_qdc(p)
-    return load_codebook(p)
-
-
 @codebook.command("check")
 @click.argument("file", type=click.Path(dir_okay=False))
 @handle_errors
 def codebook_check(file):
     """Validate a codebook: keys, ids, parents, cycles, regular expressions."""
-    cb = _load_any_codebook(file)
+    from .project import read_codebook_file
+
+    cb = read_codebook_file(file)
     themes = sum(1 for c in cb if not c.parent)
     click.echo(f"{file}: {len(cb)} codes ({themes} themes), language {cb.language}; no errors.")
 
@@ -332,17 +342,9 @@ def codebook_check(file):
 @handle_errors
 def codebook_convert(source, target, lang):
     """Convert between .yaml, .xlsx (sheet Koodikirja) and REFI-QDA .qdc (by the suffixes)."""
-    from .codebook import save_codebook
+    from .project import convert_codebook
 
-    cb = _load_any_codebook(source)
-    if Path(target).suffix.lower() == ".qdc":
-        from .interop.refi import export_qdc
-
-        out = export_qdc(cb, Path(target))
-    elif Path(target).suffix.lower() in (".yaml", ".yml", ".xlsx"):
-        out = save_codebook(cb, Path(target), lang=lang)
-    else:
-        raise QualcodeError("write the codebook as .yaml, .xlsx or .qdc", path=target)
+    out, cb = convert_codebook(source, target, lang=lang)
     click.echo(f"Wrote {out} ({len(cb)} codes).")
 
 
@@ -357,7 +359,7 @@ def construct():
 def construct_check(obj):
     """Check the construct files and show segment counts, care model actions and their evidence."""
     project = obj.project()
-    c = project.constructs()
+    c = project.constructs.load()
     if c.is_empty():
         click.echo("No construct files (segmentointi.yaml, hoitomallit.yaml) in the project folder.")
         return
@@ -383,19 +385,18 @@ def construct_render(obj, template, values, blanks):
             raise QualcodeError(f"--value must be name=value, not '{v}'")
         k, val = v.split("=", 1)
         pairs[k.strip()] = val
-    click.echo(str(obj.project().constructs(link=False).render(template, pairs, list(blanks))))
+    click.echo(str(obj.project().constructs.load(link=False).render(template, pairs, list(blanks))))
 
 
 @main.command()
-@click.option("--key", type=click.Path(dir_okay=False), default=None,
-              help="Key file (default: key_file in qualcode.toml).")
+@key_option()
 @click.pass_obj
 @handle_errors
 def pseudonymise(obj, key):
     """Replace names from the key and identifying details in the stored texts (codings move
     with the words; your original transcript files are not touched)."""
     project = obj.project()
-    done = project.pseudonymise(key)
+    done = project.privacy.pseudonymise(key)
     click.echo(f"Pseudonymised {len(done)} sources ({int(done['replacements'].sum()) if len(done) else 0} "
                "replacements); reports and exports now carry the pseudonyms.")
 
@@ -407,18 +408,13 @@ def check_group():
 
 @check_group.command("anonymity")
 @click.argument("files", nargs=-1, type=click.Path())
-@click.option("--key", type=click.Path(dir_okay=False), default=None,
-              help="Key file (default: key_file in qualcode.toml).")
+@key_option()
 @click.pass_obj
 @handle_errors
 def check_anonymity_cmd(obj, files, key):
     """List every name from the key, e-mail, phone number, identity code, IBAN and URL in the
     store and in FILES (xlsx, docx, qdpx, md, txt, csv, html); exit 1 when anything is found."""
-    project = obj.project()
-    for f in files:
-        if not Path(f).exists():
-            raise QualcodeError("this file does not exist; check the path", path=f)
-    hits = project.check_anonymity(list(files), key)
+    hits = obj.project().privacy.check_anonymity(list(files), key)
     if hits.empty:
         click.echo("No names from the key and no identifying details found.")
         return
@@ -435,28 +431,25 @@ def check_anonymity_cmd(obj, files, key):
               help="Count only the segments each coder decided something on.")
 @click.option("--disagreements", "disagreements_file", type=click.Path(dir_okay=False), default=None,
               help="Also write the disagreement list to this .xlsx for a consensus meeting.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write the agreement table to .xlsx or .csv.")
+@output_option("Write the agreement table to .xlsx or .csv.")
 @click.pass_context
 @handle_errors
 def agreement(ctx, coders, reviewed_only, disagreements_file, output):
     """Intercoder agreement per code: percent agreement, Cohen's kappa, Krippendorff's alpha."""
     if ctx.invoked_subcommand is not None:
         return
+    from .project import write_frame
+
     project = ctx.obj.project()
-    from .analysis.agreement import label_agreement_table
-
+    lang = project.config.language
     coders = list(coders) or None
-    table = project.agreement(coders, reviewed_only=reviewed_only)
-    shown = label_agreement_table(table, project.language)
-    from .labels import label
-
-    print_table(shown.round(3), title=label("agreement.title", project.language))
+    shown = project.agreement.table(coders, reviewed_only=reviewed_only, lang=lang)
+    print_table(shown.round(3), title=label("agreement.title", lang))
     if output:
-        _write_frame(shown, Path(output))
+        write_frame(shown, output)
         click.echo(f"Wrote {output}")
     if disagreements_file:
-        out = project.write_disagreements(disagreements_file, coders, reviewed_only)
+        out = project.agreement.write_disagreements(disagreements_file, coders, reviewed_only)
         click.echo(f"Wrote the disagreements to {out}; fill in the agreed column and run "
                    f"'qualcode agreement consensus {disagreements_file}'.")
 
@@ -468,20 +461,8 @@ def agreement(ctx, coders, reviewed_only, disagreements_file, output):
 @handle_errors
 def agreement_consensus(obj, file, reason):
     """Record the agreed codings of a filled-in disagreement sheet (coder 'consensus')."""
-    project = obj.project()
-    if not Path(file).is_file():
-        raise QualcodeError("the consensus sheet does not exist; check the path", path=file)
-    decisions = project.consensus_import(file, reason=reason)
+    decisions = obj.project().agreement.consensus_import(file, reason=reason)
     click.echo(f"Recorded {len(decisions)} consensus decisions.")
-
-
-def _write_frame(frame, path: Path) -> None:
-    if path.suffix.lower() == ".csv":
-        frame.to_csv(path, index=False)
-    elif path.suffix.lower() == ".xlsx":
-        frame.to_excel(path, index=False)
-    else:
-        raise QualcodeError("write tables as .xlsx or .csv", path=str(path))
 
 
 @main.command()
@@ -505,22 +486,16 @@ def demo(folder):
 def memo(obj, text, segment, code_id, source, coder):
     """Write a memo (a note on the project, a segment, a code or a source); it goes into the
     store, the audit trail and REFI-QDA exports."""
-    project = obj.project()
     targets = [(k, v) for k, v in (("segment", segment), ("code", code_id), ("source", source)) if v is not None]
     if len(targets) > 1:
         raise QualcodeError("attach a memo to one thing: --segment, --code or --source")
     kind, target = targets[0] if targets else ("project", None)
-    if kind == "segment":
-        project._segment_row(target)            # a clear error for an unknown segment
-    if kind == "code" and target not in project.codebook():
-        raise QualcodeError(f"unknown code '{target}'; see the codebook")
-    memo_id = project.add_memo(text, kind, target, coder=coder)
+    memo_id = obj.project().coding.memo(text, kind, target, coder=coder)
     click.echo(f"Memo {memo_id} saved ({kind}{' ' + str(target) if target is not None else ''}).")
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write the trail to .xlsx or .csv instead of printing it.")
+@output_option("Write the trail to .xlsx or .csv instead of printing it.")
 @click.pass_obj
 @handle_errors
 def audit(obj, output):
@@ -528,10 +503,10 @@ def audit(obj, output):
     project = obj.project()
     trail = project.audit()
     if output:
-        out = project.write_audit(output)
+        out = project.audit(lang=project.config.language, path=output)
         click.echo(f"Wrote {len(trail)} entries to {out}")
     else:
-        print_table(trail.drop(columns=["id"]), title="Analyysiloki" if project.language == "fi" else "Audit trail")
+        print_table(trail.drop(columns=["id"]), title=label("sheet.audit", project.config.language))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,6 +13,7 @@ says what to fix.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -22,9 +23,9 @@ from typing import Any, Optional
 import yaml
 
 from .errors import CodebookError
-from .yamlutil import LineDict, parse_yaml
+from .yamlutil import LineDict, read_yaml
 from .sheets import RISKY_PREFIXES, write_text_cell
-from .labels import label
+from .labels import LANGS, label
 from .model import SWOT_FIELDS, VALENCES, Code, Codebook
 
 #: Keys a code entry may have, in the order they are written.
@@ -47,13 +48,6 @@ SHEET_COLUMNS = (
     ("exclude", "codebook.exclude"), ("compound", "codebook.compound"),
     ("valence", "codebook.valence"), ("swot", "codebook.swot"), ("color", "codebook.color"),
 )
-
-
-# --------------------------------------------------------------------------- YAML
-
-
-def _parse_yaml(text: str, path: str) -> Any:
-    return parse_yaml(text, path, CodebookError)
 
 
 # --------------------------------------------------------------------- validation
@@ -241,7 +235,7 @@ def _load_xlsx(path: str) -> Codebook:
     except Exception as exc:  # zip/xml errors: not a workbook
         raise _fail(f"cannot read the workbook ({exc}); save it again as .xlsx", path, None)
     try:
-        names = {label("sheet.codebook", lg): lg for lg in ("fi", "en")}
+        names = {label("sheet.codebook", lg): lg for lg in LANGS}
         sheet_name = next((n for n in wb.sheetnames if n in names), None)
         if sheet_name is None:
             raise _fail(f"no sheet named {label('sheet.codebook', 'fi')!r}; rename the "
@@ -256,7 +250,7 @@ def _load_xlsx(path: str) -> Codebook:
         raise _fail("the sheet is empty; add a header row", where, 1)
     header = [_as_text(h) for h in rows[0]]
     by_label = {}
-    for lg in ("fi", "en"):
+    for lg in LANGS:
         for key, lab in SHEET_COLUMNS:
             by_label.setdefault(label(lab, lg).lower(), key)
     cols: dict[int, str] = {}
@@ -299,7 +293,7 @@ def _save_xlsx(codebook: Codebook, path: Path, lang: str) -> None:
     ws.append(_sheet_headers(lang))
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for row in codebook_to_frame(codebook, lang=lang, for_sheet=True):
+    for row in _sheet_rows(codebook, lang):
         ws.append(row)
     for row in ws.iter_rows(min_row=2):
         for cell in row:
@@ -313,9 +307,7 @@ def _save_xlsx(codebook: Codebook, path: Path, lang: str) -> None:
     wb.properties.language = codebook.language
     wb.properties.title = codebook.name or None
     # Fixed timestamps keep the file byte-stable for the same codebook.
-    import datetime as _dt
-
-    fixed = _dt.datetime(2000, 1, 1)
+    fixed = dt.datetime(2000, 1, 1)
     wb.properties.created = fixed
     wb.properties.modified = fixed
     wb.save(path)
@@ -343,16 +335,10 @@ def load_codebook(path: str | Path) -> Codebook:
     if suffix not in (".yaml", ".yml"):
         raise _fail(f"unsupported codebook format {suffix or '(none)'!r}; use .yaml or .xlsx",
                     spath, None)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _fail(f"the file is not UTF-8 text ({exc.reason}); save it as UTF-8",
-                    spath, None) from None
-    data = _parse_yaml(text, spath)
+    data = read_yaml(p, CodebookError)
     if data is None:
         data = {"codes": []}
-    codebook = codebook_from_dict(data, path=spath)
-    return codebook
+    return codebook_from_dict(data, path=spath)
 
 
 def _code_to_dict(code: Code) -> dict[str, Any]:
@@ -402,38 +388,37 @@ def save_codebook(codebook: Codebook, path: str | Path, lang: str = "fi") -> Pat
     return p
 
 
-def codebook_to_frame(codebook: Codebook, lang: str = "fi", for_sheet: bool = False):
+def _sheet_rows(codebook: Codebook, lang: str) -> list[list]:
+    """The rows of the xlsx sheet, one per code, in :data:`SHEET_COLUMNS` order."""
+    rows = []
+    for c in codebook.codes:
+        origin = label(f"codebook.origin_{c.origin}", lang) if c.origin in ORIGINS else c.origin
+        values = {
+            "id": c.id, "theme": codebook.root_of(c.id), "description": c.description or None,
+            "origin": origin, "name": c.name or None, "parent": c.parent,
+            "compound": label("codebook.yes" if c.compound else "codebook.no", lang),
+            "valence": c.valence, "swot": c.swot, "color": c.color,
+        }
+        for key in _LIST_KEYS:
+            values[key] = _join_cell(getattr(c, key), key) or None
+        rows.append([values[k] for k, _ in SHEET_COLUMNS])
+    return rows
+
+
+def codebook_to_frame(codebook: Codebook):
     """One row per code: id, name, parent, theme (root id), level (0 = theme) and rules.
 
-    List columns hold Python lists.  (``for_sheet`` is internal: it returns the rows of
-    the xlsx sheet instead.)
+    List columns hold Python lists.
     """
     import pandas as pd
 
-    rows = []
-    for c in codebook.codes:
-        theme = codebook.root_of(c.id)
-        if for_sheet:
-            origin = label(f"codebook.origin_{c.origin}", lang) if c.origin in ORIGINS else c.origin
-            values = {
-                "id": c.id, "theme": theme, "description": c.description or None,
-                "origin": origin, "name": c.name or None, "parent": c.parent,
-                "compound": label("codebook.yes" if c.compound else "codebook.no", lang),
-                "valence": c.valence, "swot": c.swot, "color": c.color,
-            }
-            for key in _LIST_KEYS:
-                values[key] = _join_cell(getattr(c, key), key) or None
-            rows.append([values[k] for k, _ in SHEET_COLUMNS])
-            continue
-        rows.append({
-            "id": c.id, "name": c.name, "parent": c.parent, "theme": theme,
-            "level": codebook.depth(c.id), "description": c.description, "origin": c.origin,
-            "keywords": list(c.keywords), "phrases": list(c.phrases),
-            "patterns": list(c.patterns), "exclude": list(c.exclude),
-            "compound": c.compound, "valence": c.valence, "swot": c.swot,
-        })
-    if for_sheet:
-        return rows
+    rows = [{
+        "id": c.id, "name": c.name, "parent": c.parent, "theme": codebook.root_of(c.id),
+        "level": codebook.depth(c.id), "description": c.description, "origin": c.origin,
+        "keywords": list(c.keywords), "phrases": list(c.phrases),
+        "patterns": list(c.patterns), "exclude": list(c.exclude),
+        "compound": c.compound, "valence": c.valence, "swot": c.swot,
+    } for c in codebook.codes]
     columns = ["id", "name", "parent", "theme", "level", "description", "origin", "keywords",
                "phrases", "patterns", "exclude", "compound", "valence", "swot"]
     return pd.DataFrame(rows, columns=columns)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Optional
 
 from .errors import ProjectError
+from .labels import check_language
 
 CONFIG_NAME = "qualcode.toml"
 STORE_DIR = ".qualcode"
@@ -20,6 +21,7 @@ STORE_NAME = "project.db"
 
 @dataclass
 class ProjectConfig:
+    """The settings in ``qualcode.toml`` (every field has a default)."""
     title: str = ""
     language: str = "fi"                 # fi | en: default label language and NLP language
     analysis_mode: str = "theory-guided"  # data-driven | theory-guided | theory-driven
@@ -34,6 +36,7 @@ class ProjectConfig:
     pseudonymise: bool = False           # pseudonymise every report and export by default
 
     def to_toml(self) -> str:
+        """The settings as the text of a ``qualcode.toml`` file."""
         lines = []
         for k, v in asdict(self).items():
             if isinstance(v, str):
@@ -52,6 +55,8 @@ def _escape(s: str) -> str:
 
 
 def load_config(path: Path) -> ProjectConfig:
+    """Read ``qualcode.toml``; invalid TOML, an unknown setting or a language other than
+    fi/en raises :class:`ProjectError` naming the file."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -62,8 +67,7 @@ def load_config(path: Path) -> ProjectConfig:
     if unknown:
         raise ProjectError(f"unknown setting '{unknown[0]}' in qualcode.toml; known settings are "
                            f"{', '.join(sorted(known))}", path=str(path))
-    if data.get("language", "fi") not in ("fi", "en"):
-        raise ProjectError("language must be \"fi\" or \"en\"", path=str(path))
+    check_language(data.get("language"), error=ProjectError, path=str(path))
     return ProjectConfig(**data)
 
 

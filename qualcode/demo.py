@@ -65,18 +65,16 @@ def run_demo(folder: Optional[Path] = None, echo: Callable[[str], None] = print,
         summary = project.code(progress=progress)
         echo(f"2. code: {int(summary['segments'].sum())} suggestions for "
              f"{int((summary['segments'] > 0).sum())} of {len(summary)} codes")
-        sheet = project.review_export(folder / "tarkistus.xlsx")
+        sheet = project.coding.review_export(folder / "tarkistus.xlsx")
         result.outputs["review sheet"] = sheet
         echo(f"3. review sheet for the researcher: {sheet}")
         gold = folder / "gold" / "gold_coding.csv"
         if gold.is_file():
-            n = project.apply_gold(gold)
-            scores = project.evaluate(gold).set_index("code_id").loc["__micro__"]
-            themes = project.evaluate(gold, level="theme").set_index("code_id").loc["__micro__"]
-            from .coding.evaluate import attach_segments, read_gold
-
-            gold_units = attach_segments(read_gold(gold), project.segments())["segment_id"].tolist()
-            agree = project.agreement(["auto", project.config.coder], units=list(gold_units))
+            n = project.coding.apply_gold(gold)
+            scores = project.coding.evaluate(gold).set_index("code_id").loc["__micro__"]
+            themes = project.coding.evaluate(gold, level="theme").set_index("code_id").loc["__micro__"]
+            gold_units = project.coding.gold_segments(gold)
+            agree = project.agreement.table(["auto", project.config.coder], units=gold_units)
             overall = agree.iloc[-1]
             echo(f"4. the researcher's review of {len(gold_units)} segments ({n} decisions, gold/): "
                  f"automatic coding precision {scores['precision']:.2f}, recall {scores['recall']:.2f}, "
@@ -87,7 +85,7 @@ def run_demo(folder: Optional[Path] = None, echo: Callable[[str], None] = print,
             "thesis appendices": project.report(folder / "liitteet.docx", include_suggested=True,
                                                 figures_dir=folder / "kuviot"),
             "quick look": project.report(folder / "raportti.html", include_suggested=True),
-            "REFI-QDA project": project.export_qdpx(folder / "asiakaskokemus.qdpx"),
+            "REFI-QDA project": project.exchange.export_qdpx(folder / "asiakaskokemus.qdpx"),
         }
         result.outputs.update(outputs)
         result.outputs["figures"] = folder / "kuviot"

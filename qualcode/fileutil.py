@@ -24,7 +24,7 @@ def xml_safe(value: Any) -> str:
     """``value`` as text that any XML file (xlsx, docx, qdpx) can hold: characters XML 1.0
     forbids are dropped; None is the empty text.
 
-    >>> xml_safe("a\x00b\x0bc"), xml_safe(None)
+    >>> xml_safe("a\\x00b\\x0bc"), xml_safe(None)
     ('abc', '')
     """
     return _ILLEGAL.sub("", "" if value is None else str(value))

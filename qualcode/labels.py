@@ -15,15 +15,21 @@ from .errors import QualcodeError
 LANGS = ("fi", "en")
 
 
-def check_language(lang: Optional[str], default: str = "fi") -> str:
-    """``lang`` (or ``default`` when it is None) if qualcode speaks it, else one clear error.
+def check_language(lang: Optional[str], default: str = "fi", *, error: type = QualcodeError,
+                   path: Optional[str] = None, line: Optional[int] = None) -> str:
+    """``lang`` (or ``default`` when it is None) if qualcode speaks it, else one clear error:
+    ``error`` (a :class:`QualcodeError` subclass) naming ``path`` and ``line`` when given.
 
     >>> check_language("en"), check_language(None)
     ('en', 'fi')
+    >>> check_language("sv", path="qualcode.toml")
+    Traceback (most recent call last):
+    ...
+    qualcode.errors.QualcodeError: qualcode.toml: language must be fi or en, not 'sv'
     """
     lang = default if lang is None else lang
     if lang not in LANGS:
-        raise QualcodeError(f"language must be fi or en, not '{lang}'")
+        raise error(f"language must be fi or en, not '{lang}'", path=path, line=line)
     return lang
 
 # key -> (Finnish, English).  Keep sections in pipeline order.

@@ -5,13 +5,15 @@ source's plain text (``Source.text``), end-exclusive, so that
 ``source.text[seg.start:seg.end] == seg.text`` always holds.  This is the
 REFI-QDA convention for plain-text selections.
 
+>>> source_text = "Hi, hello there"
 >>> seg = Segment(id=1, source_id=1, turn_index=0, index=0, start=4, end=9, text="hello")
->>> seg.length
-5
+>>> source_text[seg.start:seg.end] == seg.text
+True
 """
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -109,10 +111,6 @@ class Segment:
     theme: Optional[str] = None
     line: int = 0
 
-    @property
-    def length(self) -> int:
-        return self.end - self.start
-
 
 @dataclass
 class Code:
@@ -180,8 +178,6 @@ class AuditEvent:
 
 def count_words(text: str) -> int:
     """Number of words (runs of letters/digits) in ``text``."""
-    import re
-
     return len(re.findall(r"\w+", text))
 
 

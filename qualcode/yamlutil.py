@@ -87,8 +87,9 @@ def read_yaml(path: Path, error: type = QualcodeError) -> Any:
     """Read and parse a YAML file (UTF-8, with or without BOM)."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise error("the file is not UTF-8 text; save it as UTF-8", path=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise error(f"the file is not UTF-8 text ({exc.reason}); save it as UTF-8",
+                    path=str(path)) from None
     return parse_yaml(text, str(path), error)
 
 

@@ -121,3 +121,13 @@ def test_empty_inputs_give_empty_results():
     assert f1.to_dict("records") == [{"code_id": "viikkoviesti", "name": "viikkoviesti", "theme": None,
                                       "segments": 1, "informants": 1, "sources": 1,
                                       "share_of_informants": 1.0}]
+
+
+def test_the_examples_in_docs_analyses_md_hold():
+    import doctest
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "analyses.md"
+    result = doctest.testfile(str(doc), module_relative=False, verbose=False,
+                              optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 30 and result.failed == 0, result

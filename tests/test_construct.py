@@ -348,7 +348,7 @@ def coded(study):
 
 
 def _frames(project):
-    return StudyFrames(codings=project.resolved_codings(), segments=project.segments(), codebook=project.codebook())
+    return StudyFrames(codings=project.coding.resolved(), segments=project.segments(), codebook=project.codebook())
 
 
 def test_link_evidence(coded):
@@ -467,7 +467,7 @@ def test_link_takes_frames_not_a_project(coded):
     c = load_constructs(coded.root, codebook=coded.codebook())
     with pytest.raises(TypeError, match="study frames"):
         c.link(coded)
-    explicit = c.link(codings=coded.resolved_codings(), segments=coded.segments(), codebook=coded.codebook())
+    explicit = c.link(codings=coded.coding.resolved(), segments=coded.segments(), codebook=coded.codebook())
     assert explicit["segments"].tolist() == c.link(_frames(coded))["segments"].tolist() == [2, 3]
 
 

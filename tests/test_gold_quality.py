@@ -10,8 +10,10 @@ import pytest
 import yaml
 
 from qualcode.codebook import load_codebook
-from qualcode.coding.matcher import RuleMatcher, substring_baseline
+from qualcode.coding.matcher import RuleMatcher
 from qualcode.nlp import Annotator
+
+from baselines import substring_baseline
 
 GOLD = Path(__file__).parent / "data" / "gold"
 

@@ -3,8 +3,10 @@ exclusions and exact offsets."""
 import pytest
 
 from qualcode.codebook import codebook_from_dict
-from qualcode.coding.matcher import Match, RuleMatcher, required_literal, substring_baseline
+from qualcode.coding.matcher import Match, RuleMatcher, required_literal
 from qualcode.nlp import Annotation, Annotator
+
+from baselines import substring_baseline
 
 
 @pytest.fixture(scope="module")
@@ -175,3 +177,10 @@ def test_substring_baseline():
                                        {"id": "t", "phrases": ["ajan tasalla"]}]})
     assert substring_baseline(cb, "HINTA ja ajan tasalla") == {"h", "t"}
     assert substring_baseline(cb, "hinnat nousi") == set()
+
+
+def test_codes_of_pattern_rule(fi):
+    m = matcher([{"id": "a", "patterns": [r"\bnps\b"], "keywords": ["hinta"]},
+                 {"id": "b", "patterns": [r"\bnps\b", "kaatu"]}, {"id": "c", "keywords": ["laatu"]}], fi)
+    assert m.codes_of_pattern_rule() == {r"pattern:\bnps\b": ["a", "b"], "pattern:kaatu": ["b"]}
+    assert matcher([{"id": "c", "keywords": ["laatu"]}], fi).codes_of_pattern_rule() == {}

@@ -1,6 +1,9 @@
 """Tokenisation, lemmatiser registry, lemma cache and annotation serialisation."""
+import importlib.util
+
 import pytest
 
+from qualcode.errors import QualcodeError
 from qualcode.nlp import (Annotation, Annotator, Lemmatizer, available_lemmatizers,
                           get_lemmatizer, register_lemmatizer)
 from qualcode.nlp.lemmatizers import parse_wordbases
@@ -100,8 +103,30 @@ def test_lemma_cache_per_word_type():
 
 def test_registry_errors():
     assert "simplemma" in available_lemmatizers()
-    with pytest.raises(ValueError, match="unknown lemmatiser 'nope'"):
+    with pytest.raises(QualcodeError, match="unknown lemmatiser 'nope'"):
         get_lemmatizer("nope", "fi")
+
+
+def test_optional_backend_missing_is_one_clear_error():
+    if importlib.util.find_spec("libvoikko") is not None:
+        pytest.skip("libvoikko is installed here")
+    with pytest.raises(QualcodeError, match="lemmatiser 'voikko' is not installed; install qualcode"):
+        get_lemmatizer("voikko", "fi")
+
+
+def test_voikko_without_dictionary_is_one_clear_error(monkeypatch):
+    import sys
+    import types
+
+    from qualcode.nlp.lemmatizers import VoikkoLemmatizer
+
+    class NoDictionary:
+        def __init__(self, lang):
+            raise OSError("no dictionary found")
+
+    monkeypatch.setitem(sys.modules, "libvoikko", types.SimpleNamespace(Voikko=NoDictionary))
+    with pytest.raises(QualcodeError, match="Voikko has no 'fi' dictionary .*no dictionary found"):
+        VoikkoLemmatizer("fi")
 
 
 def test_parse_wordbases():

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from qualcode.errors import QualcodeError
-from qualcode.interop.refi import (CODEBOOK_XSD, NS, PROJECT_XSD, export_qdc, export_qdpx, import_qdc,
-                                   import_qdpx)
+from qualcode.interop.qdpx_import import import_qdpx
+from qualcode.interop.refi import CODEBOOK_XSD, NS, PROJECT_XSD, export_qdc, import_qdc
 from qualcode.model import AUTO_CODER, Coding, Memo
 from qualcode.project import Project
 
@@ -90,13 +90,13 @@ def _code_project(project: Project) -> None:
     c = _seg(project, "Viikoittainen")
     d = _seg(project, "The price felt fair")
     e = _seg(project, "Support answered")
-    project.add(a["segment_id"], "kokemus")                              # whole segment
+    project.coding.add(a["segment_id"], "kokemus")                              # whole segment
     fast = a["text"].index("nopea 🚀")
-    project.add(a["segment_id"], "nopeus", coder="toinen",
+    project.coding.add(a["segment_id"], "nopeus", coder="toinen",
                 start=a["start"] + fast, end=a["start"] + fast + len("nopea 🚀"), note="Emoji mukana.")
-    project.add(b["segment_id"], "laskutus")
-    project.add(c["segment_id"], "toiveet")
-    project.add(d["segment_id"], "laskutus", coder="toinen")
+    project.coding.add(b["segment_id"], "laskutus")
+    project.coding.add(c["segment_id"], "toiveet")
+    project.coding.add(d["segment_id"], "laskutus", coder="toinen")
     # an automatic suggestion nobody decided on, and one a human rejected
     project.store.add_codings([
         Coding("nopeus", e["segment_id"], e["start"], e["end"], "suggested", AUTO_CODER, "keyword:quick",
@@ -104,7 +104,7 @@ def _code_project(project: Project) -> None:
         Coding("toiveet", d["segment_id"], d["start"], d["end"], "suggested", AUTO_CODER, "keyword:x",
                source_id=d["source_id"]),
     ])
-    project.reject(d["segment_id"], "toiveet")
+    project.coding.reject(d["segment_id"], "toiveet")
     project.store.add_memo(Memo("Koko projektin muistio.", "project", None, "researcher"))
     project.store.add_memo(Memo("Lähteen muistio.", "source", "transcripts/H2.txt", "researcher"))
     project.store.add_memo(Memo("Kappaleen muistio.", "segment", str(b["segment_id"]), "toinen"))
@@ -160,8 +160,8 @@ def _state(project: Project) -> dict:
 def test_export_validates_and_is_byte_identical(tmp_path):
     project = _make_project(tmp_path / "study")
     _code_project(project)
-    first = export_qdpx(project, tmp_path / "a.qdpx")
-    second = export_qdpx(project, tmp_path / "b.qdpx")
+    first = project.exchange.export_qdpx(tmp_path / "a.qdpx")
+    second = project.exchange.export_qdpx(tmp_path / "b.qdpx")
     assert first.read_bytes() == second.read_bytes()
     xml = _qde(first)
     _validate(xml, PROJECT_XSD)
@@ -181,7 +181,7 @@ def test_export_validates_and_is_byte_identical(tmp_path):
 def test_export_carries_users_codes_cases_notes(tmp_path):
     project = _make_project(tmp_path / "study")
     _code_project(project)
-    root = ET.fromstring(_qde(export_qdpx(project, tmp_path / "a.qdpx")))
+    root = ET.fromstring(_qde(project.exchange.export_qdpx(tmp_path / "a.qdpx")))
     users = {u.get("name"): u.get("guid") for u in root.iter(f"{N}User")}
     assert {"researcher", "toinen", AUTO_CODER} <= set(users)
     top = root.find(f"{N}CodeBook/{N}Codes")
@@ -233,10 +233,10 @@ def test_suggestions_only_on_request_and_rejected_never(tmp_path):
         return [(s.get("startPosition"), s.get("endPosition")) for s in root.iter(f"{N}PlainTextSelection")
                 for c in s.findall(f"{N}Coding") if c.get("creatingUser") == auto]
 
-    assert auto_codings(export_qdpx(project, tmp_path / "human.qdpx")) == []
+    assert auto_codings(project.exchange.export_qdpx(tmp_path / "human.qdpx")) == []
     e = _seg(project, "Support answered")
     # the rejected suggestion (toiveet on "The price felt fair…") stays out
-    assert auto_codings(export_qdpx(project, tmp_path / "all.qdpx", include_suggested=True)) == [
+    assert auto_codings(project.exchange.export_qdpx(tmp_path / "all.qdpx", include_suggested=True)) == [
         (str(e["start"]), str(e["end"]))]
     project.close()
 
@@ -244,9 +244,9 @@ def test_suggestions_only_on_request_and_rejected_never(tmp_path):
 def test_round_trip_into_fresh_project(tmp_path):
     project = _make_project(tmp_path / "study")
     _code_project(project)
-    first = export_qdpx(project, tmp_path / "a.qdpx")
+    first = project.exchange.export_qdpx(tmp_path / "a.qdpx")
     fresh = Project.init(tmp_path / "copy", title="Kopio")
-    report = import_qdpx(first, fresh)
+    report = fresh.import_qdpx(first)
     assert (report.sources, report.codes, report.codings, report.informants) == (2, 4, 5, 2)
     assert report.codebook_path == fresh.root / "codebooks" / "vientipilotti.yaml"
     assert report.codebook_path.is_file()
@@ -278,7 +278,7 @@ def test_round_trip_into_fresh_project(tmp_path):
     seg_text = fresh.segments().set_index("segment_id").loc[int(seg_memo["target_id"]), "text"]
     assert seg_text.startswith("Laskutus sen sijaan")
     # a second export of the copy carries the same content
-    second = export_qdpx(fresh, tmp_path / "b.qdpx")
+    second = fresh.export_qdpx(tmp_path / "b.qdpx")
     _validate(_qde(second), PROJECT_XSD)
 
     def content(path):
@@ -310,7 +310,7 @@ def test_round_trip_into_fresh_project(tmp_path):
 def test_handmade_archive_imports_with_codings_intact(tmp_path):
     archive = _zip_dir(DATA / "handmade", tmp_path / "handmade.qdpx")
     project = Project.init(tmp_path / "study", title="Tuonti")
-    report = import_qdpx(archive, project)
+    report = project.exchange.import_qdpx(archive)
     df = project.codings().sort_values(["source", "start", "end"])
     got = [(r.source, r.start, r.end, r.code_id, r.coder, r.quote) for r in df.itertuples(index=False)]
     assert got == [
@@ -353,7 +353,7 @@ def test_handmade_archive_imports_with_codings_intact(tmp_path):
     extra = json.loads(project.store.get_meta("refi_extra"))
     assert len(extra["project"]) == 2 and len(extra["sources"]) == 1
     # … and written back on export, valid, with the other program's GUIDs
-    out = export_qdpx(project, tmp_path / "again.qdpx")
+    out = project.exchange.export_qdpx(tmp_path / "again.qdpx")
     xml = _qde(out)
     _validate(xml, PROJECT_XSD)
     root = ET.fromstring(xml)
@@ -380,7 +380,7 @@ def test_failed_import_writes_nothing(tmp_path, monkeypatch):
 
     monkeypatch.setattr(project.store, "add_memo", boom)
     with pytest.raises(QualcodeError, match="simulated"):
-        import_qdpx(archive, project)
+        project.exchange.import_qdpx(archive)
     assert _state(project) == before
     project.close()
 
@@ -426,9 +426,9 @@ def test_pseudonymised_export_hides_names_and_moves_offsets(tmp_path):
     seg = _seg(project, "Minua palveli")
     quote = "vastaukset olivat nopeita"
     start = seg["start"] + seg["text"].index(quote)
-    project.add(seg["segment_id"], "nopeus", start=start, end=start + len(quote))
-    project.add(seg["segment_id"], "nopeus", coder="toinen")          # whole segment
-    out = export_qdpx(project, tmp_path / "p.qdpx", pseudonymise={"Matti": "[nimi]", "Virtanen": "[sukunimi]",
+    project.coding.add(seg["segment_id"], "nopeus", start=start, end=start + len(quote))
+    project.coding.add(seg["segment_id"], "nopeus", coder="toinen")          # whole segment
+    out = project.exchange.export_qdpx(tmp_path / "p.qdpx", pseudonymise={"Matti": "[nimi]", "Virtanen": "[sukunimi]",
                                                                   "Virtasen": "[sukunimi]"})
     with zipfile.ZipFile(out) as zf:
         blobs = {n: zf.read(n).decode("utf-8") for n in zf.namelist()}
@@ -478,7 +478,7 @@ def test_zip_slip_member_is_refused(tmp_path, victim):
         zf.writestr("../evil.txt", "pwned")
     before = _state(victim)
     with pytest.raises(QualcodeError, match=r"'\.\./evil\.txt' points outside the archive"):
-        import_qdpx(bad, victim)
+        victim.import_qdpx(bad)
     _assert_untouched(victim, before, tmp_path)
 
 
@@ -493,7 +493,7 @@ def test_absolute_drive_and_backslash_members_are_refused(tmp_path, victim, name
             pytest.skip("this Python normalises the member name on write")
     before = _state(victim)
     with pytest.raises(QualcodeError, match="points outside the archive"):
-        import_qdpx(bad, victim)
+        victim.import_qdpx(bad)
     _assert_untouched(victim, before, tmp_path)
 
 
@@ -509,7 +509,7 @@ def test_billion_laughs_is_refused(tmp_path, victim):
         zf.writestr("project.qde", "\n".join(lol))
     before = _state(victim)
     with pytest.raises(QualcodeError, match="contains an XML entity declaration; qualcode refuses it for safety"):
-        import_qdpx(bad, victim)
+        victim.import_qdpx(bad)
     _assert_untouched(victim, before, tmp_path)
 
 
@@ -526,7 +526,7 @@ def test_member_declaring_10_gb_is_refused_before_reading(tmp_path, victim, monk
     monkeypatch.setattr(zipfile.ZipFile, "open", lambda self, *a, **k: opened.append(a) or 1 / 0)
     before = _state(victim)
     with pytest.raises(QualcodeError, match="would unpack to more than 500 MB"):
-        import_qdpx(bad, victim)
+        victim.import_qdpx(bad)
     assert opened == []          # refused from the declared sizes, nothing was decompressed
     _assert_untouched(victim, before, tmp_path)
 
@@ -539,14 +539,14 @@ def test_too_many_members_and_understated_sizes_are_refused(tmp_path, victim):
             zf.writestr(f"sources/x{i}.txt", "x")
     before = _state(victim)
     with pytest.raises(QualcodeError, match="31 members, more than the limit of 20"):
-        import_qdpx(many, victim, max_members=20)
+        import_qdpx(many, max_members=20)
     # a member that unpacks to more than the budget is stopped while reading
     big = tmp_path / "big.qdpx"
     with zipfile.ZipFile(big, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("project.qde", _minimal_qde())
         zf.writestr("sources/11111111-1111-4111-8111-111111111111.txt", "H1: " + "a" * 200_000)
     with pytest.raises(QualcodeError, match="would unpack to more than"):
-        import_qdpx(big, victim, max_bytes=100_000)
+        import_qdpx(big, max_bytes=100_000)
     # a member whose central directory understates its size: reading stops at the declared size
     liar = tmp_path / "liar.qdpx"
     with zipfile.ZipFile(liar, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -554,7 +554,7 @@ def test_too_many_members_and_understated_sizes_are_refused(tmp_path, victim):
         zf.writestr("sources/11111111-1111-4111-8111-111111111111.txt", "H1: " + "a" * 200_000)
         zf.getinfo("sources/11111111-1111-4111-8111-111111111111.txt").file_size = 10
     with pytest.raises(QualcodeError, match="more than it declares|is damaged"):
-        import_qdpx(liar, victim, max_bytes=100_000)
+        import_qdpx(liar, max_bytes=100_000)
     _assert_untouched(victim, before, tmp_path)
 
 
@@ -563,21 +563,21 @@ def test_not_a_zip_and_missing_project_qde(tmp_path, victim):
     junk.write_bytes(b"this is not a zip file at all")
     before = _state(victim)
     with pytest.raises(QualcodeError, match="not a readable zip archive"):
-        import_qdpx(junk, victim)
+        victim.import_qdpx(junk)
     empty = tmp_path / "empty.qdpx"
     with zipfile.ZipFile(empty, "w") as zf:
         zf.writestr("readme.txt", "nothing here")
     with pytest.raises(QualcodeError, match="no project.qde"):
-        import_qdpx(empty, victim)
+        victim.import_qdpx(empty)
     _assert_untouched(victim, before, tmp_path)
 
 
 def test_suggestions_come_back_as_suggestions_of_auto(tmp_path):
     project = _make_project(tmp_path / "study")
     _code_project(project)
-    out = export_qdpx(project, tmp_path / "all.qdpx", include_suggested=True)
+    out = project.exchange.export_qdpx(tmp_path / "all.qdpx", include_suggested=True)
     fresh = Project.init(tmp_path / "copy")
-    import_qdpx(out, fresh)
+    fresh.import_qdpx(out)
     df = fresh.codings()
     auto = df[df["coder"] == AUTO_CODER]
     assert auto[["code_id", "status", "quote"]].values.tolist() == [
@@ -588,11 +588,11 @@ def test_suggestions_come_back_as_suggestions_of_auto(tmp_path):
 
 
 def test_read_pseudonym_key(tmp_path):
-    from qualcode.interop.refi import read_pseudonym_key
+    from qualcode.pseudonym import load_key
 
     key = tmp_path / "key.csv"
     key.write_text("nimi,pseudonyymi\nMatti Virtanen,H1\nAcme Oy,Yritys A\n", encoding="utf-8")
-    assert read_pseudonym_key(key) == {"Matti Virtanen": "H1", "Acme Oy": "Yritys A"}
+    assert load_key(key).as_mapping() == {"Matti Virtanen": "H1", "Acme Oy": "Yritys A"}
     key.write_text("Matti\n", encoding="utf-8")
     with pytest.raises(QualcodeError, match=r"key.csv:1: every row"):
-        read_pseudonym_key(key)
+        load_key(key)

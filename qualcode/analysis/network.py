@@ -21,8 +21,9 @@ import networkx as nx
 import pandas as pd
 
 from ..errors import QualcodeError
+from ..fileutil import is_missing
 from ..model import Codebook
-from .themes import (_is_missing, code_name, code_order, informant_universe, natural_key,
+from .themes import (code_name, code_order, informant_universe, natural_key,
                      prepare_codings, roll_up)
 
 EDGE_COLUMNS = ["source", "target", "weight", "jaccard"]
@@ -48,7 +49,7 @@ def cooccurrence_graph(codings: Optional[pd.DataFrame], codebook: Optional[Codeb
     cods = prepare_codings(codings, segments, include_suggested)
     cods["node"] = [roll_up(codebook, c, level) for c in cods["code_id"]]
     key = "segment_id" if unit == "segment" else "source"
-    cods = cods[~cods[key].map(_is_missing).astype(bool)]
+    cods = cods[~cods[key].map(is_missing).astype(bool)]
     units: dict[object, set] = {}
     for u, n in zip(cods[key], cods["node"]):
         units.setdefault(u, set()).add(n)

@@ -23,7 +23,8 @@ from typing import Optional
 import pandas as pd
 
 from ..errors import QualcodeError
-from .themes import _is_missing, natural_key, prepare_codings
+from ..fileutil import is_missing
+from .themes import natural_key, prepare_codings
 
 DUPLICATE_COLUMNS = ["segment_id_a", "speaker_a", "quote_a", "segment_id_b", "speaker_b", "quote_b",
                      "similarity"]
@@ -124,7 +125,7 @@ def unattributed_quotes(codings: Optional[pd.DataFrame], informants: Optional[pd
     cods = prepare_codings(codings, segments, include_suggested)
     known = None
     if informants is not None and len(informants) and "code" in informants.columns:
-        known = {str(c) for c in informants["code"] if not _is_missing(c)}
+        known = {str(c) for c in informants["code"] if not is_missing(c)}
     reasons = []
     for spk in cods["speaker"]:
         if spk is None:

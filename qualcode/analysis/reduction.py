@@ -30,10 +30,12 @@ from functools import lru_cache
 from typing import Mapping, Optional
 
 import pandas as pd
+import simplemma
 
+from ..fileutil import is_missing
 from ..labels import label
 from ..model import Codebook
-from .themes import _is_missing, code_name, natural_key, prepare_codings
+from .themes import code_name, natural_key, prepare_codings
 
 REDUCTION_KEYS = ("analysis.reduction.original", "analysis.reduction.reduced",
                   "analysis.reduction.subcategory", "analysis.reduction.upper",
@@ -69,9 +71,8 @@ _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", re.UNICODE)
 @lru_cache(maxsize=65536)
 def _lemma(word: str, language: str) -> str:
     try:
-        import simplemma
         return simplemma.lemmatize(word, lang=language).lower()
-    except Exception:  # noqa: BLE001 - lemmatiser missing or language unsupported
+    except (TypeError, ValueError):  # a language simplemma does not know: keep the word
         return word
 
 
@@ -153,7 +154,7 @@ def reduction_table(codings: Optional[pd.DataFrame], codebook: Optional[Codebook
         reduced = reductions.get(key, reductions.get(rec["segment_id"]))
         if (reduced is None or not str(reduced).strip()) and has_note:
             note = rec.get("note")
-            reduced = None if _is_missing(note) or not str(note).strip() else str(note).strip()
+            reduced = None if is_missing(note) or not str(note).strip() else str(note).strip()
         if reduced is None or not str(reduced).strip():
             reduced = draft_reduction(original, language, max_words)
         sub, upper, main = _categories(codebook, rec["code_id"])

@@ -24,8 +24,9 @@ from typing import Optional
 import pandas as pd
 
 from ..errors import QualcodeError
+from ..fileutil import is_missing
 from ..labels import label
-from .themes import _is_missing, natural_key
+from .themes import natural_key
 
 SCALES = {"0-10": (0, 10), "1-10": (1, 10)}
 
@@ -101,7 +102,7 @@ def _pairs(informants: pd.DataFrame, column: str) -> list[tuple[object, float]]:
     codes = informants["code"] if "code" in informants.columns else pd.Series([None] * len(informants))
     out = []
     for code, v in zip(codes, informants[column]):
-        if _is_missing(v) or (isinstance(v, str) and not v.strip()):
+        if is_missing(v) or (isinstance(v, str) and not v.strip()):
             continue
         try:
             x = float(str(v).strip().replace(",", "."))
@@ -191,7 +192,7 @@ def score_by_group(informants: Optional[pd.DataFrame], by: str, column: str = "s
             raise QualcodeError(f"the informant list has no attribute {col!r}; available: "
                                 + ", ".join(map(str, informants.columns)))
     missing = label("analysis.missing", lang)
-    groups = informants[by].map(lambda v: missing if _is_missing(v) else str(v))
+    groups = informants[by].map(lambda v: missing if is_missing(v) else str(v))
     rows = []
     for g in sorted(set(groups), key=lambda x: (x == missing, natural_key(x))):
         vals = pd.Series(_values(informants[groups == g], column), dtype="float64")

@@ -18,14 +18,15 @@ that sets it; a ``swot`` column on the codings, when present and set, wins).
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 import pandas as pd
 
+from ..fileutil import is_missing
 from ..labels import label
 from ..model import SWOT_FIELDS, Codebook
-from .themes import _is_missing, code_frame, code_name, natural_key, prepare_codings
+from .themes import code_frame, code_name, natural_key, prepare_codings
 
 FRAME_COLUMNS = ["quadrant", "code_id", "name", "segments", "informants", "quotes"]
 EVIDENCE_COLUMNS = ["quadrant", "code_id", "speaker", "segment_id", "quote"]
@@ -56,7 +57,6 @@ class SwotResult:
     items: pd.DataFrame
     evidence: pd.DataFrame
     lang: str = "fi"
-    conclusions: list[str] = field(default_factory=list)
 
     def to_frame(self) -> pd.DataFrame:
         """Columns quadrant (S/W/O/T), code_id, name, segments, informants, quotes
@@ -125,13 +125,13 @@ def swot(codings: Optional[pd.DataFrame], codebook: Optional[Codebook] = None, *
     frame = code_frame(codebook)
     by_code = dict(zip(frame["id"], frame["swot"]))
     own = cods["swot"] if "swot" in cods.columns else pd.Series([None] * len(cods), index=cods.index)
-    cods["quadrant"] = [str(o).upper() if not _is_missing(o) and str(o).upper() in SWOT_FIELDS
+    cods["quadrant"] = [str(o).upper() if not is_missing(o) and str(o).upper() in SWOT_FIELDS
                         else (by_code.get(c) if by_code.get(c) in SWOT_FIELDS else None)
                         for o, c in zip(own, cods["code_id"])]
     cods = cods[cods["quadrant"].notna()].drop_duplicates(["segment_id", "code_id"])
     valid = None
     if informants is not None and len(informants) and "code" in informants.columns:
-        valid = {str(c) for c in informants["code"] if not _is_missing(c)}
+        valid = {str(c) for c in informants["code"] if not is_missing(c)}
     pos = {c.id: i for i, c in enumerate(codebook.codes)} if codebook is not None else {}
     big = 10 ** 9
     items, evidence = [], []

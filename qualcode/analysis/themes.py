@@ -25,7 +25,7 @@ from typing import Iterable, Optional
 import pandas as pd
 
 from ..errors import QualcodeError
-from ..fileutil import is_missing as _is_missing
+from ..fileutil import is_missing
 from ..labels import label
 from ..model import Codebook
 from . import effective_codings
@@ -38,12 +38,12 @@ LEVELS = ("code", "theme")
 # --------------------------------------------------------------------------- helpers
 
 def natural_key(value: object) -> tuple:
-    """Sort key that orders ``H2`` before ``H10`` and puts ``None`` last.
+    """Sort key that orders ``H2`` before ``H10`` and puts missing values (None, NaN) last.
 
     >>> sorted(["H10", "H2", None, "A1"], key=natural_key)
     ['A1', 'H2', 'H10', None]
     """
-    if value is None or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return (1, ())
     parts = re.split(r"(\d+)", str(value))
     return (0, tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower()) for p in parts))
@@ -122,14 +122,14 @@ def prepare_codings(codings: Optional[pd.DataFrame], segments: Optional[pd.DataF
                              ("segment_text", "text"), ("source_id", "source_id")):
             if seg_col in seg.columns:
                 fill = cods["segment_id"].map(seg[seg_col])
-                cods[col] = cods[col].where(~cods[col].map(_is_missing), fill)
+                cods[col] = cods[col].where(~cods[col].map(is_missing), fill)
     if len(cods):
-        cods["speaker"] = pd.Series([None if _is_missing(s) or str(s).strip() == "" else str(s)
+        cods["speaker"] = pd.Series([None if is_missing(s) or str(s).strip() == "" else str(s)
                                      for s in cods["speaker"]], index=cods.index, dtype=object)
-        empty_quote = cods["quote"].map(lambda q: _is_missing(q) or str(q).strip() == "")
+        empty_quote = cods["quote"].map(lambda q: is_missing(q) or str(q).strip() == "")
         cods["quote"] = cods["quote"].where(~empty_quote, cods["segment_text"])
-        cods["quote"] = cods["quote"].map(lambda q: "" if _is_missing(q) else str(q))
-        cods["source"] = pd.Series([sid if _is_missing(s) else s
+        cods["quote"] = cods["quote"].map(lambda q: "" if is_missing(q) else str(q))
+        cods["source"] = pd.Series([sid if is_missing(s) else s
                                     for s, sid in zip(cods["source"], cods["source_id"])],
                                    index=cods.index, dtype=object)
     return cods
@@ -150,14 +150,14 @@ def informant_universe(informants: Optional[pd.DataFrame] = None,
     ['H1']
     """
     if informants is not None and len(informants) and "code" in informants.columns:
-        codes = [str(c) for c in informants["code"] if not _is_missing(c)]
+        codes = [str(c) for c in informants["code"] if not is_missing(c)]
     elif segments is not None and len(segments) and "speaker" in segments.columns:
         seg = segments
         if "is_interviewer" in seg.columns:
             seg = seg[~seg["is_interviewer"].fillna(False).astype(bool)]
-        codes = [str(s) for s in seg["speaker"] if not _is_missing(s)]
+        codes = [str(s) for s in seg["speaker"] if not is_missing(s)]
     elif codings is not None and len(codings) and "speaker" in codings.columns:
-        codes = [str(s) for s in codings["speaker"] if not _is_missing(s)]
+        codes = [str(s) for s in codings["speaker"] if not is_missing(s)]
     else:
         codes = []
     return sorted(set(codes), key=natural_key)
@@ -198,7 +198,7 @@ def code_frequencies(codings: Optional[pd.DataFrame], segments: Optional[pd.Data
     for pos, unit in enumerate(order):
         sub = cods[cods["unit"] == unit]
         speakers = {s for s in sub["speaker"] if s is not None and s in in_universe}
-        sources = {s for s in sub["source"] if not _is_missing(s)}
+        sources = {s for s in sub["source"] if not is_missing(s)}
         rows.append({
             "code_id": unit, "name": code_name(codebook, unit),
             "theme": roll_up(codebook, unit, "theme") if codebook is not None else None,
@@ -239,7 +239,7 @@ def _segment_totals(segments: Optional[pd.DataFrame], cods: pd.DataFrame) -> dic
         seg = segments
         if "is_interviewer" in seg.columns:
             seg = seg[~seg["is_interviewer"].fillna(False).astype(bool)]
-        seg = seg[~seg["speaker"].map(_is_missing)]
+        seg = seg[~seg["speaker"].map(is_missing)]
         return seg.groupby(seg["speaker"].astype(str))["segment_id"].nunique().to_dict()
     sub = cods[cods["speaker"].notna()]
     return sub.groupby("speaker")["segment_id"].nunique().to_dict()
@@ -318,8 +318,8 @@ def group_code_matrix(codings: Optional[pd.DataFrame], informants: Optional[pd.D
         raise QualcodeError(f"the informant list has no attribute {by!r}; available: "
                             + ", ".join(map(str, informants.columns)))
     missing = label("analysis.missing", lang)
-    groups = {str(code): (missing if _is_missing(val) else str(val))
-              for code, val in zip(informants["code"], informants[by]) if not _is_missing(code)}
+    groups = {str(code): (missing if is_missing(val) else str(val))
+              for code, val in zip(informants["code"], informants[by]) if not is_missing(code)}
     names = sorted(set(groups.values()), key=lambda g: (g == missing, natural_key(g)))
     sizes = pd.Series({g: sum(1 for v in groups.values() if v == g) for g in names}, dtype="float64")
     sub = cods[cods["speaker"].isin(groups)].copy()

@@ -51,9 +51,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import QualcodeError
+from ..fileutil import is_missing
 from ..labels import label
 from ..model import Codebook
-from .themes import (_is_missing, code_name, code_order, informant_universe, natural_key,
+from .themes import (code_name, code_order, informant_universe, natural_key,
                      prepare_codings, roll_up)
 
 RULE_KEYS = ("codes_all", "codes_any", "codes_none", "attributes")
@@ -95,19 +96,23 @@ class Typology:
 
     @property
     def untyped(self) -> list[str]:
+        """Informants that got no type."""
         a = self.assignments
         return [i for i in a.loc[a["type"].isna(), "informant"]]
 
     def names(self) -> list[str]:
+        """Type names, in order."""
         return [t.name for t in self.types]
 
     def get(self, name: str) -> TypeInfo:
+        """The type called ``name`` (``KeyError`` when there is none)."""
         for t in self.types:
             if t.name == name:
                 return t
         raise KeyError(name)
 
     def members(self, name: str) -> list[str]:
+        """Informant codes of the type called ``name``."""
         return list(self.get(name).members)
 
     def descriptions(self) -> dict[str, str]:
@@ -245,7 +250,7 @@ def validate_type_rules(spec: Any, codebook: Optional[Codebook] = None,
 # --------------------------------------------------------------------------- profiles
 
 def _num(value: Any) -> Optional[float]:
-    if _is_missing(value) or isinstance(value, bool):
+    if is_missing(value) or isinstance(value, bool):
         return None
     try:
         return float(str(value).strip().replace(",", "."))
@@ -255,7 +260,7 @@ def _num(value: Any) -> Optional[float]:
 
 def _holds(cond: tuple, value: Any) -> bool:
     op, operand = cond
-    if _is_missing(value):
+    if is_missing(value):
         return False
     if op == "in":
         return any(_holds(("eq", v), value) for v in operand)
@@ -285,7 +290,7 @@ def _profiles(cods: pd.DataFrame, universe: list[str], codebook: Optional[Codebo
 def _attr_table(informants: Optional[pd.DataFrame], universe: list[str]) -> dict[str, dict]:
     if informants is None or not len(informants) or "code" not in informants.columns:
         return {i: {} for i in universe}
-    recs = {str(r["code"]): r for r in informants.to_dict("records") if not _is_missing(r.get("code"))}
+    recs = {str(r["code"]): r for r in informants.to_dict("records") if not is_missing(r.get("code"))}
     return {i: recs.get(i, {}) for i in universe}
 
 
@@ -387,7 +392,7 @@ def _comparison(types: list[tuple[str, list[str]]], prof: dict[str, set], codes:
     attr_values: dict[str, list] = {}
     numeric: dict[str, bool] = {}
     for a in attributes:
-        vals = [r.get(a) for r in attrs.values() if not _is_missing(r.get(a))]
+        vals = [r.get(a) for r in attrs.values() if not is_missing(r.get(a))]
         numeric[a] = bool(vals) and all(_num(v) is not None for v in vals)
         attr_values[a] = sorted({str(v) for v in vals}, key=natural_key)
     for name, members in types:
@@ -402,7 +407,7 @@ def _comparison(types: list[tuple[str, list[str]]], prof: dict[str, set], codes:
                 row[f"{a} (mean)"] = float(np.mean(nums)) if nums else float("nan")
             else:
                 for v in attr_values[a]:
-                    hit = sum(str(attrs.get(m, {}).get(a)) == v and not _is_missing(attrs.get(m, {}).get(a))
+                    hit = sum(str(attrs.get(m, {}).get(a)) == v and not is_missing(attrs.get(m, {}).get(a))
                               for m in members)
                     row[f"{a}={v}"] = hit / n if n else 0.0
         rows.append(row)
@@ -515,6 +520,37 @@ def _silhouette(dist: np.ndarray, labels: np.ndarray) -> Optional[float]:
     return float(np.mean(scores))
 
 
+def _cluster_labels(x: np.ndarray, k: Optional[int], max_k: int,
+                    method: str) -> tuple[np.ndarray, Optional[float]]:
+    """Cluster numbers (1…) of the rows of the boolean profile matrix ``x`` and the mean
+    silhouette: ``k`` clusters, or the k in 2…``max_k`` with the best silhouette."""
+    n = len(x)
+    if n < 2:
+        return np.zeros(n, dtype=int), None
+    # scipy is imported here, not at the top: it is slow to import and only clustering needs it
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import pdist, squareform
+
+    d = np.nan_to_num(pdist(x, metric="jaccard"), nan=0.0)
+    square = squareform(d)
+    if np.all(d == 0):
+        labels = np.ones(n, dtype=int)
+    else:
+        z = linkage(d, method=method)
+        if k is None:
+            best = (None, 1)
+            for kk in range(2, min(max_k, n - 1) + 1):
+                lab = fcluster(z, kk, criterion="maxclust")
+                s = _silhouette(square, lab)
+                if s is not None and (best[0] is None or s > best[0] + 1e-12):
+                    best = (s, kk)
+            kk = best[1]
+        else:
+            kk = min(int(k), n)
+        labels = fcluster(z, kk, criterion="maxclust") if kk > 1 else np.ones(n, dtype=int)
+    return labels, _silhouette(square, labels)
+
+
 def cluster_types(codings: Optional[pd.DataFrame], informants: Optional[pd.DataFrame] = None,
                   codebook: Optional[Codebook] = None, *, k: Optional[int] = None,
                   max_k: int = 6, method: str = "average", level: str = "code",
@@ -547,35 +583,8 @@ def cluster_types(codings: Optional[pd.DataFrame], informants: Optional[pd.DataF
     prof = _profiles(cods, universe, codebook, with_ancestors=False)
     profiled = [i for i in universe if prof[i]]
     codes = code_order(codebook, cods["code_id"], level, include_unused=False)
-    n = len(profiled)
-    labels = np.zeros(n, dtype=int)
-    sil = None
-    if n >= 2:
-        try:
-            from scipy.cluster.hierarchy import fcluster, linkage
-            from scipy.spatial.distance import pdist, squareform
-        except ImportError as exc:  # pragma: no cover - scipy is a dependency
-            raise QualcodeError("clustering needs scipy; install it with 'pip install scipy'") from exc
-        x = np.array([[c in prof[i] for c in codes] for i in profiled], dtype=bool)
-        d = pdist(x, metric="jaccard")
-        d = np.nan_to_num(d, nan=0.0)
-        square = squareform(d)
-        if np.all(d == 0):
-            labels = np.ones(n, dtype=int)
-        else:
-            z = linkage(d, method=method)
-            if k is None:
-                best = (None, 1)
-                for kk in range(2, min(max_k, n - 1) + 1):
-                    lab = fcluster(z, kk, criterion="maxclust")
-                    s = _silhouette(square, lab)
-                    if s is not None and (best[0] is None or s > best[0] + 1e-12):
-                        best = (s, kk)
-                kk = best[1]
-            else:
-                kk = min(int(k), n)
-            labels = fcluster(z, kk, criterion="maxclust") if kk > 1 else np.ones(n, dtype=int)
-        sil = _silhouette(square, labels)
+    x = np.array([[c in prof[i] for c in codes] for i in profiled], dtype=bool)
+    labels, sil = _cluster_labels(x, k, max_k, method)
     groups: dict[int, list[str]] = {}
     for inf, lab in zip(profiled, labels):
         groups.setdefault(int(lab), []).append(inf)

@@ -20,9 +20,10 @@ from typing import Optional, Sequence
 import pandas as pd
 
 from ..errors import QualcodeError
+from ..fileutil import is_missing
 from ..labels import label
 from ..model import VALENCES, Codebook
-from .themes import (_is_missing, code_frame, code_name, code_order, natural_key,
+from .themes import (code_frame, code_name, code_order, natural_key,
                      prepare_codings, roll_up)
 
 ITEM_COLUMNS = ["theme", "code_id", "name", "valence", "speaker", "segment_id", "source", "quote"]
@@ -45,7 +46,7 @@ def effective_valence(codings: pd.DataFrame, codebook: Optional[Codebook] = None
                                                                              index=codings.index)
     out = []
     for v, cid in zip(own, codings["code_id"] if "code_id" in codings.columns else [None] * len(codings)):
-        if not _is_missing(v) and str(v) in VALENCES:
+        if not is_missing(v) and str(v) in VALENCES:
             out.append(str(v))
         else:
             cv = by_code.get(cid)
@@ -136,15 +137,15 @@ def _targets(cods: pd.DataFrame, informants: Optional[pd.DataFrame], by: str, la
     missing = label("analysis.missing", lang)
     lookup: dict[str, object] = {}
     if informants is not None and len(informants) and by in informants.columns:
-        lookup = {str(c): v for c, v in zip(informants["code"], informants[by]) if not _is_missing(c)}
+        lookup = {str(c): v for c, v in zip(informants["code"], informants[by]) if not is_missing(c)}
     own = cods["target"] if "target" in cods.columns else [None] * len(cods)
     out = []
     for t, spk in zip(own, cods["speaker"]):
-        if not _is_missing(t) and str(t).strip():
+        if not is_missing(t) and str(t).strip():
             out.append(str(t).strip())
         else:
             v = lookup.get(spk) if spk is not None else None
-            out.append(missing if _is_missing(v) or not str(v).strip() else str(v))
+            out.append(missing if is_missing(v) or not str(v).strip() else str(v))
     return out
 
 

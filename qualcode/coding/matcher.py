@@ -235,7 +235,7 @@ class RuleMatcher:
             annotations = self.annotator.annotate_many(texts)
         if len(texts) != len(annotations):
             raise ValueError("texts and annotations must have the same length")
-        out: list[list[Match]] = [[] for _ in texts]
+        out: list[list[Match]] = [[] for _ in range(len(texts))]   # (texts may be read lazily)
         excluded: dict[int, set] = {}
         if isinstance(annotations, PackedAnnotations):
             groups = [(list(range(len(texts))), annotations)]
@@ -348,6 +348,21 @@ class RuleMatcher:
     def pattern_rules(self) -> list[str]:
         """The rule ids (``pattern:<regex>``) of the compiled patterns, in codebook order."""
         return [rule for _, rule, _, _ in self._patterns]
+
+    def codes_of_pattern_rule(self) -> dict[str, list[str]]:
+        """Pattern rule id → the ids of the codes that have that pattern, in codebook order
+        (a cached hit of one pattern counts for each of them).
+
+        >>> from qualcode.codebook import codebook_from_dict
+        >>> cb = codebook_from_dict({"codes": [{"id": "a", "patterns": ["nps"]},
+        ...                                    {"id": "b", "patterns": ["nps", "kaatu"]}]})
+        >>> RuleMatcher(cb, Annotator("fi")).codes_of_pattern_rule()
+        {'pattern:nps': ['a', 'b'], 'pattern:kaatu': ['b']}
+        """
+        codes_of: dict[str, list[str]] = {}
+        for code_id, rule, _, _ in self._patterns:
+            codes_of.setdefault(rule, []).append(code_id)
+        return codes_of
 
     def pattern_spans(self, rule: str, texts: Sequence[str], scan=None) -> list[tuple[int, int, int]]:
         """(text index, start, end) of every match of one pattern rule in ``texts``: the
@@ -500,16 +515,3 @@ def required_literal(pattern: str) -> Optional[str]:
         run = []
     return best.lower() if best else None
 
-
-def substring_baseline(codebook: Codebook, text: str) -> set[str]:
-    """Codes whose keywords or phrases occur in ``text`` as plain, case-insensitive
-    substrings (no lemmas, no exclusions): the naive baseline for quality comparisons.
-
-    >>> from qualcode.codebook import codebook_from_dict
-    >>> cb = codebook_from_dict({"codes": [{"id": "v", "keywords": ["viestintä"]}]})
-    >>> substring_baseline(cb, "Viestintä toimi"), substring_baseline(cb, "viestinnän taso")
-    ({'v'}, set())
-    """
-    low = text.lower()
-    return {c.id for c in codebook.codes
-            if any(t.lower() in low for t in [*c.keywords, *c.phrases])}

@@ -34,6 +34,7 @@ _ALIASES = {
 
 
 def is_informant_file(path: Path) -> bool:
+    """Whether ``path`` is named like an informant list (``informants.csv``, ``haastateltavat.xlsx`` …)."""
     return path.suffix.lower() in (".csv", ".xlsx") and path.stem.lower() in INFORMANT_FILE_STEMS
 
 
@@ -62,6 +63,7 @@ def parse_date(value: Any, path: str, line: int) -> Optional[dt.date]:
 
 
 def parse_duration(value: Any, path: str, line: int) -> Optional[float]:
+    """Minutes from ``36``, ``36,5`` or ``36min``; ``None`` if empty."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, (int, float)):
@@ -111,8 +113,6 @@ def read_informants(path: Path) -> list[Informant]:
             raise ReadError("this row has no informant code; fill in the code column",
                             path=str(path), line=line)
         code = str(code).strip()
-        if isinstance(fields.get("code"), float):
-            code = str(int(code))
         if code in seen:
             raise ReadError(f"the informant code '{code}' appears twice (also on line {seen[code]}); "
                             "give every informant its own code", path=str(path), line=line)

@@ -26,6 +26,8 @@ _ID_COLUMNS = ("code", "koodi", "id", "respondent", "vastaaja", "tunnus")
 
 @dataclass
 class ParsedFile:
+    """One file read and parsed: its source, turns and segments, warnings, and for a survey
+    its respondents."""
     path: Path
     source: Source
     turns: list[Turn]
@@ -64,10 +66,12 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def file_hash(data: bytes) -> str:
+    """sha256 of the file bytes (hex): the same content is never ingested twice."""
     return hashlib.sha256(data).hexdigest()
 
 
 def guess_kind(path: Path) -> str:
+    """The source kind the file name suggests: survey, group_interview, workshop or interview."""
     stem = path.stem.lower()
     if path.suffix.lower() in (".csv", ".xlsx"):
         return "survey"

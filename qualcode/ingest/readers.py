@@ -32,6 +32,7 @@ SUPPORTED_SUFFIXES = TRANSCRIPT_SUFFIXES | SURVEY_SUFFIXES
 
 @dataclass
 class Line:
+    """One line of a document, with its heading level and where it is in the file."""
     text: str
     heading: int = 0          # 0 = body text; 1 = title; 2+ = theme-area heading
     src_line: int = 0         # 1-based line / paragraph / cue number in the file
@@ -90,6 +91,7 @@ def _lines_from_text(text: str) -> list[Line]:
 
 @reader(".txt", ".md")
 def read_text(path: Path, data: bytes) -> RawDocument:
+    """Plain text or Markdown, in any encoding :func:`decode_bytes` recognises."""
     text, enc = decode_bytes(data, str(path))
     fmt = path.suffix.lower().lstrip(".")
     return RawDocument(str(path), fmt, _lines_from_text(text), encoding=enc)
@@ -115,6 +117,7 @@ def _heading_level(style_name: str) -> int:
 
 @reader(".docx")
 def read_docx(path: Path, data: bytes) -> RawDocument:
+    """A Word document: paragraphs (headings flagged by style) and table rows, in order."""
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
@@ -146,6 +149,7 @@ def read_docx(path: Path, data: bytes) -> RawDocument:
 
 @reader(".odt")
 def read_odt(path: Path, data: bytes) -> RawDocument:
+    """An OpenDocument text: headings and paragraphs, in order."""
     from odf import opendocument, teletype
     from odf.namespaces import TEXTNS
 
@@ -236,16 +240,19 @@ def _subtitle_lines(path: Path, data: bytes, fmt: str) -> RawDocument:
 
 @reader(".vtt")
 def read_vtt(path: Path, data: bytes) -> RawDocument:
+    """WebVTT subtitles as transcript lines (see :func:`_subtitle_lines`)."""
     return _subtitle_lines(path, data, "vtt")
 
 
 @reader(".srt")
 def read_srt(path: Path, data: bytes) -> RawDocument:
+    """SubRip subtitles as transcript lines (see :func:`_subtitle_lines`)."""
     return _subtitle_lines(path, data, "srt")
 
 
 @reader(".pdf")
 def read_pdf(path: Path, data: bytes) -> RawDocument:
+    """The text layer of a PDF (a scanned PDF without one is refused)."""
     import logging
 
     from pypdf import PdfReader
@@ -281,6 +288,7 @@ def _clean_cell(value) -> object:
 
 @reader(".csv")
 def read_csv(path: Path, data: bytes) -> RawDocument:
+    """A survey table: one row dict per non-empty line, keyed by the header, with ``__line__``."""
     text, enc = decode_bytes(data, str(path))
     text = normalise_text(text)
     try:
@@ -305,6 +313,7 @@ def read_csv(path: Path, data: bytes) -> RawDocument:
 
 @reader(".xlsx")
 def read_xlsx(path: Path, data: bytes) -> RawDocument:
+    """A survey workbook (first sheet): one row dict per non-empty row, with ``__line__``."""
     import openpyxl
 
     zf = _open_zip(path, data, ".xlsx")

@@ -51,6 +51,7 @@ def build_label_regex(extra_codes: Iterable[str] = (), pattern: Optional[str] = 
 
 @dataclass
 class ParsedTranscript:
+    """A transcript split into speaker turns and segments, with its plain text and warnings."""
     text: str
     turns: list[Turn] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
@@ -59,6 +60,7 @@ class ParsedTranscript:
 
     @property
     def speakers(self) -> list[str]:
+        """Speakers other than the interviewer, in order of first turn."""
         seen: dict[str, None] = {}
         for t in self.turns:
             if t.speaker and not t.is_interviewer:

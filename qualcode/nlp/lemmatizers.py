@@ -16,6 +16,8 @@ import importlib.util
 import re
 from typing import Callable, Optional
 
+from ..errors import QualcodeError
+
 #: name -> factory(lang) -> lemmatiser instance
 _REGISTRY: dict[str, Callable[[str], "Lemmatizer"]] = {}
 #: (name, lang) -> instance; instances are shared so their memo caches are shared too
@@ -81,14 +83,15 @@ def register_lemmatizer(name: str) -> Callable:
 
 
 def get_lemmatizer(name: str, lang: str) -> Lemmatizer:
-    """A (shared) lemmatiser instance of backend ``name`` for language ``lang``."""
+    """A (shared) lemmatiser instance of backend ``name`` for language ``lang``; a
+    :class:`~qualcode.errors.QualcodeError` when the backend is unknown or not installed."""
     if name not in _REGISTRY:
-        raise ValueError(
+        raise QualcodeError(
             f"unknown lemmatiser {name!r}; available: {', '.join(sorted(_REGISTRY))}"
         )
     factory = _REGISTRY[name]
     if hasattr(factory, "available") and not factory.available():
-        raise ValueError(
+        raise QualcodeError(
             f"lemmatiser {name!r} is not installed; install qualcode[fi] or use 'simplemma'"
         )
     key = (name, lang)
@@ -163,7 +166,11 @@ class VoikkoLemmatizer(Lemmatizer):
         super().__init__(lang)
         import libvoikko  # optional dependency (qualcode[fi])
 
-        self._voikko = libvoikko.Voikko(lang)
+        try:
+            self._voikko = libvoikko.Voikko(lang)
+        except Exception as exc:  # libvoikko is installed but its dictionary is not
+            raise QualcodeError(f"Voikko has no {lang!r} dictionary ({exc}); install the Voikko "
+                                "dictionary or use 'simplemma'") from None
         try:
             self._pkg_version = libvoikko.Voikko.getVersion()
         except Exception:  # older bindings have no getVersion

@@ -11,8 +11,8 @@ token: this is what makes re-coding with a changed codebook cheap.
 >>> anns = a.annotate_many(["Viestintä toimi.", "Laskut tulivat."])
 >>> types = TypeTable()
 >>> blob = pack([10, 11], anns, types)
->>> seg_ids, back = unpack(blob, types.gid_array(a.lexicon), a.lexicon)
->>> seg_ids, [x.lemmas for x in back] == [x.lemmas for x in anns]
+>>> seg_ids, back = unpack_packed(blob, types.gid_array(a.lexicon), a.lexicon)
+>>> seg_ids, [back[i].lemmas for i in range(len(back))] == [x.lemmas for x in anns]
 ([10, 11], True)
 """
 from __future__ import annotations
@@ -148,7 +148,8 @@ def pack(segment_ids: Sequence[int], annotations: Sequence[Annotation], types: T
 
 
 def unpack_packed(blob: bytes, gid_of_store_id: np.ndarray, lexicon: Lexicon) -> tuple[list[int], PackedAnnotations]:
-    """Like :func:`unpack`, but the annotations stay in flat arrays."""
+    """Inverse of :func:`pack`: the segment ids and their annotations, kept in flat arrays
+    (``packed[i]`` is the :class:`Annotation` of the i-th segment)."""
     if blob[:4] != _MAGIC:
         raise ValueError("not a qualcode source-annotation blob")
     n_seg, n_tok = _HEAD.unpack_from(blob, 4)
@@ -164,9 +165,3 @@ def unpack_packed(blob: bytes, gid_of_store_id: np.ndarray, lexicon: Lexicon) ->
     tids = gid_of_store_id[np.frombuffer(blob, "<u4", n_tok, pos)] if n_tok else np.empty(0, np.int64)
     offsets = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))
     return seg_ids.tolist(), PackedAnnotations(starts, ends, tids, offsets, lexicon)
-
-
-def unpack(blob: bytes, gid_of_store_id: np.ndarray, lexicon: Lexicon) -> tuple[list[int], list[Annotation]]:
-    """Inverse of :func:`pack`: segment ids and their annotations (one object per segment)."""
-    seg_ids, packed = unpack_packed(blob, gid_of_store_id, lexicon)
-    return seg_ids, [packed[i] for i in range(len(packed))]

@@ -18,7 +18,6 @@ the pseudonym and a colon (``Virtasen`` → ``H1:n``).
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 BACK = set("aouAOU")
 FRONT = set("äöyÄÖY")
@@ -301,9 +300,3 @@ def inflected_forms(name: str, kind: str = "person", *, with_parts: bool = True)
 def compound_tags() -> set[str]:
     """Case tags whose forms may start a compound word (``Datasiltatiimi``, ``Virtasenpoika``)."""
     return {"nom", "gen"}
-
-
-def uppercase_variant(form: str) -> Optional[str]:
-    """``VIRTASEN`` for ``Virtasen`` (headings in capitals), or None when it is the same."""
-    up = form.upper()
-    return None if up == form else up

@@ -16,9 +16,10 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Optional, Union
+from typing import Iterator, Mapping, Optional, Union
 
 from ..errors import QualcodeError
 from ..fileutil import atomic_output
@@ -48,6 +49,7 @@ _HEADERS = {
 
 @dataclass
 class KeyEntry:
+    """One row of the key: a real name, its pseudonym, its kind and other spellings."""
     real: str
     pseudonym: str
     kind: str = "other"
@@ -60,6 +62,7 @@ class KeyEntry:
 
 @dataclass
 class PseudonymKey:
+    """The rows of a key file (validated when made), and the file it came from."""
     entries: list[KeyEntry] = field(default_factory=list)
     path: Optional[str] = None
 
@@ -97,6 +100,8 @@ class PseudonymKey:
         return {name: e.pseudonym for e in self.entries for name in e.names()}
 
     def validate(self) -> None:
+        """Raise :class:`QualcodeError` for a row without name or pseudonym, an unknown kind,
+        a name with two pseudonyms, or a pseudonym that contains a real name."""
         where = self.path
         seen: dict[str, str] = {}
         for n, e in enumerate(self.entries, start=2):
@@ -117,6 +122,7 @@ class PseudonymKey:
                                         "pseudonym that does not reveal the name", path=where)
 
     def to_frame(self):
+        """The rows as a frame (real, pseudonym, kind, aliases): this shows real names."""
         import pandas as pd
 
         return pd.DataFrame([{"real": e.real, "pseudonym": e.pseudonym, "kind": e.kind,
@@ -132,8 +138,6 @@ class PseudonymKey:
 
 
 def _contains_word(text: str, word: str) -> bool:
-    import re
-
     return re.search(r"(?<!\w)" + re.escape(word) + r"(?!\w)", text) is not None
 
 
@@ -186,7 +190,7 @@ def load_key(path: PathLike) -> PseudonymKey:
         except Exception as exc:  # openpyxl raises many kinds
             raise QualcodeError(f"the key is not a readable Excel workbook ({exc})", path=label) from None
         try:
-            name = next((s for s in wb.sheetnames if s.strip().lower() in ("avain", "key")), wb.sheetnames[0])
+            name = next((s for s in wb.sheetnames if s.strip().lower() in {n.lower() for n in SHEET_NAMES}), wb.sheetnames[0])
             rows = [list(r) for r in wb[name].iter_rows(values_only=True)]
         finally:
             wb.close()
@@ -249,9 +253,3 @@ def check_key_location(key_path: PathLike, project_root: Optional[PathLike]) -> 
                             "project, e.g. in your home folder, and point key_file in qualcode.toml to it",
                             path=str(key_path))
     return key
-
-
-def iter_names(key: PseudonymKey) -> Iterable[tuple[str, KeyEntry]]:
-    for e in key.entries:
-        for name in e.names():
-            yield name, e

@@ -32,13 +32,11 @@ def load_pipeline(lang: str = "fi"):
     name = PIPELINES.get(lang)
     if name is None:
         return None
-    try:
-        import spacy
-    except ImportError:
-        return None
+    import spacy   # slow to import; only the suggestions need it
+
     try:
         return spacy.load(name)
-    except (OSError, ImportError, ValueError):
+    except (OSError, ImportError, ValueError):   # the optional pipeline is not installed
         return None
 
 

@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple, Optional
 
+import simplemma
+
 from ..labels import label
 from .inflect import case_ending, compound_tags, guess_case, inflected_forms, name_parts
 from .key import KeyEntry, PseudonymKey
@@ -32,13 +34,6 @@ from .patterns import PATTERN_KINDS, find_patterns
 
 CLITICS = ("kaan", "kään", "kin", "han", "hän", "pas", "päs", "ko", "kö", "pa", "pä")
 _TOKEN = re.compile(r"[^\W\d_]\w*(?:[:’'][^\W\d_]+)?")
-_FALLBACK_LABELS = {
-    "anonymity.email": ("[sähköposti]", "[email]"),
-    "anonymity.url": ("[URL]", "[URL]"),
-    "anonymity.phone": ("[puhelin]", "[phone]"),
-    "anonymity.personal_id": ("[henkilötunnus]", "[personal id]"),
-    "anonymity.iban": ("[IBAN]", "[IBAN]"),
-}
 
 
 class Hit(NamedTuple):
@@ -61,23 +56,12 @@ class PseudonymisedText:
     offset_map: list[tuple[int, int, int, int]] = field(default_factory=list)
     original: str = ""
 
-    def map_offset(self, pos: int, end: bool = False) -> int:
-        """Map one offset of the original text (``end=True`` for an exclusive span end)."""
-        return _map(self.offset_map, pos, end)
-
     def remap(self, start: int, end: int) -> tuple[int, int]:
+        """A span of the original text mapped onto this text (see :func:`remap_span`)."""
         return remap_span(start, end, self)
 
     def __str__(self) -> str:
         return self.text
-
-
-def _label(key: str, lang: str) -> str:
-    try:
-        return label(key, lang)
-    except KeyError:      # labels.py without the anonymity section
-        fi, en = _FALLBACK_LABELS[key]
-        return fi if lang == "fi" else en
 
 
 def _map(offset_map, pos: int, end: bool) -> int:
@@ -113,29 +97,15 @@ def remap_span(start: int, end: int, pseudo: PseudonymisedText) -> tuple[int, in
 
 @functools.lru_cache(maxsize=65536)
 def _lemma(word: str) -> str:
-    try:
-        import simplemma
-    except ImportError:     # pragma: no cover - simplemma is a core dependency
-        return word
-    try:
-        return simplemma.lemmatize(word, lang="fi")
-    except Exception:       # pragma: no cover
-        return word
+    return simplemma.lemmatize(word, lang="fi")
 
 
 @functools.lru_cache(maxsize=65536)
 def _known_word(word: str) -> bool:
-    try:
-        import simplemma
-    except ImportError:     # pragma: no cover
-        return False
     if len(word) < 3:
         return False
-    try:
-        return simplemma.is_known(word, lang="fi") or simplemma.is_known(simplemma.lemmatize(word, lang="fi"),
-                                                                          lang="fi")
-    except Exception:       # pragma: no cover
-        return False
+    return simplemma.is_known(word, lang="fi") or simplemma.is_known(simplemma.lemmatize(word, lang="fi"),
+                                                                      lang="fi")
 
 
 def _inflection_rest(word: str, lemma: str) -> bool:
@@ -306,7 +276,7 @@ def find_hits(text: str, key=None, *, lang: str = "fi", names: bool = True, patt
     hits: list[Hit] = []
     if patterns:
         for s, e, found, kind in find_patterns(text):
-            hits.append(Hit(s, e, found, _label(PATTERN_KINDS[kind], lang), kind))
+            hits.append(Hit(s, e, found, label(PATTERN_KINDS[kind], lang), kind))
     if names and key.entries:
         hits += _matcher(key).find(text, [(h.start, h.end) for h in hits])
     hits.sort()

@@ -101,10 +101,8 @@ def _xlsx_units(path: Path) -> Iterator[tuple[str, str]]:
 
 
 def _docx_units(path: Path) -> Iterator[tuple[str, str]]:
-    try:
-        import docx
-    except ImportError:  # pragma: no cover - python-docx is a core dependency
-        raise QualcodeError("reading .docx needs python-docx (pip install python-docx)") from None
+    import docx   # python-docx is slow to import; only Word files need it
+
     try:
         doc = docx.Document(str(path))
     except Exception as exc:
@@ -133,7 +131,7 @@ def _docx_units(path: Path) -> Iterator[tuple[str, str]]:
 
 
 def _qdpx_units(path: Path) -> Iterator[tuple[str, str]]:
-    from ..interop.safe import SafeArchive, parse_xml
+    from ..safearchive import SafeArchive, parse_xml
 
     with SafeArchive(path) as arc:
         for name in arc.names():

@@ -1,12 +1,14 @@
 """SQLite store with a schema version and one transaction per command.
 
 Everything the rest of qualcode needs from storage goes through :class:`SQLiteStore`'s
-methods, so a PostgreSQL backend for teams can implement the same methods later.
+methods (no SQL runs outside this package), so a PostgreSQL backend for teams can implement
+the same methods later.  The methods on codings live in :mod:`qualcode.store.codings`.
 
 >>> import tempfile, pathlib
 >>> store = SQLiteStore(pathlib.Path(tempfile.mkdtemp()) / "project.db", create=True)
->>> store.schema_version()
-1
+>>> store.schema_version() == SCHEMA_VERSION
+True
+>>> store.close()
 """
 from __future__ import annotations
 
@@ -14,12 +16,14 @@ import json
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 import pandas as pd
 
 from ..errors import StoreError
-from ..model import AuditEvent, Coding, Informant, Memo, Segment, Source, Turn, now_iso
+from ..model import AuditEvent, Informant, Memo, Segment, Source, Turn, count_words, now_iso
+from .codings import CodingQueries
+from .exchange import ExchangeStore
 
 SCHEMA_VERSION = 2
 
@@ -86,7 +90,7 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
             conn.execute(statement)
 
 
-class SQLiteStore:
+class SQLiteStore(CodingQueries, ExchangeStore):
     """The project store in one SQLite file."""
 
     def __init__(self, path: Path, create: bool = False):
@@ -187,6 +191,10 @@ class SQLiteStore:
             source.id = sid
             return sid
 
+    def active_source_texts(self) -> list[tuple[str, str]]:
+        """(name, text) of every active source version."""
+        return self.conn.execute("SELECT name, text FROM sources WHERE active=1").fetchall()
+
     def source_text(self, source_id: int) -> str:
         row = self.conn.execute("SELECT text FROM sources WHERE id=?", (source_id,)).fetchone()
         return row[0] if row else ""
@@ -234,6 +242,12 @@ class SQLiteStore:
             out.update(self.conn.execute(
                 f"SELECT id, text FROM segments WHERE source_id IN ({','.join('?' * len(chunk))})", chunk))
         return out
+
+    def segment_bounds(self, segment_id: int) -> Optional[tuple[int, int, int, int]]:
+        """(segment id, source id, start, end) of a segment of an active source, or None."""
+        return self.conn.execute(
+            'SELECT g.id, g.source_id, g.start, g."end" FROM segments g JOIN sources s ON s.id=g.source_id'
+            " WHERE g.id=? AND s.active=1", (int(segment_id),)).fetchone()
 
     def segments_of(self, source_id: int) -> list[Segment]:
         rows = self.conn.execute(
@@ -330,34 +344,72 @@ class SQLiteStore:
             row = self.conn.execute("SELECT content FROM codebooks WHERE hash=?", (hash_,)).fetchone()
         return row[0] if row else None
 
-    # -- codings ------------------------------------------------------------------
-    def add_codings(self, codings: list[Coding]) -> None:
-        stamp = now_iso()
-        with self.transaction() as c:
-            c.executemany(
-                'INSERT INTO codings (segment_id, source_id, code_id, start, "end", status, coder, rule,'
-                " created_at, valence, note) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [(int(k.segment_id), int(k.source_id), k.code_id, int(k.start), int(k.end), k.status, k.coder,
-                  k.rule, k.created_at or stamp, k.valence, k.note or "") for k in codings])
+    # -- rewriting the stored texts (pseudonymisation) ------------------------------
+    def rewrite_texts(self, rewrite_text: Callable[[str], Optional[tuple]],
+                      rewrite_value: Callable[[object], object]) -> list[tuple[str, tuple]]:
+        """Rewrite every stored text, all in one transaction.
 
-    def delete_codings(self, ids: list[int]) -> None:
-        with self.transaction() as c:
-            c.executemany("DELETE FROM codings WHERE id=?", [(i,) for i in ids])
+        ``rewrite_text(text)`` returns None when a text stays as it is, else a tuple whose
+        first items are the new text and ``remap(start, end) -> (start, end)``, which maps a
+        span of the old text onto the new one (further items are passed back).  It is applied
+        to every source version, moving its turns, segments and codings with the text, and
+        to every memo.  ``rewrite_value(value)`` rewrites the informants' role, organisation
+        and attribute values.  The rewritten sources' cached annotations and pattern hits
+        are dropped.  Returns (source name, what ``rewrite_text`` returned) per rewritten source.
 
-    def set_coding_status(self, ids: list[int], status: str, coder: str) -> None:
+        >>> import tempfile, pathlib
+        >>> store = SQLiteStore(pathlib.Path(tempfile.mkdtemp()) / "project.db", create=True)
+        >>> sid = store.add_source(Source(None, "a.txt", "Moi Ville.", "txt", "h", words=2), [],
+        ...                        [Segment(None, None, 0, 0, 0, 10, "Moi Ville.")])
+        >>> def rewrite(text):   # "Ville" (4-9) becomes "Aleksanteri": offsets from 9 on move by 6
+        ...     if "Ville" not in text:
+        ...         return None
+        ...     return text.replace("Ville", "Aleksanteri"), lambda a, b: (a + 6 * (a >= 9), b + 6 * (b >= 9))
+        >>> [name for name, _ in store.rewrite_texts(rewrite, lambda value: value)]
+        ['a.txt']
+        >>> segment = store.segments_of(sid)[0]
+        >>> store.source_text(sid), (segment.start, segment.end, segment.text)
+        ('Moi Aleksanteri.', (0, 16, 'Moi Aleksanteri.'))
+        >>> store.close()
+        """
         with self.transaction() as c:
-            c.executemany("UPDATE codings SET status=?, coder=?, created_at=? WHERE id=?",
-                          [(status, coder, now_iso(), i) for i in ids])
+            done = []
+            for sid, name, text in c.execute("SELECT id, name, text FROM sources").fetchall():
+                result = rewrite_text(text)
+                if result is not None:
+                    self._move_source_text(c, sid, result[0], result[1])
+                    done.append((name, result))
+            for code, role, org, attrs in c.execute(
+                    "SELECT code, role, organisation, attributes FROM informants").fetchall():
+                values = {k: rewrite_value(v) for k, v in json.loads(attrs).items()}
+                c.execute("UPDATE informants SET role=?, organisation=?, attributes=? WHERE code=?",
+                          (rewrite_value(role), rewrite_value(org),
+                           json.dumps(values, ensure_ascii=False, default=str), code))
+            for memo_id, text in c.execute("SELECT id, text FROM memos").fetchall():
+                result = rewrite_text(text)
+                if result is not None:
+                    c.execute("UPDATE memos SET text=? WHERE id=?", (result[0], memo_id))
+        return done
 
-    def codings_frame(self, active_only: bool = True) -> pd.DataFrame:
-        where = "WHERE s.active=1" if active_only else ""
-        df = pd.read_sql_query(
-            'SELECT k.id AS coding_id, k.segment_id, k.source_id, s.name AS source, k.code_id, k.start,'
-            ' k."end", k.status, k.coder, k.rule, k.created_at, k.valence, k.note, g.speaker,'
-            " substr(s.text, k.start + 1, k.\"end\" - k.start) AS quote, g.text AS segment_text"
-            f" FROM codings k JOIN segments g ON g.id=k.segment_id JOIN sources s ON s.id=k.source_id {where}"
-            " ORDER BY s.name, g.idx, k.code_id, k.id", self.conn)
-        return df
+    @staticmethod
+    def _move_source_text(c: sqlite3.Connection, sid: int, new: str,
+                          remap: Callable[[int, int], tuple[int, int]]) -> None:
+        # the new text, and every span that points into it moved with it
+        segs = c.execute('SELECT id, start, "end" FROM segments WHERE source_id=?', (sid,)).fetchall()
+        moved = [(*remap(a, b), seg_id) for seg_id, a, b in segs]
+        c.executemany('UPDATE segments SET start=?, "end"=?, text=? WHERE id=?',
+                      [(a, b, new[a:b], seg_id) for a, b, seg_id in moved])
+        c.executemany('UPDATE turns SET start=?, "end"=? WHERE source_id=? AND idx=?',
+                      [(*remap(a, b), sid, idx) for idx, a, b in
+                       c.execute('SELECT idx, start, "end" FROM turns WHERE source_id=?', (sid,)).fetchall()])
+        c.executemany('UPDATE codings SET start=?, "end"=? WHERE id=?',
+                      [(*remap(a, b), cid) for cid, a, b in
+                       c.execute('SELECT id, start, "end" FROM codings WHERE source_id=?', (sid,)).fetchall()])
+        c.execute("UPDATE sources SET text=?, words=? WHERE id=?",
+                  (new, sum(count_words(new[a:b]) for a, b, _ in moved), sid))
+        # derived caches of the old text
+        c.execute("DELETE FROM source_annotations WHERE source_id=?", (sid,))
+        c.execute("DELETE FROM pattern_hits WHERE source_id=?", (sid,))
 
     # -- memos and audit ----------------------------------------------------------
     def add_memo(self, memo: Memo) -> int:
@@ -390,6 +442,13 @@ class SQLiteStore:
             raise ValueError("schema_version is managed by the store")
         with self.transaction() as c:
             c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def delete_meta(self, key: str) -> None:
+        """Forget a metadata value (nothing happens when there is none)."""
+        if key == "schema_version":
+            raise ValueError("schema_version is managed by the store")
+        with self.transaction() as c:
+            c.execute("DELETE FROM meta WHERE key=?", (key,))
 
     def counts(self) -> dict[str, int]:
         q = self.conn.execute

@@ -19,7 +19,7 @@ import zipfile
 from pathlib import Path
 from typing import Optional
 
-from ..errors import QualcodeError
+from .errors import QualcodeError
 
 #: Default cap on the total uncompressed size of an archive's members.
 MAX_TOTAL_BYTES = 500 * 1024 * 1024

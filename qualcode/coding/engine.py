@@ -1,0 +1,327 @@
+"""The incremental coding engine: a codebook's rules → automatic suggestions in the store.
+
+A code's suggestions depend only on its own rules, the NLP backend and the text.  The engine
+keeps a fingerprint of every code's rules in the store (the *coding state*); a later run
+re-matches the codes whose rules changed on every segment, and the unchanged codes only on
+the sources that are new since then.  Their other suggestions stay as they are, and nothing
+a human decided (accepted, rejected, added) is ever touched.  Each source version is
+tokenised and lemmatised once per NLP backend, and each regular expression's hits on it are
+found once; both are kept in the store for later runs.
+
+>>> import tempfile, pathlib
+>>> from qualcode.codebook import codebook_from_dict
+>>> from qualcode.model import Segment, Source
+>>> from qualcode.nlp import Annotator
+>>> from qualcode.store import SQLiteStore
+>>> store = SQLiteStore(pathlib.Path(tempfile.mkdtemp()) / "project.db", create=True)
+>>> text = "Laskutuksessa oli virheitä."
+>>> _ = store.add_source(Source(None, "a.txt", text, "txt", "h", words=3), [],
+...                      [Segment(None, None, 0, 0, 0, len(text), text, "H1")])
+>>> cb = codebook_from_dict({"codes": [{"id": "laskutus", "name": "Laskutus", "keywords": ["laskutus"]}]})
+>>> engine = CodingEngine(store, Annotator("fi"))
+>>> engine.code(cb)
+    code_id      name  segments  informants
+0  laskutus  Laskutus         1           1
+>>> store.codings_frame()[["code_id", "quote", "rule"]].values.tolist()
+[['laskutus', 'Laskutuksessa', 'keyword:laskutus']]
+>>> store.close()
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+
+from ..codebook import codebook_hash
+from ..model import AUTO_CODER, AuditEvent, Code, Codebook, Coding
+from ..nlp.packing import PackedAnnotations, TypeTable, pack, unpack_packed
+from ..progress import progress_iter
+from .matcher import Match, RuleMatcher
+
+#: Key of the coding state (rule fingerprints and coded sources) in the store's metadata.
+CODING_STATE_KEY = "coding_state"
+# Segments matched per call of the matcher: big enough for numpy, small enough for memory.
+_CHUNK = 5000
+
+
+def rule_fingerprint(code: Code, salt: str) -> str:
+    """Fingerprint of everything that decides where a code's rules match (``salt``: the NLP
+    backend and the other settings of the run).
+
+    >>> from qualcode.model import Code
+    >>> a, b = Code("x", "X", keywords=["hinta"]), Code("x", "Toinen nimi", keywords=["hinta"])
+    >>> rule_fingerprint(a, "s") == rule_fingerprint(b, "s") != rule_fingerprint(a, "t")
+    True
+    """
+    rules = [code.id, code.keywords, code.phrases, code.patterns, code.exclude, bool(code.compound), salt]
+    return hashlib.sha256(json.dumps(rules, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
+def codebook_snapshot(codebook: Codebook) -> dict:
+    """A codebook as plain data, for the store's snapshot of the codebook used in each run."""
+    return {"language": codebook.language, "name": codebook.name,
+            "codes": [{k: v for k, v in asdict(c).items() if k != "line"} for c in codebook]}
+
+
+def forget_coding_state(store) -> None:
+    """Make the next run re-match every code on every segment (e.g. after the texts changed)."""
+    store.delete_meta(CODING_STATE_KEY)
+
+
+@dataclass
+class _Plan:
+    """What one run matches: every changed code on all segments, the unchanged ones on the
+    new sources only."""
+
+    salt: str
+    hashes: dict[str, str]              # code id → rule fingerprint, this run
+    old_hashes: dict[str, str]          # the same from the last run ({} when everything re-runs)
+    segments: pd.DataFrame              # segment_id, source_id, start of every segment in scope
+    sources: set[int]                   # every source in scope
+    new_sources: set[int]               # sources not coded by the last run
+    changed: list[Code]
+    runs: list[tuple[list[Code], pd.DataFrame]]
+
+
+class CodingEngine:
+    """Suggest codings by a codebook's rules, incrementally, into ``store`` (a
+    :class:`~qualcode.store.SQLiteStore`), with ``annotator``'s tokenizer and lemmatiser."""
+
+    def __init__(self, store, annotator):
+        self.store = store
+        self.annotator = annotator
+
+    def code(self, codebook: Codebook, *, include_interviewer: bool = False,
+             progress: bool = False) -> pd.DataFrame:
+        """Bring the automatic suggestions (status ``suggested``, coder ``auto``) in line with
+        ``codebook``: add the new ones, drop those its rules no longer give, keep the rest.
+        The suggestions, the coding state, the codebook snapshot and the audit event are
+        written in one transaction.  Returns :meth:`summary`."""
+        plan = self._plan(codebook, include_interviewer)
+        wanted: dict[tuple[int, str], tuple] = {}
+        rule_counts: dict[str, int] = {}
+        scope_segments: dict[str, set] = {}
+        # Matching makes many small objects and no reference cycles: the cyclic garbage
+        # collector would only rescan the big heap again and again.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._run_matchers(plan.runs, codebook, include_interviewer, progress, wanted, rule_counts,
+                               scope_segments)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        drop, new = self._reconcile(plan, wanted, scope_segments)
+        self._write(codebook, plan, drop, new, rule_counts)
+        return self.summary(codebook)
+
+    def summary(self, codebook: Codebook) -> pd.DataFrame:
+        """Per code: segments and informants with an automatic suggestion (active sources)."""
+        counts = self.store.suggestion_counts()
+        return pd.DataFrame([{"code_id": c.id, "name": c.name, "segments": counts.get(c.id, (0, 0))[0],
+                              "informants": counts.get(c.id, (0, 0))[1]} for c in codebook],
+                            columns=["code_id", "name", "segments", "informants"])
+
+    def annotations(self, segments: pd.DataFrame, progress: bool = False) -> PackedAnnotations:
+        """Annotations of the segments (a frame with ``segment_id`` and ``source_id``), in
+        order, as one :class:`PackedAnnotations`.  Each source version is annotated once per
+        NLP backend (all its segments) and kept in the store; later runs only unpack it (a
+        few numpy calls per source)."""
+        backend = self.annotator.backend
+        source_ids = sorted({int(s) for s in segments["source_id"]})
+        blobs = self.store.source_annotations(source_ids, backend)
+        types = TypeTable(self.store.word_types(backend))
+        parts: list = []
+        part_ids: list[list[int]] = []
+        missing = [sid for sid in source_ids if sid not in blobs]
+        if missing:
+            new_blobs = []
+            for sid in progress_iter(missing, "Tokenising and lemmatising", enabled=progress):
+                seg_list = self.store.segments_of(sid)
+                anns = self.annotator.annotate_many([s.text for s in seg_list])
+                new_blobs.append((sid, pack([s.id for s in seg_list], anns, types)))
+                parts.append(PackedAnnotations.from_annotations(anns))
+                part_ids.append([s.id for s in seg_list])
+            with self.store.transaction():
+                self.store.add_word_types(types.new_rows(), backend)
+                self.store.save_source_annotations(new_blobs, backend)
+        if blobs:
+            gids = types.gid_array(self.annotator.lexicon)
+            for blob in blobs.values():
+                ids, packed = unpack_packed(blob, gids, self.annotator.lexicon)
+                parts.append(packed)
+                part_ids.append(ids)
+        everything = PackedAnnotations.concat(parts)
+        row_of = {seg_id: row for row, seg_id in enumerate(i for ids in part_ids for i in ids)}
+        return everything.select([row_of[int(i)] for i in segments["segment_id"]])
+
+    # -- one run, step by step --------------------------------------------------------
+    def _plan(self, cb: Codebook, include_interviewer: bool) -> _Plan:
+        salt = f"{self.annotator.backend}|{include_interviewer}|{cb.language}"
+        hashes = {c.id: rule_fingerprint(c, salt) for c in cb}
+        state = json.loads(self.store.get_meta(CODING_STATE_KEY) or "{}")
+        old_hashes = state.get("codes", {}) if state.get("salt") == salt else {}
+        segs = pd.DataFrame(self.store.segment_rows(include_interviewer),
+                            columns=["segment_id", "source_id", "start"])
+        coded_sources = set(state.get("sources", [])) if old_hashes else set()
+        all_sources = {int(x) for x in segs["source_id"]}
+        new_sources = all_sources - coded_sources
+        changed = [c for c in cb if old_hashes.get(c.id) != hashes[c.id]]
+        unchanged = [c for c in cb if old_hashes.get(c.id) == hashes[c.id]]
+        runs = [(changed, segs)]
+        if unchanged and new_sources:
+            runs.append((unchanged, segs[segs["source_id"].isin(new_sources)]))
+        return _Plan(salt, hashes, old_hashes, segs, all_sources, new_sources, changed, runs)
+
+    def _reconcile(self, plan: _Plan, wanted: dict[tuple[int, str], tuple],
+                   scope_segments: dict[str, set]) -> tuple[list[int], list[Coding]]:
+        """The stored suggestions to drop (ids) and the new ones to add: a stored suggestion
+        that this run found again at the same span by the same rule stays."""
+        old_hashes, hashes = plan.old_hashes, plan.hashes
+        if old_hashes:   # only the codes this run touched, and codes no longer in the codebook
+            existing = self.store.auto_suggestions(list(scope_segments), list(hashes))
+        else:
+            existing = self.store.auto_suggestions()
+        keep, drop = set(), []
+        for cid, seg_id, code_id, start, end, rule in existing:
+            if old_hashes and code_id in hashes and seg_id not in scope_segments.get(code_id, ()):
+                continue  # outside this run's scope: unchanged rules on an already coded source
+            want = wanted.get((seg_id, code_id))
+            if want is not None and want[1:] == (start, end, rule) and (seg_id, code_id) not in keep:
+                keep.add((seg_id, code_id))
+            else:
+                drop.append(cid)
+        new = [Coding(code_id, seg_id, w[1], w[2], "suggested", AUTO_CODER, w[3], source_id=w[0])
+               for (seg_id, code_id), w in wanted.items() if (seg_id, code_id) not in keep]
+        return drop, new
+
+    def _write(self, cb: Codebook, plan: _Plan, drop: list[int], new: list[Coding],
+               rule_counts: dict[str, int]) -> None:
+        digest = codebook_hash(cb)
+        with self.store.transaction():
+            self.store.save_codebook(digest, cb.name, cb.language,
+                                     json.dumps(codebook_snapshot(cb), ensure_ascii=False))
+            self.store.delete_codings(drop)
+            self.store.add_codings(new)
+            self.store.set_meta(CODING_STATE_KEY, json.dumps(
+                {"salt": plan.salt, "codes": plan.hashes, "sources": sorted(plan.sources)}))
+            self.store.log(AuditEvent(
+                action="code", target=cb.name or (cb.path or "codebook"), coder=AUTO_CODER,
+                details={"codebook_hash": digest[:12], "segments": len(plan.segments),
+                         "codes_rematched": len(plan.changed), "new_sources": len(plan.new_sources),
+                         "added": len(new), "removed": len(drop),
+                         "rule_counts": dict(sorted(rule_counts.items()))}))
+
+    def _run_matchers(self, runs, cb: Codebook, include_interviewer: bool, progress: bool,
+                      wanted: dict, rule_counts: dict, scope_segments: dict) -> None:
+        """Match each run's codes on its segments; fills ``wanted`` ((segment, code) → (source,
+        start, end, rule) of the first match), ``rule_counts`` and ``scope_segments`` (code →
+        the segments it was matched on)."""
+        for codes, part in runs:
+            if not codes or part.empty:
+                continue
+            anns = self.annotations(part, progress)
+            matcher = RuleMatcher(Codebook(codes=codes, language=cb.language, name=cb.name), self.annotator)
+            seg_ids, src_ids, seg_starts = (part[c].tolist() for c in ("segment_id", "source_id", "start"))
+            # texts are read only when a pattern has to run on them (token rules need none)
+            texts = _LazyTexts(self.store, seg_ids, src_ids)
+            for code in codes:
+                scope_segments.setdefault(code.id, set()).update(seg_ids)
+            extra, cached_rules = self._pattern_matches(matcher, texts, seg_ids, src_ids, include_interviewer)
+            for lo in progress_iter(range(0, len(texts), _CHUNK), "Coding", enabled=progress):
+                results = matcher.match_many(texts[lo:lo + _CHUNK], anns[lo:lo + _CHUNK],
+                                             skip_patterns=cached_rules, extra=extra[lo:lo + _CHUNK])
+                for i, matches in enumerate(results, start=lo):
+                    for m in matches:
+                        rule_counts[m.rule] = rule_counts.get(m.rule, 0) + 1
+                        key = (seg_ids[i], m.code_id)
+                        if key not in wanted:  # one suggestion per code and segment: its first match
+                            wanted[key] = (src_ids[i], seg_starts[i] + m.start, seg_starts[i] + m.end, m.rule)
+
+    def _pattern_matches(self, matcher: RuleMatcher, texts: "_LazyTexts", seg_ids: list[int],
+                         src_ids: list[int], include_interviewer: bool) -> tuple[list[list], set]:
+        """Matches of the matcher's regular expressions, per text.  A pattern's hits on a
+        source version never change, so they are kept in the store and reused by every later
+        run that has the same pattern, whichever code it belongs to."""
+        rules = list(dict.fromkeys(matcher.pattern_rules()))
+        extra: list[list] = [[] for _ in range(len(texts))]
+        if not rules:
+            return extra, set()
+        codes_of = matcher.codes_of_pattern_rule()
+        scope = "all" if include_interviewer else "informants"
+        key = {rule: f"{scope}|{rule}" for rule in rules}
+        sources = sorted(set(src_ids))
+        cached = self.store.pattern_hits(list(key.values()), sources)
+        row_of = {seg: i for i, seg in enumerate(seg_ids)}
+        to_save = []
+        scans: dict[frozenset, tuple] = {}   # the texts of one set of sources, prepared once
+        for rule in rules:
+            missing = frozenset(sid for sid in sources if (key[rule], sid) not in cached)
+            if missing:
+                if missing not in scans:
+                    idx = [i for i, sid in enumerate(src_ids) if sid in missing]
+                    sub = texts.subset(idx)
+                    scans[missing] = (idx, sub, matcher.prepare_texts(sub))
+                idx, sub, scan = scans[missing]
+                found: dict[int, list] = {sid: [] for sid in missing}
+                for j, a, b in matcher.pattern_spans(rule, sub, scan):
+                    found[src_ids[idx[j]]].append((seg_ids[idx[j]], a, b))
+                for sid, triples in found.items():
+                    data = np.asarray(triples, dtype="<i8").reshape(-1, 3).tobytes()
+                    cached[(key[rule], sid)] = data
+                    to_save.append((key[rule], sid, data))
+            for sid in sources:
+                triples = np.frombuffer(cached[(key[rule], sid)], dtype="<i8").reshape(-1, 3).tolist()
+                for seg, a, b in triples:
+                    i = row_of.get(seg)
+                    if i is not None:
+                        extra[i].extend(Match(code_id, a, b, rule) for code_id in codes_of[rule])
+        if to_save:
+            self.store.save_pattern_hits(to_save)
+        return extra, set(rules)
+
+
+class _LazyTexts:
+    """The texts of the segments being coded, read from the store on first use."""
+
+    def __init__(self, store, seg_ids: list[int], src_ids: list[int]):
+        self.store, self.seg_ids, self.src_ids = store, seg_ids, src_ids
+        self._texts: dict[int, str] = {}
+        self._loaded: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self.seg_ids)
+
+    def subset(self, idx: list[int]) -> list[str]:
+        """The texts of the segments at these positions (their sources read once)."""
+        needed = sorted({self.src_ids[i] for i in idx} - self._loaded)
+        if needed:
+            self._texts.update(self.store.segment_texts(needed))
+            self._loaded.update(needed)
+        return [self._texts[self.seg_ids[i]] for i in idx]
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            return _TextsView(self, range(len(self))[item])
+        return self.subset([item])[0]
+
+
+class _TextsView:
+    """A slice of :class:`_LazyTexts`; turned into real texts only if a pattern needs them."""
+
+    def __init__(self, parent: _LazyTexts, rows: range):
+        self.parent, self.rows = parent, rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self):
+        return iter(self.parent.subset(list(self.rows)))
+
+    def __getitem__(self, i):
+        return self.parent.subset([self.rows[i]])[0]

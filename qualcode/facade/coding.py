@@ -1,0 +1,200 @@
+"""``project.coding``: human decisions on the automatic suggestions and what counts.
+
+Accept, reject or add a code on a segment, note a memo, review in an Excel sheet, evaluate
+the automatic coding against a gold coding and record that gold as a researcher's review.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional, Union
+
+import pandas as pd
+
+from ..errors import QualcodeError
+from ..model import AUTO_CODER, DECISION_STATUS, Coding, Memo
+from . import Namespace
+
+PathLike = Union[str, Path]
+#: What a memo may be attached to.
+MEMO_TARGETS = ("project", "source", "segment", "code")
+
+
+class ProjectCoding(Namespace):
+    """Human decisions (one row per coder, segment and code; the newest replaces the older)."""
+
+    _attr = "coding"
+
+    def segment(self, segment_id: int) -> tuple[int, int, int, int]:
+        """``(segment_id, source_id, start, end)`` of an active segment; a clear error if none."""
+        row = self._store.segment_bounds(segment_id)
+        if row is None:
+            raise QualcodeError(f"there is no segment {segment_id} in the project; see project.segments()")
+        return row
+
+    def _decide(self, segment_id: int, code_id: str, status: str, coder: Optional[str],
+                start: Optional[int] = None, end: Optional[int] = None, valence: Optional[str] = None,
+                note: str = "", log: bool = True) -> None:
+        seg_id, source_id, seg_start, seg_end = self.segment(segment_id)
+        coder = coder or self._config.coder
+        if coder == AUTO_CODER:
+            raise QualcodeError("the coder name 'auto' is reserved for automatic suggestions; use your own name")
+        rule = self._store.suggestion_rule(seg_id, code_id)   # remember which rule the decision was about
+        if start is None:
+            # a human decides on the segment (the review unit), so the coding spans it whole
+            start, end = seg_start, seg_end
+        elif not (seg_start <= start < end <= seg_end):
+            raise QualcodeError(f"offsets {start}-{end} are outside segment {segment_id} "
+                                f"({seg_start}-{seg_end})")
+        with self._store.transaction():
+            self._store.replace_decision(Coding(code_id, seg_id, int(start), int(end), status, coder, rule,
+                                                valence=valence, note=note, source_id=source_id))
+            if log:
+                self._project._log(status if status != "manual" else "add", f"segment {seg_id} / {code_id}",
+                                   coder=coder)
+
+    def accept(self, segment_id: int, code_id: str, coder: Optional[str] = None, **kw) -> None:
+        """Accept a code on a segment (the suggestion's span, or the whole segment)."""
+        self._decide(segment_id, code_id, DECISION_STATUS["accept"], coder, **kw)
+
+    def reject(self, segment_id: int, code_id: str, coder: Optional[str] = None, **kw) -> None:
+        """Reject a suggested code on a segment; automatic coding will not bring it back."""
+        self._decide(segment_id, code_id, DECISION_STATUS["reject"], coder, **kw)
+
+    def add(self, segment_id: int, code_id: str, coder: Optional[str] = None, start: Optional[int] = None,
+            end: Optional[int] = None, valence: Optional[str] = None, note: str = "") -> None:
+        """Code a segment (or the span ``start``–``end`` inside it) by hand."""
+        if code_id not in self._project.codebook():
+            raise QualcodeError(f"unknown code '{code_id}'; add it to the codebook first")
+        self._decide(segment_id, code_id, DECISION_STATUS["add"], coder, start=start, end=end, valence=valence,
+                     note=note)
+
+    def memo(self, text: str, target_type: str = "project", target_id: Optional[str] = None,
+             coder: Optional[str] = None) -> int:
+        """Write a memo on the project, a source, a segment or a code; it is kept in the store
+        and listed in the audit trail.  Returns its id."""
+        if target_type not in MEMO_TARGETS:
+            raise QualcodeError("a memo is attached to a project, source, segment or code")
+        if target_type == "segment":
+            self.segment(int(target_id))
+        if target_type == "code" and target_id not in self._project.codebook():
+            raise QualcodeError(f"unknown code '{target_id}'; see the codebook")
+        with self._store.transaction():
+            memo_id = self._store.add_memo(Memo(text=text, target_type=target_type,
+                                                target_id=None if target_id is None else str(target_id),
+                                                coder=coder or self._config.coder))
+            self._project._log("memo", f"{target_type} {target_id or ''}".strip(), coder=coder or "",
+                               reason=text[:200])
+        return memo_id
+
+    # -- the review sheet ----------------------------------------------------------------
+    def review_export(self, path: PathLike, coder: Optional[str] = None, lang: Optional[str] = None,
+                      include_interviewer: bool = False) -> Path:
+        """Write an Excel review sheet: one row per segment with its suggested codes and
+        columns to accept, reject and add codes (dropdowns of code ids)."""
+        from ..coding.review import write_review_sheet
+
+        project = self._project
+        coder = coder or self._config.coder
+        segs = project.segments()
+        if not include_interviewer:
+            segs = segs[~segs["is_interviewer"]]
+        if segs.empty:
+            raise QualcodeError("there are no segments to review; ingest transcripts first")
+        out = write_review_sheet(Path(path), segs, project.codings(), project.codebook(),
+                                 lang=lang or self._config.language, coder=coder)
+        project._log("review export", Path(path).name, coder=coder, details={"segments": len(segs)})
+        return out
+
+    def review_import(self, path: PathLike, coder: Optional[str] = None) -> pd.DataFrame:
+        """Apply the decisions of a filled-in review sheet, all or nothing.
+
+        Unknown codes, edited texts or unknown segments are reported row by row in one error
+        and nothing is applied.  Returns the decisions applied."""
+        from ..coding.review import read_review_sheet
+
+        coder = coder or self._config.coder
+        path = Path(path)
+        if not path.is_file():
+            raise QualcodeError("the review sheet does not exist; check the path", path=str(path))
+        decisions = read_review_sheet(path, self._project.segments(), self._project.codebook())
+        counts = {decision: 0 for decision in DECISION_STATUS}
+        with self._store.transaction():
+            for row in decisions.itertuples(index=False):
+                if row.decision == "note":   # a note without a decision: keep it as a memo
+                    self._store.add_memo(Memo(text=row.note, target_type="segment",
+                                              target_id=str(int(row.segment_id)), coder=coder))
+                    continue
+                self._decide(int(row.segment_id), row.code_id, DECISION_STATUS[row.decision], coder,
+                             note=row.note or "", log=False)
+                counts[row.decision] += 1
+            self._project._log("review import", path.name, coder=coder, details=counts)
+        return decisions
+
+    def resolved(self, include_suggested: bool = False, coders: Optional[list[str]] = None) -> pd.DataFrame:
+        """One coding per segment and code, as the analyses count it: ``consensus`` first,
+        then the project's coder, then any coder, then (with ``include_suggested``) the
+        suggestion; a rejection removes the code."""
+        from ..coding.resolve import resolve_codings
+
+        return resolve_codings(self._project.codings(), self._config.coder,
+                               include_suggested=include_suggested, coders=coders)
+
+    # -- gold codings ------------------------------------------------------------------
+    def _auto_sets(self, lift=lambda c: c) -> dict[int, set]:
+        codings = self._project.codings()
+        auto = codings[codings["coder"] == AUTO_CODER]
+        found: dict[int, set] = {}
+        for seg, code in zip(auto["segment_id"], auto["code_id"]):
+            found.setdefault(int(seg), set()).add(lift(code))
+        return found
+
+    def gold_segments(self, gold: PathLike) -> list[int]:
+        """The ids of the segments a gold coding covers (csv/xlsx: source, segment_index,
+        text, codes)."""
+        from ..coding.evaluate import attach_segments, read_gold
+
+        frame = attach_segments(read_gold(gold), self._project.segments(), path=str(gold))
+        return [int(s) for s in frame["segment_id"]]
+
+    def evaluate(self, gold: PathLike, level: str = "code") -> pd.DataFrame:
+        """Precision, recall and F1 of the automatic suggestions against a researcher's gold
+        coding (per code and micro-averaged, at segment level).  ``level="theme"`` compares
+        themes: every code counts as its root theme, so a suggestion of the right theme but
+        a neighbouring code is right."""
+        from ..coding.evaluate import attach_segments, read_gold, score_sets
+
+        if level not in ("code", "theme"):
+            raise QualcodeError("level must be 'code' or 'theme'")
+        frame = attach_segments(read_gold(gold), self._project.segments(), path=str(gold))
+        cb = self._project.codebook()
+        lift = (lambda c: cb.root_of(c) if c in cb else c) if level == "theme" else (lambda c: c)
+        gold_sets = {int(s): {lift(x) for x in c} for s, c in zip(frame["segment_id"], frame["code_set"])}
+        return score_sets(gold_sets, self._auto_sets(lift))
+
+    def apply_gold(self, gold: PathLike, coder: Optional[str] = None) -> int:
+        """Record a gold coding as one researcher's review: the gold codes are accepted or
+        added, other suggestions on those segments rejected.  Returns the decisions made."""
+        from ..coding.evaluate import attach_segments, read_gold
+
+        coder = coder or self._config.coder
+        frame = attach_segments(read_gold(gold), self._project.segments(), path=str(gold))
+        known = {c.id for c in self._project.codebook()}
+        unknown = sorted(set().union(*frame["code_set"]) - known) if len(frame) else []
+        if unknown:
+            raise QualcodeError(f"the gold coding uses codes not in the codebook: {', '.join(unknown)}",
+                                path=str(gold))
+        suggested = self._auto_sets()
+        n = 0
+        with self._store.transaction():
+            for seg, codes in zip(frame["segment_id"], frame["code_set"]):
+                seg = int(seg)
+                for code in sorted(codes):
+                    status = "accept" if code in suggested.get(seg, ()) else "add"
+                    self._decide(seg, code, DECISION_STATUS[status], coder, log=False)
+                    n += 1
+                for code in sorted(suggested.get(seg, set()) - codes):
+                    self._decide(seg, code, DECISION_STATUS["reject"], coder, log=False)
+                    n += 1
+            self._project._log("review import", Path(gold).name, coder=coder,
+                               details={"decisions": n, "segments": len(frame)})
+        return n

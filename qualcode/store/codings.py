@@ -1,0 +1,127 @@
+"""Codings in the store: automatic suggestions, human decisions, and human codings carried
+to a new version of their source.
+
+:class:`CodingQueries` is a part of :class:`~qualcode.store.SQLiteStore` (its connection
+and transactions); it is kept in its own module so that each module holds one noun.
+
+>>> import tempfile, pathlib
+>>> from qualcode.model import Coding, Segment, Source
+>>> from qualcode.store import SQLiteStore
+>>> store = SQLiteStore(pathlib.Path(tempfile.mkdtemp()) / "project.db", create=True)
+>>> sid = store.add_source(Source(None, "a.txt", "Hyvää palvelua.", "txt", "h", words=2),
+...                        [], [Segment(None, None, 0, 0, 0, 15, "Hyvää palvelua.", "H1")])
+>>> seg_id, _, start, end = store.segment_bounds(1)
+>>> store.add_codings([Coding("palvelu", seg_id, 6, 14, "suggested", rule="keyword:palvelu",
+...                           source_id=sid)])
+>>> store.suggestion_rule(seg_id, "palvelu"), store.suggestion_counts()
+('keyword:palvelu', {'palvelu': (1, 1)})
+>>> store.close()
+"""
+from __future__ import annotations
+
+import sqlite3
+from typing import Optional
+
+import pandas as pd
+
+from ..model import AUTO_CODER, HUMAN_STATUSES, Coding, now_iso
+
+
+class CodingQueries:
+    """Reading and writing codings (a mixin of the store: it needs ``conn``, ``transaction``
+    and ``segments_of``)."""
+
+    conn: sqlite3.Connection
+
+    def add_codings(self, codings: list[Coding]) -> None:
+        """Insert codings; those without ``created_at`` are stamped now."""
+        stamp = now_iso()
+        with self.transaction() as c:
+            c.executemany(
+                'INSERT INTO codings (segment_id, source_id, code_id, start, "end", status, coder, rule,'
+                " created_at, valence, note) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [(int(k.segment_id), int(k.source_id), k.code_id, int(k.start), int(k.end), k.status, k.coder,
+                  k.rule, k.created_at or stamp, k.valence, k.note or "") for k in codings])
+
+    def delete_codings(self, ids: list[int]) -> None:
+        """Delete the codings with these ids."""
+        with self.transaction() as c:
+            c.executemany("DELETE FROM codings WHERE id=?", [(i,) for i in ids])
+
+    def codings_frame(self, active_only: bool = True) -> pd.DataFrame:
+        """One row per coding with its source, speaker, quote (the coded span) and segment text."""
+        where = "WHERE s.active=1" if active_only else ""
+        df = pd.read_sql_query(
+            'SELECT k.id AS coding_id, k.segment_id, k.source_id, s.name AS source, k.code_id, k.start,'
+            ' k."end", k.status, k.coder, k.rule, k.created_at, k.valence, k.note, g.speaker,'
+            " substr(s.text, k.start + 1, k.\"end\" - k.start) AS quote, g.text AS segment_text"
+            f" FROM codings k JOIN segments g ON g.id=k.segment_id JOIN sources s ON s.id=k.source_id {where}"
+            " ORDER BY s.name, g.idx, k.code_id, k.id", self.conn)
+        return df
+
+    # -- human decisions ----------------------------------------------------------
+    def replace_decision(self, coding: Coding) -> None:
+        """Record one coder's decision on a segment and code: it replaces that coder's older
+        decisions on the same segment and code (one decision per coder, segment and code)."""
+        with self.transaction() as c:
+            c.execute("DELETE FROM codings WHERE segment_id=? AND code_id=? AND coder=?",
+                      (int(coding.segment_id), coding.code_id, coding.coder))
+            self.add_codings([coding])
+
+    def suggestion_rule(self, segment_id: int, code_id: str) -> Optional[str]:
+        """The rule of the (first) automatic suggestion of ``code_id`` on the segment, or None."""
+        row = self.conn.execute(
+            "SELECT rule FROM codings WHERE segment_id=? AND code_id=? AND coder=?"
+            " AND status='suggested' ORDER BY id LIMIT 1", (int(segment_id), code_id, AUTO_CODER)).fetchone()
+        return row[0] if row else None
+
+    # -- automatic suggestions ----------------------------------------------------
+    def auto_suggestions(self, codes: Optional[list[str]] = None,
+                         known: Optional[list[str]] = None) -> list[tuple[int, int, str, int, int, str]]:
+        """(coding id, segment id, code id, start, end, rule) of the automatic suggestions on
+        active sources.  With ``codes`` and ``known``: only those of ``codes`` and those of
+        codes not in ``known`` (codes gone from the codebook)."""
+        sql = ('SELECT k.id, k.segment_id, k.code_id, k.start, k."end", k.rule FROM codings k'
+               " JOIN sources s ON s.id=k.source_id WHERE s.active=1 AND k.status='suggested' AND k.coder=?")
+        params: list = [AUTO_CODER]
+        if codes is not None and known is not None:
+            sql += (f" AND (k.code_id IN ({','.join('?' * len(codes))})"
+                    f" OR k.code_id NOT IN ({','.join('?' * len(known))}))")
+            params += list(codes) + list(known)
+        return self.conn.execute(sql, params).fetchall()
+
+    def suggestion_counts(self) -> dict[str, tuple[int, int]]:
+        """code id → (segments, speakers) with an automatic suggestion, on active sources."""
+        rows = self.conn.execute(
+            "SELECT k.code_id, COUNT(DISTINCT k.segment_id), COUNT(DISTINCT g.speaker) FROM codings k"
+            " JOIN segments g ON g.id=k.segment_id JOIN sources s ON s.id=k.source_id"
+            " WHERE s.active=1 AND k.status='suggested' AND k.coder=? GROUP BY k.code_id", (AUTO_CODER,)).fetchall()
+        return {code: (n_seg, n_inf) for code, n_seg, n_inf in rows}
+
+    # -- a new version of a source --------------------------------------------------
+    def carry_human_codings(self, old_source_id: int, new_source_id: int) -> tuple[int, int]:
+        """Copy the human codings of an old source version onto the identical paragraphs of
+        the new one (the nearest by position when a text occurs twice), shifted with them.
+        Returns (carried, stranded): codings whose paragraph changed stay with the old version."""
+        old = {s.id: s for s in self.segments_of(old_source_id)}
+        new_by_text: dict[str, list] = {}
+        for s in self.segments_of(new_source_id):
+            new_by_text.setdefault(s.text, []).append(s)
+        rows = self.conn.execute(
+            f'SELECT id, segment_id, code_id, start, "end", status, coder, rule, created_at, valence, note'
+            f" FROM codings WHERE source_id=? AND status IN ({','.join('?' * len(HUMAN_STATUSES))})",
+            (old_source_id, *HUMAN_STATUSES)).fetchall()
+        moved, stranded = [], 0
+        for cid, seg_id, code, start, end, status, coder, rule, created, valence, note in rows:
+            seg = old.get(seg_id)
+            targets = new_by_text.get(seg.text) if seg else None
+            if not targets:
+                stranded += 1
+                continue
+            target = min(targets, key=lambda s: abs(s.index - seg.index))
+            shift = target.start - seg.start
+            moved.append(Coding(code, target.id, start + shift, end + shift, status, coder, rule,
+                                created, valence, note or "", source_id=new_source_id))
+        if moved:
+            self.add_codings(moved)
+        return len(moved), stranded
