@@ -101,7 +101,7 @@ NOTEBOOKS = {
         'assert len(other.codings()) == len(project.codings().query("status in [\'accepted\', \'manual\']"))\nother.codings()[["source", "code_id", "coder", "quote"]].head()',
         "md:## Agreement and the audit trail",
         'project.agreement.table(["auto", project.config.coder]).tail(1)',
-        "project.audit(lang=).tail(8)",
+        "project.audit(lang=\"fi\").tail(8)",
     ],
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 import os
 import re
 import tempfile
@@ -63,6 +64,28 @@ def is_missing(value: Any) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):   # lists, dicts …
         return False
+
+
+def as_date(value: Any) -> Optional[dt.date]:
+    """A ``datetime.date`` from a date, a datetime, a pandas Timestamp, ``yyyy-mm-dd`` or
+    ``d.m.yyyy``; ``None`` when empty or unreadable."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "to_pydatetime"):
+        try:
+            value = value.to_pydatetime()
+        except (ValueError, TypeError):
+            return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not text or text.lower() in ("nan", "nat", "none"):
+        return None
+    return parse_date_text(text)
 
 
 def parse_date_text(text: str) -> Optional[dt.date]:

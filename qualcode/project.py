@@ -25,12 +25,14 @@ import pandas as pd
 from .config import CONFIG_NAME, STORE_DIR, STORE_NAME, ProjectConfig, find_project_root, load_config
 from .errors import ProjectError, QualcodeError
 from .facade.agreement import ProjectAgreement
+from .facade.analyse import ProjectAnalyses
 from .facade.coding import ProjectCoding
 from .facade.constructs import ProjectConstructs
 from .facade.exchange import ProjectExchange
 from .facade.files import convert_codebook, read_codebook_file, write_frame  # noqa: F401  (for the CLI)
 from .facade.ingesting import IngestReport, ingest
 from .facade.privacy import ProjectPrivacy
+from .facade.reporting import write_report
 from .labels import check_language
 from .model import AuditEvent, Codebook
 from .store import SQLiteStore
@@ -78,6 +80,7 @@ class Project:
         (self.root / STORE_DIR).mkdir(exist_ok=True)
         self.store = SQLiteStore(self.root / STORE_DIR / STORE_NAME, create=True)
         self.coding = ProjectCoding(self)
+        self.analyse = ProjectAnalyses(self)
         self.agreement = ProjectAgreement(self)
         self.privacy = ProjectPrivacy(self)
         self.constructs = ProjectConstructs(self)
@@ -225,173 +228,17 @@ class Project:
         engine = CodingEngine(self.store, self._annotator(cb.language or self.config.language))
         return engine.code(cb, include_interviewer=include_interviewer, progress=progress)
 
-    # -- analyses (thin wrappers over qualcode.analysis.study.Analyses) -------------
-    def _study_frames(self, lang: Optional[str] = None, include_suggested: bool = False, codebook=None,
-                      link_constructs: bool = True, *, report: bool = True):
-        """Everything the analyses and reports of one operation read, each read once: segments,
-        resolved codings, informants, the codebook (parsed once) and the type rules
-        (tyypit.yaml); for a ``report`` also sources, the audit trail, the interview frames,
-        the title and the construct files (their care actions linked to the coded data unless
-        ``link_constructs`` is False).  ``lang`` is the language of the results (default: the
-        project's).  Without a codebook a report goes on without one; the analyses need one."""
-        from .analysis.study import StudyFrames
-        from .report.inputs import find_frames, read_type_rules
-
-        language = self.config.language
-        frames = StudyFrames(
-            language=check_language(lang or language), data_language=language,
-            segments=self.segments(), codings=self.coding.resolved(include_suggested=include_suggested),
-            informants=self.informants(), codebook=self._frames_codebook(codebook, required=not report),
-            type_rules=read_type_rules(self.root), include_suggested=include_suggested, root=self.root)
-        if report:
-            frames.title = self.config.title or self.root.name
-            frames.sources, frames.audit = self.sources(), self.audit()
-            frames.interview_frames = find_frames(self.root)
-            frames.constructs = self._constructs_of(frames, link=link_constructs)
-        return frames
-
-    def _frames_codebook(self, codebook=None, required: bool = True):
-        """The codebook given (a path or a Codebook), else the project's; None when the project
-        has none and it is not ``required``."""
-        if codebook is not None or required:
-            return self.codebook(codebook)
-        try:
-            return self.codebook()
-        except QualcodeError:
-            return None
-
-    def _constructs_of(self, frames, link: bool = True):
-        """The project's construct files checked against the frames' codebook, in the frames'
-        language, with the care actions linked to the frames' coded data when ``link``; None
-        when the project has no construct files."""
-        from .construct import load_constructs
-
-        c = load_constructs(self.root, codebook=frames.codebook, lang=frames.language)
-        if link:
-            self._link_constructs(c, frames)
-        return None if c.is_empty() else c
-
-    @staticmethod
-    def _link_constructs(constructs, frames) -> None:
-        """Link the care actions to the coded data (when there are care models and a codebook)."""
-        if constructs is not None and constructs.care_models and frames.codebook is not None:
-            constructs.link(frames)
-
-    def _analyses(self, include_suggested: bool = False):
-        """The analyses over this project's frames (see :meth:`_study_frames`)."""
-        from .analysis.study import Analyses
-
-        return Analyses(self._study_frames(include_suggested=include_suggested, report=False))
-
-    def themes(self, level: str = "code", include_suggested: bool = False) -> pd.DataFrame:
-        """Code (or theme) frequencies: segments, informants, sources, share of informants."""
-        return self._analyses(include_suggested).themes(level)
-
-    def informant_matrix(self, value: str = "count", level: str = "code",
-                         include_suggested: bool = False) -> pd.DataFrame:
-        """Informant × code matrix (count, presence or share)."""
-        return self._analyses(include_suggested).informant_matrix(value, level)
-
-    def group_matrix(self, by: str = "segment", value: str = "count", include_suggested: bool = False) -> pd.DataFrame:
-        """Group × code matrix by an informant attribute (role, segment, lifecycle …)."""
-        return self._analyses(include_suggested).group_matrix(by, value)
-
-    def reduction(self, reductions: Optional[dict] = None, include_suggested: bool = False) -> pd.DataFrame:
-        """Reduction table: original expression → reduced expression → sub/upper/main category."""
-        return self._analyses(include_suggested).reduction(reductions)
-
-    def types(self, rules: Union[None, PathLike, dict] = None, k: Optional[int] = None,
-              include_suggested: bool = False):
-        """Typology: types defined by ``rules`` (a dict or a YAML file), else by the project's
-        tyypit.yaml (as in the report), else found by clustering informants on their code
-        profiles (``k`` clusters: clustering even when tyypit.yaml exists)."""
-        spec = rules if rules is None or isinstance(rules, dict) else self._read_yaml(rules)
-        return self._analyses(include_suggested).types(spec, k=k)
-
-    def experiences(self, level: str = "theme", include_suggested: bool = False) -> pd.DataFrame:
-        """Positive and negative experiences: theme × valence counts of segments."""
-        return self._analyses(include_suggested).experiences(level)
-
-    def training_needs(self, by: str = "role", include_suggested: bool = False) -> pd.DataFrame:
-        """Negative experiences per target role → development and training needs."""
-        return self._analyses(include_suggested).training_needs(by)
-
-    def swot(self, include_suggested: bool = False):
-        """SWOT (nelikenttä) from the codes' S/W/O/T attributes, with evidence quotes."""
-        return self._analyses(include_suggested).swot()
-
-    def trends(self, level: str = "theme", comments: Optional[dict] = None,
-               include_suggested: bool = False) -> pd.DataFrame:
-        """Trends with comments (TRENDI | KOMMENTTI) and how widely each is shared."""
-        return self._analyses(include_suggested).trends(level, comments)
-
-    def network(self, unit: str = "segment", level: str = "code", include_suggested: bool = False):
-        """Co-occurrence network of codes (networkx graph; edges carry count and Jaccard)."""
-        return self._analyses(include_suggested).network(unit, level)
-
-    def scores(self, column: str = "score", scale: Optional[str] = None):
-        """Recommendation scores of the informants: distribution, mean, median (NPS on 0–10)."""
-        from .analysis.study import Analyses, StudyFrames
-
-        frames = StudyFrames(language=self.config.language, informants=self.informants())
-        return Analyses(frames).scores(column, scale)
-
-    def quote_checks(self, include_suggested: bool = False) -> dict[str, pd.DataFrame]:
-        """Near-duplicate quotes across informants and quotes with no informant code."""
-        return self._analyses(include_suggested).quote_checks()
-
-    def _read_yaml(self, path: PathLike):
-        from .yamlutil import read_yaml
-
-        path = Path(path)
-        if not path.is_absolute() and not path.exists():
-            path = self.root / path
-        if not path.is_file():
-            raise QualcodeError("the file does not exist; check the path", path=str(path))
-        return read_yaml(path)
-
-    # -- reports ----------------------------------------------------------------------
     def report(self, path: Optional[PathLike] = None, fmt: Optional[str] = None, lang: Optional[str] = None,
                include_suggested: bool = False, show_codes: bool = True, figures_dir: Optional[PathLike] = None,
                codebook=None, pseudonymise=None) -> Path:
         """Write the report: the workshop workbook (xlsx), thesis appendices (docx) or a quick
-        look (md/html), by ``fmt`` or the file suffix; optionally the figures (PNG and SVG)."""
-        from .analysis.study import Analyses
-        from .report.api import write_report
-
-        if pseudonymise is None:
-            pseudonymise = self.config.pseudonymise
-        frames = self._study_frames(lang=lang, include_suggested=include_suggested, codebook=codebook,
-                                    link_constructs=not pseudonymise)
-        if pseudonymise:   # the care actions' quotes come from the pseudonymised codings
-            self._pseudonymise_inputs(frames, pseudonymise)
-            self._link_constructs(frames.constructs, frames)
-        analyses = Analyses(frames)          # shared by the report and its figures
-        out = write_report(analyses, Path(path) if path else None, fmt=fmt, lang=frames.language,
-                           show_codes=show_codes)
-        files = 1
-        if figures_dir is not None:
-            from .report.figures import write_figures
-
-            Path(figures_dir).mkdir(parents=True, exist_ok=True)
-            files += len(write_figures(analyses, Path(figures_dir), frames.language))
-        self._log("report", Path(out).name, details={"lang": frames.language, "files": files,
-                                                     "suggested": include_suggested,
-                                                     "pseudonymised": bool(pseudonymise)})
-        return Path(out)
-
-    def _pseudonymise_inputs(self, frames, key) -> None:
-        """Replace names and identifying details in everything a report shows."""
-        from .pseudonym import pseudonymise_frame, pseudonymise_frames
-
-        k = self.privacy.key(key)
-        texts = {int(s): self.store.source_text(int(s)) for s in frames.segments["source_id"].unique()}
-        frames.segments, frames.codings = pseudonymise_frames(frames.segments, frames.codings, k,
-                                                              lang=self.config.language, source_texts=texts)
-        frames.informants = pseudonymise_frame(frames.informants, k)
-        frames.sources = pseudonymise_frame(frames.sources, k)
-        frames.audit = pseudonymise_frame(frames.audit, k)
-        frames.title = pseudonymise_frame(pd.DataFrame({"t": [frames.title]}), k)["t"].iloc[0]
+        look (md/html), by ``fmt`` or the file suffix; optionally the figures (PNG and SVG).
+        The project is read once and every table comes from one set of analyses.
+        ``pseudonymise`` (True, a key or a key file; default ``pseudonymise`` in qualcode.toml)
+        replaces names and identifying details in everything the report shows."""
+        return write_report(self, path, fmt=fmt, lang=lang, include_suggested=include_suggested,
+                            show_codes=show_codes, figures_dir=figures_dir, codebook=codebook,
+                            pseudonymise=pseudonymise)
 
     # -- frames -------------------------------------------------------------------
     def sources(self) -> pd.DataFrame:

@@ -339,10 +339,10 @@ def coded(study):
     write(study / "transcripts", "H1.txt", TRANSCRIPT)
     project.ingest([study / "transcripts"])
     segs = project.segments().set_index("text")["segment_id"]
-    project.add(int(segs["Emme tiedä koskaan, missä vaiheessa projekti on menossa."]), "tilannetiedon_puute")
-    project.add(int(segs["Joudumme aina itse kysymään projektin tilannetta."]), "tilannetiedon_puute")
-    project.add(int(segs["Viikoittainen tilannekatsaus auttaisi meitä paljon."]), "viikkoviesti_toive")
-    project.add(int(segs["Hinta on kohtuullinen."]), "hinta")
+    project.coding.add(int(segs["Emme tiedä koskaan, missä vaiheessa projekti on menossa."]), "tilannetiedon_puute")
+    project.coding.add(int(segs["Joudumme aina itse kysymään projektin tilannetta."]), "tilannetiedon_puute")
+    project.coding.add(int(segs["Viikoittainen tilannekatsaus auttaisi meitä paljon."]), "viikkoviesti_toive")
+    project.coding.add(int(segs["Hinta on kohtuullinen."]), "hinta")
     yield project
     project.close()
 
@@ -355,7 +355,7 @@ def test_link_evidence(coded):
     from qualcode.construct import link_evidence
 
     c = load_constructs(coded.root, codebook=coded.codebook())
-    ev = link_evidence(c.care_models, coded.resolved_codings(), coded.segments(), coded.codebook())
+    ev = link_evidence(c.care_models, coded.coding.resolved(), coded.segments(), coded.codebook())
     assert list(ev["action"]) == ["Viikkoviesti", "Kvartaalitapaaminen"]    # Muut's action cites nothing
     weekly = ev.iloc[0]
     assert weekly["segments"] == 2 and weekly["informants"] == ["H1", "H2"]

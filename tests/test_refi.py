@@ -246,7 +246,7 @@ def test_round_trip_into_fresh_project(tmp_path):
     _code_project(project)
     first = project.exchange.export_qdpx(tmp_path / "a.qdpx")
     fresh = Project.init(tmp_path / "copy", title="Kopio")
-    report = fresh.import_qdpx(first)
+    report = fresh.exchange.import_qdpx(first)
     assert (report.sources, report.codes, report.codings, report.informants) == (2, 4, 5, 2)
     assert report.codebook_path == fresh.root / "codebooks" / "vientipilotti.yaml"
     assert report.codebook_path.is_file()
@@ -278,7 +278,7 @@ def test_round_trip_into_fresh_project(tmp_path):
     seg_text = fresh.segments().set_index("segment_id").loc[int(seg_memo["target_id"]), "text"]
     assert seg_text.startswith("Laskutus sen sijaan")
     # a second export of the copy carries the same content
-    second = fresh.export_qdpx(tmp_path / "b.qdpx")
+    second = fresh.exchange.export_qdpx(tmp_path / "b.qdpx")
     _validate(_qde(second), PROJECT_XSD)
 
     def content(path):
@@ -478,7 +478,7 @@ def test_zip_slip_member_is_refused(tmp_path, victim):
         zf.writestr("../evil.txt", "pwned")
     before = _state(victim)
     with pytest.raises(QualcodeError, match=r"'\.\./evil\.txt' points outside the archive"):
-        victim.import_qdpx(bad)
+        victim.exchange.import_qdpx(bad)
     _assert_untouched(victim, before, tmp_path)
 
 
@@ -493,7 +493,7 @@ def test_absolute_drive_and_backslash_members_are_refused(tmp_path, victim, name
             pytest.skip("this Python normalises the member name on write")
     before = _state(victim)
     with pytest.raises(QualcodeError, match="points outside the archive"):
-        victim.import_qdpx(bad)
+        victim.exchange.import_qdpx(bad)
     _assert_untouched(victim, before, tmp_path)
 
 
@@ -509,7 +509,7 @@ def test_billion_laughs_is_refused(tmp_path, victim):
         zf.writestr("project.qde", "\n".join(lol))
     before = _state(victim)
     with pytest.raises(QualcodeError, match="contains an XML entity declaration; qualcode refuses it for safety"):
-        victim.import_qdpx(bad)
+        victim.exchange.import_qdpx(bad)
     _assert_untouched(victim, before, tmp_path)
 
 
@@ -526,7 +526,7 @@ def test_member_declaring_10_gb_is_refused_before_reading(tmp_path, victim, monk
     monkeypatch.setattr(zipfile.ZipFile, "open", lambda self, *a, **k: opened.append(a) or 1 / 0)
     before = _state(victim)
     with pytest.raises(QualcodeError, match="would unpack to more than 500 MB"):
-        victim.import_qdpx(bad)
+        victim.exchange.import_qdpx(bad)
     assert opened == []          # refused from the declared sizes, nothing was decompressed
     _assert_untouched(victim, before, tmp_path)
 
@@ -563,12 +563,12 @@ def test_not_a_zip_and_missing_project_qde(tmp_path, victim):
     junk.write_bytes(b"this is not a zip file at all")
     before = _state(victim)
     with pytest.raises(QualcodeError, match="not a readable zip archive"):
-        victim.import_qdpx(junk)
+        victim.exchange.import_qdpx(junk)
     empty = tmp_path / "empty.qdpx"
     with zipfile.ZipFile(empty, "w") as zf:
         zf.writestr("readme.txt", "nothing here")
     with pytest.raises(QualcodeError, match="no project.qde"):
-        victim.import_qdpx(empty)
+        victim.exchange.import_qdpx(empty)
     _assert_untouched(victim, before, tmp_path)
 
 
@@ -577,7 +577,7 @@ def test_suggestions_come_back_as_suggestions_of_auto(tmp_path):
     _code_project(project)
     out = project.exchange.export_qdpx(tmp_path / "all.qdpx", include_suggested=True)
     fresh = Project.init(tmp_path / "copy")
-    fresh.import_qdpx(out)
+    fresh.exchange.import_qdpx(out)
     df = fresh.codings()
     auto = df[df["coder"] == AUTO_CODER]
     assert auto[["code_id", "status", "quote"]].values.tolist() == [

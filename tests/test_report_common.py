@@ -127,14 +127,14 @@ def build_study(root: Path, language: str = "fi", frames: bool = True):
         (folder / "ryhmahaastattelun_runko.yaml").write_text(GROUP_FRAME, encoding="utf-8")
     p.ingest([folder / "transcripts"])
     segs = p.segments()
-    p.add(_segment(segs, "H1", "Emme ole"), "tilannetieto")
-    p.add(_segment(segs, "H1", "=HYPERLINK"), "viestinta", valence="neutral")
-    p.add(_segment(segs, "H1", "Kehittäjä oli"), "osaaminen")
-    p.add(_segment(segs, "H2", "Laatu on"), "osaaminen")
-    p.add(_segment(segs, "H2", "Kilpailijat"), "kilpailu", valence="negative")
-    p.add(_segment(segs, "H3", "Tilannetietoa"), "tilannetieto")
-    p.add(_segment(segs, "KE1", "Me kehittäjät"), "tilannetieto")
-    p.add(_segment(segs, "PP2", "Viikkoviesti"), "viestinta", valence="development_idea")
+    p.coding.add(_segment(segs, "H1", "Emme ole"), "tilannetieto")
+    p.coding.add(_segment(segs, "H1", "=HYPERLINK"), "viestinta", valence="neutral")
+    p.coding.add(_segment(segs, "H1", "Kehittäjä oli"), "osaaminen")
+    p.coding.add(_segment(segs, "H2", "Laatu on"), "osaaminen")
+    p.coding.add(_segment(segs, "H2", "Kilpailijat"), "kilpailu", valence="negative")
+    p.coding.add(_segment(segs, "H3", "Tilannetietoa"), "tilannetieto")
+    p.coding.add(_segment(segs, "KE1", "Me kehittäjät"), "tilannetieto")
+    p.coding.add(_segment(segs, "PP2", "Viikkoviesti"), "viestinta", valence="development_idea")
     return p
 
 
@@ -147,7 +147,7 @@ def study(tmp_path):
 
 @pytest.fixture
 def inputs(study):
-    return study._study_frames()
+    return study.analyse.frames(report=True)
 
 
 # --------------------------------------------------------------------------- tests
@@ -234,7 +234,7 @@ def test_inputs_from_project(study, inputs):
     ind = inputs.individual_frames[0]
     assert [q.scale_text for q in ind.closing] == ["1–10", ""]
     assert len(ind.questions()) == 5
-    en = study._study_frames(lang="en")
+    en = study.analyse.frames(report=True, lang="en")
     assert en.language == "en"
 
 

@@ -131,7 +131,7 @@ def test_without_frames_or_codings(tmp_path):
 
     p = Project.init(tmp_path / "empty", title="Tyhjä")
     try:
-        out = write_docx_report(p._study_frames(), tmp_path / "tyhja.docx")
+        out = write_docx_report(p.analyse.frames(report=True), tmp_path / "tyhja.docx")
     finally:
         p.close()
     texts = [para.text for para in docx.Document(str(out)).paragraphs]

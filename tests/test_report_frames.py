@@ -1,5 +1,5 @@
 """One report reads the project once, and the project and its report agree: the codebook is
-parsed once and each frame read once per report; project.types() and the workbook's Tyypit
+parsed once and each frame read once per report; project.analyse.types() and the workbook's Tyypit
 sheet list the same types; a pseudonymised report links the care actions to pseudonymised
 quotes."""
 from __future__ import annotations
@@ -77,13 +77,13 @@ def _types_sheet(path) -> dict[str, list[str]]:
 
 
 def test_project_types_and_the_workbook_agree_on_the_type_rules(study, tmp_path):
-    typology = study.types()
+    typology = study.analyse.types()
     assert [t.name for t in typology.types] == ["Tilannetietoa kaipaavat", "Laatuun tyytyväiset"]
     from_project = {t.name: list(t.members) for t in typology.types}
     assert from_project == _types_sheet(study.report(tmp_path / "r.xlsx"))
     assert from_project["Tilannetietoa kaipaavat"] == ["H1", "H3", "KE1"]
     # asking for clusters still clusters
-    assert all(t.name.startswith("Tyyppi") for t in study.types(k=2).types)
+    assert all(t.name.startswith("Tyyppi") for t in study.analyse.types(k=2).types)
 
 
 def test_broken_type_rules_name_the_file_and_line(study, tmp_path):

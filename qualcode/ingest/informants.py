@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import ReadError
-from ..fileutil import parse_date_text
+from ..fileutil import as_date
 from ..model import Informant
 from .readers import read_document
 
@@ -50,15 +50,10 @@ def parse_date(value: Any, path: str, line: int) -> Optional[dt.date]:
     """A date from ``d.m.yyyy``, ``yyyy-mm-dd`` or a spreadsheet date; ``None`` if empty."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    parsed = parse_date_text(text)
+    parsed = as_date(value)
     if parsed is not None:
         return parsed
-    raise ReadError(f"the date '{text}' is not a date; write it as d.m.yyyy (3.8.2021) or "
+    raise ReadError(f"the date '{str(value).strip()}' is not a date; write it as d.m.yyyy (3.8.2021) or "
                     "yyyy-mm-dd", path=path, line=line)
 
 

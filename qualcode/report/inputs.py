@@ -32,7 +32,7 @@ from typing import Any, Optional, Union
 from ..errors import QualcodeError
 from ..yamlutil import read_yaml
 
-from .finnish import as_date
+from ..fileutil import as_date
 
 PathLike = Union[str, Path]
 

@@ -29,7 +29,8 @@ from ..analysis.valence import effective_valence
 from ..fileutil import is_missing
 from ..labels import label
 from ..model import VALENCES
-from .finnish import as_date, as_minutes, count_phrase, format_date, format_minutes, format_number
+from ..fileutil import as_date
+from .finnish import as_minutes, count_phrase, format_date, format_minutes, format_number
 
 #: What a table builder takes: the frames, or their analyses (shared between builders).
 Source = Union[StudyFrames, Analyses]
