@@ -67,6 +67,61 @@ class ViewParser(HTMLParser):
             self.paragraphs[-1] += data
 
 
+class Node:
+    """An element of a page read back with :class:`DomBuilder`."""
+
+    def __init__(self, tag: str, attrs: dict, parent=None):
+        self.tag, self.attrs, self.parent, self.children = tag, attrs, parent, []
+
+    @property
+    def classes(self) -> set:
+        return set(self.attrs.get("class", "").split())
+
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+
+    def iter(self):
+        yield self
+        for c in self.children:
+            if isinstance(c, Node):
+                yield from c.iter()
+
+    def select(self, tag: str = "", cls: str = "", attr: str = "") -> list:
+        return [n for n in self.iter() if (not tag or n.tag == tag) and (not cls or cls in n.classes)
+                and (not attr or attr in n.attrs)]
+
+
+class DomBuilder(HTMLParser):
+    """The element tree of a page (html.parser, as a browser would nest these pages)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = self.current = Node("#document", {})
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, dict(attrs), self.current)
+        self.current.children.append(node)
+        if tag not in ViewParser.VOID:
+            self.current = node
+
+    def handle_endtag(self, tag):
+        node = self.current
+        while node is not self.root and node.tag != tag:
+            node = node.parent
+        if node is not self.root:
+            self.current = node.parent
+
+    def handle_data(self, data):
+        self.current.children.append(data)
+
+
+def dom(html: str) -> Node:
+    builder = DomBuilder()
+    builder.feed(html)
+    builder.close()
+    return builder.root
+
+
 def parse(html: str) -> ViewParser:
     parser = ViewParser()
     parser.feed(html)
@@ -210,3 +265,13 @@ def test_the_folder_is_replaced_whole_and_a_foreign_folder_is_refused(tmp_path):
     assert [p.name for p in mine.iterdir()] == ["muistiinpanot.txt"]
     with pytest.raises(QualcodeError, match="language must be fi or en"):
         write_view(frames, tmp_path / "x", "sv")
+
+
+def test_the_style_and_script_are_inlined_as_they_are(tmp_path):
+    from qualcode.view.pages import asset
+
+    index = write_view(frames_for("Hyvä palvelu.", [(1, "a", "accepted", 5, 12)]), tmp_path / "v", "fi")
+    for page in (index, index.parent / "sources" / "H1-txt-1.html"):
+        root = dom(page.read_text(encoding="utf-8"))
+        assert root.select("script")[0].text().strip() == str(asset("view.js")).strip()
+        assert str(asset("view.css")).strip() in root.select("style")[0].text()

@@ -12,6 +12,7 @@ from typing import Optional
 
 import jinja2
 import pandas as pd
+from markupsafe import Markup
 
 from ..labels import LABELS, label
 from .colours import code_classes, code_colours, colour_css
@@ -28,9 +29,12 @@ def environment() -> jinja2.Environment:
 
 
 @functools.lru_cache(maxsize=None)
-def asset(name: str) -> str:
-    """The text of a file in the package's ``assets`` folder (the style sheet, the script)."""
-    return resources.files("qualcode.view").joinpath("assets", name).read_text(encoding="utf-8")
+def asset(name: str) -> Markup:
+    """A file of the package's ``assets`` folder (the style sheet, the script), inlined as it
+    is: ours, not the data's, and free of a closing ``</style>`` or ``</script>``."""
+    text = resources.files("qualcode.view").joinpath("assets", name).read_text(encoding="utf-8")
+    assert "</" not in text, f"{name} must not close its element"
+    return Markup(text)
 
 
 class Styling:
@@ -42,8 +46,9 @@ class Styling:
         self.classes = code_classes(ids)
         self.colours = code_colours(frames.codebook)
 
-    def css(self, scope: str = ".qcv") -> str:
-        return colour_css(self.classes, self.colours, scope)
+    def css(self, scope: str = ".qcv") -> Markup:
+        """The colour rules: class names and colours made here (#rrggbb), nothing from the data."""
+        return Markup(colour_css(self.classes, self.colours, scope))
 
 
 def _context(lang: str, frames: ViewFrames, styling: Styling) -> dict:

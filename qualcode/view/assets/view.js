@@ -13,7 +13,7 @@
   var coded = document.getElementById('qcv-coded');
   var search = document.getElementById('qcv-q');
   var hitsOut = document.getElementById('qcv-hits');
-  var marks = Array.prototype.slice.call(root.querySelectorAll('.m, .chip')).map(function (el) {
+  var marks = Array.prototype.slice.call(root.querySelectorAll('.m[data-k], .chip')).map(function (el) {
     var s = /(?:^| )s-(\w+)/.exec(el.className);
     return { el: el, code: el.getAttribute('data-code'), status: s ? s[1] : '' };
   });
