@@ -54,10 +54,12 @@
     return parts.length ? '#' + parts.join('&') : '';
   }
 
-  function writeHash() {
+  function writeHash(toAddress) {
     var h = hashOf();
-    try { history.replaceState(null, '', h || location.pathname + location.search); }
-    catch (e) { location.hash = h; }
+    if (toAddress) {   // not when the page opens: a link to a paragraph (#s123) must still scroll there
+      try { history.replaceState(null, '', h || location.pathname + location.search); }
+      catch (e) { location.hash = h; }
+    }
     links.forEach(function (a) { a.setAttribute('href', a.getAttribute('data-keep') + h); });
   }
 
@@ -165,7 +167,7 @@
     }
   }
 
-  function apply() {
+  function apply(event) {
     var shown = shownSets();
     if (rows.length) {
       applyRows(shown);
@@ -173,7 +175,7 @@
       applyMarks(shown);
       applyTurns(findHits());
     }
-    writeHash();
+    writeHash(Boolean(event));
   }
 
   function cascade(box) {   // a code's box sets the boxes of the codes below it
@@ -190,7 +192,7 @@
     visible[current].scrollIntoView({ block: 'center' });
   }
 
-  codeBoxes.forEach(function (b) { b.addEventListener('change', function () { cascade(b); apply(); }); });
+  codeBoxes.forEach(function (b) { b.addEventListener('change', function (e) { cascade(b); apply(e); }); });
   statusBoxes.forEach(function (b) { b.addEventListener('change', apply); });
   if (coded) { coded.addEventListener('change', apply); }
   if (search) {
@@ -203,7 +205,7 @@
     btn.addEventListener('click', function () {
       var on = btn.getAttribute('data-all') === '1';
       codeBoxes.forEach(function (b) { b.checked = on; });
-      apply();
+      apply(true);
     });
   });
   var next = document.getElementById('qcv-next');
