@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from dataclasses import dataclass
 from importlib import resources
 from typing import Optional
 
@@ -15,6 +16,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..labels import LABELS, label
+from ..model import VALENCES
 from .colours import code_classes, code_colours, colour_css
 from .frames import STATUSES, SourceInfo, TreeNode, ViewFrames, code_status_counts, code_tree, source_infos, \
     status_counts, transcript
@@ -69,24 +71,49 @@ def _context(lang: str, frames: ViewFrames, styling: Styling) -> dict:
             "title": frames.title or label("view.title", lang), "pseudonymised": frames.pseudonymised}
 
 
-def render_index(frames: ViewFrames, infos: list[SourceInfo], lang: str, styling: Styling) -> str:
+@dataclass
+class Review:
+    """What a page served by the review app carries besides the view: the request's script
+    nonce, the token a write must send back, the coder, and the codings' owners."""
+
+    csrf: str
+    nonce: str
+    coder: str
+
+
+def _scripts(review: Optional[Review]) -> list[Markup]:
+    return [asset("view.js")] + ([asset("review.js")] if review else [])
+
+
+def render_index(frames: ViewFrames, infos: list[SourceInfo], lang: str, styling: Styling,
+                 review: Optional[Review] = None) -> str:
     """The index page: every source with its informants and codings by status, the code tree
     with the project's counts (filtering the table), the legend."""
     tree = code_tree(frames.codebook, code_status_counts(frames.codings), styling.classes, lang)
     return environment().get_template("index.html.j2").render(
         **_context(lang, frames, styling), infos=infos, tree=tree, totals=status_counts(frames.codings),
-        css=asset("view.css"), js=asset("view.js"), colour_css=styling.css())
+        css=asset("view.css"), scripts=_scripts(None), colour_css=styling.css(), review=review)
 
 
-def render_source(frames: ViewFrames, infos: list[SourceInfo], i: int, lang: str, styling: Styling) -> str:
-    """The page of ``infos[i]``: its transcript with every coding marked, search, filters."""
+def render_source(frames: ViewFrames, infos: list[SourceInfo], i: int, lang: str, styling: Styling,
+                  review: Optional[Review] = None) -> str:
+    """The page of ``infos[i]``: its transcript with every coding marked, search, filters (and,
+    served by the review app, the review panel)."""
     info = infos[i]
     tree = code_tree(frames.codebook, info.code_counts, styling.classes, lang)
     blocks = transcript(frames, info.source_id, styling.classes, lang)
+    owners = {}
+    if review is not None:
+        mine = frames.codings[frames.codings["source_id"] == info.source_id]
+        owners = {int(k): [str(c), str(s), str(o), str(v) if isinstance(v, str) else ""]
+                  for k, c, s, o, v in zip(mine["coding_id"], mine["code_id"], mine["status"], mine["coder"],
+                                           mine["valence"])}
     return environment().get_template("source.html.j2").render(
         **_context(lang, frames, styling), info=info, tree=tree, blocks=blocks,
         prev=infos[i - 1] if i > 0 else None, next=infos[i + 1] if i + 1 < len(infos) else None,
-        css=asset("view.css"), js=asset("view.js"), colour_css=styling.css())
+        css=asset("view.css"), scripts=_scripts(review), colour_css=styling.css(), review=review,
+        owners=owners, codes=[(c.id, c.name or c.id, frames.codebook.depth(c.id)) for c in frames.codebook],
+        valences=VALENCES)
 
 
 def render_pages(frames: ViewFrames, lang: str) -> dict[str, str]:
@@ -97,6 +124,19 @@ def render_pages(frames: ViewFrames, lang: str) -> dict[str, str]:
     for i, info in enumerate(infos):
         pages[f"sources/{info.page}"] = render_source(frames, infos, i, lang, styling)
     return pages
+
+
+def render_page(frames: ViewFrames, lang: str, path: str, review: Optional[Review] = None) -> Optional[str]:
+    """One page of the view by its path (``index.html`` or ``sources/<page>``), for the review
+    app; None when there is no such page."""
+    styling = Styling(frames)
+    infos = source_infos(frames, lang)
+    if path == "index.html":
+        return render_index(frames, infos, lang, styling, review)
+    for i, info in enumerate(infos):
+        if path == f"sources/{info.page}":
+            return render_source(frames, infos, i, lang, styling, review)
+    return None
 
 
 def render_fragment(frames: ViewFrames, source_id: int, lang: str, codings: Optional[pd.DataFrame] = None,
