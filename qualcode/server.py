@@ -249,6 +249,14 @@ def address(host: str, port: int, token: str) -> str:
     return f"http://{shown}:{port}/?token={token}"
 
 
+def remote_warning(host: str) -> Optional[str]:
+    """The warning printed when the app listens on an address other computers can reach."""
+    if is_loopback(host):
+        return None
+    return (f"Warning: the review app is open to other computers on {host}; anyone who has the address with its "
+            "token can read the transcripts and change codings. Stop it when you are done.")
+
+
 def serve(root: Union[str, Path], host: str = "127.0.0.1", port: int = 0, coder: Optional[str] = None,
           lang: Optional[str] = None, open_browser: bool = True, allow_remote: bool = False,
           echo: Callable[[str], None] = print) -> None:
@@ -262,9 +270,9 @@ def serve(root: Union[str, Path], host: str = "127.0.0.1", port: int = 0, coder:
     port = sock.getsockname()[1]
     app.bound_to(host, port)
     url = address(host, port, app.token)
-    if not is_loopback(host):
-        echo(f"Warning: the review app is open to other computers on {host}; anyone with the address can "
-             "read the transcripts and change codings.")
+    warning = remote_warning(host)
+    if warning:
+        echo(warning)
     echo(f"Reviewing as {app.coder}: {url}\nStop with Ctrl+C.")
     if open_browser:
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
