@@ -285,3 +285,46 @@ def test_review_in_a_real_browser(served, browser):
     segment = int(mine["segment_id"].iloc[0])
     assert f"| liisa | accepted | segment {segment} / {accepted_code} |" in report      # its audit trail
     assert "| H1 |  | 1 | 1 |" in report                  # one reviewed coding counted for H1
+
+
+def test_the_app_and_another_writer_at_once_lose_no_decision(served):
+    """Two browser tabs and a command writing at the same moment: every decision is stored."""
+    import threading
+
+    from qualcode.project import Project
+
+    project, app, url = served
+    more = "\n".join(f"H1: Tuki numero {i} vastasi, hinta {i} oli sopiva." for i in range(12))
+    (project.root / "transcripts" / "H2.txt").write_text(more + "\n", encoding="utf-8")
+    project.ingest([project.root / "transcripts"])
+    project.code()
+    auto = project.codings()
+    tabs = [Client(url), Client(url)]
+    for tab in tabs:
+        tab.login()
+    tuki = auto[auto["code_id"] == "tuki"]["coding_id"].astype(int).tolist()
+    hinta = auto[auto["code_id"] == "hinta"][["segment_id", "code_id"]].values.tolist()
+    errors = []
+
+    def browser_tab(tab, ids):
+        for i in ids:
+            status, body = tab.post(app, "accept", {"coding_id": i})
+            if status != 200:
+                errors.append(body)
+
+    def command():
+        with Project(project.root) as other:
+            for seg, code in hinta:
+                other.coding.reject(int(seg), code, coder="olli")
+
+    workers = [threading.Thread(target=browser_tab, args=(tabs[0], tuki[0::2])),
+               threading.Thread(target=browser_tab, args=(tabs[1], tuki[1::2])), threading.Thread(target=command)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert errors == []
+    final = project.codings()
+    assert len(final[(final["coder"] == "liisa") & (final["status"] == "accepted")]) == len(tuki)
+    assert len(final[(final["coder"] == "olli") & (final["status"] == "rejected")]) == len(hinta)
+    assert project.audit()["action"].tolist().count("accepted") == len(tuki)
