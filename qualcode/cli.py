@@ -280,6 +280,37 @@ def report(obj, lang, fmt, output, include_suggested, hide_codes, figures_dir, p
     click.echo(f"Wrote {out}." + (f" Figures in {figures_dir}." if figures_dir else ""))
 
 
+@main.command()
+@lang_option()
+@click.option("-o", "--output", type=click.Path(file_okay=False), default=None,
+              help="Folder to write (default: view/ in the project); an earlier view there is replaced.")
+@pseudonymise_options
+@click.pass_obj
+@handle_errors
+def view(obj, lang, output, pseudonymise):
+    """Write the transcripts with every coding marked as HTML pages that open from the folder."""
+    out = obj.project().view(output, lang=lang, pseudonymise=pseudonymise)
+    click.echo(f"Wrote {out}; open it in a browser.")
+
+
+@main.command()
+@coder_option("Your coder name (default: coder in qualcode.toml).")
+@lang_option()
+@click.option("--port", type=int, default=0, help="Port to listen on (default: a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but this computer needs --allow-remote.")
+@click.option("--allow-remote", is_flag=True, help="Allow an address other computers can reach (with a warning).")
+@click.option("--no-browser", is_flag=True, help="Print the address but do not open a browser.")
+@click.pass_obj
+@handle_errors
+def serve(obj, coder, lang, port, host, allow_remote, no_browser):
+    """Review the codings in context in your browser: a local app on this computer, until Ctrl+C."""
+    from .server import serve as run
+
+    run(obj.project().root, host=host, port=port, coder=coder, lang=lang, open_browser=not no_browser,
+        allow_remote=allow_remote, echo=click.echo)
+
+
 @main.group("export")
 def export_group():
     """Write the project in an exchange format (REFI-QDA)."""

@@ -58,6 +58,7 @@ DEPRECATED = {
     "segmentation": "constructs.segmentation", "care_evidence": "constructs.care_evidence",
     "audit_table": "audit", "write_audit": "write_audit", "language": "config.language",
     "codebook_path": "_codebook_path", "annotator": "_annotator",
+    "memos": "coding.memos", "turns": "segments(unit='turn')",
 }
 
 
@@ -137,6 +138,8 @@ class Project:
         warnings.warn(f"project.{name} is deprecated; use project.{target}", DeprecationWarning, stacklevel=2)
         if name == "write_audit":
             return lambda path, lang=None: self.audit(lang=lang or self.config.language, path=path)
+        if name == "turns":
+            return lambda: self.segments(unit="turn")
         obj = self
         for part in target.split("."):
             obj = getattr(obj, part)
@@ -240,6 +243,23 @@ class Project:
                             show_codes=show_codes, figures_dir=figures_dir, codebook=codebook,
                             pseudonymise=pseudonymise)
 
+    # -- the transcript view ------------------------------------------------------------
+    def view(self, path: Optional[PathLike] = None, lang: Optional[str] = None, pseudonymise=None) -> Path:
+        """Write the transcript view: ``index.html`` and one page per source with every coding
+        marked, code tree, filters and search; opens from the folder (default ``view/``), no
+        server needed.  Returns the path of ``index.html``."""
+        from .facade.view import write_view
+
+        return write_view(self, path, lang=lang, pseudonymise=pseudonymise)
+
+    def show(self, source, codes=None, status=None, lang: Optional[str] = None, pseudonymise=None):
+        """Notebook output: ``source`` (name, file name or id) with its codings marked, only
+        ``codes`` (a theme includes its codes) and ``status`` when given; or, for a frame of
+        codings, each quote marked in its passage."""
+        from .facade.view import show
+
+        return show(self, source, codes=codes, status=status, lang=lang, pseudonymise=pseudonymise)
+
     # -- frames -------------------------------------------------------------------
     def sources(self) -> pd.DataFrame:
         """One row per active source version: name, version, format, kind, words …"""
@@ -255,12 +275,14 @@ class Project:
             raise QualcodeError(f"no source called '{name_or_id}'; see project.sources()")
         return self.store.source_text(int(hit.iloc[0]["source_id"]))
 
-    def turns(self) -> pd.DataFrame:
-        """One row per speaker turn, with offsets into its source's text."""
-        return self.store.turns_frame()
-
-    def segments(self) -> pd.DataFrame:
-        """One row per segment (paragraph in a turn) with offsets into its source's text."""
+    def segments(self, unit: str = "segment") -> pd.DataFrame:
+        """One row per segment (a paragraph in a turn, the unit of coding) with offsets into
+        its source's text; ``unit="turn"``: one row per speaker turn (speaker, timestamp,
+        offsets)."""
+        if unit == "turn":
+            return self.store.turns_frame()
+        if unit != "segment":
+            raise QualcodeError(f"unit must be 'segment' or 'turn', not '{unit}'")
         return self.store.segments_frame()
 
     def informants(self) -> pd.DataFrame:
@@ -270,11 +292,6 @@ class Project:
     def codings(self, all_versions: bool = False) -> pd.DataFrame:
         """One row per coding (suggested, accepted, rejected or manual)."""
         return self.store.codings_frame(active_only=not all_versions)
-
-    def memos(self) -> pd.DataFrame:
-        """Researcher's memos (notes on the project, sources, segments or codes); write one
-        with ``project.coding.memo(text, ...)``."""
-        return self.store.memos_frame()
 
     def audit(self, lang: Optional[str] = None, path: Optional[PathLike] = None):
         """The analysis log (Analyysiloki): every step, in order.  With ``lang`` the columns

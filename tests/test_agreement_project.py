@@ -77,7 +77,7 @@ def test_memos_from_the_cli_reach_the_store_and_the_audit_trail(two_coders, cli)
     assert code == 0 and "Memo 1 saved (segment" in out
     code, out = cli(["--project", project.root, "memo", "Koodi a on liian laaja.", "--code", "a"])
     assert code == 0
-    memos = project.memos()
+    memos = project.coding.memos()
     assert memos[["target_type", "target_id", "text"]].values.tolist() == [
         ["segment", str(s1), "Tarkista tämä vielä."], ["code", "a", "Koodi a on liian laaja."]]
     assert (project.audit()["action"] == "memo").sum() == 2

@@ -113,7 +113,7 @@ def test_applying_the_plan_stores_what_it_says(tmp_path):
     stored = sorted((r.source, r.start, r.end, r.code_id, r.coder, r.segment_id)
                     for r in project.codings().itertuples(index=False))
     assert stored == expected
-    memo = project.memos().set_index("target_type").loc["segment"]
+    memo = project.coding.memos().set_index("target_type").loc["segment"]
     assert int(memo["target_id"]) == by_index[("Interview Anna", 1)]
     # the report counts what the plan held; the codebook file appeared after the commit
     assert (report.sources, report.codings, report.memos) == (2, 4, 2)

@@ -174,7 +174,7 @@ def test_decisions_go_through_the_library_and_undo_restores_them(served):
     assert mine.loc["viestinta", "quote"] == words and mine.loc["tuki", "quote"] == "Tuki"
     assert client.post(app, "valence", {"coding_id": int(mine.loc["tuki", "coding_id"]), "valence": "positive"})[0] == 200
     assert client.post(app, "memo", {"segment_id": h1, "text": "Tuki kehuttu"})[0] == 200
-    assert project.memos()["text"].tolist() == ["Tuki kehuttu"]
+    assert project.coding.memos()["text"].tolist() == ["Tuki kehuttu"]
     status, body = client.post(app, "remove", {"coding_id": tuki})
     assert status == 400 and "auto's, not yours" in body["error"]
     assert client.post(app, "remove", {"coding_id": int(mine.loc["viestinta", "coding_id"])})[0] == 200

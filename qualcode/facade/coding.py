@@ -130,6 +130,10 @@ class ProjectCoding(Namespace):
             self._project._log("review import", path.name, coder=coder, details=counts)
         return decisions
 
+    def memos(self) -> pd.DataFrame:
+        """The researcher's memos (notes on the project, sources, segments or codes)."""
+        return self._store.memos_frame()
+
     def resolved(self, include_suggested: bool = False, coders: Optional[list[str]] = None) -> pd.DataFrame:
         """One coding per segment and code, as the analyses count it: ``consensus`` first,
         then the project's coder, then any coder, then (with ``include_suggested``) the

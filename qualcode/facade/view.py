@@ -28,7 +28,7 @@ def view_frames(project, pseudonymise=None):
     from ..view import ViewFrames
 
     codings = project.codings()
-    turns = project.turns()
+    turns = project.segments(unit="turn")
     frames = ViewFrames(segments=project.segments(), codings=codings, codebook=_codebook(project, codings),
                         sources=project.sources(), informants=project.informants(),
                         turns=turns[["source_id", "turn", "timestamp"]], title=project.config.title)
@@ -55,7 +55,7 @@ def _pseudonymise(project, frames, key) -> None:
 
     held = SimpleNamespace(segments=frames.segments, codings=frames.codings, informants=frames.informants,
                            sources=frames.sources, audit=pd.DataFrame(), title=frames.title)
-    project._pseudonymise_inputs(held, key)
+    project.privacy.pseudonymise_frames(held, key)
     frames.segments = pseudonymise_frame(held.segments, key, columns=["theme"], lang=project.config.language)
     frames.codings, frames.informants, frames.sources = held.codings, held.informants, held.sources
     frames.title, frames.pseudonymised = held.title, True
