@@ -100,6 +100,28 @@ def echo_warnings(warnings) -> None:
         click.echo(f"Warning: {w}", err=True)
 
 
+def table_format_options(fn):
+    """--json / --csv: print the command's table for a program instead of a person (and
+    nothing else on standard output)."""
+    @click.option("--json", "table_format", flag_value="json", default=None,
+                  help="Print the table as JSON records.")
+    @click.option("--csv", "table_format", flag_value="csv", help="Print the table as CSV.")
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+def print_data(frame, table_format: str) -> None:
+    """The frame as JSON records or CSV on standard output (columns as named in the frame)."""
+    if frame.index.name:
+        frame = frame.reset_index()
+    if table_format == "json":
+        click.echo(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+    else:
+        click.echo(frame.to_csv(index=False), nl=False)
+
+
 def print_table(frame, title: str = "") -> None:
     """Print a DataFrame as a table (rich on a terminal, plain text otherwise)."""
     from rich.console import Console
@@ -179,13 +201,16 @@ def ingest(obj, paths, informants, kind, speaker_pattern):
 
 
 @main.command()
+@table_format_options
 @click.pass_obj
 @handle_errors
-def status(obj):
+def status(obj, table_format):
     """What is in the project: sources, words, informants, segments, codings."""
     project = obj.project()
     lang = project.config.language
     frame = project.status()
+    if table_format:
+        return print_data(frame, table_format)
     frame.index = [label(f"status.{item}", lang) for item in frame.index]
     frame.columns = [label("status.count", lang)]
     print_table(frame.rename_axis(" "), title=project.config.title)
@@ -195,12 +220,15 @@ def status(obj):
 @click.option("--codebook", type=click.Path(), default=None,
               help="Codebook (.yaml or .xlsx); default: the one in codebooks/ or qualcode.toml.")
 @click.option("--include-interviewer", is_flag=True, help="Code interviewer turns too.")
+@table_format_options
 @click.pass_obj
 @handle_errors
-def code(obj, codebook, include_interviewer):
+def code(obj, codebook, include_interviewer, table_format):
     """Suggest codings by the codebook's keyword, phrase and pattern rules."""
     project = obj.project()
-    summary = project.code(codebook, include_interviewer=include_interviewer, progress=True)
+    summary = project.code(codebook, include_interviewer=include_interviewer, progress=not table_format)
+    if table_format:
+        return print_data(summary, table_format)
     print_table(summary, title="Suggested codings")
     used = int((summary["segments"] > 0).sum())
     click.echo(f"{int(summary['segments'].sum())} suggestions for {used} of {len(summary)} codes. "
@@ -463,9 +491,10 @@ def check_anonymity_cmd(obj, files, key):
 @click.option("--disagreements", "disagreements_file", type=click.Path(dir_okay=False), default=None,
               help="Also write the disagreement list to this .xlsx for a consensus meeting.")
 @output_option("Write the agreement table to .xlsx or .csv.")
+@table_format_options
 @click.pass_context
 @handle_errors
-def agreement(ctx, coders, reviewed_only, disagreements_file, output):
+def agreement(ctx, coders, reviewed_only, disagreements_file, output, table_format):
     """Intercoder agreement per code: percent agreement, Cohen's kappa, Krippendorff's alpha."""
     if ctx.invoked_subcommand is not None:
         return
@@ -474,6 +503,8 @@ def agreement(ctx, coders, reviewed_only, disagreements_file, output):
     project = ctx.obj.project()
     lang = project.config.language
     coders = list(coders) or None
+    if table_format:
+        return print_data(project.agreement.table(coders, reviewed_only=reviewed_only), table_format)
     shown = project.agreement.table(coders, reviewed_only=reviewed_only, lang=lang)
     print_table(shown.round(3), title=label("agreement.title", lang))
     if output:
@@ -527,12 +558,15 @@ def memo(obj, text, segment, code_id, source, coder):
 
 @main.command()
 @output_option("Write the trail to .xlsx or .csv instead of printing it.")
+@table_format_options
 @click.pass_obj
 @handle_errors
-def audit(obj, output):
+def audit(obj, output, table_format):
     """The analysis log (Analyysiloki): every step with time, coder, action and target."""
     project = obj.project()
     trail = project.audit()
+    if table_format and not output:
+        return print_data(trail, table_format)
     if output:
         out = project.audit(lang=project.config.language, path=output)
         click.echo(f"Wrote {len(trail)} entries to {out}")

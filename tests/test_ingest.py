@@ -403,3 +403,21 @@ def test_store_of_an_older_schema_is_migrated_forward(project):
     tables = {r[0] for r in reopened.store.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "pattern_hits" in tables
     reopened.close()
+
+
+def test_tables_for_programs_json_and_csv(tmp_path, cli):
+    import csv
+    import io
+    import json
+
+    folder = tmp_path / "p"
+    assert cli(["init", folder])[0] == 0
+    (folder / "transcripts" / "H1.txt").write_text("H1: Tuki vastasi nopeasti.\n", encoding="utf-8")
+    assert cli(["--project", folder, "ingest", folder / "transcripts"])[0] == 0
+    code, out = cli(["--project", folder, "status", "--json"])
+    assert code == 0, out
+    counts = {row["item"]: row["count"] for row in json.loads(out)}
+    assert counts["sources"] == 1 and counts["segments"] == 1
+    code, out = cli(["--project", folder, "audit", "--csv"])
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and [r["action"] for r in rows] == ["init", "ingest"]
