@@ -23,6 +23,7 @@ import pandas as pd
 from ..errors import StoreError
 from ..model import AuditEvent, Informant, Memo, Segment, Source, Turn, count_words, now_iso
 from .codings import CodingQueries
+from .vectors import VectorQueries
 from .exchange import ExchangeStore
 
 SCHEMA_VERSION = 2
@@ -90,7 +91,7 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
             conn.execute(statement)
 
 
-class SQLiteStore(CodingQueries, ExchangeStore):
+class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries):
     """The project store in one SQLite file."""
 
     def __init__(self, path: Path, create: bool = False):
