@@ -34,6 +34,8 @@ NEGATIVE_WEIGHT = 0.5
 NEAREST_SHARE = 0.5
 #: the standardised score a code needs when nothing has been reviewed yet
 DEFAULT_THRESHOLD = 2.5
+#: the best code of a segment needs at most this standardised score
+TOP_THRESHOLD = 1.5
 #: a code needs this many examples among the reviewed segments to get a threshold of its own
 OWN_THRESHOLD_MIN = 3
 
@@ -96,7 +98,10 @@ class Ranking:
         out = {}
         for i, s in enumerate(self.segment_ids):
             best = np.argsort(-self.scores[i], kind="stable")[:top_k]
-            out[s] = {self.code_ids[j] for j in best if self.scores[i, j] >= self.thresholds[j]}
+            # the best code counts once it is clearly above the segment's average (the
+            # thresholds, fitted on reviewed segments that shaped the code vectors, run high)
+            out[s] = {self.code_ids[j] for n, j in enumerate(best)
+                      if self.scores[i, j] >= (min(self.thresholds[j], TOP_THRESHOLD) if n == 0 else self.thresholds[j])}
         return out
 
     def rows(self, top_k: int = 3) -> list[dict]:
