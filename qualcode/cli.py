@@ -236,17 +236,39 @@ def code(obj, codebook, include_interviewer, table_format):
 
 
 @main.command()
+@click.option("--backend", type=click.Choice(["bm25", "semantic"]), default="bm25", show_default=True,
+              help="bm25: word statistics over lemmas (no extra); semantic: sentence embeddings "
+                   "(pip install 'qualcode[semantic]').")
+@click.option("--top-k", type=int, default=3, show_default=True, help="Codes to rank per segment.")
+@click.pass_obj
+@handle_errors
+def suggest(obj, backend, top_k):
+    """Ranked suggestions beyond keywords, learning from your accepted, added and rejected codings."""
+    table = obj.project().coding.suggest(backend=backend, top_k=top_k, progress=True)
+    click.echo(f"{len(table)} ranked suggestions by {backend}; they are in the review sheet with the "
+               "keyword suggestions.")
+
+
+@main.command()
 @click.argument("gold", type=click.Path(dir_okay=False))
 @click.option("--level", type=click.Choice(["code", "theme"]), default="code", show_default=True,
               help="Compare codes, or themes (a neighbouring code of the right theme counts).")
+@click.option("--backend", "backends", multiple=True, type=click.Choice(["bm25", "semantic"]),
+              help="Also score a ranked suggester (repeat for both): hit@1, hit@5, precision, recall.")
+@click.option("--simulate", type=int, default=0, show_default=True,
+              help="With --backend: the first N gold-coded sources count as reviewed, the rest are scored.")
 @click.pass_obj
 @handle_errors
-def evaluate(obj, gold, level):
+def evaluate(obj, gold, level, backends, simulate):
     """How well the automatic suggestions match a gold coding you made by reading
     (csv/xlsx: source, segment_index, text, codes): precision, recall and F1 per code."""
     project = obj.project()
     if not Path(gold).is_file():
         raise QualcodeError("the gold file does not exist; check the path", path=gold)
+    if backends:
+        table = project.coding.evaluate(gold, backends=list(backends), simulate=simulate)
+        print_table(table.round(3), title=f"Suggesters vs {Path(gold).name}")
+        return
     scores = project.coding.evaluate(gold, level=level)
     print_table(scores.round(3), title=f"Automatic coding vs {Path(gold).name}")
     micro = scores.set_index("code_id").loc["__micro__"]

@@ -123,3 +123,19 @@ def test_semantic_vectors_are_computed_once(demo, tmp_path, monkeypatch):
         p.coding.add(_segment(p, "transcripts/C4.md", 25), "billing_errors")
         p.code()                                               # a re-code keeps the vectors too
         assert len(suggest(p, "semantic"))
+
+
+def test_suggest_and_ranked_evaluation_through_the_cli(demo, tmp_path, cli):
+    folder = tmp_path / "cli"
+    shutil.copytree(demo, folder)
+    code, out = cli(["--project", folder, "suggest", "--top-k", "2"])
+    assert code == 0 and "ranked suggestions by bm25" in out, out
+    with Project(folder) as p:
+        ranked = p.codings().query("coder == 'semantic'")
+        assert len(ranked) and set(ranked["status"]) == {"suggested"}
+        assert ranked["rule"].str.startswith("bm25 score").all()
+    gold = ROOT / "corpora" / "customer-voice" / "gold" / "gold_coding.csv"
+    code, out = cli(["--project", folder, "evaluate", gold, "--backend", "bm25", "--simulate", "2"])
+    assert code == 0 and "hit" in out, out
+    code, out = cli(["--project", folder, "suggest", "--backend", "nonsense"])
+    assert code == 2 and "nonsense" in out

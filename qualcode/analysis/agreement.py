@@ -28,7 +28,7 @@ import pandas as pd
 from ..errors import QualcodeError
 from ..fileutil import is_missing as _missing
 from ..labels import LANGS, label
-from ..model import AUTO_CODER, COUNTED_STATUSES, HUMAN_STATUSES
+from ..model import COUNTED_STATUSES, HUMAN_STATUSES, MACHINE_CODERS
 from ..sheets import (fill, freeze_header, header_cell, is_blank_row, read_sheet_rows, save_workbook,
                       set_column_widths, write_cell)
 
@@ -197,7 +197,7 @@ def select_coders(codings: pd.DataFrame, coders: Optional[Iterable[str]] = None,
     found = set(codings.loc[codings["status"].isin(HUMAN_STATUSES), "coder"].dropna().astype(str))
     if coverage is not None and len(coverage):
         found |= set(coverage["coder"].dropna().astype(str))
-    found.discard(AUTO_CODER)
+    found -= set(MACHINE_CODERS)
     found.discard("")
     return sorted(found)
 

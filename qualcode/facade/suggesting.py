@@ -15,12 +15,11 @@ from typing import Optional, Union
 import numpy as np
 import pandas as pd
 
-from ..model import AUTO_CODER, HUMAN_STATUSES, Coding, count_words
+from ..model import AUTO_CODER, HUMAN_STATUSES, SEMANTIC_CODER, Coding, count_words
 from ..progress import progress_iter
 
 PathLike = Union[str, Path]
 #: the coder name of these suggestions (beside ``auto``, the keyword coder)
-SEMANTIC_CODER = "semantic"
 DEFAULT_BACKEND = "bm25"
 
 
