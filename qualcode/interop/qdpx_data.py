@@ -8,6 +8,7 @@ object (``format`` :data:`DATA_FORMAT`, ``version`` :data:`DATA_VERSION`)::
 
     {"format": "qualcode-refi-data", "version": 1,
      "codebook": {"name": …, "language": …, "codes": [{"guid": …, "id": …, "keywords": […], …}]},
+     "unlisted_codes": {<guid>: <code id>, …},
      "codings": [{"source": <TextSource guid>, "start": 16, "end": 21, "code": <code id>,
                   "status": "rejected", "coder": …, "rule": …, "valence": …, "note": …,
                   "created_at": …, "element": false}, …]}
@@ -72,7 +73,8 @@ class CarriedCoding:
 
 @dataclass
 class CarriedData:
-    """The data note read back: the codebook with its ids, code GUID → id, the codings."""
+    """The data note read back: the codebook with its ids, code GUID → id (the codebook's
+    codes and the unlisted ones codings use beyond it), the codings."""
 
     codebook: Codebook
     code_ids: dict
@@ -84,12 +86,15 @@ def code_fields(code: Code) -> dict:
     return {k: v for k, v in asdict(code).items() if k != "line"}
 
 
-def data_note_text(codebook_name: str, language: str, codes: list, code_guid: dict, codings: list) -> str:
+def data_note_text(codebook_name: str, language: str, codes: list, code_guid: dict, codings: list,
+                   unlisted: Optional[dict] = None) -> str:
     """The JSON text of the data note; ``codings`` are dicts with :data:`CODING_KEYS`, in
-    the order to write them (deterministic: the same project gives the same text)."""
+    the order to write them (deterministic: the same project gives the same text);
+    ``unlisted`` are ``{guid: code id}`` of the codes codings use beyond the codebook."""
     block = {"format": DATA_FORMAT, "version": DATA_VERSION,
              "codebook": {"name": codebook_name or "", "language": language or "fi",
                           "codes": [{"guid": code_guid[c.id], **code_fields(c)} for c in codes]},
+             "unlisted_codes": dict(unlisted or {}),
              "codings": [{k: c[k] for k in CODING_KEYS} for c in codings]}
     return json.dumps(block, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
@@ -117,10 +122,13 @@ def read_data_note(text: str, label: str) -> CarriedData:
         entries.append(entry)
     codebook = codebook_from_dict({"language": cb.get("language") or "fi", "name": cb.get("name") or "",
                                    "codes": entries}, path=f"{label} (qualcode data note)")
-    raw = block.get("codings")
+    raw, unlisted = block.get("codings"), block.get("unlisted_codes", {})
     if not isinstance(raw, list):
         raise _damaged(label, "its codings are missing")
-    known = {c.id for c in codebook.codes}
+    if not isinstance(unlisted, dict) or not all(isinstance(v, str) and v for v in unlisted.values()):
+        raise _damaged(label, "its unlisted codes are not a mapping of GUIDs to code ids")
+    code_ids.update({g.strip("{}").lower(): cid for g, cid in unlisted.items()})
+    known = {c.id for c in codebook.codes} | set(unlisted.values())
     return CarriedData(codebook, code_ids, [_coding(item, n, known, label) for n, item in enumerate(raw, 1)])
 
 

@@ -58,7 +58,8 @@ class ExchangeData:
       stays an integer);
     * ``segments``, ``codings``, ``memos``: the project's frames (columns ``segment_id,
       source_id, start, end, speaker, is_interviewer``; ``coding_id, segment_id, source_id,
-      code_id, start, end, status, coder, created_at, note``; ``memo_id, target_type,
+      code_id, start, end, status, coder, created_at, note`` and, when known, ``rule, valence``;
+      ``memo_id, target_type,
       target_id, text, coder, created_at``);
     * ``guids``: GUIDs remembered from earlier imports, ``{kind: {key: guid}}``;
     * ``extras``: elements kept from earlier imports, ``{"project": [xml], "sources": [xml],
@@ -184,7 +185,7 @@ def export_qdpx(data: ExchangeData, path: PathLike, *, include_suggested: bool =
 
 def _gather(data: ExchangeData, include_suggested: bool, say) -> _Content:
     rows = _codings_to_export(data.codings, include_suggested)
-    codes = _codes_with_unknown(data.codes, list(data.codings.itertuples(index=False)), say)
+    codes = _codes_with_unknown(data.codes, rows, say)
     sources = {sid: _Src(name, text, imported_at, dict(attrs))
                for sid, name, text, imported_at, attrs in data.sources}
     extra = data.extras
@@ -219,7 +220,7 @@ def _add_decisions(content: _Content, codings, exported: set) -> None:
             continue
         src.decisions.append({
             "start": int(r.start), "end": int(r.end), "code": r.code_id, "status": r.status, "coder": r.coder,
-            "rule": _text_or_none(r.rule), "valence": _text_or_none(r.valence),
+            "rule": _text_or_none(getattr(r, "rule", None)), "valence": _text_or_none(getattr(r, "valence", None)),
             "note": r.note if isinstance(r.note, str) else "", "created_at": r.created_at or "",
             "element": r.coding_id in exported})
 
@@ -462,14 +463,18 @@ def _notes_xml(root, memos: list, coding_notes: list, refs: _Refs, data_note: Op
 
 
 def _data_note(data: ExchangeData, content: _Content, refs: _Refs) -> Optional[str]:
-    """The data note's text (see :mod:`.qdpx_data`): the codebook with its ids and rules and
-    every coding of the exported sources; None when there are neither codes nor codings."""
+    """The data note's text (see :mod:`.qdpx_data`): the codebook with its ids and rules,
+    every coding of the exported sources, and the codes those use beyond the codebook (which
+    stay outside it on import); None when there are neither codes nor codings."""
     codings = []
     for src in sorted(content.sources.values(), key=lambda s: s.name):
         codings += sorted(({"source": src.guid, **d} for d in src.decisions), key=_decision_order)
-    if not (content.codes or codings):
+    if not (data.codes or codings):
         return None
-    return data_note_text(data.codebook_name, data.language, content.codes, refs.code_guid, codings)
+    listed = {c.id for c in data.codes}
+    unlisted = {refs.gid("code", d["code"]): d["code"] for d in codings if d["code"] not in listed}
+    return data_note_text(data.codebook_name, data.language, data.codes,
+                          {c.id: refs.gid("code", c.id) for c in data.codes}, codings, unlisted)
 
 
 def _decision_order(d: dict) -> tuple:

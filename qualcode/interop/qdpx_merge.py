@@ -15,8 +15,8 @@ the file is new.  The rules (also in docs/exchange.md):
   conflict (a foreign file's codes are written beside the project's codebook, as always).
 
 A conflict is refused with one sentence naming the file and what differs, unless the import
-asked for new versions (``new_version``): then no source was reused and the codebook is
-written beside the project's.
+asked for new versions (``new_version``): then the import is the plain one of a foreign file —
+no source is reused and the file's codebook is written beside the project's.
 
 >>> from qualcode.model import Code, Codebook
 >>> held = Codebook(codes=[Code("nopeus", keywords=["nopea"])])
@@ -79,7 +79,7 @@ def codebook_differences(theirs: Codebook, ours: Codebook) -> tuple[list, list]:
 def _codebook_written(plan, holding: ProjectHolding, new_version: bool, label: str) -> bool:
     if not plan.codebook.codes:
         return False
-    if holding.codebook is None:
+    if holding.codebook is None or new_version:
         return True
     differ, new = codebook_differences(plan.codebook, holding.codebook)
     if differ and plan.carried and not new_version:
