@@ -541,13 +541,19 @@ def _plan(parsed: _Parsed, path: Path, language: str, speaker_pattern: Optional[
     sources = _parse_sources(parsed, case_name, var_names, label_rx, interviewer, sources_now, label, warnings)
     codings, selection_segment, note_used = _plan_codings(parsed, sources, code_ids, label, warnings)
     memos = _plan_memos(parsed, sources, selection_segment, code_ids, note_used)
-    guids = {"source": {s.source.name: s.guid for s in sources},
-             "code": {cid: g for g, cid in code_ids.items()},
-             "user": {name: g for g, name in parsed.users.items()},
-             "case": {name: g for g, name in case_name.items()},
-             "variable": {name: g for g, (name, _) in parsed.variables.items()}}
+    guids = _foreign_guids({"source": {s.source.name: s.guid for s in sources},
+                            "code": {cid: g for g, cid in code_ids.items()},
+                            "user": {name: g for g, name in parsed.users.items()},
+                            "case": {name: g for g, name in case_name.items()},
+                            "variable": {name: g for g, (name, _) in parsed.variables.items()}})
     return ImportPlan(path, sources, codings, informants, memos, codebook, code_ids, guids, parsed.extras,
                       len(parsed.variables), warnings, carried=parsed.data is not None)
+
+
+def _foreign_guids(guids: dict) -> dict:
+    """The GUIDs worth remembering: those an export would not make again from the key (a
+    file qualcode wrote has none, so importing it back leaves nothing to remember)."""
+    return {kind: {key: g for key, g in ids.items() if g != _guid(kind, key)} for kind, ids in guids.items()}
 
 
 def _carried_codes(pcodes: list, data: CarriedData) -> tuple[list, dict[str, str]]:

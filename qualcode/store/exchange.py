@@ -138,10 +138,13 @@ class ExchangeStore:
                 self.add_memo(memo)
             if codebook is not None:
                 self.save_codebook(*codebook)
+            before = json.dumps(guid_maps, ensure_ascii=False, sort_keys=True)
             for kind, ids in guids.items():
                 if ids:
                     guid_maps.setdefault(kind, {}).update(ids)
-            self.set_meta(META_GUIDS, json.dumps(guid_maps, ensure_ascii=False, sort_keys=True))
+            after = json.dumps(guid_maps, ensure_ascii=False, sort_keys=True)
+            if after != before:
+                self.set_meta(META_GUIDS, after)
             self._keep_exchange_extras(extras)
             self.log(event)
 
