@@ -454,7 +454,12 @@ def test_pseudonymised_export_hides_names_and_moves_offsets(tmp_path):
     assert quotes == sorted(["vastaukset olivat nopeita",
                              # the genitive ending stays with the pseudonym (docs/anonymity.md)
                              "Minua palveli [nimi] [sukunimi], ja [sukunimi]:n vastaukset olivat nopeita."])
+    # the data note's codings moved with the text too: imported, they quote the same spans
+    fresh = Project.init(tmp_path / "copy")
+    fresh.exchange.import_qdpx(out)
+    assert sorted(fresh.codings()["quote"]) == quotes
     project.close()
+    fresh.close()
 
 
 # ------------------------------------------------------------------------ hostile input
