@@ -178,7 +178,8 @@ def test_a_source_with_another_text_is_refused_unless_a_new_version_is_asked(cop
 def test_a_code_with_other_rules_is_refused(copy):
     path = copy / "codebooks" / "asiakaskokemus_fi.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("perehdytys, perehdyttää", "perehdytys, opastus, perehdyttää", 1), encoding="utf-8")
+    path.write_text(text.replace("perehdytys, perehdyttää", "perehdytys, opastus, perehdyttää", 1),
+                    encoding="utf-8")
     assert path.read_text(encoding="utf-8") != text
     _refused(copy, copy / "p.qdpx", "code 'kayttoonotto'", "keywords")
 

@@ -154,9 +154,11 @@ class ImportPlan:
         return codebook_hash(cb), cb.name, cb.language, json.dumps(content, ensure_ascii=False)
 
     def report(self) -> ImportReport:
-        """The counts of this plan as an :class:`ImportReport` (codebook path not yet set)."""
+        """The counts of this plan as an :class:`ImportReport` (codebook path not yet set):
+        the sources, codes, codings and memos it adds."""
         merged = sum(s.reused for s in self.sources)
-        return ImportReport(path=self.path, sources=len(self.sources) - merged, codes=len(self.codebook.codes),
+        codes = len(self.codebook.codes) if self.write_codebook else 0
+        return ImportReport(path=self.path, sources=len(self.sources) - merged, codes=codes,
                             codings=len(self.codings), informants=len(self.informants),
                             variables=self.variables, memos=len(self.memos), code_ids=dict(self.code_ids),
                             warnings=list(self.warnings), merged_sources=merged,
@@ -294,8 +296,8 @@ def import_qdpx(path: PathLike, *, language: str = "fi", speaker_pattern: Option
     project's sources.  ``existing`` are the project's active sources by name: one with the
     same name and text is reused (the file's codings are placed on its stored segments), one
     with the same name and another text is refused — unless ``new_version``, when every
-    source of an existing name becomes its next version.  The archive is refused when it is unsafe (path traversal, DTDs, over ``max_bytes`` or
-    ``max_members``).
+    source of an existing name becomes its next version.  The archive is refused when it is
+    unsafe (path traversal, DTDs, over ``max_bytes`` or ``max_members``).
     """
     path = Path(path)
     label = str(path)
@@ -566,7 +568,8 @@ def _carried_codes(pcodes: list, data: CarriedData) -> tuple[list, dict[str, str
         if pc.guid in ids:
             continue
         ids[pc.guid] = _unique(_slug(pc.name), taken)
-        codes.append(Code(id=ids[pc.guid], name=pc.name or ids[pc.guid], parent=ids.get(pc.parent) if pc.parent else None,
+        codes.append(Code(id=ids[pc.guid], name=pc.name or ids[pc.guid],
+                          parent=ids.get(pc.parent) if pc.parent else None,
                           description=pc.description, color=pc.color))
     return codes, ids
 
