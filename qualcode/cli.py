@@ -388,11 +388,15 @@ def import_group():
 
 @import_group.command("qdpx")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--new-version", is_flag=True,
+              help="Import sources the project already has as their next version, and the file's codebook "
+                   "beside the project's, instead of merging (needed when they differ).")
 @click.pass_obj
 @handle_errors
-def import_qdpx_cmd(obj, file):
-    """Read a REFI-QDA project (.qdpx): sources, codes, codings, cases, notes (all or nothing)."""
-    r = obj.project().exchange.import_qdpx(file)
+def import_qdpx_cmd(obj, file, new_version):
+    """Read a REFI-QDA project (.qdpx): sources, codes, codings, cases, notes (all or nothing).
+    Sources the project already has with the same text are merged: nothing is added twice."""
+    r = obj.project().exchange.import_qdpx(file, new_version=new_version)
     echo_warnings(r.warnings)
     click.echo(f"Imported {r.sources} sources, {r.codes} codes, {r.codings} codings, {r.informants} cases "
                f"and {r.memos} notes from {file}" + (f"; codebook: {r.codebook_path}" if r.codebook_path else "."))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.errors import QualcodeError
+from qualcode.interop.qdpx_data import DATA_NOTE_NAME
 from qualcode.interop.qdpx_import import import_qdpx
 from qualcode.interop.refi import CODEBOOK_XSD, NS, PROJECT_XSD, export_qdc, import_qdc
 from qualcode.model import AUTO_CODER, Coding, Memo
@@ -135,6 +136,14 @@ def _coding_set(project: Project) -> set:
             for r in df.itertuples(index=False) if r.status in ("accepted", "manual")}
 
 
+DECISION_COLUMNS = ["source", "code_id", "start", "end", "status", "coder", "rule", "valence", "note", "created_at"]
+
+
+def _decisions(project: Project) -> list:
+    """Every coding with all its fields but the row and segment ids, in a fixed order."""
+    return sorted(map(tuple, project.codings()[DECISION_COLUMNS].astype(str).values.tolist()))
+
+
 def _tree(project: Project) -> set:
     cb = project.codebook()
     return {(c.name, cb[c.parent].name if c.parent else None, c.description) for c in cb}
@@ -215,7 +224,8 @@ def test_export_carries_users_codes_cases_notes(tmp_path):
     assert [H2_TEXT[s:e] for s, e in spans] == ["The price felt fair for what we got.",
                                                  "Support answered quickly, which I liked."]
     # notes: one per memo plus the coding's note, each referenced where it belongs
-    notes = {n.get("guid"): n.find(f"{N}PlainTextContent").text for n in root.iter(f"{N}Note")}
+    notes = {n.get("guid"): n.find(f"{N}PlainTextContent").text for n in root.iter(f"{N}Note")
+                 if n.get("name") != DATA_NOTE_NAME}
     assert sorted(notes.values()) == sorted(["Koko projektin muistio.", "Lähteen muistio.",
                                              "Kappaleen muistio.", "Koodin muistio.", "Emoji mukana."])
     assert notes[root.find(f"{N}NoteRef").get("targetGUID")] == "Koko projektin muistio."
@@ -247,7 +257,8 @@ def test_round_trip_into_fresh_project(tmp_path):
     first = project.exchange.export_qdpx(tmp_path / "a.qdpx")
     fresh = Project.init(tmp_path / "copy", title="Kopio")
     report = fresh.exchange.import_qdpx(first)
-    assert (report.sources, report.codes, report.codings, report.informants) == (2, 4, 5, 2)
+    # five human codings, two suggestions and one rejection: every coding travels
+    assert (report.sources, report.codes, report.codings, report.informants) == (2, 4, 8, 2)
     assert report.codebook_path == fresh.root / "codebooks" / "vientipilotti.yaml"
     assert report.codebook_path.is_file()
     # same texts, exactly
@@ -256,7 +267,8 @@ def test_round_trip_into_fresh_project(tmp_path):
     # same codes and hierarchy (by name) and same human codings: offsets, code, coder, quote
     assert _tree(fresh) == _tree(project)
     assert _coding_set(fresh) == _coding_set(project)
-    assert all(fresh.codings()["status"] == "manual")
+    assert _decisions(fresh) == _decisions(project)
+    assert sorted(fresh.codings()["status"]) == ["manual"] * 5 + ["rejected"] + ["suggested"] * 2
     # the coding note came back on the coding
     notes = fresh.codings().set_index("quote")["note"]
     assert notes["nopea 🚀"] == "Emoji mukana."
@@ -442,7 +454,12 @@ def test_pseudonymised_export_hides_names_and_moves_offsets(tmp_path):
     assert quotes == sorted(["vastaukset olivat nopeita",
                              # the genitive ending stays with the pseudonym (docs/anonymity.md)
                              "Minua palveli [nimi] [sukunimi], ja [sukunimi]:n vastaukset olivat nopeita."])
+    # the data note's codings moved with the text too: imported, they quote the same spans
+    fresh = Project.init(tmp_path / "copy")
+    fresh.exchange.import_qdpx(out)
+    assert sorted(fresh.codings()["quote"]) == quotes
     project.close()
+    fresh.close()
 
 
 # ------------------------------------------------------------------------ hostile input
@@ -580,11 +597,38 @@ def test_suggestions_come_back_as_suggestions_of_auto(tmp_path):
     fresh.exchange.import_qdpx(out)
     df = fresh.codings()
     auto = df[df["coder"] == AUTO_CODER]
+    # the data note brings both suggestions back, also the one a human rejected
+    assert sorted(auto[["code_id", "status", "quote"]].values.tolist()) == [
+        ["nopeus", "suggested", "Support answered quickly, which I liked."],
+        ["toiveet", "suggested", "The price felt fair for what we got."]]
+    assert _decisions(fresh) == _decisions(project)
+    # without the data note (as another program writes it) the Coding elements alone give
+    # the suggestion nobody decided on back as a suggestion of auto, the others as manual
+    bare = _without_data_note(out, tmp_path / "bare.qdpx")
+    other = Project.init(tmp_path / "other")
+    other.exchange.import_qdpx(bare)
+    df = other.codings()
+    auto = df[df["coder"] == AUTO_CODER]
     assert auto[["code_id", "status", "quote"]].values.tolist() == [
         ["nopeus", "suggested", "Support answered quickly, which I liked."]]
     assert set(df[df["coder"] != AUTO_CODER]["status"]) == {"manual"}
     project.close()
     fresh.close()
+    other.close()
+
+
+def _without_data_note(path: Path, target: Path) -> Path:
+    """A copy of an export without qualcode's data note."""
+    import re
+
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(target, "w") as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name == "project.qde":
+                data = re.sub(rb'\s*<Note [^>]*name="qualcode data">.*?</Note>', b"", data, flags=re.S)
+                assert b"qualcode data" not in data
+            zout.writestr(name, data)
+    return target
 
 
 def test_read_pseudonym_key(tmp_path):
