@@ -398,8 +398,10 @@ def import_qdpx_cmd(obj, file, new_version):
     Sources the project already has with the same text are merged: nothing is added twice."""
     r = obj.project().exchange.import_qdpx(file, new_version=new_version)
     echo_warnings(r.warnings)
+    merged = f"; {r.merged_sources} sources merged with the project's" if r.merged_sources else ""
     click.echo(f"Imported {r.sources} sources, {r.codes} codes, {r.codings} codings, {r.informants} cases "
-               f"and {r.memos} notes from {file}" + (f"; codebook: {r.codebook_path}" if r.codebook_path else "."))
+               f"and {r.memos} notes from {file}{merged}"
+               + (f"; codebook: {r.codebook_path}" if r.codebook_path else "."))
 
 
 @main.group()
