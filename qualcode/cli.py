@@ -71,28 +71,57 @@ def pseudonymise_options(fn):
 
 
 def handle_errors(fn):
-    """Turn QualcodeError into one line on stderr and exit code 2."""
+    """Turn QualcodeError — and the faults of the machine a user can fix (a busy, read-only,
+    full or damaged store; a file that cannot be written) — into one line on stderr and exit
+    code 2; only a real bug gives exit code 1."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         ctx = click.get_current_context()
         debug = bool(ctx.find_object(Context) and ctx.find_object(Context).debug)
         try:
             return fn(*args, **kwargs)
-        except QualcodeError as exc:
-            if debug:
-                raise
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing was written.", err=True)
             sys.exit(130)
         except Exception as exc:
             if debug:
                 raise
+            error = user_error(exc)
+            if error is not None:
+                click.echo(f"Error: {error}", err=True)
+                sys.exit(error.exit_code)
             click.echo(f"Internal error: {exc.__class__.__name__}: {exc}. This is a bug in qualcode; "
                        "rerun with --debug and report the traceback.", err=True)
             sys.exit(1)
     return wrapper
+
+
+def user_error(exc: BaseException) -> Optional[QualcodeError]:
+    """The one-sentence error for ``exc`` when the user can do something about it, else None."""
+    import errno
+    import sqlite3
+
+    from .errors import store_fault
+
+    if isinstance(exc, QualcodeError):
+        return exc
+    if isinstance(exc, sqlite3.Error):
+        return store_fault(exc)
+    if isinstance(exc, OSError) and exc.errno is not None:
+        where = exc.filename and str(exc.filename)
+        if exc.errno == errno.ENOSPC:
+            return QualcodeError("the disk is full; free some space and run the command again "
+                                 "(nothing was written)", path=where)
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return QualcodeError("permission denied (read-only file or folder); give yourself write "
+                                 "permission or choose another place", path=where)
+    if isinstance(exc, MemoryError):
+        return QualcodeError("the input is too large for this computer's memory; split it into "
+                             "smaller files")
+    if isinstance(exc, RecursionError):
+        return QualcodeError("the input is nested too deeply to read; simplify it (e.g. flatten "
+                             "the code tree)")
+    return None
 
 
 def echo_warnings(warnings) -> None:
