@@ -302,11 +302,25 @@ def review_import(obj, file, coder):
 @handle_errors
 def report(obj, lang, fmt, output, include_suggested, hide_codes, figures_dir, pseudonymise):
     """Write the workshop workbook (xlsx), thesis appendices (docx) or a quick look (md/html)."""
+    check_report_name(output, fmt)
     project = obj.project()
     out = project.report(output, fmt=fmt, lang=lang, include_suggested=include_suggested,
                          show_codes=not hide_codes, figures_dir=figures_dir,
                          pseudonymise=pseudonymise)
     click.echo(f"Wrote {out}." + (f" Figures in {figures_dir}." if figures_dir else ""))
+
+
+def check_report_name(output: Optional[str], fmt: Optional[str]) -> None:
+    """Refuse ``-o`` names whose extension is not a report format, or not the ``--format`` given
+    (a file named .pdf holding an xlsx would mislead whoever opens it)."""
+    if output is None:
+        return
+    suffix = Path(output).suffix.lower().lstrip(".")
+    if suffix not in ("xlsx", "docx", "md", "html"):
+        raise QualcodeError(f"qualcode writes reports as .xlsx, .docx, .md or .html, not "
+                            f"'{suffix or 'no extension'}'; change the file name", path=output)
+    if fmt is not None and fmt != suffix:
+        raise QualcodeError(f"--format {fmt} does not match the file name; name the file .{fmt}", path=output)
 
 
 @main.command()
