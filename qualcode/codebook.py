@@ -81,13 +81,27 @@ def _as_list(value: Any, key: str, cid: str, path: str, line: int) -> list[str]:
                     path, line)
     out = []
     for item in value:
-        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+        if isinstance(item, bool):
+            raise _fail(f"code {cid!r}: an item of {key} was read as {item!r}{_BOOL_HINT}", path, line)
+        if not isinstance(item, (str, int, float)):
             raise _fail(f"code {cid!r}: every item of {key} must be text, "
                         f"not {item!r}", path, line)
         text = str(item).strip()
         if text:
             out.append(text)
     return out
+
+
+#: YAML reads unquoted yes/no/on/off/true/false (Finnish "no" too) as booleans.
+_BOOL_HINT = ("; YAML reads an unquoted yes, no, on, off, true or false as a truth value — put the "
+              "word in quotes, e.g. 'no'")
+
+
+def _check_text_keys(entry: dict, cid: str, path: str) -> None:
+    for key in ("id", "name", "parent", "description", "color"):
+        if isinstance(entry.get(key), bool):
+            raise _fail(f"code {cid!r}: {key} was read as {entry[key]!r}{_BOOL_HINT}", path,
+                        _key_line(entry, key))
 
 
 def _as_text(value: Any) -> str:
@@ -126,6 +140,7 @@ def _code_from_entry(entry: Any, path: str, index: int) -> Code:
         raise _fail(f"codes entry {index + 1} must be a mapping with at least an id, "
                     f"not {entry!r}", path, line)
     cid = _as_text(entry.get("id"))
+    _check_text_keys(entry, cid, path)
     if not cid:
         raise _fail(f"codes entry {index + 1} has no id; give every code an id", path, line)
     for key in entry:
