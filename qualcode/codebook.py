@@ -324,6 +324,9 @@ def _sheet_headers(lang: str) -> list[str]:
 def _load_xlsx(path: str) -> Codebook:
     import openpyxl
 
+    from .safearchive import check_office_file
+
+    check_office_file(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zip/xml errors: not a workbook

@@ -186,6 +186,9 @@ def open_workbook(path: PathLike, what: str):
     file it should have been (``what``, e.g. "the review sheet written by qualcode")."""
     from openpyxl import load_workbook
 
+    from .safearchive import check_office_file
+
+    check_office_file(path)
     try:
         return load_workbook(path, read_only=True, data_only=False)
     except FileNotFoundError:

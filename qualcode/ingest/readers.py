@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from ..errors import ReadError
+from ..safearchive import check_office_zip
 from .decode import decode_bytes, normalise_text
 
 #: Formats read as transcripts (lines) and as survey answers (rows).
@@ -103,9 +104,11 @@ def _open_zip(path: Path, data: bytes, kind: str) -> zipfile.ZipFile:
         raise ReadError(f"this is not a valid {kind} file (it is not a zip package); open it in "
                         f"your word processor and save it again as {kind}", path=str(path))
     try:
-        return zipfile.ZipFile(io.BytesIO(data))
+        zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise ReadError(f"this {kind} file is damaged ({exc}); save it again", path=str(path)) from None
+    check_office_zip(zf, len(data), str(path))
+    return zf
 
 
 def _heading_level(style_name: str) -> int:
