@@ -13,7 +13,7 @@ from typing import Optional
 import click
 
 from . import __version__
-from .errors import QualcodeError
+from .errors import QualcodeError, as_user_error
 from .labels import label
 
 
@@ -86,7 +86,7 @@ def handle_errors(fn):
         except Exception as exc:
             if debug:
                 raise
-            error = user_error(exc)
+            error = as_user_error(exc)
             if error is not None:
                 click.echo(f"Error: {error}", err=True)
                 sys.exit(error.exit_code)
@@ -94,34 +94,6 @@ def handle_errors(fn):
                        "rerun with --debug and report the traceback.", err=True)
             sys.exit(1)
     return wrapper
-
-
-def user_error(exc: BaseException) -> Optional[QualcodeError]:
-    """The one-sentence error for ``exc`` when the user can do something about it, else None."""
-    import errno
-    import sqlite3
-
-    from .errors import store_fault
-
-    if isinstance(exc, QualcodeError):
-        return exc
-    if isinstance(exc, sqlite3.Error):
-        return store_fault(exc)
-    if isinstance(exc, OSError) and exc.errno is not None:
-        where = exc.filename and str(exc.filename)
-        if exc.errno == errno.ENOSPC:
-            return QualcodeError("the disk is full; free some space and run the command again "
-                                 "(nothing was written)", path=where)
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return QualcodeError("permission denied (read-only file or folder); give yourself write "
-                                 "permission or choose another place", path=where)
-    if isinstance(exc, MemoryError):
-        return QualcodeError("the input is too large for this computer's memory; split it into "
-                             "smaller files")
-    if isinstance(exc, RecursionError):
-        return QualcodeError("the input is nested too deeply to read; simplify it (e.g. flatten "
-                             "the code tree)")
-    return None
 
 
 def echo_warnings(warnings) -> None:

@@ -91,3 +91,41 @@ def store_fault(exc: BaseException, path: Optional[str] = None) -> "StoreError":
                                          "check the disk and restore .qualcode/project.db from a backup "
                                          "if this repeats")
     return StoreError(message, path=path)
+
+
+def is_sqlite_error(exc: BaseException) -> bool:
+    """True for the errors of Python's sqlite3 module (told by their class, without importing it)."""
+    return any(c.__module__ == "sqlite3" for c in type(exc).__mro__)
+
+
+def as_user_error(exc: BaseException) -> Optional[QualcodeError]:
+    """The one-sentence error for ``exc`` when the user can do something about it (a
+    QualcodeError, a store fault, a full disk, no permission, too little memory, input nested
+    too deeply), else None: a bug.
+
+    >>> str(as_user_error(OSError(28, "No space left on device", "out.xlsx")))
+    'out.xlsx: the disk is full; free some space and run the command again (nothing was written)'
+    >>> as_user_error(ValueError("x")) is None
+    True
+    """
+    import errno
+
+    if isinstance(exc, QualcodeError):
+        return exc
+    if is_sqlite_error(exc):
+        return store_fault(exc)
+    if isinstance(exc, OSError) and exc.errno is not None:
+        where = str(exc.filename) if exc.filename else None
+        if exc.errno == errno.ENOSPC:
+            return QualcodeError("the disk is full; free some space and run the command again "
+                                 "(nothing was written)", path=where)
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return QualcodeError("permission denied (read-only file or folder); give yourself write "
+                                 "permission or choose another place", path=where)
+    if isinstance(exc, MemoryError):
+        return QualcodeError("the input is too large for this computer's memory; split it into "
+                             "smaller files")
+    if isinstance(exc, RecursionError):
+        return QualcodeError("the input is nested too deeply to read; simplify it (e.g. flatten "
+                             "the code tree)")
+    return None
