@@ -13,6 +13,8 @@ True
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -86,6 +88,22 @@ MIGRATIONS: dict[int, str] = {
         pattern TEXT NOT NULL, source_id INTEGER NOT NULL REFERENCES sources(id), data BLOB NOT NULL,
         PRIMARY KEY (pattern, source_id))""",
 }
+
+
+_FAULT_ENV = "QUALCODE_FAULT_AT"
+_fault_counts: dict[str, int] = {}
+
+
+def _fault_point(name: str) -> None:
+    """Crash tests: with ``QUALCODE_FAULT_AT=<name>:<n>`` in the environment the process kills
+    itself (SIGKILL, as a power cut would) the n-th time it reaches this point, so a test can
+    check that the store is then exactly as before or as after the command."""
+    spec = os.environ.get(_FAULT_ENV)
+    if not spec or not spec.startswith(name + ":"):
+        return
+    _fault_counts[name] = _fault_counts.get(name, 0) + 1
+    if _fault_counts[name] == int(spec.rsplit(":", 1)[1]):
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
@@ -176,7 +194,9 @@ class SQLiteStore(CodingQueries, ExchangeStore):
         self._in_tx = True
         try:
             yield self.conn
+            _fault_point("before-commit")
             self.conn.execute("COMMIT")
+            _fault_point("after-commit")
         except BaseException as exc:
             if self.conn.in_transaction:
                 try:
