@@ -13,7 +13,7 @@ from typing import Optional
 import click
 
 from . import __version__
-from .errors import QualcodeError
+from .errors import QualcodeError, as_user_error
 from .labels import label
 
 
@@ -71,24 +71,25 @@ def pseudonymise_options(fn):
 
 
 def handle_errors(fn):
-    """Turn QualcodeError into one line on stderr and exit code 2."""
+    """Turn QualcodeError — and the faults of the machine a user can fix (a busy, read-only,
+    full or damaged store; a file that cannot be written) — into one line on stderr and exit
+    code 2; only a real bug gives exit code 1."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         ctx = click.get_current_context()
         debug = bool(ctx.find_object(Context) and ctx.find_object(Context).debug)
         try:
             return fn(*args, **kwargs)
-        except QualcodeError as exc:
-            if debug:
-                raise
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing was written.", err=True)
             sys.exit(130)
         except Exception as exc:
             if debug:
                 raise
+            error = as_user_error(exc)
+            if error is not None:
+                click.echo(f"Error: {error}", err=True)
+                sys.exit(error.exit_code)
             click.echo(f"Internal error: {exc.__class__.__name__}: {exc}. This is a bug in qualcode; "
                        "rerun with --debug and report the traceback.", err=True)
             sys.exit(1)
@@ -323,11 +324,25 @@ def review_import(obj, file, coder):
 @handle_errors
 def report(obj, lang, fmt, output, include_suggested, hide_codes, figures_dir, pseudonymise):
     """Write the workshop workbook (xlsx), thesis appendices (docx) or a quick look (md/html)."""
+    check_report_name(output, fmt)
     project = obj.project()
     out = project.report(output, fmt=fmt, lang=lang, include_suggested=include_suggested,
                          show_codes=not hide_codes, figures_dir=figures_dir,
                          pseudonymise=pseudonymise)
     click.echo(f"Wrote {out}." + (f" Figures in {figures_dir}." if figures_dir else ""))
+
+
+def check_report_name(output: Optional[str], fmt: Optional[str]) -> None:
+    """Refuse ``-o`` names whose extension is not a report format, or not the ``--format`` given
+    (a file named .pdf holding an xlsx would mislead whoever opens it)."""
+    if output is None:
+        return
+    suffix = Path(output).suffix.lower().lstrip(".")
+    if suffix not in ("xlsx", "docx", "md", "html"):
+        raise QualcodeError(f"qualcode writes reports as .xlsx, .docx, .md or .html, not "
+                            f"'{suffix or 'no extension'}'; change the file name", path=output)
+    if fmt is not None and fmt != suffix:
+        raise QualcodeError(f"--format {fmt} does not match the file name; name the file .{fmt}", path=output)
 
 
 @main.command()

@@ -17,15 +17,16 @@ from typing import Any, Iterator, Optional, Union
 
 from .errors import QualcodeError
 
-#: Characters XML 1.0 cannot hold (control characters other than tab, LF and CR).
-_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
+#: Characters XML 1.0 cannot hold: control characters other than tab, LF and CR, lone
+#: surrogates, and the non-characters U+FFFE and U+FFFF.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_safe(value: Any) -> str:
     """``value`` as text that any XML file (xlsx, docx, qdpx) can hold: characters XML 1.0
     forbids are dropped; None is the empty text.
 
-    >>> xml_safe("a\\x00b\\x0bc"), xml_safe(None)
+    >>> xml_safe("a\\x00b\\x0bc\\uffff"), xml_safe(None)
     ('abc', '')
     """
     return _ILLEGAL.sub("", "" if value is None else str(value))

@@ -229,7 +229,8 @@ class Project:
 
         cb = self.codebook(codebook)
         engine = CodingEngine(self.store, self._annotator(cb.language or self.config.language))
-        return engine.code(cb, include_interviewer=include_interviewer, progress=progress)
+        with self.store.transaction():   # caches included: nothing is kept unless the run succeeds
+            return engine.code(cb, include_interviewer=include_interviewer, progress=progress)
 
     def report(self, path: Optional[PathLike] = None, fmt: Optional[str] = None, lang: Optional[str] = None,
                include_suggested: bool = False, show_codes: bool = True, figures_dir: Optional[PathLike] = None,

@@ -186,6 +186,9 @@ def open_workbook(path: PathLike, what: str):
     file it should have been (``what``, e.g. "the review sheet written by qualcode")."""
     from openpyxl import load_workbook
 
+    from .safearchive import check_office_file
+
+    check_office_file(path)
     try:
         return load_workbook(path, read_only=True, data_only=False)
     except FileNotFoundError:
@@ -197,11 +200,45 @@ def open_workbook(path: PathLike, what: str):
 
 def read_sheet_rows(path: PathLike, what: str, sheet_names: list[str]) -> tuple[str, list[tuple]]:
     """(title, rows of values) of the first sheet in ``sheet_names`` that the workbook has, else
-    of its first sheet; errors as :func:`open_workbook`."""
+    of its first sheet; errors as :func:`open_workbook`.  Rows are read as wide as the header
+    row's last filled cell and end at the last row with a value, so one stray cell far down or
+    right (or a forged sheet dimension) costs nothing."""
     wb = open_workbook(path, what)
     try:
         ws = next((wb[n] for n in sheet_names if n in wb.sheetnames), wb[wb.sheetnames[0]])
-        return ws.title, [tuple(r) for r in ws.iter_rows(values_only=True)]
+        return ws.title, used_rows(ws)
+    finally:
+        wb.close()
+
+
+def used_rows(ws) -> list[tuple]:
+    """The rows of a (read-only) worksheet within its real used range: as wide as the first
+    non-blank row's last filled cell, up to the last row that has a value in that width."""
+    leading: list[tuple] = []
+    for row in ws.iter_rows(values_only=True):
+        filled = [i for i, v in enumerate(row) if v is not None and str(v).strip()]
+        if filled:
+            return _rest_of_rows(ws, leading, filled[-1] + 1)
+        leading.append(())
+    return []
+
+
+def _rest_of_rows(ws, leading: list[tuple], width: int) -> list[tuple]:
+    rows = list(leading)
+    last = len(rows)
+    for row in ws.iter_rows(min_row=len(leading) + 1, max_col=width, values_only=True):
+        rows.append(row)
+        if not is_blank_row(row):
+            last = len(rows)
+    return rows[:last]
+
+
+def other_sheets_rows(path: PathLike, what: str, skip: set[str]) -> dict[str, list[tuple]]:
+    """Title → used rows (:func:`used_rows`) of every sheet of the workbook whose title is not in
+    ``skip`` (to find decisions pasted into the wrong sheet)."""
+    wb = open_workbook(path, what)
+    try:
+        return {ws.title: used_rows(ws) for ws in wb.worksheets if ws.title not in skip}
     finally:
         wb.close()
 

@@ -23,6 +23,7 @@ from typing import NamedTuple, Optional, Sequence
 
 import numpy as np
 
+from ..errors import CodebookError
 from ..model import Codebook
 from ..nlp.annotate import Annotation, Annotator, Lexicon
 
@@ -111,7 +112,7 @@ class RuleMatcher:
                     self._add_phrase(_Phrase(code.id, f"phrase:{phrase}", lemmas, forms))
             for pattern in code.patterns:
                 patterns.append((code.id, f"pattern:{pattern}",
-                                 re.compile(pattern, re.IGNORECASE), required_literals(pattern)))
+                                 compile_pattern(pattern), required_literals(pattern)))
         self._patterns = patterns
         self._compound_lengths = sorted({len(k) for k in self._compound})
         # Heads of compound keywords: Finnish inflection (consonant gradation, stem
@@ -342,8 +343,18 @@ class RuleMatcher:
         scan = _PatternScan(texts)
         for code_id, rule, rx, literals in self._patterns:
             if only is None or rule in only:
-                for i, start, end in scan.run(rx, literals):
+                for i, start, end in self._timed(code_id, rx, scan.run(rx, literals)):
                     out[i].append(Match(code_id, start, end, rule))
+
+    def _timed(self, code_id: str, rx, hits):
+        """``hits`` of one pattern, or the one-sentence refusal when it ran over its time budget."""
+        try:
+            yield from hits
+        except TimeoutError:
+            raise CodebookError(
+                f"code {code_id!r}: pattern {rx.pattern!r} took longer than its time budget "
+                f"({PATTERN_SECONDS:g} s + {PATTERN_SECONDS_PER_MB:g} s per MB of text); simplify it "
+                "(avoid repeating a group that itself repeats)", path=self.codebook.path or "codebook") from None
 
     def pattern_rules(self) -> list[str]:
         """The rule ids (``pattern:<regex>``) of the compiled patterns, in codebook order."""
@@ -371,7 +382,7 @@ class RuleMatcher:
         scan = scan or _PatternScan(texts)
         for _, r, rx, literals in self._patterns:
             if r == rule:
-                return list(scan.run(rx, literals))
+                return list(self._timed(_, rx, scan.run(rx, literals)))
         raise KeyError(rule)
 
     @staticmethod
@@ -420,19 +431,47 @@ class _PatternScan:
         if folded is not None:
             hits = {i for lit in literals for i in RuleMatcher._texts_containing(folded, lit, self.bounds)}
             for i in sorted(hits):
-                for m in rx.finditer(self.texts[i]):
+                for m in rx.finditer(self.texts[i], timeout=pattern_budget(len(self.texts[i]))):
                     if m.end() > m.start():
                         yield i, m.start(), m.end()
             return
         if self._joined is None:
             self._joined = "\x00".join(self.texts)
-        for m in rx.finditer(self._joined):
+        for m in rx.finditer(self._joined, timeout=pattern_budget(len(self._joined))):
             a, b = m.span()
             if b <= a or "\x00" in m.group():
                 continue
             i = bisect_right(self.bounds, a)
             offset = self.bounds[i - 1] if i else 0
             yield i, a - offset, b - offset
+
+
+#: Time budget of one pattern over one run of texts: a fixed part and a part per MB of text
+#: (a sane pattern scans a MB in milliseconds; a catastrophic one never finishes).
+PATTERN_SECONDS = 2.0
+PATTERN_SECONDS_PER_MB = 1.0
+
+
+def pattern_budget(chars: int) -> float:
+    """Seconds one pattern may take over ``chars`` characters of text.
+
+    >>> pattern_budget(0), pattern_budget(10_000_000)
+    (2.0, 12.0)
+    """
+    return PATTERN_SECONDS + PATTERN_SECONDS_PER_MB * chars / 1_000_000
+
+
+def compile_pattern(pattern: str):
+    """A codebook pattern compiled with the ``regex`` package (the syntax of :mod:`re`,
+    case-insensitive), whose matching can be stopped by a time budget.
+
+    >>> rx = compile_pattern("(a|aa)+$"); rx.search("a" * 40 + "b", timeout=0.05)
+    Traceback (most recent call last):
+    TimeoutError: regex timed out
+    """
+    import regex
+
+    return regex.compile(pattern, regex.IGNORECASE | regex.VERSION0)
 
 
 def required_literals(pattern: str, min_len: int = 3) -> Optional[list[str]]:

@@ -512,6 +512,7 @@ def read_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codebook: 
     records: list[dict[str, Any]] = []
     problems: list[tuple[int, str]] = []
     unknown_segments = seen_rows = 0
+    first_row: dict[int, tuple[int, list]] = {}     # segment id -> (sheet row, its decisions)
     for r, row in enumerate(rows[1:], start=2):
         if is_blank_row(row):
             continue
@@ -519,12 +520,46 @@ def read_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codebook: 
         decided, errs, unknown = reader.decisions(row)
         unknown_segments += unknown
         problems.extend((r, e) for e in errs)
+        if decided and _duplicate_row(decided, r, first_row, problems):
+            continue
         records.extend(decided)
+    _check_other_sheets(path, title, lang, problems)
     if problems:
         _raise_row_problems(problems, title, where, unknown_segments, seen_rows)
     return pd.DataFrame({
         c: pd.Series([rec[c] for rec in records], dtype="int64" if c == "segment_id" else object)
         for c in DECISION_COLUMNS}, columns=DECISION_COLUMNS)
+
+
+def _duplicate_row(decided: list[dict], r: int, first_row: dict, problems: list) -> bool:
+    """True when the segment of ``decided`` is on an earlier row too: the same decisions are
+    skipped, different ones are a problem naming both rows (never last-wins)."""
+    seg_id = decided[0]["segment_id"]
+    mine = sorted((d["code_id"] or "", d["decision"], d["note"]) for d in decided)
+    if seg_id not in first_row:
+        first_row[seg_id] = (r, mine)
+        return False
+    earlier, theirs = first_row[seg_id]
+    if theirs != mine:
+        problems.append((r, f"segment {seg_id} is also on row {earlier} with other decisions; "
+                            "keep one of the two rows"))
+    return True
+
+
+def _check_other_sheets(path: Path, title: str, lang: str, problems: list) -> None:
+    """Decisions typed into a copy of the review sheet or another sheet are not silently left
+    out: any other sheet with the review headers and a filled decision cell is a problem."""
+    from ..sheets import other_sheets_rows
+
+    skip = {title} | {label(k, lg) for k in ("review.sheet_codes", "review.sheet_help") for lg in LANGS}
+    for other, rows in other_sheets_rows(path, "the review sheet", skip).items():
+        cols = map_headers(list(rows[0]) if rows else [], lang)
+        decision_cols = [i for kind in ("accept", "add", "reject", "note") for i, _ in cols.get(kind, [])]
+        filled = [r for r, row in enumerate(rows[1:], start=2)
+                  if any(i < len(row) and row[i] not in (None, "") for i in decision_cols)]
+        if filled:
+            problems.append((filled[0], f"sheet '{other}' also holds decisions ({len(filled)} rows); "
+                                        f"move them onto sheet '{title}' or delete that sheet"))
 
 
 def _review_columns(headers: list[Any], lang: Optional[str], title: str, where: str
