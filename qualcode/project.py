@@ -193,7 +193,9 @@ class Project:
                             + "); name the one to use, or set codebook in qualcode.toml")
 
     def codebook(self, codebook: Union[None, PathLike, Codebook] = None) -> Codebook:
-        """Load a codebook (a path, the project's default, or the last one used for coding)."""
+        """Load a codebook: the path given, else the project's (``codebook`` in qualcode.toml or
+        the only one in codebooks/), else — when the project has no codebook file — the one the
+        last coding used."""
         from .codebook import codebook_from_dict, load_codebook
 
         if isinstance(codebook, Codebook):
@@ -201,12 +203,13 @@ class Project:
         if codebook is not None:
             return load_codebook(self._codebook_path(codebook))
         try:
-            return load_codebook(self._codebook_path())
-        except QualcodeError:
+            path = self._codebook_path()
+        except QualcodeError:      # no codebook file at all: the one the last coding used
             stored = self.store.codebook_content()
             if stored is None:
                 raise
             return codebook_from_dict(json.loads(stored), path="<store>")
+        return load_codebook(path)     # a broken file is an error, never replaced by a copy
 
     def _annotator(self, language: Optional[str] = None):
         """The tokeniser and lemmatiser for ``language`` (kept for the project's lifetime)."""

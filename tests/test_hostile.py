@@ -421,3 +421,21 @@ def _timeless(tables: dict, columns: dict) -> dict:
         col = columns.get(name)
         out[name] = [tuple(v for i, v in enumerate(r) if i != col) for r in rows] if col is not None else rows
     return out
+
+
+def test_a_broken_codebook_file_is_an_error_not_replaced_by_the_stored_copy(tmp_path, cli):
+    from qualcode.project import Project
+
+    folder = tmp_path / "p"
+    assert cli(["init", folder])[0] == 0
+    (folder / "transcripts" / "H1.txt").write_text("H1: Tuki vastasi nopeasti.\n", encoding="utf-8")
+    book = folder / "codebooks" / "koodit.yaml"
+    book.write_text("language: fi\ncodes:\n  - {id: tuki, name: Tuki, keywords: [tuki]}\n", encoding="utf-8")
+    assert cli(["--project", folder, "ingest", folder / "transcripts"])[0] == 0
+    assert cli(["--project", folder, "code"])[0] == 0
+    book.write_text("language: fi\ncodes:\n  - {id: tuki, name: Tuki, keywords: [tuki]\n", encoding="utf-8")
+    code, out = cli(["--project", folder, "code"])
+    assert code == 2 and "koodit.yaml" in out and "Traceback" not in out
+    book.unlink()                       # no file at all: the codebook of the last coding
+    with Project(folder) as project:
+        assert [c.id for c in project.codebook()] == ["tuki"]
