@@ -224,9 +224,10 @@ def add_construct_appendices(document, constructs, lang: Optional[str] = None, a
     n = appendix_start
     tables = {t.key: t for t in construct_tables(constructs, lang, evidence, codebook)}
 
-    def heading(title: str) -> None:
+    def heading(title: str, table=None) -> None:
         nonlocal n
-        docxutil.appendix_heading(document, n, title.rstrip("."), lang, page_breaks)
+        landscape = table is not None and docxutil.needs_landscape(document, table.header, table.rows)
+        docxutil.appendix_heading(document, n, title.rstrip("."), lang, page_breaks, landscape=landscape)
         n += 1
 
     _table_appendices(document, constructs, tables, lang, heading)
@@ -239,7 +240,7 @@ def _table_appendices(doc, constructs, tables: dict, lang: str, heading) -> None
     """Segmentation, care models, their evidence and the timeline: tables."""
     t = tables.get("construct.segmentation")
     if t is not None:
-        heading(t.title)
+        heading(t.title, t)
         doc.add_paragraph(docxutil.clean(t.footer[0][0]))
         docxutil.table(doc, t.footer[1], t.footer[2:])
         doc.add_paragraph("")
@@ -247,11 +248,11 @@ def _table_appendices(doc, constructs, tables: dict, lang: str, heading) -> None
     for key in ("construct.care", "construct.evidence"):
         t = tables.get(key)
         if t is not None:
-            heading(t.title)
+            heading(t.title, t)
             docxutil.table(doc, t.header, t.rows)
     t = tables.get("construct.timeline")
     if t is not None:
-        heading(t.title)
+        heading(t.title, t)
         docxutil.bold_line(doc, constructs.timeline.title.upper() if constructs.timeline.title
                            else label("construct.timeline.heading", lang))
         docxutil.table(doc, t.header, t.rows)
