@@ -23,7 +23,7 @@ from ..labels import label
 from ..sheets import caption_cell, fill, header_cell, safe_sheet_title, set_column_widths, write_cell
 from . import docxutil
 from .tables import Table
-from .worksheet import BORDER, HEADER_COLOUR, WRAP, write_table
+from .worksheet import BORDER, HEADER_COLOUR, WRAP, fit_row_heights, print_setup, write_table
 
 FILL_IN = "FFF2CC"        # the cells a user fills in (KAM plan form)
 SECTION = "D9E1F2"
@@ -182,6 +182,8 @@ def _add_kam_sheets(workbook, constructs, lang: str, n: int) -> int:
         for title, fields, fill_in in blocks:
             r = _kam_block(ws, r, title, fields, fill_in)
         set_column_widths(ws, (48, 80))
+        fit_row_heights(ws, 3, r - 1)
+        print_setup(ws)
         ws.freeze_panes = "A3"
         n += 1
     return n

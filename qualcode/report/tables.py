@@ -397,6 +397,10 @@ def audit_table(source: Source, lang: str = "fi") -> Table:
 # --------------------------------------------------------------------------- all
 
 #: Builders in sheet order.
+#: The tables that count codings: each carries the warning of a report that counts unreviewed
+#: suggestions (or has nothing reviewed to count).
+ANALYSIS_TABLES = ("themes", "quotes", "experiences", "training", "swot", "trends", "types", "reduction")
+
 BUILDERS: list[tuple[str, Callable]] = [
     ("interviews", interviews_table), ("codebook", codebook_table), ("themes", themes_table),
     ("quotes", quotes_table), ("experiences", experiences_table), ("training", training_table),
