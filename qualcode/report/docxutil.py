@@ -359,7 +359,9 @@ def figure(doc, png: Path, caption_text: str):
     room = text_height_cm(doc) - CAPTION_ROOM_CM
     if height > room:
         width, height = width * room / height, room
-    doc.add_picture(str(png), width=Cm(width), height=Cm(height))
+    shape = doc.add_picture(str(png), width=Cm(width), height=Cm(height))
+    for side in ("distT", "distB", "distL", "distR"):   # LibreOffice reads a missing distance as 0.125 in
+        shape._inline.set(side, "0")
     pic = doc.paragraphs[-1]
     pic.paragraph_format.keep_with_next = True
     return caption(doc, caption_text)
