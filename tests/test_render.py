@@ -169,9 +169,10 @@ def test_workbook_rows_heights_print_titles_and_a4(demo):
                 text = cell.value if isinstance(cell.value, str) else ""
                 width = ws.column_dimensions[cell.column_letter].width or 8.43
                 if cell.alignment.wrap_text and len(text) > 2 * width:
-                    # at least the lines the text takes without any word wrapping
-                    lines = math.ceil(len(text) / width)
-                    assert (ws.row_dimensions[cell.row].height or 0) >= 15 * lines * 0.9, (ws.title, cell.coordinate)
+                    # at least the lines the text takes without any word wrapping (a width unit
+                    # holds at most 1.2 characters of text), 12.75 points a line
+                    lines = math.ceil(len(text) / (1.2 * width))
+                    assert (ws.row_dimensions[cell.row].height or 0) >= 12.75 * lines, (ws.title, cell.coordinate)
 
 
 def test_workbook_prints_readably(demo):

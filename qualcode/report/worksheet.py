@@ -47,8 +47,9 @@ LINE_POINTS, MAX_ROW_POINTS = 15.0, 409.0
 PORTRAIT_UNITS, LANDSCAPE_UNITS = 95.0, 140.0
 #: A sheet is never printed smaller than this (percent); wider sheets continue on more pages.
 MIN_PRINT_SCALE = 70
-#: Text columns narrower than this are never made narrower to fit the page.
-MIN_TEXT_UNITS = 30.0
+#: Columns are never made narrower than this to fit the page: running text (a table's ``wide``
+#: columns), other text.
+MIN_TEXT_UNITS, MIN_OTHER_UNITS = 30.0, 16.0
 WARNING_FONT = Font(bold=True, size=12, color="C00000")
 
 
@@ -85,7 +86,7 @@ def wrapped_lines(value, width_units: float) -> int:
     """How many lines ``value`` takes wrapped in a column ``width_units`` characters wide."""
     if value is None or value == "":
         return 1
-    chars = max(1, int(width_units * 0.95) - 1)     # a margin: proportional fonts vary
+    chars = max(1, int(width_units * 1.1) - 1)      # a text character is narrower than a width unit
     return sum(max(1, len(textwrap.wrap(line, chars, break_long_words=True)))
                for line in str(value).split("\n"))
 
@@ -163,7 +164,7 @@ def _column_widths(ws, table, ncols: int) -> None:
         values = [table.header[j - 1]] + [row[j - 1] for row in table.rows if j - 1 < len(row)]
         cap = 70 if (j - 1) in table.wide else 40
         ws.column_dimensions[get_column_letter(j)].width = text_width(values, cap=cap)
-    _narrow_text_columns(ws, ncols, LANDSCAPE_UNITS / 0.8)
+    _narrow_text_columns(ws, ncols, LANDSCAPE_UNITS / 0.8, table.wide)
     if table.kind == "grid":
         for i in range(len(table.rows)):
             lines = max(str(v).count("\n") + 1 for v in table.rows[i])
@@ -172,17 +173,19 @@ def _column_widths(ws, table, ncols: int) -> None:
             ws.column_dimensions[get_column_letter(j)].width = 50
 
 
-def _narrow_text_columns(ws, ncols: int, budget: float) -> None:
-    """Narrow the wide text columns (they wrap) so that the sheet prints on a landscape page at
-    80 % or more; columns of :data:`MIN_TEXT_UNITS` or less keep their width, so a matrix of
-    many narrow columns goes on over more pages instead."""
+def _narrow_text_columns(ws, ncols: int, budget: float, wide: tuple = ()) -> None:
+    """Narrow the text columns (they wrap) so that the sheet prints on a landscape page at 80 %
+    or more, each by the same share of its width above its minimum (:data:`MIN_TEXT_UNITS`
+    for running text, :data:`MIN_OTHER_UNITS` else); a matrix of many narrow columns goes on
+    over more pages instead."""
     letters = [get_column_letter(j) for j in range(1, ncols + 1)]
     widths = [ws.column_dimensions[c].width or 8.43 for c in letters]
+    floors = [MIN_TEXT_UNITS if j in wide else MIN_OTHER_UNITS for j in range(ncols)]
     excess = sum(widths) - budget
-    pool = sum(w - MIN_TEXT_UNITS for w in widths if w > MIN_TEXT_UNITS)
+    pool = sum(max(0.0, w - f) for w, f in zip(widths, floors))
     if excess <= 0 or pool <= 0:
         return
     share = min(1.0, excess / pool)
-    for c, w in zip(letters, widths):
-        if w > MIN_TEXT_UNITS:
-            ws.column_dimensions[c].width = round(w - (w - MIN_TEXT_UNITS) * share, 1)
+    for c, w, f in zip(letters, widths, floors):
+        if w > f:
+            ws.column_dimensions[c].width = round(w - (w - f) * share, 1)
