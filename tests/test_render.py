@@ -216,3 +216,23 @@ def test_demo_reports_state_their_basis_the_researchers_review(demo, pdfs):
     # the quotes in the results are the researcher's codings, not suggestions
     body = "\n".join(p.text for p in docx.Document(reports["docx"]).paragraphs)
     assert "HUOM" not in body and "NOTE" not in body
+
+
+def test_swot_items_carry_their_evidence(demo):
+    """A8: every SWOT factor with its informant count and one or two quotes in whole sentences,
+    each ending in the informant code, in the workbook and in the Word appendix."""
+    import docx
+
+    project, reports = demo
+    rows = list(openpyxl.load_workbook(reports["xlsx"])["SWOT-perusteet"].iter_rows(min_row=3, values_only=True))
+    items = project.analyse.swot().items
+    assert len(rows) == len(items) and {r[0] for r in rows} == {"Vahvuudet", "Heikkoudet", "Mahdollisuudet", "Uhat"}
+    for quadrant, factor, informants, segments, quotes in rows:
+        expected = items[items["name"] == factor].iloc[0]
+        assert (informants, segments) == (expected["informants"], expected["segments"])
+        lines = quotes.split("\n")
+        assert 1 <= len(lines) <= 2
+        assert all(re.search(r"[.!?…]” \([A-Z]+\d+\)$", q) for q in lines), lines
+    text = "\n".join(p.text for p in docx.Document(reports["docx"]).paragraphs)
+    assert "SWOT-analyysin tekijät ja niiden perusteet aineistossa" in text
+    assert re.search(r"Kilpailijat \(\d+ haastateltavaa, \d+ segmenttiä\)", text)

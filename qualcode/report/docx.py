@@ -20,7 +20,7 @@ from .docxutil import (appendix_heading, bold_line, caption, clean, figure, head
                        start_page, style, table, warning_line)
 from .finnish import format_date, role_after_count
 from .inputs import InterviewFrame
-from .tables import _code_name, interviews_table, quote_records, trends_table
+from .tables import _code_name, interviews_table, quote_records, swot_evidence_table, trends_table
 
 PathLike = Union[str, Path]
 Source = Union[StudyFrames, Analyses]
@@ -88,6 +88,27 @@ def add_trend_appendix(doc, source: Source, number: int, lang: str) -> None:
     appendix_heading(doc, number, title, lang, page_break_before=True, landscape=needs_landscape(doc, header, rows))
     _basis_warning(doc, frames, lang)
     table(doc, header, rows)
+
+
+def add_swot_appendix(doc, source: Source, number: int, lang: str) -> None:
+    """A8 with its evidence: per quadrant its factors, each with how many informants and
+    segments raise it and up to two quotes in whole sentences ending in the informant code."""
+    analyses = Analyses.of(source)
+    t = swot_evidence_table(analyses, lang)
+    appendix_heading(doc, number, t.title.rstrip("."), lang, page_break_before=True)
+    _basis_warning(doc, analyses.frames, lang)
+    quote_style = style(doc, "Quote", "Normal")
+    quadrant = None
+    for q, item, informants, segments, quotes in t.rows:
+        if q != quadrant:
+            heading(doc, q, level=2)
+            quadrant = q
+        p = doc.add_paragraph()
+        p.add_run(clean(item)).bold = True
+        p.add_run(clean(" (" + label("report.swot.informants", lang, n=informants, segments=segments) + ")"))
+        p.paragraph_format.keep_with_next = bool(quotes)
+        for quote in filter(None, quotes.split("\n")):
+            doc.add_paragraph(clean(quote), style=quote_style)
 
 
 def _basis_warning(doc, frames: StudyFrames, lang: str) -> None:
@@ -206,6 +227,9 @@ def _add_appendices(doc, analyses: Analyses, lang: str) -> None:
     if len(analyses.trends()):
         appendix += 1
         add_trend_appendix(doc, analyses, appendix, lang)
+    if len(analyses.swot(lang).items):
+        appendix += 1
+        add_swot_appendix(doc, analyses, appendix, lang)
     if frames.constructs is not None:
         add_construct_appendices(doc, frames.constructs, lang, appendix + 1, codebook=frames.codebook)
 
