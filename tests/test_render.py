@@ -236,3 +236,17 @@ def test_swot_items_carry_their_evidence(demo):
     text = "\n".join(p.text for p in docx.Document(reports["docx"]).paragraphs)
     assert "SWOT-analyysin tekijät ja niiden perusteet aineistossa" in text
     assert re.search(r"Kilpailijat \(\d+ haastateltavaa, \d+ segmenttiä\)", text)
+
+
+def test_results_quote_informants_once_each(demo):
+    """The results quote what informants said (no workshop notes, headings or bullets), no
+    quote twice, each ending in an informant code of the informant list."""
+    import docx
+
+    project, reports = demo
+    codes = set(project.informants()["code"].astype(str))
+    doc = docx.Document(reports["docx"])
+    quotes = [p.text for p in doc.paragraphs if p.style.name == "Quote" and not p.text.endswith(")")]
+    assert len(quotes) > 50 and len(set(quotes)) == len(quotes)
+    assert all(q.split()[-1] in codes for q in quotes)
+    assert not any(re.match(r"\s*(#|[-*•]\s)", q) for q in quotes)

@@ -8,6 +8,7 @@ results table.  English labels with ``lang="en"``.
 """
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Optional, Union
@@ -122,8 +123,8 @@ def _basis_warning(doc, frames: StudyFrames, lang: str) -> None:
 # --------------------------------------------------------------------------- body
 
 def add_results(doc, source: Source, lang: str, max_quotes: int = 3) -> None:
-    """Themed results: per theme a heading, how many informants raised it, and per code
-    up to ``max_quotes`` quotes, each ending in the informant code (``… H1``)."""
+    """Themed results: per theme a heading, how many informants raised it, and per code up
+    to ``max_quotes`` quotes (see :func:`thesis_quotes`), each ending in the informant code."""
     analyses = Analyses.of(source)
     frames = analyses.frames
     trends = analyses.trends()
@@ -134,19 +135,47 @@ def add_results(doc, source: Source, lang: str, max_quotes: int = 3) -> None:
     if trends is not None and len(trends):
         shared = dict(zip(trends["code_id"], trends["shared"]))
     quote_style = style(doc, "Quote", "Normal")
+    used: set = set()
     for theme in dict.fromkeys(recs["theme"]):
         sub = recs[recs["theme"] == theme]
         heading(doc, _code_name(frames.codebook, theme), level=2)
         if theme in shared:
             doc.add_paragraph(label("report.doc.theme_share", lang, shared=shared[theme]))
         for code in dict.fromkeys(sub["code_id"]):
-            rows = sub[sub["code_id"] == code]
+            quotes = thesis_quotes(sub[sub["code_id"] == code], frames, used, max_quotes)
+            if not quotes:
+                continue
             if code != theme:
                 bold_line(doc, _code_name(frames.codebook, code) + ":")
-            for r in rows.head(max_quotes).to_dict("records"):
-                quote = " ".join(str(r["quote"]).split())
-                speaker = r["speaker"] or ""
+            for quote, speaker in quotes:
                 doc.add_paragraph(clean(f"{quote} {speaker}".strip()), style=quote_style)
+
+
+#: A paragraph that is not what an informant said: a Markdown heading, a list bullet.
+_NOT_SPEECH = re.compile(r"^\s*(#|[-*•–]\s|\d+[.)]\s)")
+
+
+def thesis_quotes(rows, frames: StudyFrames, used: set, limit: int) -> list[tuple[str, str]]:
+    """Up to ``limit`` quotes of one code fit for a thesis: said by an informant of the
+    informant list (not workshop notes, headings or bullet lists), none already quoted in
+    an earlier section (``used`` collects them), one per informant first, so that the
+    quotes show how widely the view is shared."""
+    codes = set(frames.informants["code"].astype(str)) if "code" in getattr(frames.informants, "columns", ()) else None
+    picked, speakers = [], set()
+    for second_round in (False, True):
+        for r in rows.to_dict("records"):
+            speaker = str(r.get("speaker") or "")
+            quote = " ".join(str(r.get("quote") or "").split())
+            if len(picked) >= limit or not quote or quote in used or _NOT_SPEECH.match(quote):
+                continue
+            if codes is not None and speaker not in codes:
+                continue
+            if speaker in speakers and not second_round:
+                continue
+            picked.append((quote, speaker))
+            speakers.add(speaker)
+            used.add(quote)
+    return picked
 
 
 def build_document(source: Source, lang: Optional[str] = None, show_codes: bool = True,
