@@ -319,16 +319,25 @@ def review_import(obj, file, coder):
 @click.option("--hide-codes", is_flag=True, help="Leave informant codes out of the interview table.")
 @click.option("--figures", "figures_dir", type=click.Path(file_okay=False), default=None,
               help="Also write PNG/SVG figures into this folder.")
+@click.option("--template", type=click.Path(dir_okay=False), default=None,
+              help="Word template (.docx/.dotx) whose page size, margins and styles a docx report uses.")
 @pseudonymise_options
 @click.pass_obj
 @handle_errors
-def report(obj, lang, fmt, output, include_suggested, hide_codes, figures_dir, pseudonymise):
+def report(obj, lang, fmt, output, include_suggested, hide_codes, figures_dir, template, pseudonymise):
     """Write the workshop workbook (xlsx), thesis appendices (docx) or a quick look (md/html)."""
+    import warnings
+
+    from .errors import ReportWarning
+
     check_report_name(output, fmt)
     project = obj.project()
-    out = project.report(output, fmt=fmt, lang=lang, include_suggested=include_suggested,
-                         show_codes=not hide_codes, figures_dir=figures_dir,
-                         pseudonymise=pseudonymise)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ReportWarning)
+        out = project.report(output, fmt=fmt, lang=lang, include_suggested=include_suggested,
+                             show_codes=not hide_codes, figures_dir=figures_dir,
+                             pseudonymise=pseudonymise, template=template)
+    echo_warnings(w.message for w in caught if issubclass(w.category, ReportWarning))
     click.echo(f"Wrote {out}." + (f" Figures in {figures_dir}." if figures_dir else ""))
 
 

@@ -40,6 +40,11 @@ class ConstructError(QualcodeError):
     the file, the line and what to do)."""
 
 
+class ReportWarning(UserWarning):
+    """A report was written on a basis its reader must know (unreviewed suggestions counted,
+    or no reviewed codings at all); the document says so too.  The CLI prints it."""
+
+
 def warn_text(path: str, line: Optional[int], message: str) -> str:
     """Format a warning the same way errors are formatted: ``file:line: message``."""
     return f"{path}:{line}: {message}" if line else f"{path}: {message}"

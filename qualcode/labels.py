@@ -298,6 +298,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.sheet.experiences": ("Kokemukset", "Experiences"),
     "report.sheet.training": ("Koulutustarpeet", "Training needs"),
     "report.sheet.swot": ("SWOT", "SWOT"),
+    "report.sheet.swot_evidence": ("SWOT-perusteet", "SWOT evidence"),
+    "report.title.swot_evidence": ("SWOT-analyysin tekijät ja niiden perusteet aineistossa.",
+                                   "SWOT factors and their evidence in the data."),
+    "report.swot.quadrant": ("Nelikenttä", "Quadrant"),
+    "report.swot.item": ("Tekijä", "Factor"),
+    "report.swot.quotes": ("Esimerkkilainaukset", "Example quotes"),
+    "report.swot.informants": ("{n} haastateltavaa, {segments} segmenttiä", "{n} informants, {segments} segments"),
     "report.sheet.trends": ("Trendit", "Trends"),
     "report.sheet.types": ("Tyypit", "Types"),
     "report.sheet.reduction": ("Pelkistys", "Reduction"),
@@ -363,6 +370,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.doc.appendices": ("Liitteet", "Appendices"),
     "report.doc.theme_share": ("Teeman toi esiin {shared} haastateltavaa.",
                                "The theme was raised by {shared} informants."),
+    "report.doc.basis": ("Koodausperusta", "Coding basis"),
+    "report.basis.reviewed": ("Analyysit perustuvat {reviewed} tarkistettuun koodaukseen ({coders}); "
+                              "{suggestions} tarkistamatonta ehdotusta ei ole laskettu mukaan.",
+                              "The analyses count {reviewed} reviewed codings ({coders}); "
+                              "{suggestions} unreviewed suggestions are not counted."),
+    "report.basis.with_suggested": ("Analyyseissä on laskettu mukaan {reviewed} tarkistettua koodausta ({coders}) "
+                                    "ja {suggestions} tarkistamatonta automaattista ehdotusta.",
+                                    "The analyses count {reviewed} reviewed codings ({coders}) and "
+                                    "{suggestions} unreviewed automatic suggestions."),
+    "report.basis.warn_suggested": ("HUOM: mukana {suggestions} tarkistamatonta automaattista ehdotusta; "
+                                    "tulokset ovat luonnos.",
+                                    "NOTE: includes {suggestions} unreviewed automatic suggestions; "
+                                    "the results are a draft."),
+    "report.basis.none": ("Ei tarkistettuja koodauksia: analyysit ovat tyhjiä. {suggestions} automaattista "
+                          "ehdotusta odottaa tarkistusta.",
+                          "No reviewed codings: the analyses are empty. {suggestions} automatic "
+                          "suggestions await review."),
     "report.doc.no_quotes": ("Teemaan ei ole koodattu lainauksia.", "No quotes are coded under this theme."),
     "report.frame.individual": ("Haastattelurunko", "Interview guide"),
     "report.frame.group": ("Ryhmäteemahaastattelun runko", "Group theme interview guide"),

@@ -237,15 +237,18 @@ class Project:
 
     def report(self, path: Optional[PathLike] = None, fmt: Optional[str] = None, lang: Optional[str] = None,
                include_suggested: bool = False, show_codes: bool = True, figures_dir: Optional[PathLike] = None,
-               codebook=None, pseudonymise=None) -> Path:
+               codebook=None, pseudonymise=None, template: Optional[PathLike] = None) -> Path:
         """Write the report: the workshop workbook (xlsx), thesis appendices (docx) or a quick
         look (md/html), by ``fmt`` or the file suffix; optionally the figures (PNG and SVG).
-        The project is read once and every table comes from one set of analyses.
-        ``pseudonymise`` (True, a key or a key file; default ``pseudonymise`` in qualcode.toml)
-        replaces names and identifying details in everything the report shows."""
+        The project is read once and every table comes from one set of analyses; they count
+        the reviewed codings (and the suggestions with ``include_suggested``), as the first
+        page or sheet states.  ``template`` (a .docx/.dotx) gives a docx report its page size,
+        margins and styles (default A4).  ``pseudonymise`` (True, a key or a key file; default
+        ``pseudonymise`` in qualcode.toml) replaces names and identifying details in
+        everything the report shows."""
         return write_report(self, path, fmt=fmt, lang=lang, include_suggested=include_suggested,
                             show_codes=show_codes, figures_dir=figures_dir, codebook=codebook,
-                            pseudonymise=pseudonymise)
+                            pseudonymise=pseudonymise, template=template)
 
     # -- the transcript view ------------------------------------------------------------
     def view(self, path: Optional[PathLike] = None, lang: Optional[str] = None, pseudonymise=None) -> Path:

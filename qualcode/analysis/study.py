@@ -28,6 +28,7 @@ from typing import Any, Callable, Optional
 
 import pandas as pd
 
+from ..labels import label
 from . import themes as _themes
 from .network import cooccurrence_graph
 from .quotes import near_duplicate_quotes, unattributed_quotes
@@ -37,6 +38,55 @@ from .swot import swot as _swot
 from .trends import trends as _trends
 from .typology import cluster_types, rule_types
 from .valence import training_needs, training_needs_summary, valence_table
+
+
+@dataclass(frozen=True)
+class CodingBasis:
+    """What a report counts: ``reviewed`` codings (accepted, manual, consensus) by ``coders``,
+    and ``suggestions``, the automatic suggestions nobody has reviewed, counted only when
+    ``include_suggested``.
+
+    >>> b = CodingBasis(reviewed=465, coders=("tutkija",), suggestions=539)
+    >>> b.statement("fi")
+    'Analyysit perustuvat 465 tarkistettuun koodaukseen (tutkija); 539 tarkistamatonta ehdotusta ei ole laskettu mukaan.'
+    >>> CodingBasis(suggestions=12).warning("en")
+    'No reviewed codings: the analyses are empty. 12 automatic suggestions await review.'
+    """
+
+    reviewed: int = 0
+    coders: tuple = ()
+    suggestions: int = 0
+    include_suggested: bool = False
+
+    @classmethod
+    def of(cls, codings: pd.DataFrame, include_suggested: bool) -> "CodingBasis":
+        """The basis of resolved ``codings`` that include the suggestions (their ``status``
+        ``suggested``); ``include_suggested`` says whether the report counts them."""
+        if codings is None or not len(codings) or "status" not in codings:
+            return cls(include_suggested=include_suggested)
+        suggested = codings["status"] == "suggested"
+        coders = tuple(sorted(set(codings.loc[~suggested, "coder"].dropna().astype(str))))
+        return cls(int((~suggested).sum()), coders, int(suggested.sum()), include_suggested)
+
+    def statement(self, lang: str = "fi") -> str:
+        """One sentence for the first page or sheet of a report."""
+        coders = ", ".join(self.coders) or "–"
+        if self.include_suggested:
+            return label("report.basis.with_suggested", lang, reviewed=self.reviewed, coders=coders,
+                         suggestions=self.suggestions)
+        if not self.reviewed:
+            return self.warning(lang) or ""
+        return label("report.basis.reviewed", lang, reviewed=self.reviewed, coders=coders,
+                     suggestions=self.suggestions)
+
+    def warning(self, lang: str = "fi") -> Optional[str]:
+        """The warning an analysis table carries: the suggestions counted, or nothing
+        reviewed to count; None when the basis is the researcher's review alone."""
+        if self.include_suggested and self.suggestions:
+            return label("report.basis.warn_suggested", lang, suggestions=self.suggestions)
+        if not self.include_suggested and not self.reviewed:
+            return label("report.basis.none", lang, suggestions=self.suggestions)
+        return None
 
 
 @dataclass
@@ -66,6 +116,7 @@ class StudyFrames:
     interview_frames: list = field(default_factory=list)
     constructs: Any = None
     root: Optional[Path] = None
+    basis: Optional[CodingBasis] = None
 
     @property
     def frame_language(self) -> str:
@@ -79,6 +130,14 @@ class StudyFrames:
     @property
     def group_frames(self) -> list:
         return [f for f in self.interview_frames if f.is_group]
+
+    @property
+    def coding_basis(self) -> CodingBasis:
+        """What the analyses count (:class:`CodingBasis`); when the frames were built by hand,
+        taken from ``codings`` (whose suggestions then are what is counted)."""
+        if self.basis is not None:
+            return self.basis
+        return CodingBasis.of(self.codings, self.include_suggested)
 
 
 def _cache_key(name: str, args: tuple) -> Optional[tuple]:

@@ -21,13 +21,15 @@ def study_frames(project, lang: Optional[str] = None, include_suggested: bool = 
     is False).  ``lang`` is the language of the results (default: the project's).  Without a
     codebook a report goes on without one; the analyses need one (``codebook_required``
     overrides)."""
-    from ..analysis.study import StudyFrames
+    from ..analysis.study import CodingBasis, StudyFrames
     from ..report.inputs import find_frames, read_type_rules
 
     language = project.config.language
+    every = project.coding.resolved(include_suggested=True)     # the suggestions too, to count them
+    counted = every if include_suggested else every[every["status"] != "suggested"].reset_index(drop=True)
     frames = StudyFrames(
         language=check_language(lang or language), data_language=language,
-        segments=project.segments(), codings=project.coding.resolved(include_suggested=include_suggested),
+        segments=project.segments(), codings=counted, basis=CodingBasis.of(every, include_suggested),
         informants=project.informants(), codebook=_codebook(project, codebook, required=not report if codebook_required is None else codebook_required),
         type_rules=read_type_rules(project.root), include_suggested=include_suggested, root=project.root)
     if report:

@@ -2,9 +2,11 @@
 figures), pseudonymised when asked."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Optional, Union
 
+from ..errors import ReportWarning
 from .frames import link_constructs, study_frames
 
 PathLike = Union[str, Path]
@@ -12,7 +14,7 @@ PathLike = Union[str, Path]
 
 def write_report(project, path: Optional[PathLike] = None, fmt: Optional[str] = None, lang: Optional[str] = None,
                  include_suggested: bool = False, show_codes: bool = True, figures_dir: Optional[PathLike] = None,
-                 codebook=None, pseudonymise=None) -> Path:
+                 codebook=None, pseudonymise=None, template: Optional[PathLike] = None) -> Path:
     """See :meth:`qualcode.project.Project.report`."""
     from ..analysis.study import Analyses
     from ..report.api import write_report as write_file
@@ -24,7 +26,11 @@ def write_report(project, path: Optional[PathLike] = None, fmt: Optional[str] = 
         project.privacy.pseudonymise_frames(frames, key)
         link_constructs(frames.constructs, frames)
     analyses = Analyses(frames)          # shared by the report and its figures
-    out = write_file(analyses, Path(path) if path else None, fmt=fmt, lang=frames.language, show_codes=show_codes)
+    out = write_file(analyses, Path(path) if path else None, fmt=fmt, lang=frames.language, show_codes=show_codes,
+                     template=template)
+    basis = frames.coding_basis
+    if basis.warning(frames.language):    # the document says so too; this tells whoever runs it
+        warnings.warn(ReportWarning(f"{Path(out).name}: {basis.warning(frames.language)}"), stacklevel=3)
     files = 1
     if figures_dir is not None:
         from ..report.figures import write_figures
@@ -33,5 +39,6 @@ def write_report(project, path: Optional[PathLike] = None, fmt: Optional[str] = 
         files += len(write_figures(analyses, Path(figures_dir), frames.language))
     project._log("report", Path(out).name, details={"lang": frames.language, "files": files,
                                                     "suggested": include_suggested,
-                                                    "pseudonymised": key is not None})
+                                                    "pseudonymised": key is not None,
+                                                    "reviewed": basis.reviewed, "suggestions": basis.suggestions})
     return Path(out)

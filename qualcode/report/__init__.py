@@ -10,8 +10,8 @@ their :class:`~qualcode.analysis.study.Analyses`.
 >>> frames = StudyFrames(title="Pilotti", informants=pd.DataFrame(
 ...     {"code": ["H1"], "role": ["Controller"], "date": ["2021-08-03"], "mode": ["Teams"], "duration_min": [36]}))
 >>> out = write_markdown_report(frames, pathlib.Path(tempfile.mkdtemp()) / "r.md")
->>> out.read_text(encoding="utf-8").splitlines()[:3]
-['# Pilotti', '', '**Taulukko 1. Haastattelut.**']
+>>> out.read_text(encoding="utf-8").splitlines()[:5]
+['# Pilotti', '', '*Koodausperusta: Ei tarkistettuja koodauksia: analyysit ovat tyhjiä. 0 automaattista ehdotusta odottaa tarkistusta.*', '', '**Taulukko 1. Haastattelut.**']
 """
 from __future__ import annotations
 

@@ -19,10 +19,12 @@ def default_name(fmt: str, lang: str) -> str:
 
 
 def write_report(source: Union[StudyFrames, Analyses], path: Union[str, Path, None] = None,
-                 fmt: Optional[str] = None, lang: Optional[str] = None, show_codes: bool = True) -> Path:
+                 fmt: Optional[str] = None, lang: Optional[str] = None, show_codes: bool = True,
+                 template: Union[str, Path, None] = None) -> Path:
     """Write the report of ``source`` (the frames, or their analyses) in ``fmt`` (default: from
     the suffix of ``path``, else xlsx).  ``path`` defaults to ``raportti.<fmt>``
-    (``report.<fmt>`` in English) in the project folder (or the working directory)."""
+    (``report.<fmt>`` in English) in the project folder (or the working directory).
+    ``template``, a Word file, gives a docx report its pages and styles."""
     analyses = Analyses.of(source)
     frames = analyses.frames
     lang = check_language(lang or frames.language)
@@ -31,6 +33,8 @@ def write_report(source: Union[StudyFrames, Analyses], path: Union[str, Path, No
     fmt = (fmt or "xlsx").lower().lstrip(".")
     if fmt not in FORMATS:
         raise QualcodeError(f"unknown report format '{fmt}'; use one of {', '.join(FORMATS)}")
+    if template is not None and fmt != "docx":
+        raise QualcodeError(f"a Word template shapes docx reports only, not {fmt}", path=str(template))
     if path is None:
         path = (frames.root or Path.cwd()) / default_name(fmt, lang)
     if fmt == "xlsx":
@@ -38,7 +42,7 @@ def write_report(source: Union[StudyFrames, Analyses], path: Union[str, Path, No
         return write_xlsx_report(analyses, path, lang, show_codes)
     if fmt == "docx":
         from .docx import write_docx_report
-        return write_docx_report(analyses, path, lang, show_codes)
+        return write_docx_report(analyses, path, lang, show_codes, template=template)
     from .markdown import write_html_report, write_markdown_report
     writer = write_markdown_report if fmt == "md" else write_html_report
     return writer(analyses, path, lang, show_codes)

@@ -23,7 +23,7 @@ from ..labels import label
 from ..sheets import caption_cell, fill, header_cell, safe_sheet_title, set_column_widths, write_cell
 from . import docxutil
 from .tables import Table
-from .worksheet import BORDER, HEADER_COLOUR, WRAP, write_table
+from .worksheet import BORDER, HEADER_COLOUR, WRAP, fit_row_heights, print_setup, write_table
 
 FILL_IN = "FFF2CC"        # the cells a user fills in (KAM plan form)
 SECTION = "D9E1F2"
@@ -182,6 +182,8 @@ def _add_kam_sheets(workbook, constructs, lang: str, n: int) -> int:
         for title, fields, fill_in in blocks:
             r = _kam_block(ws, r, title, fields, fill_in)
         set_column_widths(ws, (48, 80))
+        fit_row_heights(ws, 3, r - 1)
+        print_setup(ws)
         ws.freeze_panes = "A3"
         n += 1
     return n
@@ -224,9 +226,10 @@ def add_construct_appendices(document, constructs, lang: Optional[str] = None, a
     n = appendix_start
     tables = {t.key: t for t in construct_tables(constructs, lang, evidence, codebook)}
 
-    def heading(title: str) -> None:
+    def heading(title: str, table=None) -> None:
         nonlocal n
-        docxutil.appendix_heading(document, n, title.rstrip("."), lang, page_breaks)
+        landscape = table is not None and docxutil.needs_landscape(document, table.header, table.rows)
+        docxutil.appendix_heading(document, n, title.rstrip("."), lang, page_breaks, landscape=landscape)
         n += 1
 
     _table_appendices(document, constructs, tables, lang, heading)
@@ -239,7 +242,7 @@ def _table_appendices(doc, constructs, tables: dict, lang: str, heading) -> None
     """Segmentation, care models, their evidence and the timeline: tables."""
     t = tables.get("construct.segmentation")
     if t is not None:
-        heading(t.title)
+        heading(t.title, t)
         doc.add_paragraph(docxutil.clean(t.footer[0][0]))
         docxutil.table(doc, t.footer[1], t.footer[2:])
         doc.add_paragraph("")
@@ -247,11 +250,11 @@ def _table_appendices(doc, constructs, tables: dict, lang: str, heading) -> None
     for key in ("construct.care", "construct.evidence"):
         t = tables.get(key)
         if t is not None:
-            heading(t.title)
+            heading(t.title, t)
             docxutil.table(doc, t.header, t.rows)
     t = tables.get("construct.timeline")
     if t is not None:
-        heading(t.title)
+        heading(t.title, t)
         docxutil.bold_line(doc, constructs.timeline.title.upper() if constructs.timeline.title
                            else label("construct.timeline.heading", lang))
         docxutil.table(doc, t.header, t.rows)

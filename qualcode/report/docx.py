@@ -8,6 +8,7 @@ results table.  English labels with ``lang="en"``.
 """
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Optional, Union
@@ -16,10 +17,11 @@ from ..analysis.study import Analyses, StudyFrames
 from ..fileutil import atomic_output
 from ..labels import label
 from .construct_sheets import add_construct_appendices
-from .docxutil import bold_line, caption, clean, page_break, style, table
+from .docxutil import (appendix_heading, bold_line, caption, clean, figure, heading, needs_landscape, new_document,
+                       start_page, style, table, warning_line)
 from .finnish import format_date, role_after_count
 from .inputs import InterviewFrame
-from .tables import _code_name, interviews_table, quote_records, trends_table
+from .tables import _code_name, interviews_table, quote_records, swot_evidence_table, trends_table
 
 PathLike = Union[str, Path]
 Source = Union[StudyFrames, Analyses]
@@ -31,7 +33,7 @@ def add_individual_frame(doc, frame: InterviewFrame, number: int, lang: str, def
     """``Liite N. Haastattelurunko``: the intro, then the questions numbered 1., 2., …
     across themes (theme titles as bold lines), scale questions ending in ``(1–10)``."""
     title = frame.display_title(lang, default_language)
-    doc.add_heading(clean(label("caption.appendix", lang, n=number, title=title)), level=1)
+    appendix_heading(doc, number, title, lang, page_break_before=True)
     if frame.intro:
         doc.add_paragraph(clean(frame.intro))
     n = 0
@@ -59,7 +61,7 @@ def add_group_frame(doc, frame: InterviewFrame, number: int, lang: str, default_
     roles in the partitive after numerals above one), then ``TEEMA n``, the theme
     title and the questions as bullets."""
     title = frame.display_title(lang, default_language)
-    doc.add_heading(clean(label("caption.appendix", lang, n=number, title=title)), level=1)
+    appendix_heading(doc, number, title, lang, page_break_before=True)
     bold_line(doc, title.upper())
     if frame.unit:
         doc.add_paragraph(clean(frame.unit))
@@ -82,16 +84,47 @@ def add_trend_appendix(doc, source: Source, number: int, lang: str) -> None:
     """The results appendix: a ``TRENDI | KOMMENTTI`` table, one row per trend."""
     frames = source.frames if isinstance(source, Analyses) else source
     title = label("report.frame.results" if frames.group_frames else "report.frame.trends", lang)
-    doc.add_heading(clean(label("caption.appendix", lang, n=number, title=title)), level=1)
     t = trends_table(source, lang)
-    table(doc, t.header[:2], [r[:2] for r in t.rows])
+    header, rows = t.header[:2], [r[:2] for r in t.rows]
+    appendix_heading(doc, number, title, lang, page_break_before=True, landscape=needs_landscape(doc, header, rows))
+    _basis_warning(doc, frames, lang)
+    table(doc, header, rows)
+
+
+def add_swot_appendix(doc, source: Source, number: int, lang: str) -> None:
+    """A8 with its evidence: per quadrant its factors, each with how many informants and
+    segments raise it and up to two quotes in whole sentences ending in the informant code."""
+    analyses = Analyses.of(source)
+    t = swot_evidence_table(analyses, lang)
+    appendix_heading(doc, number, t.title.rstrip("."), lang, page_break_before=True)
+    _basis_warning(doc, analyses.frames, lang)
+    quote_style = style(doc, "Quote", "Normal")
+    quadrant = None
+    for q, item, informants, segments, quotes in t.rows:
+        if q != quadrant:
+            heading(doc, q, level=2)
+            quadrant = q
+        p = doc.add_paragraph()
+        p.add_run(clean(item)).bold = True
+        p.add_run(clean(" (" + label("report.swot.informants", lang, n=informants, segments=segments) + ")"))
+        p.paragraph_format.keep_with_next = bool(quotes)
+        for quote in filter(None, quotes.split("\n")):
+            doc.add_paragraph(clean(quote), style=quote_style)
+
+
+def _basis_warning(doc, frames: StudyFrames, lang: str) -> None:
+    """The warning every analysis carries when it counts unreviewed suggestions (or has
+    nothing reviewed to count)."""
+    warning = frames.coding_basis.warning(lang)
+    if warning:
+        warning_line(doc, warning)
 
 
 # --------------------------------------------------------------------------- body
 
 def add_results(doc, source: Source, lang: str, max_quotes: int = 3) -> None:
-    """Themed results: per theme a heading, how many informants raised it, and per code
-    up to ``max_quotes`` quotes, each ending in the informant code (``… H1``)."""
+    """Themed results: per theme a heading, how many informants raised it, and per code up
+    to ``max_quotes`` quotes (see :func:`thesis_quotes`), each ending in the informant code."""
     analyses = Analyses.of(source)
     frames = analyses.frames
     trends = analyses.trends()
@@ -102,36 +135,64 @@ def add_results(doc, source: Source, lang: str, max_quotes: int = 3) -> None:
     if trends is not None and len(trends):
         shared = dict(zip(trends["code_id"], trends["shared"]))
     quote_style = style(doc, "Quote", "Normal")
+    used: set = set()
     for theme in dict.fromkeys(recs["theme"]):
         sub = recs[recs["theme"] == theme]
-        doc.add_heading(clean(_code_name(frames.codebook, theme)), level=2)
+        heading(doc, _code_name(frames.codebook, theme), level=2)
         if theme in shared:
             doc.add_paragraph(label("report.doc.theme_share", lang, shared=shared[theme]))
         for code in dict.fromkeys(sub["code_id"]):
-            rows = sub[sub["code_id"] == code]
+            quotes = thesis_quotes(sub[sub["code_id"] == code], frames, used, max_quotes)
+            if not quotes:
+                continue
             if code != theme:
                 bold_line(doc, _code_name(frames.codebook, code) + ":")
-            for r in rows.head(max_quotes).to_dict("records"):
-                quote = " ".join(str(r["quote"]).split())
-                speaker = r["speaker"] or ""
+            for quote, speaker in quotes:
                 doc.add_paragraph(clean(f"{quote} {speaker}".strip()), style=quote_style)
 
 
-def build_document(source: Source, lang: Optional[str] = None, show_codes: bool = True,
-                   figures: bool = True, figure_dir: Optional[Path] = None):
-    """The python-docx ``Document`` (see :func:`write_docx_report`)."""
-    from docx import Document
+#: A paragraph that is not what an informant said: a Markdown heading, a list bullet.
+_NOT_SPEECH = re.compile(r"^\s*(#|[-*•–]\s|\d+[.)]\s)")
 
+
+def thesis_quotes(rows, frames: StudyFrames, used: set, limit: int) -> list[tuple[str, str]]:
+    """Up to ``limit`` quotes of one code fit for a thesis: said by an informant of the
+    informant list (not workshop notes, headings or bullet lists), none already quoted in
+    an earlier section (``used`` collects them), one per informant first, so that the
+    quotes show how widely the view is shared."""
+    codes = set(frames.informants["code"].astype(str)) if "code" in getattr(frames.informants, "columns", ()) else None
+    picked, speakers = [], set()
+    for second_round in (False, True):
+        for r in rows.to_dict("records"):
+            speaker = str(r.get("speaker") or "")
+            quote = " ".join(str(r.get("quote") or "").split())
+            if len(picked) >= limit or not quote or quote in used or _NOT_SPEECH.match(quote):
+                continue
+            if codes is not None and speaker not in codes:
+                continue
+            if speaker in speakers and not second_round:
+                continue
+            picked.append((quote, speaker))
+            speakers.add(speaker)
+            used.add(quote)
+    return picked
+
+
+def build_document(source: Source, lang: Optional[str] = None, show_codes: bool = True,
+                   figures: bool = True, figure_dir: Optional[Path] = None, template: Optional[PathLike] = None):
+    """The python-docx ``Document`` (see :func:`write_docx_report`)."""
     analyses = Analyses.of(source)
     frames = analyses.frames
     lang = lang or frames.language
-    doc = Document()
+    doc = new_document(template)
     if frames.title:
         doc.core_properties.title = frames.title
         doc.add_heading(clean(frames.title), level=0)
+    _add_basis(doc, frames, lang)
     _add_interviews(doc, analyses, lang, show_codes)
     if frames.codings is not None and len(frames.codings):
-        doc.add_heading(label("report.doc.results", lang), level=1)
+        heading(doc, label("report.doc.results", lang), level=1)
+        _basis_warning(doc, frames, lang)
         add_results(doc, analyses, lang)
     if figures and figure_dir is not None:
         _add_figures(doc, analyses, lang, figure_dir)
@@ -139,13 +200,27 @@ def build_document(source: Source, lang: Optional[str] = None, show_codes: bool 
     return doc
 
 
+def _add_basis(doc, frames: StudyFrames, lang: str) -> None:
+    """The coding basis on the first page: what the analyses count; a warning when they
+    count unreviewed suggestions or there is nothing reviewed to count."""
+    basis = frames.coding_basis
+    if basis.warning(lang) and not basis.include_suggested:
+        warning_line(doc, basis.statement(lang))
+        return
+    p = doc.add_paragraph()
+    p.add_run(clean(label("report.doc.basis", lang) + ": ")).bold = True
+    p.add_run(clean(basis.statement(lang)))
+    if basis.warning(lang):
+        warning_line(doc, basis.warning(lang))
+
+
 def _add_interviews(doc, analyses: Analyses, lang: str, show_codes: bool) -> None:
     """The interview table with its caption above it, and the summary below."""
     t = interviews_table(analyses, lang, show_codes)
     if not t.rows:
         return
-    doc.add_heading(label("report.doc.interviews", lang), level=1)
-    caption(doc, label("caption.table", lang, n=1, title=t.title))
+    heading(doc, label("report.doc.interviews", lang), level=1)
+    caption(doc, label("caption.table", lang, n=1, title=t.title), keep_with_next=True)
     table(doc, t.header, t.rows)
     for row in t.footer:
         doc.add_paragraph(clean(row[0]))
@@ -153,21 +228,19 @@ def _add_interviews(doc, analyses: Analyses, lang: str, show_codes: bool) -> Non
 
 def _add_figures(doc, analyses: Analyses, lang: str, figure_dir: Path) -> None:
     """The figures as PNG pictures, each with its caption below it."""
-    from docx.shared import Cm
-
     from .figures import _pyplot, figure_specs, save_figure
 
     plt = _pyplot()
     specs = figure_specs(analyses, lang)
     if specs:
-        doc.add_heading(label("report.doc.figures", lang), level=1)
+        start_page(doc)(heading(doc, label("report.doc.figures", lang), level=1))
+        _basis_warning(doc, analyses.frames, lang)
     for n, spec in enumerate(specs, 1):
         try:
             png = save_figure(spec.figure, figure_dir / f"figure{n}.png", spec.caption(n, lang), "png")
         finally:
             plt.close(spec.figure)
-        doc.add_picture(str(png), width=Cm(15))
-        caption(doc, spec.caption(n, lang))       # caption below the figure
+        figure(doc, png, spec.caption(n, lang))       # scaled to the page, the caption below it
 
 
 def _add_appendices(doc, analyses: Analyses, lang: str) -> None:
@@ -175,28 +248,29 @@ def _add_appendices(doc, analyses: Analyses, lang: str) -> None:
     frames = analyses.frames
     appendix = 0
     for frame in frames.individual_frames:
-        page_break(doc)
         appendix += 1
         add_individual_frame(doc, frame, appendix, lang, frames.frame_language)
     for frame in frames.group_frames:
-        page_break(doc)
         appendix += 1
         add_group_frame(doc, frame, appendix, lang, frames.frame_language)
     if len(analyses.trends()):
-        page_break(doc)
         appendix += 1
         add_trend_appendix(doc, analyses, appendix, lang)
+    if len(analyses.swot(lang).items):
+        appendix += 1
+        add_swot_appendix(doc, analyses, appendix, lang)
     if frames.constructs is not None:
         add_construct_appendices(doc, frames.constructs, lang, appendix + 1, codebook=frames.codebook)
 
 
 def write_docx_report(source: Source, path: PathLike, lang: Optional[str] = None,
-                      show_codes: bool = True, figures: bool = True) -> Path:
+                      show_codes: bool = True, figures: bool = True, template: Optional[PathLike] = None) -> Path:
     """Write the Word report of ``source`` (the frames, or their analyses) to ``path``
-    (atomically) and return the path."""
+    (atomically) and return the path.  ``template`` (a .docx or .dotx) gives the page size,
+    margins, headers, footers and styles; without one the pages are A4."""
     target = Path(path)
     with tempfile.TemporaryDirectory() as tmp:
-        doc = build_document(source, lang, show_codes, figures, Path(tmp))
+        doc = build_document(source, lang, show_codes, figures, Path(tmp), template)
         with atomic_output(target) as out:
             doc.save(str(out))
     return target

@@ -82,10 +82,10 @@ def frequency_figure(matrix: Any, lang: str = "fi", codebook: Any = None, by: st
         names.append(_wrap((code.name or code.id) if code is not None else c, 30))
     fig, ax = plt.subplots(figsize=(9, max(3, 0.5 * len(codes) + 1.5)))
     left = np.zeros(len(codes))
-    cmap = plt.get_cmap("tab10")
+    colours = _distinct_colours(plt, len(mat.index))
     for i, group in enumerate(mat.index):
         vals = np.array([mat.loc[group, c] for c in codes], dtype=float)
-        ax.barh(names, vals, left=left, label=str(group), color=cmap(i % 10))
+        ax.barh(names, vals, left=left, label=str(group), color=colours[i])
         left += vals
     ax.set_xlabel(label("report.segments", lang))
     title = label("report.interviews.title", lang).rstrip(":") if by == "role" else by
@@ -93,6 +93,18 @@ def frequency_figure(matrix: Any, lang: str = "fi", codebook: Any = None, by: st
     ax.xaxis.get_major_locator().set_params(integer=True)
     fig.tight_layout()
     return fig
+
+
+def _distinct_colours(plt, n: int) -> list:
+    """``n`` colours no two alike: tab10 up to 10 groups, tab20 up to 20, else evenly spaced
+    hues (with alternating lightness so neighbours differ)."""
+    if n <= 10:
+        return [plt.get_cmap("tab10")(i) for i in range(n)]
+    if n <= 20:
+        return [plt.get_cmap("tab20")(i) for i in range(n)]
+    import colorsys
+
+    return [colorsys.hls_to_rgb(i / n, 0.40 if i % 2 else 0.65, 0.65) for i in range(n)]
 
 
 def network_figure(graph: Any, lang: str = "fi"):

@@ -11,7 +11,7 @@ from ..fileutil import atomic_output
 from ..labels import label
 from .finnish import format_date, role_after_count
 from .inputs import InterviewFrame
-from .tables import Table, all_tables
+from .tables import ANALYSIS_TABLES, Table, all_tables
 
 PathLike = Union[str, Path]
 Source = Union[StudyFrames, Analyses]
@@ -71,9 +71,13 @@ def markdown_report(source: Source, lang: Optional[str] = None, show_codes: bool
     frames = analyses.frames
     lang = lang or frames.language
     tables = tables if tables is not None else all_tables(analyses, lang, show_codes)
+    basis, warning = frames.coding_basis, frames.coding_basis.warning(lang)
     lines = [f"# {frames.title}" if frames.title else "", ""]
+    lines += [f"*{label('report.doc.basis', lang)}: {basis.statement(lang)}*", ""]
     for n, t in enumerate(tables, 1):
         lines += [f"**{label('caption.table', lang, n=n, title=t.title)}**", ""]
+        if warning and t.key in ANALYSIS_TABLES:
+            lines += [f"**{warning}**", ""]
         lines += _md_table(t.header, t.rows)
         for row in t.footer:
             lines += ["", " ".join(_md_cell(v) for v in row if v not in (None, ""))]
@@ -93,10 +97,14 @@ def html_report(source: Source, lang: Optional[str] = None, show_codes: bool = T
              f"<title>{esc(frames.title)}</title><style>body{{font-family:sans-serif;max-width:70em;"
              "margin:auto}table{border-collapse:collapse;margin-bottom:2em}td,th{border:1px solid #999;"
              "padding:4px;vertical-align:top;white-space:pre-wrap}caption{text-align:left;font-weight:bold;"
-             "padding:4px 0}</style></head><body>", f"<h1>{esc(frames.title)}</h1>"]
+             "padding:4px 0}.warning{color:#c00000;font-weight:bold}</style></head><body>",
+             f"<h1>{esc(frames.title)}</h1>"]
+    basis, warning = frames.coding_basis, frames.coding_basis.warning(lang)
+    parts.append(f"<p class='basis'><b>{esc(label('report.doc.basis', lang))}:</b> {esc(basis.statement(lang))}</p>")
     for n, t in enumerate(all_tables(analyses, lang, show_codes), 1):
+        note = f" <span class='warning'>{esc(warning)}</span>" if warning and t.key in ANALYSIS_TABLES else ""
         parts.append(f"<table class='{esc(t.key)}'><caption>"
-                     f"{esc(label('caption.table', lang, n=n, title=t.title))}</caption>")
+                     f"{esc(label('caption.table', lang, n=n, title=t.title))}{note}</caption>")
         parts.append("<tr>" + "".join(f"<th>{esc(str(h))}</th>" for h in t.header) + "</tr>")
         for row in t.rows:
             parts.append("<tr>" + "".join(f"<td>{esc('' if v is None else str(v))}</td>" for v in row) + "</tr>")

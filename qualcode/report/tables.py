@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Union
 
@@ -283,6 +284,50 @@ def swot_table(source: Source, lang: str = "fi") -> Table:
                  kind="grid", wide=(1, 2))
 
 
+#: Representative quotes shown per SWOT item.
+SWOT_QUOTES = 2
+_EDGE_MARKS = re.compile(r"^(\s*\[[^\]]*\])+|(\[[^\]]*\]\s*)+$")
+_QUOTE_TAIL = re.compile(r"^[”\"]?(?P<text>.*?)[”\"]?\s*(?P<who>\([^()]*\))?\s*$", re.S)
+
+
+def whole_sentences(quote: str) -> str:
+    """A quote cut short (``…``) back to its last whole sentence, the informant code kept.
+
+    >>> whole_sentences('”Alku oli hyvä. Me saatiin se mitä luvattiin, vähän myö…” (H1)')
+    '”Alku oli hyvä.” (H1)'
+    >>> whole_sentences('”[tauko] Kuus. Ehkä. [naurahtaa]” (H3)')
+    '”Kuus. Ehkä.” (H3)'
+    >>> whole_sentences('”Ei vielä pistettä…” (H2)')
+    '”Ei vielä pistettä…” (H2)'
+    """
+    m = _QUOTE_TAIL.match(quote.strip())
+    text, who = (m.group("text"), m.group("who") or "") if m else (quote, "")
+    text = _EDGE_MARKS.sub("", text).strip()      # [tauko] before, [naurahtaa] after the words
+    if text.endswith("…"):
+        ends = [i for i, ch in enumerate(text[:-1]) if ch in ".!?" and (i + 1 == len(text) or text[i + 1] == " ")]
+        if ends:
+            text = text[: ends[-1] + 1]
+    return f"”{text}” {who}".strip()
+
+
+def swot_evidence_table(source: Source, lang: str = "fi") -> Optional[Table]:
+    """A8 with its evidence: per quadrant and item, how many informants and segments raise
+    it and up to :data:`SWOT_QUOTES` quotes (whole sentences, each with its informant code)."""
+    res = Analyses.of(source).swot(lang)
+    items = res.items
+    if not len(items):
+        return None
+    header = [label(k, lang) for k in ("report.swot.quadrant", "report.swot.item", "report.informants",
+                                        "report.segments", "report.swot.quotes")]
+    rows = []
+    for q in ("S", "W", "O", "T"):
+        for r in items[items["quadrant"] == q].to_dict("records"):
+            quotes = [whole_sentences(x) for x in list(r.get("quote_list") or [])[:SWOT_QUOTES]]
+            rows.append([res.title(q), r["name"], int(r["informants"]), int(r["segments"]), "\n".join(quotes)])
+    return Table("swot_evidence", label("report.sheet.swot_evidence", lang), label("report.title.swot_evidence", lang),
+                 header, rows, wide=(1, 4))
+
+
 # --------------------------------------------------------------------------- A5 trends
 
 def trends_table(source: Source, lang: str = "fi") -> Table:
@@ -397,10 +442,15 @@ def audit_table(source: Source, lang: str = "fi") -> Table:
 # --------------------------------------------------------------------------- all
 
 #: Builders in sheet order.
+#: The tables that count codings: each carries the warning of a report that counts unreviewed
+#: suggestions (or has nothing reviewed to count).
+ANALYSIS_TABLES = ("themes", "quotes", "experiences", "training", "swot", "swot_evidence", "trends", "types",
+                   "reduction")
+
 BUILDERS: list[tuple[str, Callable]] = [
     ("interviews", interviews_table), ("codebook", codebook_table), ("themes", themes_table),
     ("quotes", quotes_table), ("experiences", experiences_table), ("training", training_table),
-    ("swot", swot_table), ("trends", trends_table), ("types", types_table),
+    ("swot", swot_table), ("swot_evidence", swot_evidence_table), ("trends", trends_table), ("types", types_table),
     ("reduction", reduction_sheet), ("scores", scores_table), ("audit", audit_table),
 ]
 

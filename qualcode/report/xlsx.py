@@ -2,23 +2,27 @@
 then the construct sheets when the project has construct files.
 
 Every sheet has a caption row (``Taulukko N. …``, numbered in sheet order), a bold header
-row, wrapped text, column widths from the content, a frozen header and an autofilter (see
-:mod:`qualcode.report.worksheet`).  Every text cell is written as a literal string — text
+row, wrapped text, column widths from the content, row heights for the wrapped lines, a frozen
+header, an autofilter and an A4 print layout (see :mod:`qualcode.report.worksheet`).  The
+first sheet states the coding basis below its table; with unreviewed suggestions counted (or
+nothing reviewed) every analysis sheet carries a red warning after its caption.  Every text cell is written as a literal string — text
 starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return never becomes a formula.
 The file is written to a temporary file beside the target and moved into place, so a failed
 run never leaves a half-written report.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional, Union
 
 from openpyxl import Workbook
 
 from ..analysis.study import Analyses, StudyFrames
+from ..labels import label
 from ..sheets import safe_sheet_title, save_workbook
 from .construct_sheets import add_construct_sheets
-from .tables import Table, all_tables
+from .tables import ANALYSIS_TABLES, Table, all_tables
 from .worksheet import write_table
 
 PathLike = Union[str, Path]
@@ -31,10 +35,15 @@ def build_workbook(source: Union[StudyFrames, Analyses], lang: Optional[str] = N
     frames = analyses.frames
     lang = lang or frames.language
     tables = tables if tables is not None else all_tables(analyses, lang, show_codes)
+    basis = frames.coding_basis
+    warning = basis.warning(lang) or ""
     wb = Workbook()
     wb.remove(wb.active)
     for n, t in enumerate(tables, 1):
-        write_table(wb.create_sheet(safe_sheet_title(t.sheet, wb)), t, n, lang)
+        if n == 1:      # the basis on the first sheet, below its table
+            t = replace(t, footer=list(t.footer) + [[label("report.doc.basis", lang) + ": " + basis.statement(lang)]])
+        note = warning if t.key in ANALYSIS_TABLES or n == 1 else ""
+        write_table(wb.create_sheet(safe_sheet_title(t.sheet, wb)), t, n, lang, note=note)
     if frames.constructs is not None:
         add_construct_sheets(wb, frames.constructs, lang, len(tables) + 1, codebook=frames.codebook)
     if frames.title:
