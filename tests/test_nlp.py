@@ -131,7 +131,11 @@ def test_voikko_without_dictionary_is_one_clear_error(monkeypatch):
 
 def test_parse_wordbases():
     assert parse_wordbases("+asiakas(asiakas)+tuki(tuki)") == ["asiakas", "tuki"]
-    assert parse_wordbases("+kirjautu(kirjautua)+minen(+minen)") == ["kirjautua"]
+    # a derivational suffix makes the part before it the derived word
+    assert parse_wordbases("+kirjautu(kirjautua)+minen(+minen)") == ["kirjautuminen"]
+    assert parse_wordbases("+tilanne(tilanne)+päivit(päivittää)+ys(+ys)") == ["tilanne", "päivitys"]
+    assert parse_wordbases("+kirjoit(kirjoittaa)+us(+us)+kone(kone)") == ["kirjoitus", "kone"]
+    assert parse_wordbases("") == []
 
 
 def test_voikko_backend_when_installed():

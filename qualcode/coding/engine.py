@@ -38,8 +38,9 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import codebook_hash
+from ..labels import LANGS, label
 from ..model import AUTO_CODER, AuditEvent, Code, Codebook, Coding
-from ..nlp.packing import PackedAnnotations, TypeTable, pack, unpack_packed
+from ..nlp.packing import PackedAnnotations, pack, unpack_packed
 from ..progress import progress_iter
 from .matcher import Match, RuleMatcher
 
@@ -135,30 +136,38 @@ class CodingEngine:
         backend = self.annotator.backend
         source_ids = sorted({int(s) for s in segments["source_id"]})
         blobs = self.store.source_annotations(source_ids, backend)
-        types = TypeTable(self.store.word_types(backend))
+        lexicon = self.annotator.lexicon
+        types = self.annotator.type_table(self.store)
         parts: list = []
         part_ids: list[list[int]] = []
         missing = [sid for sid in source_ids if sid not in blobs]
         if missing:
             new_blobs = []
-            for sid in progress_iter(missing, "Tokenising and lemmatising", enabled=progress):
+            for sid in progress_iter(missing, self._label("progress.annotate"), enabled=progress):
                 seg_list = self.store.segments_of(sid)
                 anns = self.annotator.annotate_many([s.text for s in seg_list])
                 new_blobs.append((sid, pack([s.id for s in seg_list], anns, types)))
                 parts.append(PackedAnnotations.from_annotations(anns))
                 part_ids.append([s.id for s in seg_list])
+            rows, new_parts = types.unsaved(lexicon)
             with self.store.transaction():
-                self.store.add_word_types(types.new_rows(), backend)
+                self.store.add_word_types(rows, backend)
+                self.store.set_word_type_parts(new_parts, backend)
                 self.store.save_source_annotations(new_blobs, backend)
+            types.mark_saved()
         if blobs:
-            gids = types.gid_array(self.annotator.lexicon)
+            gids = types.gid_array()
             for blob in blobs.values():
-                ids, packed = unpack_packed(blob, gids, self.annotator.lexicon)
+                ids, packed = unpack_packed(blob, gids, lexicon)
                 parts.append(packed)
                 part_ids.append(ids)
         everything = PackedAnnotations.concat(parts)
         row_of = {seg_id: row for row, seg_id in enumerate(i for ids in part_ids for i in ids)}
         return everything.select([row_of[int(i)] for i in segments["segment_id"]])
+
+    def _label(self, key: str) -> str:
+        lang = self.annotator.lang
+        return label(key, lang if lang in LANGS else "en")
 
     # -- one run, step by step --------------------------------------------------------
     def _plan(self, cb: Codebook, include_interviewer: bool) -> _Plan:
@@ -203,7 +212,13 @@ class CodingEngine:
     def _write(self, cb: Codebook, plan: _Plan, drop: list[int], new: list[Coding],
                rule_counts: dict[str, int]) -> None:
         digest = codebook_hash(cb)
+        # the word types the matcher met (codebook terms, possible last parts of compounds)
+        types = self.annotator.type_table(self.store)
+        lexicon = self.annotator.lexicon
+        rows, parts = types.absorb(lexicon).unsaved(lexicon)
         with self.store.transaction():
+            self.store.add_word_types(rows, self.annotator.backend)
+            self.store.set_word_type_parts(parts, self.annotator.backend)
             self.store.save_codebook(digest, cb.name, cb.language,
                                      json.dumps(codebook_snapshot(cb), ensure_ascii=False))
             self.store.delete_codings(drop)
@@ -216,6 +231,7 @@ class CodingEngine:
                          "codes_rematched": len(plan.changed), "new_sources": len(plan.new_sources),
                          "added": len(new), "removed": len(drop),
                          "rule_counts": dict(sorted(rule_counts.items()))}))
+        types.mark_saved()
 
     def _run_matchers(self, runs, cb: Codebook, include_interviewer: bool, progress: bool,
                       wanted: dict, rule_counts: dict, scope_segments: dict) -> None:
@@ -233,7 +249,7 @@ class CodingEngine:
             for code in codes:
                 scope_segments.setdefault(code.id, set()).update(seg_ids)
             extra, cached_rules = self._pattern_matches(matcher, texts, seg_ids, src_ids, include_interviewer)
-            for lo in progress_iter(range(0, len(texts), _CHUNK), "Coding", enabled=progress):
+            for lo in progress_iter(range(0, len(texts), _CHUNK), self._label("progress.code"), enabled=progress):
                 results = matcher.match_many(texts[lo:lo + _CHUNK], anns[lo:lo + _CHUNK],
                                              skip_patterns=cached_rules, extra=extra[lo:lo + _CHUNK])
                 for i, matches in enumerate(results, start=lo):

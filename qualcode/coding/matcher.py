@@ -80,8 +80,7 @@ class RuleMatcher:
     # ------------------------------------------------------------ compiling
 
     def _tokens(self, term: str) -> tuple[tuple, tuple]:
-        ann = self.annotator.annotate(term)
-        return tuple(ann.lemmas), tuple(ann.lowers)
+        return self.annotator.term_tokens(term)
 
     def _compile(self) -> None:
         # key (lemma or lowercase form) -> [(code_id, rule, is_exclude)]
@@ -130,33 +129,42 @@ class RuleMatcher:
 
     # ------------------------------------------------------------ per word type
 
-    def _compound_keys(self, form: str, lemma: str, suffix_search: bool = True) -> set[str]:
-        """Compound keyword lemmas that ``form`` ends with (as a compound's last part).
-        ``suffix_search=False`` skips the lemmatising of possible last parts (the caller
-        knows that no keyword head occurs inside the form)."""
+    def _compound_keys(self, form: str, lemma: str, parts: Sequence[str],
+                       suffix_search: bool = True) -> set[str]:
+        """Compound keyword lemmas that ``form`` ends with (as a compound's last part);
+        ``parts`` are the lemmatiser's compound parts of the form.  ``suffix_search=False``
+        skips the lemmatising of possible last parts (the caller knows that no keyword head
+        occurs inside the form)."""
         found = set()
         for n in self._compound_lengths:
             if len(lemma) - n >= MIN_PREFIX and lemma[-n:] in self._compound:
                 found.add(lemma[-n:])
-        parts = self.lemmatizer.compound_parts(form)
         if len(parts) > 1 and parts[-1] in self._compound:
             found.add(parts[-1])
         if not parts and suffix_search:
-            # The lemmatiser did not know the compound: lemmatise its possible last parts.
+            # The lemmatiser did not know the compound: lemmatise its possible last parts
+            # (through the lexicon, so the project store keeps these lemmas too).
             heads = self._compound_heads
+            lemma_of = self.annotator.lexicon.lemma
             for k in range(MIN_PREFIX, len(form) - 1):
                 for head, key in heads.get(form[k:k + 2], ()):
-                    if form.startswith(head, k) and self.lemmatizer.lemma(form[k:]) == key:
+                    if form.startswith(head, k) and lemma_of(form[k:]) == key:
                         found.add(key)
         return found
 
-    def _type_rules(self, form: str, lemma: str, suffix_search: bool = True) -> Optional[_TypeRules]:
+    def _parts(self, lexicon: Lexicon, gid: int) -> Sequence[str]:
+        if lexicon is self.annotator.lexicon:
+            return lexicon.compound_parts(gid)   # kept in the project store
+        return self.lemmatizer.compound_parts(lexicon.forms[gid])
+
+    def _type_rules(self, form: str, lemma: str, parts: Sequence[str] = (),
+                    suffix_search: bool = True) -> Optional[_TypeRules]:
         items = []
         for key in dict.fromkeys((lemma, form)):
             items.extend(self._exact.get(key, ()))
         exact_codes = {(c, ex) for c, _, ex in items}
         if self._compound:
-            for key in self._compound_keys(form, lemma, suffix_search):
+            for key in self._compound_keys(form, lemma, parts, suffix_search):
                 if key == lemma:
                     continue
                 items.extend(i for i in self._compound[key] if (i[0], i[2]) not in exact_codes)
@@ -181,7 +189,8 @@ class RuleMatcher:
             first = len(table.entries)
             searchable = self._suffix_candidates(forms, first, n)
             for gid in range(first, n):
-                entry = self._type_rules(forms[gid], lemmas[gid], gid in searchable)
+                parts = self._parts(lexicon, gid) if self._compound else ()
+                entry = self._type_rules(forms[gid], lemmas[gid], parts, gid in searchable)
                 table.entries.append(entry)
                 if entry is not None:
                     table.flags[gid] = True

@@ -13,6 +13,7 @@ True
 """
 from __future__ import annotations
 
+import re
 import struct
 from typing import Callable, Iterable, Iterator, NamedTuple, Optional, Sequence
 
@@ -38,10 +39,13 @@ class Token(NamedTuple):
 
 
 class Lexicon:
-    """Word types seen with one lemmatiser backend: lowercase form → id → lemma.
+    """Word types seen with one lemmatiser backend: lowercase form → id → lemma (and the
+    lemmas of its compound parts).
 
     This is the per-word-type lemma cache: each distinct form is lemmatised once per
-    process.  One lexicon exists per backend version string (:meth:`for_backend`).
+    process, and once per project when the project store keeps the types (see
+    :class:`~qualcode.nlp.packing.TypeTable`).  One lexicon exists per backend version
+    string (:meth:`for_backend`).
 
     >>> lex = Lexicon("demo-backend")
     >>> lex.intern("kissat", "kissa"), lex.intern("kissat", "kissa"), lex.lemmas[0]
@@ -55,6 +59,7 @@ class Lexicon:
         self.lemmatizer = lemmatizer
         self.forms: list[str] = []
         self.lemmas: list[str] = []
+        self.parts: list[Optional[tuple[str, ...]]] = []   # None: not asked yet
         self.ids: dict[str, int] = {}
         self._by_hash: dict[int, int] = {}  # spaCy's 64-bit string hash -> id
 
@@ -71,8 +76,10 @@ class Lexicon:
     def __len__(self) -> int:
         return len(self.forms)
 
-    def intern(self, form: str, lemma: Optional[str] = None) -> int:
-        """Id of ``form`` (lowercase), lemmatising it the first time it is seen."""
+    def intern(self, form: str, lemma: Optional[str] = None,
+               parts: Optional[tuple[str, ...]] = None) -> int:
+        """Id of ``form`` (lowercase), lemmatising it the first time it is seen unless its
+        ``lemma`` (and compound ``parts``) are given, e.g. from the project store."""
         gid = self.ids.get(form)
         if gid is None:
             if lemma is None:
@@ -80,19 +87,44 @@ class Lexicon:
             gid = len(self.forms)
             self.forms.append(form)
             self.lemmas.append(lemma)
+            self.parts.append(parts)
             self.ids[form] = gid
+        elif parts is not None and self.parts[gid] is None:
+            self.parts[gid] = parts
         return gid
 
-    def intern_hashes(self, hashes: np.ndarray, strings) -> np.ndarray:
-        """Ids for an array of spaCy LOWER hashes (``strings`` is the StringStore)."""
+    def lemma(self, form: str) -> str:
+        """The lemma of a lowercase form (lemmatised once, the first time it is asked)."""
+        gid = self.ids.get(form)
+        return self.lemmas[gid if gid is not None else self.intern(form)]
+
+    def compound_parts(self, gid: int) -> tuple[str, ...]:
+        """Lemmas of the parts of word type ``gid`` when it is a compound, else ``()``."""
+        parts = self.parts[gid]
+        if parts is None:
+            lem = self.lemmatizer
+            parts = self.parts[gid] = tuple(lem.compound_parts(self.forms[gid])) if lem else ()
+        return parts
+
+    def intern_hashes(self, hashes: np.ndarray, strings,
+                      lemmas: Optional[dict[str, str]] = None) -> np.ndarray:
+        """Ids for an array of spaCy LOWER hashes (``strings`` is the StringStore);
+        ``lemmas`` gives the lemmas of new forms found in context."""
         by_hash = self._by_hash
+        lemmas = lemmas or {}
         out = np.empty(len(hashes), dtype=np.int64)
         for i, h in enumerate(hashes.tolist()):
             gid = by_hash.get(h)
             if gid is None:
-                gid = by_hash[h] = self.intern(strings[h])
+                form = strings[h]
+                gid = by_hash[h] = self.intern(form, lemmas.get(form))
             out[i] = gid
         return out
+
+    def new_hashes(self, hashes: np.ndarray) -> list[int]:
+        """The hashes (of an array of unique ones) that are not known yet."""
+        by_hash = self._by_hash
+        return [h for h in hashes.tolist() if h not in by_hash]
 
 
 class Annotation:
@@ -194,28 +226,116 @@ class Annotation:
         return cls(starts, starts + lengths, type_ids, lex)
 
 
+# Terms made only of these letters are one token for spaCy unless its tokenizer has a special
+# case for them: no prefix, suffix or infix rule of the Finnish or English tokenizer matches a
+# letter (tests/test_nlp.py checks this against spaCy on the demo corpus).
+_PLAIN_WORD = re.compile(r"[a-zA-ZåäöÅÄÖšžŠŽéÉüÜõÕ]+")
+
+
 class Annotator:
     """Tokenise with spaCy's blank pipeline and lemmatise with a registered backend.
+
+    spaCy and the backend's dictionary are loaded on first use: a re-run that finds every
+    text annotated in the project store (``word_types``: the store, which keeps each word
+    type's lemma per backend) loads neither.
 
     >>> a = Annotator("fi", lemmatizer="simplemma")
     >>> [t.lemma for t in a.annotate("Tilannepäivityksiä tuli.")]
     ['tilannepäivitys', 'tulla', '.']
     """
 
-    def __init__(self, lang: str = "fi", lemmatizer: str | Lemmatizer = "simplemma") -> None:
-        import spacy
-        from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER
-
+    def __init__(self, lang: str = "fi", lemmatizer: str | Lemmatizer = "simplemma",
+                 word_types=None) -> None:
         self.lang = lang
-        self.nlp = spacy.blank(lang)  # tokenizer only: no model, no download
-        self.tokenizer = self.nlp.tokenizer
         self.lemmatizer = cached_backend(lemmatizer, lang)
         self.lexicon = Lexicon.for_backend(self.lemmatizer.version, self.lemmatizer)
-        self._attrs = [LOWER, IDX, LENGTH, IS_SPACE]
+        self.word_types = word_types
+        self._nlp = None
+        self._types: dict[int, object] = {}   # id(store) -> its TypeTable
+        self._term_cache: dict[str, tuple[tuple, tuple]] = {}
 
     @property
     def backend(self) -> str:
         return self.lemmatizer.version
+
+    @property
+    def nlp(self):
+        """spaCy's blank pipeline of the language (its tokenizer only: no model, no download)."""
+        if self._nlp is None:
+            import spacy
+
+            from .cache import save_tokenizer_specials
+
+            self._nlp = spacy.blank(self.lang)
+            save_tokenizer_specials(self.lang, self._nlp.tokenizer.rules)
+        return self._nlp
+
+    @property
+    def tokenizer(self):
+        return self.nlp.tokenizer
+
+    def type_table(self, store=None):
+        """The :class:`~qualcode.nlp.packing.TypeTable` of ``store`` (default: the
+        annotator's ``word_types``) for this backend, its types interned into the lexicon;
+        read once, then only the rows added since."""
+        from .packing import TypeTable
+
+        store = store if store is not None else self.word_types
+        table = self._types.get(id(store))
+        if table is None:
+            table = self._types[id(store)] = TypeTable()
+        table.load(store.word_types(self.backend, since=table.saved), self.lexicon)
+        return table
+
+    def save_word_types(self, store=None) -> None:
+        """Write the word types this process added (lemmas and compound parts) to ``store``."""
+        store = store if store is not None else self.word_types
+        table = self.type_table(store)
+        rows, parts = table.absorb(self.lexicon).unsaved(self.lexicon)
+        if rows or parts:
+            with store.transaction():
+                store.add_word_types(rows, self.backend)
+                store.set_word_type_parts(parts, self.backend)
+        table.mark_saved()
+
+    def lemma(self, word: str) -> str:
+        """The lowercase lemma of one word: from the project store when it knows the word
+        type, else from the backend (loaded on first use)."""
+        form = word.lower()
+        if form not in self.lexicon.ids and self.word_types is not None and id(self.word_types) not in self._types:
+            self.type_table()
+        return self.lexicon.lemma(form)
+
+    def term_tokens(self, term: str) -> tuple[tuple, tuple]:
+        """(lemmas, lowercase forms) of the tokens of a codebook term.  A plain word needs
+        no tokenizer (see :data:`_PLAIN_WORD`), so re-coding after a codebook edit loads
+        spaCy only for terms with punctuation, digits or spaces.
+
+        >>> Annotator("fi").term_tokens("Laskuja")
+        (('lasku',), ('laskuja',))
+        """
+        hit = self._term_cache.get(term)
+        if hit is None:
+            if self._is_one_token(term):
+                form = term.lower()
+                hit = ((self.lexicon.lemma(form),), (form,))
+            else:
+                ann = self.annotate(term)
+                hit = (tuple(ann.lemmas), tuple(ann.lowers))
+            self._term_cache[term] = hit
+        return hit
+
+    def _is_one_token(self, term: str) -> bool:
+        if not _PLAIN_WORD.fullmatch(term):
+            return False
+        if self._nlp is not None:
+            return term not in self._nlp.tokenizer.rules
+        from .cache import read_tokenizer_specials
+
+        specials = read_tokenizer_specials(self.lang)
+        if specials is None:   # not cached on this machine yet: ask the tokenizer (and cache)
+            return term not in self.nlp.tokenizer.rules
+        return term not in specials
 
     def annotate(self, text: str) -> Annotation:
         """Annotation of one text."""
@@ -249,8 +369,10 @@ class Annotator:
         # One Doc per text: spaCy's tokenizer stops caching for the rest of a Doc once
         # it meets a special case, so joining texts into one Doc would be much slower.
         # The numpy work below is done once per batch, not once per text.
-        attrs = self._attrs
-        arrays = [doc.to_array(attrs) for doc in self.tokenizer.pipe(texts)]
+        from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER
+
+        tokenizer = self.tokenizer
+        arrays = [doc.to_array([LOWER, IDX, LENGTH, IS_SPACE]) for doc in tokenizer.pipe(texts)]
         counts = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays))
         lex = self.lexicon
         if not counts.sum():
@@ -263,10 +385,29 @@ class Annotator:
         starts = arr[:, 1].astype(np.int64)
         ends = starts + arr[:, 2].astype(np.int64)
         # Lemmatise each distinct form of the batch once (and each form once per process).
-        uniq, inverse = np.unique(arr[:, 0], return_inverse=True)
-        gids = lex.intern_hashes(uniq, self.tokenizer.vocab.strings)[inverse.reshape(-1)]
+        uniq, first, inverse = np.unique(arr[:, 0], return_index=True, return_inverse=True)
+        lemmas = self._lemmas_in_context(texts, uniq, seg[first]) if self.lemmatizer.contextual else None
+        gids = lex.intern_hashes(uniq, tokenizer.vocab.strings, lemmas)[inverse.reshape(-1)]
         bounds = np.zeros(len(texts) + 1, dtype=np.int64)
         np.cumsum(np.bincount(seg, minlength=len(texts)), out=bounds[1:])
         b = bounds.tolist()
         return [Annotation(starts[b[i]:b[i + 1]], ends[b[i]:b[i + 1]], gids[b[i]:b[i + 1]], lex)
                 for i in range(len(texts))]
+
+    def _lemmas_in_context(self, texts: Sequence[str], uniq: np.ndarray,
+                           first_text: np.ndarray) -> dict[str, str]:
+        """Lemmas of the batch's new word types from a contextual backend: only the texts
+        where a new type first occurs go through its pipeline, each type taking the lemma
+        of its first occurrence there."""
+        new = set(self.lexicon.new_hashes(uniq))
+        if not new:
+            return {}
+        strings = self.tokenizer.vocab.strings
+        wanted = {strings[h] for h in new}
+        chosen = sorted({t for h, t in zip(uniq.tolist(), first_text.tolist()) if h in new})
+        lemmas: dict[str, str] = {}
+        for tokens in self.lemmatizer.lemmas_in_texts([texts[i] for i in chosen]):
+            for form, lemma in tokens:
+                if form in wanted and form not in lemmas:
+                    lemmas[form] = lemma
+        return lemmas
