@@ -253,6 +253,8 @@ class Annotator:
         self._nlp = None
         self._types: dict[int, object] = {}   # id(store) -> its TypeTable
         self._term_cache: dict[str, tuple[tuple, tuple]] = {}
+        self._known_terms: Optional[dict[str, list[str]]] = None
+        self._specials: Optional[frozenset[str]] = None
 
     @property
     def backend(self) -> str:
@@ -307,35 +309,48 @@ class Annotator:
         return self.lexicon.lemma(form)
 
     def term_tokens(self, term: str) -> tuple[tuple, tuple]:
-        """(lemmas, lowercase forms) of the tokens of a codebook term.  A plain word needs
-        no tokenizer (see :data:`_PLAIN_WORD`), so re-coding after a codebook edit loads
-        spaCy only for terms with punctuation, digits or spaces.
+        """(lemmas, lowercase forms) of the tokens of a codebook term.  Plain words split at
+        spaces need no tokenizer (see :data:`_PLAIN_WORD`), and the tokens of other terms are
+        kept in the per-machine cache, so re-coding after a codebook edit loads spaCy only
+        for a new term with punctuation or digits.
 
         >>> Annotator("fi").term_tokens("Laskuja")
         (('lasku',), ('laskuja',))
         """
         hit = self._term_cache.get(term)
         if hit is None:
-            if self._is_one_token(term):
-                form = term.lower()
-                hit = ((self.lexicon.lemma(form),), (form,))
-            else:
-                ann = self.annotate(term)
-                hit = (tuple(ann.lemmas), tuple(ann.lowers))
-            self._term_cache[term] = hit
+            forms = self._term_forms(term)
+            hit = self._term_cache[term] = (tuple(self.lexicon.lemma(f) for f in forms), forms)
         return hit
 
-    def _is_one_token(self, term: str) -> bool:
-        if not _PLAIN_WORD.fullmatch(term):
+    def _term_forms(self, term: str) -> tuple[str, ...]:
+        chunks = [c for c in term.split(" ") if c]
+        if all(self._is_one_token(c) for c in chunks):
+            return tuple(c.lower() for c in chunks)
+        from .cache import read_term_tokens, save_term_tokens
+
+        if self._known_terms is None:
+            self._known_terms = read_term_tokens(self.lang)
+        forms = self._known_terms.get(term)
+        if forms is None:
+            forms = self._known_terms[term] = self.annotate(term).lowers
+            save_term_tokens(self.lang, {term: forms})
+        return tuple(forms)
+
+    def _is_one_token(self, word: str) -> bool:
+        """Whether spaCy's tokenizer keeps ``word`` (no spaces) as one token, known without
+        loading spaCy once its special cases are in the per-machine cache."""
+        if not _PLAIN_WORD.fullmatch(word):
             return False
         if self._nlp is not None:
-            return term not in self._nlp.tokenizer.rules
+            return word not in self._nlp.tokenizer.rules
         from .cache import read_tokenizer_specials
 
-        specials = read_tokenizer_specials(self.lang)
-        if specials is None:   # not cached on this machine yet: ask the tokenizer (and cache)
-            return term not in self.nlp.tokenizer.rules
-        return term not in specials
+        if self._specials is None:
+            self._specials = read_tokenizer_specials(self.lang)
+        if self._specials is None:   # not cached on this machine yet: ask the tokenizer (and cache)
+            return word not in self.nlp.tokenizer.rules
+        return word not in self._specials
 
     def annotate(self, text: str) -> Annotation:
         """Annotation of one text."""

@@ -136,16 +136,44 @@ def _forget_old_tries(current: Path) -> None:
             shutil.rmtree(other, ignore_errors=True)
 
 
-# -- spaCy tokenizer special cases ------------------------------------------------------------
+# -- spaCy's tokenizer: its special cases, and the tokens of codebook terms -------------------
 
-def tokenizer_specials_path(lang: str) -> Optional[Path]:
-    """Where the special cases of spaCy's ``lang`` tokenizer are kept (None without spaCy)."""
+def _spacy_path(lang: str, what: str) -> Optional[Path]:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return cache_dir() / f"spacy-{version('spacy')}-{lang}-specials.txt"
+        return cache_dir() / f"spacy-{version('spacy')}-{lang}-{what}"
     except PackageNotFoundError:
         return None
+
+
+def tokenizer_specials_path(lang: str) -> Optional[Path]:
+    """Where the special cases of spaCy's ``lang`` tokenizer are kept (None without spaCy)."""
+    return _spacy_path(lang, "specials.txt")
+
+
+def read_term_tokens(lang: str) -> dict[str, list[str]]:
+    """Codebook terms → the lowercase forms of their tokens, as spaCy's tokenizer of this
+    version gave them (terms that are plain words need no entry)."""
+    import json
+
+    path = _spacy_path(lang, "terms.json")
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def save_term_tokens(lang: str, terms: dict[str, list[str]]) -> None:
+    """Add terms' tokens to the cached ones."""
+    import json
+
+    path = _spacy_path(lang, "terms.json")
+    if path is None or not terms:
+        return
+    merged = {**read_term_tokens(lang), **terms}
+    text = json.dumps(merged, ensure_ascii=False, sort_keys=True)
+    write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 def read_tokenizer_specials(lang: str) -> Optional[frozenset[str]]:

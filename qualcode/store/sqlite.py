@@ -16,7 +16,7 @@ import json
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Union
 
 from ..errors import StoreError
 from ..model import AuditEvent, Informant, Memo, Segment, Source, Turn, count_words, now_iso
@@ -75,16 +75,23 @@ CREATE TABLE audit (
     target TEXT, reason TEXT, details TEXT NOT NULL DEFAULT '{}');
 """
 
-# Forward migrations: MIGRATIONS[n] takes a store at version n to n + 1.
-MIGRATIONS: dict[int, str] = {
+# Forward migrations: MIGRATIONS[n] takes a store at version n to n + 1 (SQL, or a function
+# of the connection).
+MIGRATIONS: dict[int, Union[str, Callable[[sqlite3.Connection], None]]] = {
     # 1 -> 2: regular-expression hits cached per source version, for fast re-coding
     1: """CREATE TABLE pattern_hits (
         pattern TEXT NOT NULL, source_id INTEGER NOT NULL REFERENCES sources(id), data BLOB NOT NULL,
         PRIMARY KEY (pattern, source_id))""",
     # 2 -> 3: the lemmas of a word type's compound parts ("\n"-separated, "" for none; NULL:
     # not looked up yet), so re-coding needs no lemmatiser for the known word types
-    2: "ALTER TABLE word_types ADD COLUMN parts TEXT",
+    2: lambda conn: _add_column(conn, "word_types", "parts", "TEXT"),
 }
+
+
+def _add_column(conn: sqlite3.Connection, table: str, column: str, decl: str) -> None:
+    # SQLite has no ADD COLUMN IF NOT EXISTS
+    if column not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
@@ -135,7 +142,11 @@ class SQLiteStore(CodingQueries, ExchangeStore):
                              "'pip install -U qualcode'", path=str(self.path))
         while version < SCHEMA_VERSION:
             with self.transaction():
-                _run_script(self.conn, MIGRATIONS[version])
+                step = MIGRATIONS[version]
+                if callable(step):
+                    step(self.conn)
+                else:
+                    _run_script(self.conn, step)
                 version += 1
                 self.conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(version),))
 
