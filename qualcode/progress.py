@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
-from typing import Iterable, Iterator, Optional, TypeVar
+from typing import Callable, Iterable, Iterator, Optional, TypeVar
 
 T = TypeVar("T")
 
@@ -54,17 +54,34 @@ def progress_iter(items: Iterable[T], description: str, total: int | None = None
 
 
 @contextmanager
-def progress_note(message: str, enabled: bool = True) -> Iterator[None]:
-    """Show ``message`` while a one-off piece of work runs (a spinner on a terminal, a line
-    in a notebook)."""
-    kind = display_kind() if enabled else None
-    if kind == "terminal":
-        from rich.console import Console
+def progress_counter(description: str, total: int, enabled: bool = True) -> Iterator[Callable[[int], None]]:
+    """A progress bar advanced by hand: yields ``advance(n)``, for work done in batches.
 
-        with Console(stderr=True).status(message):
-            yield
-        return
-    if kind == "notebook":
+    >>> with progress_counter("Tokenising", total=3) as advance:
+    ...     advance(2); advance(1)
+    """
+    kind = display_kind() if enabled else None
+    if kind is None:
+        yield lambda n: None
+    elif kind == "notebook":
+        from tqdm import tqdm
+
+        with tqdm(desc=description, total=total, file=sys.stderr, leave=False) as bar:
+            yield bar.update
+    else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeRemainingColumn(), transient=True) as bar:
+            task = bar.add_task(description, total=total)
+            yield lambda n: bar.advance(task, n)
+
+
+@contextmanager
+def progress_note(message: str, enabled: bool = True) -> Iterator[None]:
+    """Say ``message`` (on stderr, when progress is shown) before a one-off piece of work."""
+    # A plain line: on a terminal a live progress bar (rich redirects stderr) keeps it above.
+    if (display_kind() if enabled else None) is not None:
         print(message, file=sys.stderr, flush=True)
     yield
 

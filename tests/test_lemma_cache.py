@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -165,7 +166,8 @@ def test_recoding_in_a_fresh_process_loads_no_tokenizer_or_lemma_table(coded):
     assert recode(folder, book)["table"] is True
     assert recode(folder, book)["table"] is False
     # a term with punctuation needs the tokenizer; an unseen word needs the lemma table
-    book.write_text(text.replace("keywords: [viestintä,", "keywords: [viestintä, e-kirje, kvanttihyppy,", 1),
+    term = f"e-kirje{uuid.uuid4().hex[:6]}"      # new to this machine's cache of term tokens too
+    book.write_text(text.replace("keywords: [viestintä,", f"keywords: [viestintä, {term}, kvanttihyppy,", 1),
                     encoding="utf-8")
     after = recode(folder, book)
     assert (after["spacy"], after["table"]) == (True, True)

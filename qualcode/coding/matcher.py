@@ -110,7 +110,7 @@ class RuleMatcher:
                     self._add_phrase(_Phrase(code.id, f"phrase:{phrase}", lemmas, forms))
             for pattern in code.patterns:
                 patterns.append((code.id, f"pattern:{pattern}",
-                                 re.compile(pattern, re.IGNORECASE), required_literals(pattern)))
+                                 re.compile(pattern, re.IGNORECASE), required_literal_groups(pattern)))
         self._patterns = patterns
         self._compound_lengths = sorted({len(k) for k in self._compound})
         # Heads of compound keywords: Finnish inflection (consonant gradation, stem
@@ -349,9 +349,9 @@ class RuleMatcher:
                         only: Optional[set] = None) -> None:
         """Run the patterns (all, or the pattern texts in ``only``) over ``texts``."""
         scan = _PatternScan(texts)
-        for code_id, rule, rx, literals in self._patterns:
+        for code_id, rule, rx, groups in self._patterns:
             if only is None or rule in only:
-                for i, start, end in scan.run(rx, literals):
+                for i, start, end in scan.run(rx, groups):
                     out[i].append(Match(code_id, start, end, rule))
 
     def pattern_rules(self) -> list[str]:
@@ -378,9 +378,9 @@ class RuleMatcher:
         unit the project store caches per source version.  Pass the same ``scan``
         (:meth:`prepare_texts`) for several rules over the same texts."""
         scan = scan or _PatternScan(texts)
-        for _, r, rx, literals in self._patterns:
+        for _, r, rx, groups in self._patterns:
             if r == rule:
-                return list(scan.run(rx, literals))
+                return list(scan.run(rx, groups))
         raise KeyError(rule)
 
     @staticmethod
@@ -401,10 +401,14 @@ class RuleMatcher:
         return found
 
 
+_WORD_RUN = re.compile(r"\w+")
+
+
 class _PatternScan:
     """Texts prepared once for running many patterns over them, both ways at C speed:
-    a pattern with a required literal (or a set of alternatives) runs only on the texts that
-    contain it (found with ``str.find`` over the lowercased texts joined once); any other
+    a pattern with required literals runs only on the texts that contain one of each set
+    (found with ``str.find`` over the distinct words of the lowercased texts, or over those
+    texts joined once for literals with other characters); any other
     pattern runs once over all texts joined by NUL and its matches are mapped back to their
     texts (a match spanning a NUL is dropped)."""
 
@@ -414,6 +418,10 @@ class _PatternScan:
         self._joined_folded: Optional[str] = None
         self._folded_ok = True
         self._joined: Optional[str] = None
+        self._with: dict[str, set[int]] = {}   # literal -> texts containing it
+        self._runs: Optional[list[list[int]]] = None   # distinct runs of word characters -> texts
+        self._runs_joined = ""
+        self._run_bounds: list[int] = []
 
     def _folded(self) -> Optional[str]:
         if self._joined_folded is None and self._folded_ok:
@@ -422,13 +430,48 @@ class _PatternScan:
             self._joined_folded = "\x00".join(folded) if self._folded_ok else None
         return self._joined_folded
 
-    def run(self, rx: re.Pattern, literals: Optional[list[str]]):
+    def _texts_with(self, folded: str, literal: str) -> set[int]:
+        """Indices of the texts whose lowercased form contains ``literal``."""
+        hit = self._with.get(literal)
+        if hit is None:
+            if _WORD_RUN.fullmatch(literal):
+                hit = self._texts_with_word_literal(folded, literal)
+            else:
+                hit = set(RuleMatcher._texts_containing(folded, literal, self.bounds))
+            self._with[literal] = hit
+        return hit
+
+    def _texts_with_word_literal(self, folded: str, literal: str) -> set[int]:
+        # A literal of word characters only lies inside one run of word characters, so it is
+        # looked for in the distinct runs (a few thousand) instead of in the whole text.
+        if self._runs is None:
+            texts_of: dict[str, list[int]] = {}
+            for i, words in enumerate(map(_WORD_RUN.findall, folded.split("\x00"))):
+                for w in set(words):
+                    texts_of.setdefault(w, []).append(i)
+            self._runs = list(texts_of.values())
+            self._runs_joined = "\n".join(texts_of)
+            self._run_bounds = np.cumsum([len(w) + 1 for w in texts_of]).tolist()
+        found: set[int] = set()
+        for r in RuleMatcher._texts_containing(self._runs_joined, literal, self._run_bounds):
+            found.update(self._runs[r])
+        return found
+
+    def run(self, rx: re.Pattern, groups: Optional[list[list[str]]]):
+        """(text index, start, end) of every match of ``rx``.  ``groups`` are sets of
+        literals of which every match contains one of each (:func:`required_literal_groups`):
+        only the texts that contain them all are searched."""
         from bisect import bisect_right
 
-        folded = self._folded() if literals is not None else None
+        folded = self._folded() if groups else None
         if folded is not None:
-            hits = {i for lit in literals for i in RuleMatcher._texts_containing(folded, lit, self.bounds)}
-            for i in sorted(hits):
+            hits: Optional[set[int]] = None
+            for group in sorted(groups, key=len):
+                found = set().union(*(self._texts_with(folded, lit) for lit in group))
+                hits = found if hits is None else hits & found
+                if not hits:
+                    break
+            for i in sorted(hits or ()):
                 for m in rx.finditer(self.texts[i]):
                     if m.end() > m.start():
                         yield i, m.start(), m.end()
@@ -442,6 +485,49 @@ class _PatternScan:
             i = bisect_right(self.bounds, a)
             offset = self.bounds[i - 1] if i else 0
             yield i, a - offset, b - offset
+
+
+def required_literal_groups(pattern: str, min_len: int = 3) -> list[list[str]]:
+    """Sets of literal texts (lowercased) such that every match of ``pattern`` contains one
+    text of each set; ``[]`` when none is found.  A text that lacks any set cannot match.
+
+    >>> required_literal_groups(r"(?i)(tuki|tuen)\w*[^.!?]{0,60}\b(nopea|heti)")
+    [['tuki', 'tuen'], ['nopea', 'heti']]
+    >>> required_literal_groups(r"a|b"), required_literal_groups(r"(?i)\bteams\w*")
+    ([], [['teams']])
+    """
+    try:
+        from re import _parser as sre_parse  # Python >= 3.11
+    except ImportError:  # pragma: no cover - older Pythons
+        import sre_parse  # type: ignore[no-redef]
+    try:
+        items = sre_parse.parse(pattern)
+    except Exception:
+        return []
+    groups = _literal_groups(list(items), sre_parse, min_len)
+    return [sorted({a.lower() for a in g}, key=lambda a: (-len(a), a)) for g in groups]
+
+
+def _literal_groups(items: list, sre_parse, min_len: int) -> list[list[str]]:
+    # Items at one level all take part in every match, in order (repeats and other items
+    # are not looked into): each run of literal characters, each group's own required
+    # sets, and each branch whose every alternative has a required literal.
+    groups: list[list[str]] = []
+    run: list[str] = []
+    for op, arg in items + [(None, None)]:
+        if op is sre_parse.LITERAL:
+            run.append(chr(arg))
+            continue
+        if len(run) >= min_len:
+            groups.append(["".join(run)])
+        run = []
+        if op is sre_parse.SUBPATTERN:
+            groups.extend(_literal_groups(list(arg[-1]), sre_parse, min_len))
+        elif op is sre_parse.BRANCH:
+            per = [_literal_alternatives(list(b), sre_parse, min_len) for b in arg[1]]
+            if all(per):
+                groups.append([a for alts in per for a in alts])
+    return groups
 
 
 def required_literals(pattern: str, min_len: int = 3) -> Optional[list[str]]:

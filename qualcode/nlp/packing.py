@@ -49,6 +49,7 @@ class TypeTable:
         self._no_parts: list[int] = []     # store ids read without compound parts
         self._array: Optional[np.ndarray] = None
         self._lexicon: Optional[Lexicon] = None
+        self._lut: Optional[np.ndarray] = None     # lexicon id -> store id (-1: not known)
         rows = list(rows)
         if rows:
             self.load(rows, lexicon)
@@ -61,6 +62,7 @@ class TypeTable:
         Nothing is read while this process holds types the store does not have yet."""
         if len(self.gids) != self.saved:
             return
+        self._lut = None
         for row in rows:
             i, form, lemma = row[:3]
             text = row[3] if len(row) > 3 else None
@@ -76,17 +78,25 @@ class TypeTable:
     def _add(self, gid: int, form: str) -> int:
         sid = self.ids[form] = len(self.gids)
         self.gids.append(gid)
+        if self._lut is not None and gid < len(self._lut):
+            self._lut[gid] = sid
         return sid
 
     def store_ids(self, lexicon: Lexicon, gids: np.ndarray) -> np.ndarray:
         """Store ids of process-lexicon ids, adding unseen types to the table."""
+        if not len(gids):
+            return np.empty(0, dtype=np.uint32)
+        size = max(len(lexicon), int(gids.max()) + 1)
+        if self._lut is None or len(self._lut) < size:
+            self._lut = np.full(max(size, 2 * len(self._lut) if self._lut is not None else 0), -1, dtype=np.int64)
+            self._lut[np.asarray(self.gids, dtype=np.int64)] = np.arange(len(self.gids))
+        lut = self._lut
         uniq = np.unique(gids)
-        lut = np.zeros(int(uniq.max()) + 1 if len(uniq) else 1, dtype=np.uint32)
-        for g in uniq.tolist():
+        for g in uniq[lut[uniq] < 0].tolist():   # types this table has not seen
             form = lexicon.forms[g]
             sid = self.ids.get(form)
             lut[g] = sid if sid is not None else self._add(g, form)
-        return lut[gids]
+        return lut[gids].astype(np.uint32)
 
     def absorb(self, lexicon: Lexicon) -> "TypeTable":
         """Give store ids to the lexicon's other types too (codebook terms, the possible last

@@ -264,6 +264,17 @@ class SQLiteStore(CodingQueries, ExchangeStore):
                 f"SELECT id, text FROM segments WHERE source_id IN ({','.join('?' * len(chunk))})", chunk))
         return out
 
+    def segment_texts_in_order(self, source_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+        """source id → (segment id, text) of its segments in text order."""
+        out: dict[int, list[tuple[int, str]]] = {}
+        for i in range(0, len(source_ids), 900):
+            chunk = source_ids[i:i + 900]
+            for sid, seg_id, text in self.conn.execute(
+                    f"SELECT source_id, id, text FROM segments WHERE source_id IN ({','.join('?' * len(chunk))})"
+                    " ORDER BY source_id, idx", chunk):
+                out.setdefault(sid, []).append((seg_id, text))
+        return out
+
     def segment_bounds(self, segment_id: int) -> Optional[tuple[int, int, int, int]]:
         """(segment id, source id, start, end) of a segment of an active source, or None."""
         return self.conn.execute(
