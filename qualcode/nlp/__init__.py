@@ -9,7 +9,9 @@ from .lemmatizers import (
     Lemmatizer,
     available_lemmatizers,
     get_lemmatizer,
+    lemmatizer_choice,
     register_lemmatizer,
+    resolve_lemmatizer,
 )
 
 __all__ = [
@@ -20,5 +22,7 @@ __all__ = [
     "Lemmatizer",
     "available_lemmatizers",
     "get_lemmatizer",
+    "lemmatizer_choice",
     "register_lemmatizer",
+    "resolve_lemmatizer",
 ]

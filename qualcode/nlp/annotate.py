@@ -20,6 +20,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple, Optional, Sequence
 import numpy as np
 
 from .lemmatizers import Lemmatizer, cached_backend
+from .lexicon import Lexicon, TypeTable
 
 _MAGIC = b"QCA1"
 _HEADER = struct.Struct("<IIIIBB")  # tokens, types, backend bytes, table bytes, itemsizes
@@ -36,95 +37,6 @@ class Token(NamedTuple):
     end: int
     lower: str
     lemma: str
-
-
-class Lexicon:
-    """Word types seen with one lemmatiser backend: lowercase form → id → lemma (and the
-    lemmas of its compound parts).
-
-    This is the per-word-type lemma cache: each distinct form is lemmatised once per
-    process, and once per project when the project store keeps the types (see
-    :class:`~qualcode.nlp.packing.TypeTable`).  One lexicon exists per backend version
-    string (:meth:`for_backend`).
-
-    >>> lex = Lexicon("demo-backend")
-    >>> lex.intern("kissat", "kissa"), lex.intern("kissat", "kissa"), lex.lemmas[0]
-    (0, 0, 'kissa')
-    """
-
-    _registry: dict[str, "Lexicon"] = {}
-
-    def __init__(self, backend: str, lemmatizer: Optional[Lemmatizer] = None) -> None:
-        self.backend = backend
-        self.lemmatizer = lemmatizer
-        self.forms: list[str] = []
-        self.lemmas: list[str] = []
-        self.parts: list[Optional[tuple[str, ...]]] = []   # None: not asked yet
-        self.ids: dict[str, int] = {}
-        self._by_hash: dict[int, int] = {}  # spaCy's 64-bit string hash -> id
-
-    @classmethod
-    def for_backend(cls, backend: str, lemmatizer: Optional[Lemmatizer] = None) -> "Lexicon":
-        """The shared lexicon of ``backend`` (created on first use)."""
-        lex = cls._registry.get(backend)
-        if lex is None:
-            lex = cls._registry[backend] = cls(backend, lemmatizer)
-        elif lex.lemmatizer is None and lemmatizer is not None:
-            lex.lemmatizer = lemmatizer
-        return lex
-
-    def __len__(self) -> int:
-        return len(self.forms)
-
-    def intern(self, form: str, lemma: Optional[str] = None,
-               parts: Optional[tuple[str, ...]] = None) -> int:
-        """Id of ``form`` (lowercase), lemmatising it the first time it is seen unless its
-        ``lemma`` (and compound ``parts``) are given, e.g. from the project store."""
-        gid = self.ids.get(form)
-        if gid is None:
-            if lemma is None:
-                lemma = self.lemmatizer.lemma(form) if self.lemmatizer else form
-            gid = len(self.forms)
-            self.forms.append(form)
-            self.lemmas.append(lemma)
-            self.parts.append(parts)
-            self.ids[form] = gid
-        elif parts is not None and self.parts[gid] is None:
-            self.parts[gid] = parts
-        return gid
-
-    def lemma(self, form: str) -> str:
-        """The lemma of a lowercase form (lemmatised once, the first time it is asked)."""
-        gid = self.ids.get(form)
-        return self.lemmas[gid if gid is not None else self.intern(form)]
-
-    def compound_parts(self, gid: int) -> tuple[str, ...]:
-        """Lemmas of the parts of word type ``gid`` when it is a compound, else ``()``."""
-        parts = self.parts[gid]
-        if parts is None:
-            lem = self.lemmatizer
-            parts = self.parts[gid] = tuple(lem.compound_parts(self.forms[gid])) if lem else ()
-        return parts
-
-    def intern_hashes(self, hashes: np.ndarray, strings,
-                      lemmas: Optional[dict[str, str]] = None) -> np.ndarray:
-        """Ids for an array of spaCy LOWER hashes (``strings`` is the StringStore);
-        ``lemmas`` gives the lemmas of new forms found in context."""
-        by_hash = self._by_hash
-        lemmas = lemmas or {}
-        out = np.empty(len(hashes), dtype=np.int64)
-        for i, h in enumerate(hashes.tolist()):
-            gid = by_hash.get(h)
-            if gid is None:
-                form = strings[h]
-                gid = by_hash[h] = self.intern(form, lemmas.get(form))
-            out[i] = gid
-        return out
-
-    def new_hashes(self, hashes: np.ndarray) -> list[int]:
-        """The hashes (of an array of unique ones) that are not known yet."""
-        by_hash = self._by_hash
-        return [h for h in hashes.tolist() if h not in by_hash]
 
 
 class Annotation:
@@ -280,8 +192,6 @@ class Annotator:
         """The :class:`~qualcode.nlp.packing.TypeTable` of ``store`` (default: the
         annotator's ``word_types``) for this backend, its types interned into the lexicon;
         read once, then only the rows added since."""
-        from .packing import TypeTable
-
         store = store if store is not None else self.word_types
         table = self._types.get(id(store))
         if table is None:

@@ -10,10 +10,11 @@ The folder is ``$QUALCODE_CACHE_DIR`` when set, else the user's cache folder
 (``platformdirs``, or ``$XDG_CACHE_HOME``/``~/.cache``) + ``qualcode``.  Each entry is named
 by the versions it was built from, so a new simplemma or spaCy version builds a new one.
 
->>> import os, tempfile
->>> os.environ[CACHE_ENV] = tempfile.mkdtemp()
->>> cache_dir() == Path(os.environ[CACHE_ENV])
+>>> saved = dict(os.environ)
+>>> os.environ[CACHE_ENV] = os.path.join("somewhere", "cache")
+>>> cache_dir() == Path("somewhere", "cache")
 True
+>>> os.environ.clear(); os.environ.update(saved)
 """
 from __future__ import annotations
 

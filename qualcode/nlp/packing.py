@@ -18,117 +18,17 @@ token: this is what makes re-coding with a changed codebook cheap.
 from __future__ import annotations
 
 import struct
-from typing import Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
-from .annotate import Annotation, Lexicon
+from .annotate import Annotation
+from .lexicon import Lexicon, TypeTable
+
+__all__ = ["PackedAnnotations", "TypeTable", "pack", "unpack_packed"]
 
 _MAGIC = b"QCS1"
 _HEAD = struct.Struct("<II")   # segments, tokens
-
-
-def _parts_text(parts: Optional[tuple[str, ...]]) -> Optional[str]:
-    return None if parts is None else "\n".join(parts)
-
-
-class TypeTable:
-    """The store's word types of one backend: store id ↔ lexicon id, with what the store
-    keeps of each type (form, lemma, compound parts).
-
-    Rows read from the store are interned into the process lexicon with their lemmas, so
-    their forms are never lemmatised again; types the lexicon gained in this process get
-    the next store ids and are written by :meth:`unsaved` / :meth:`mark_saved`.
-    """
-
-    def __init__(self, rows: Iterable[tuple] = (), lexicon: Optional[Lexicon] = None):
-        self.gids: list[int] = []          # lexicon id of each store id
-        self.ids: dict[str, int] = {}      # form -> store id
-        self.saved = 0                     # store ids below this are in the store
-        self._absorbed = 0                 # lexicon ids below this were looked at
-        self._no_parts: list[int] = []     # store ids read without compound parts
-        self._array: Optional[np.ndarray] = None
-        self._lexicon: Optional[Lexicon] = None
-        self._lut: Optional[np.ndarray] = None     # lexicon id -> store id (-1: not known)
-        rows = list(rows)
-        if rows:
-            self.load(rows, lexicon)
-
-    def __len__(self) -> int:
-        return len(self.gids)
-
-    def load(self, rows: Iterable[tuple], lexicon: Lexicon) -> None:
-        """Add store rows (id, form, lemma[, parts]) that follow the ones already read.
-        Nothing is read while this process holds types the store does not have yet."""
-        if len(self.gids) != self.saved:
-            return
-        self._lut = None
-        for row in rows:
-            i, form, lemma = row[:3]
-            text = row[3] if len(row) > 3 else None
-            if i != len(self.gids):
-                raise ValueError("word-type ids in the store must be 0..n-1")
-            parts = None if text is None else (tuple(text.split("\n")) if text else ())
-            self.ids[form] = i
-            self.gids.append(lexicon.intern(form, lemma, parts))
-            if parts is None:
-                self._no_parts.append(i)
-        self.saved = len(self.gids)
-
-    def _add(self, gid: int, form: str) -> int:
-        sid = self.ids[form] = len(self.gids)
-        self.gids.append(gid)
-        if self._lut is not None and gid < len(self._lut):
-            self._lut[gid] = sid
-        return sid
-
-    def store_ids(self, lexicon: Lexicon, gids: np.ndarray) -> np.ndarray:
-        """Store ids of process-lexicon ids, adding unseen types to the table."""
-        if not len(gids):
-            return np.empty(0, dtype=np.uint32)
-        size = max(len(lexicon), int(gids.max()) + 1)
-        if self._lut is None or len(self._lut) < size:
-            self._lut = np.full(max(size, 2 * len(self._lut) if self._lut is not None else 0), -1, dtype=np.int64)
-            self._lut[np.asarray(self.gids, dtype=np.int64)] = np.arange(len(self.gids))
-        lut = self._lut
-        uniq = np.unique(gids)
-        for g in uniq[lut[uniq] < 0].tolist():   # types this table has not seen
-            form = lexicon.forms[g]
-            sid = self.ids.get(form)
-            lut[g] = sid if sid is not None else self._add(g, form)
-        return lut[gids].astype(np.uint32)
-
-    def absorb(self, lexicon: Lexicon) -> "TypeTable":
-        """Give store ids to the lexicon's other types too (codebook terms, the possible last
-        parts of compounds the matcher lemmatised), so that later runs need no lemmatiser."""
-        for g in range(self._absorbed, len(lexicon)):
-            if lexicon.forms[g] not in self.ids:
-                self._add(g, lexicon.forms[g])
-        self._absorbed = len(lexicon)
-        return self
-
-    def unsaved(self, lexicon: Lexicon) -> tuple[list[tuple], list[tuple]]:
-        """(new rows (id, form, lemma, parts), (id, parts) of stored rows whose compound
-        parts were found since they were read) to write to the store."""
-        rows = [(i, lexicon.forms[g], lexicon.lemmas[g], _parts_text(lexicon.compound_parts(g)))
-                for i, g in enumerate(self.gids[self.saved:], start=self.saved)]
-        parts = [(i, _parts_text(lexicon.parts[self.gids[i]])) for i in self._no_parts
-                 if lexicon.parts[self.gids[i]] is not None]
-        self._lexicon = lexicon
-        return rows, parts
-
-    def mark_saved(self) -> None:
-        """The rows of the last :meth:`unsaved` are in the store now."""
-        lexicon = self._lexicon
-        self.saved = len(self.gids)
-        if lexicon is not None:
-            self._no_parts = [i for i in self._no_parts if lexicon.parts[self.gids[i]] is None]
-
-    def gid_array(self, lexicon: Optional[Lexicon] = None) -> np.ndarray:
-        """Process-lexicon id of every store id."""
-        if self._array is None or len(self._array) != len(self.gids):
-            self._array = np.asarray(self.gids, dtype=np.int64)
-        return self._array
 
 
 class PackedAnnotations:
