@@ -52,8 +52,8 @@ LABELS: dict[str, tuple[str, str]] = {
                                     "ei ole asennettu)",
                                     "{backend} (automatic choice: Voikko or its Finnish dictionary is not "
                                     "installed)"),
-    "status.lemmatizer.language": ("{backend} (automaattinen valinta kielelle {lang})",
-                                   "{backend} (automatic choice for language {lang})"),
+    "status.lemmatizer.language": ("{backend} (automaattinen valinta kielelle {language})",
+                                   "{backend} (automatic choice for language {language})"),
     # --- progress ---
     "progress.lemma_table": ("Rakennetaan perusmuotojen hakutaulukkoa (kerran tällä koneella, noin 10 s)…",
                              "Building the lemma table (once on this machine, about 10 s)…"),
