@@ -3,7 +3,7 @@
 ``qualcode.Project`` is imported on first use, so that ``qualcode --version`` and the
 command line's help do not load pandas and the rest of the pipeline.
 """
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["Project", "__version__"]
 

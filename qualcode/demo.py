@@ -81,10 +81,10 @@ def run_demo(folder: Optional[Path] = None, echo: Callable[[str], None] = print,
                  f"micro-F1 {scores['f1']:.2f} (themes {themes['f1']:.2f}); Cohen's kappa auto vs researcher "
                  f"{overall['cohen_kappa']:.2f}")
         outputs = {
-            "workshop workbook": project.report(folder / "raportti.xlsx", include_suggested=True),
-            "thesis appendices": project.report(folder / "liitteet.docx", include_suggested=True,
-                                                figures_dir=folder / "kuviot"),
-            "quick look": project.report(folder / "raportti.html", include_suggested=True),
+            # the reports count the researcher's review (gold/), not the unreviewed suggestions
+            "workshop workbook": project.report(folder / "raportti.xlsx"),
+            "thesis appendices": project.report(folder / "liitteet.docx", figures_dir=folder / "kuviot"),
+            "quick look": project.report(folder / "raportti.html"),
             "REFI-QDA project": project.exchange.export_qdpx(folder / "asiakaskokemus.qdpx"),
         }
         result.outputs.update(outputs)

@@ -1,4 +1,5 @@
-"""Small file helpers every stage shares: atomic writes, spreadsheet-safe text cells, dates.
+"""Small file helpers every stage shares: atomic writes, XML-safe text, missing values, dates
+(spreadsheet cells and workbooks: :mod:`qualcode.sheets`).
 
 >>> parse_date_text("3.8.2021"), parse_date_text("2021-08-03"), parse_date_text("31.2.2021")
 (datetime.date(2021, 8, 3), datetime.date(2021, 8, 3), None)
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 import os
 import re
 import tempfile
@@ -15,19 +17,16 @@ from typing import Any, Iterator, Optional, Union
 
 from .errors import QualcodeError
 
-#: First characters that make a spreadsheet read a cell as a formula.
-RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-#: Longest text written into one cell (Excel's hard limit is 32 767 characters).
-MAX_CELL_CHARS = 32000
-#: Characters XML 1.0 cannot hold (control characters other than tab, LF and CR).
-_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
+#: Characters XML 1.0 cannot hold: control characters other than tab, LF and CR, lone
+#: surrogates, and the non-characters U+FFFE and U+FFFF.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_safe(value: Any) -> str:
     """``value`` as text that any XML file (xlsx, docx, qdpx) can hold: characters XML 1.0
     forbids are dropped; None is the empty text.
 
-    >>> xml_safe("a\\x00b\\x0bc"), xml_safe(None)
+    >>> xml_safe("a\\x00b\\x0bc\\uffff"), xml_safe(None)
     ('abc', '')
     """
     return _ILLEGAL.sub("", "" if value is None else str(value))
@@ -56,31 +55,6 @@ def atomic_output(path: Union[str, Path], make_parents: bool = False) -> Iterato
         raise
 
 
-def open_workbook(path: Union[str, Path], what: str):
-    """Open an xlsx file for reading, or raise one clear :class:`QualcodeError` saying which
-    file it should have been (``what``, e.g. "the review sheet written by qualcode")."""
-    from openpyxl import load_workbook
-
-    try:
-        return load_workbook(path, read_only=True, data_only=False)
-    except FileNotFoundError:
-        raise QualcodeError(f"file not found; give {what}", path=str(path)) from None
-    except Exception as exc:  # zip / XML errors: not an xlsx file
-        raise QualcodeError(f"cannot be opened as an Excel workbook ({exc.__class__.__name__}); "
-                            f"give {what}", path=str(path)) from None
-
-
-def read_sheet_rows(path: Union[str, Path], what: str, sheet_names: list[str]) -> tuple[str, list[tuple]]:
-    """(title, rows of values) of the first sheet in ``sheet_names`` that the workbook has, else
-    of its first sheet; errors as :func:`open_workbook`."""
-    wb = open_workbook(path, what)
-    try:
-        ws = next((wb[n] for n in sheet_names if n in wb.sheetnames), wb[wb.sheetnames[0]])
-        return ws.title, [tuple(r) for r in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
-
-
 def is_missing(value: Any) -> bool:
     """True for None, NaN, NaT and pandas' NA (a cell or frame value that is empty)."""
     if value is None:
@@ -93,19 +67,26 @@ def is_missing(value: Any) -> bool:
         return False
 
 
-def write_text_cell(cell, value: Any) -> None:
-    """Write ``value`` into an openpyxl cell as a literal string, never as a formula
-    (a text starting with ``=``, ``+``, ``-``, ``@``, tab or CR stays text).
-
-    >>> from openpyxl import Workbook
-    >>> c = Workbook().active["A1"]; write_text_cell(c, "=HYPERLINK(1)"); (c.value, c.data_type)
-    ('=HYPERLINK(1)', 's')
-    """
-    text = xml_safe(value)[:MAX_CELL_CHARS]
-    cell.value = text
-    cell.data_type = "s"
-    if text.startswith(RISKY_PREFIXES):
-        cell.quotePrefix = True
+def as_date(value: Any) -> Optional[dt.date]:
+    """A ``datetime.date`` from a date, a datetime, a pandas Timestamp, ``yyyy-mm-dd`` or
+    ``d.m.yyyy``; ``None`` when empty or unreadable."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "to_pydatetime"):
+        try:
+            value = value.to_pydatetime()
+        except (ValueError, TypeError):
+            return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not text or text.lower() in ("nan", "nat", "none"):
+        return None
+    return parse_date_text(text)
 
 
 def parse_date_text(text: str) -> Optional[dt.date]:

@@ -29,6 +29,10 @@ SWOT_FIELDS = ("S", "W", "O", "T")
 COUNTED_STATUSES = ("accepted", "manual")
 #: Name of the automatic coder.
 AUTO_CODER = "auto"
+#: Name of the ranked suggester (``project.coding.suggest``).
+SEMANTIC_CODER = "semantic"
+#: Coders that are programs: their rows are suggestions, never a human decision.
+MACHINE_CODERS = (AUTO_CODER, SEMANTIC_CODER)
 #: Name of the coder whose decisions record a consensus meeting (they win in analyses).
 CONSENSUS_CODER = "consensus"
 #: The status a review decision (accept / reject / add) records.

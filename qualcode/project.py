@@ -25,12 +25,14 @@ import pandas as pd
 from .config import CONFIG_NAME, STORE_DIR, STORE_NAME, ProjectConfig, find_project_root, load_config
 from .errors import ProjectError, QualcodeError
 from .facade.agreement import ProjectAgreement
+from .facade.analyse import ProjectAnalyses
 from .facade.coding import ProjectCoding
 from .facade.constructs import ProjectConstructs
 from .facade.exchange import ProjectExchange
 from .facade.files import convert_codebook, read_codebook_file, write_frame  # noqa: F401  (for the CLI)
 from .facade.ingesting import IngestReport, ingest
 from .facade.privacy import ProjectPrivacy
+from .facade.reporting import write_report
 from .labels import check_language
 from .model import AuditEvent, Codebook
 from .store import SQLiteStore
@@ -56,6 +58,7 @@ DEPRECATED = {
     "segmentation": "constructs.segmentation", "care_evidence": "constructs.care_evidence",
     "audit_table": "audit", "write_audit": "write_audit", "language": "config.language",
     "codebook_path": "_codebook_path", "annotator": "_annotator",
+    "memos": "coding.memos", "turns": "segments(unit='turn')",
 }
 
 
@@ -78,6 +81,7 @@ class Project:
         (self.root / STORE_DIR).mkdir(exist_ok=True)
         self.store = SQLiteStore(self.root / STORE_DIR / STORE_NAME, create=True)
         self.coding = ProjectCoding(self)
+        self.analyse = ProjectAnalyses(self)
         self.agreement = ProjectAgreement(self)
         self.privacy = ProjectPrivacy(self)
         self.constructs = ProjectConstructs(self)
@@ -134,6 +138,8 @@ class Project:
         warnings.warn(f"project.{name} is deprecated; use project.{target}", DeprecationWarning, stacklevel=2)
         if name == "write_audit":
             return lambda path, lang=None: self.audit(lang=lang or self.config.language, path=path)
+        if name == "turns":
+            return lambda: self.segments(unit="turn")
         obj = self
         for part in target.split("."):
             obj = getattr(obj, part)
@@ -187,7 +193,9 @@ class Project:
                             + "); name the one to use, or set codebook in qualcode.toml")
 
     def codebook(self, codebook: Union[None, PathLike, Codebook] = None) -> Codebook:
-        """Load a codebook (a path, the project's default, or the last one used for coding)."""
+        """Load a codebook: the path given, else the project's (``codebook`` in qualcode.toml or
+        the only one in codebooks/), else — when the project has no codebook file — the one the
+        last coding used."""
         from .codebook import codebook_from_dict, load_codebook
 
         if isinstance(codebook, Codebook):
@@ -195,12 +203,13 @@ class Project:
         if codebook is not None:
             return load_codebook(self._codebook_path(codebook))
         try:
-            return load_codebook(self._codebook_path())
-        except QualcodeError:
+            path = self._codebook_path()
+        except QualcodeError:      # no codebook file at all: the one the last coding used
             stored = self.store.codebook_content()
             if stored is None:
                 raise
             return codebook_from_dict(json.loads(stored), path="<store>")
+        return load_codebook(path)     # a broken file is an error, never replaced by a copy
 
     def _annotator(self, language: Optional[str] = None):
         """The tokeniser and lemmatiser for ``language`` (kept for the project's lifetime).
@@ -225,163 +234,40 @@ class Project:
 
         cb = self.codebook(codebook)
         engine = CodingEngine(self.store, self._annotator(cb.language or self.config.language))
-        return engine.code(cb, include_interviewer=include_interviewer, progress=progress)
+        with self.store.transaction():   # caches included: nothing is kept unless the run succeeds
+            return engine.code(cb, include_interviewer=include_interviewer, progress=progress)
 
-    # -- analyses (thin wrappers over qualcode.analysis with this project's frames) --
-    def _analysis_inputs(self, include_suggested: bool):
-        cods = self.coding.resolved(include_suggested=include_suggested)
-        return cods, self.segments(), self.informants(), self.codebook()
-
-    def themes(self, level: str = "code", include_suggested: bool = False) -> pd.DataFrame:
-        """Code (or theme) frequencies: segments, informants, sources, share of informants."""
-        from .analysis import themes
-
-        cods, segs, infs, cb = self._analysis_inputs(include_suggested)
-        return themes.code_frequencies(cods, segs, infs, cb, level=level, include_suggested=include_suggested)
-
-    def informant_matrix(self, value: str = "count", level: str = "code",
-                         include_suggested: bool = False) -> pd.DataFrame:
-        """Informant × code matrix (count, presence or share)."""
-        from .analysis import themes
-
-        cods, segs, infs, cb = self._analysis_inputs(include_suggested)
-        return themes.informant_code_matrix(cods, segs, infs, cb, value=value, level=level,
-                                            include_suggested=include_suggested)
-
-    def group_matrix(self, by: str = "segment", value: str = "count", include_suggested: bool = False) -> pd.DataFrame:
-        """Group × code matrix by an informant attribute (role, segment, lifecycle …)."""
-        from .analysis import themes
-
-        cods, segs, infs, cb = self._analysis_inputs(include_suggested)
-        return themes.group_code_matrix(cods, infs, by=by, codebook=cb, value=value, lang=self.config.language,
-                                        include_suggested=include_suggested)
-
-    def reduction(self, reductions: Optional[dict] = None, include_suggested: bool = False) -> pd.DataFrame:
-        """Reduction table: original expression → reduced expression → sub/upper/main category."""
-        from .analysis.reduction import reduction_table
-
-        cods, _, _, cb = self._analysis_inputs(include_suggested)
-        return reduction_table(cods, cb, reductions=reductions, lang=self.config.language, language=self.config.language,
-                               include_suggested=include_suggested)
-
-    def types(self, rules: Union[None, PathLike, dict] = None, k: Optional[int] = None,
-              include_suggested: bool = False):
-        """Typology: types defined by ``rules`` (a dict or a YAML file), or found by clustering
-        informants on their code profiles when no rules are given."""
-        from .analysis.typology import cluster_types, rule_types
-
-        cods, segs, infs, cb = self._analysis_inputs(include_suggested)
-        if rules is None:
-            return cluster_types(cods, infs, cb, k=k, lang=self.config.language, include_suggested=include_suggested)
-        spec = rules if isinstance(rules, dict) else self._read_yaml(rules)
-        return rule_types(cods, infs, spec, cb, lang=self.config.language, include_suggested=include_suggested)
-
-    def experiences(self, level: str = "theme", include_suggested: bool = False) -> pd.DataFrame:
-        """Positive and negative experiences: theme × valence counts of segments."""
-        from .analysis.valence import valence_table
-
-        cods, _, _, cb = self._analysis_inputs(include_suggested)
-        return valence_table(cods, cb, level=level, include_suggested=include_suggested)
-
-    def training_needs(self, by: str = "role", include_suggested: bool = False) -> pd.DataFrame:
-        """Negative experiences per target role → development and training needs."""
-        from .analysis.valence import training_needs
-
-        cods, _, infs, cb = self._analysis_inputs(include_suggested)
-        return training_needs(cods, infs, cb, by=by, lang=self.config.language, include_suggested=include_suggested)
-
-    def swot(self, include_suggested: bool = False):
-        """SWOT (nelikenttä) from the codes' S/W/O/T attributes, with evidence quotes."""
-        from .analysis.swot import swot
-
-        cods, _, infs, cb = self._analysis_inputs(include_suggested)
-        return swot(cods, cb, informants=infs, lang=self.config.language, include_suggested=include_suggested)
-
-    def trends(self, level: str = "theme", comments: Optional[dict] = None,
-               include_suggested: bool = False) -> pd.DataFrame:
-        """Trends with comments (TRENDI | KOMMENTTI) and how widely each is shared."""
-        from .analysis.trends import trends
-
-        cods, _, infs, cb = self._analysis_inputs(include_suggested)
-        return trends(cods, cb, informants=infs, level=level, comments=comments,
-                      include_suggested=include_suggested)
-
-    def network(self, unit: str = "segment", level: str = "code", include_suggested: bool = False):
-        """Co-occurrence network of codes (networkx graph; edges carry count and Jaccard)."""
-        from .analysis.network import cooccurrence_graph
-
-        cods, _, _, cb = self._analysis_inputs(include_suggested)
-        return cooccurrence_graph(cods, cb, unit=unit, level=level, include_suggested=include_suggested)
-
-    def scores(self, column: str = "score", scale: Optional[str] = None):
-        """Recommendation scores of the informants: distribution, mean, median (NPS on 0–10)."""
-        from .analysis.scores import score_summary
-
-        return score_summary(self.informants(), column, scale=scale, lang=self.config.language)
-
-    def quote_checks(self, include_suggested: bool = False) -> dict[str, pd.DataFrame]:
-        """Near-duplicate quotes across informants and quotes with no informant code."""
-        from .analysis.quotes import near_duplicate_quotes, unattributed_quotes
-
-        cods, _, infs, _ = self._analysis_inputs(include_suggested)
-        return {"near_duplicates": near_duplicate_quotes(cods, include_suggested=include_suggested),
-                "unattributed": unattributed_quotes(cods, infs, include_suggested=include_suggested)}
-
-    def _read_yaml(self, path: PathLike):
-        import yaml
-
-        path = Path(path)
-        if not path.is_absolute() and not path.exists():
-            path = self.root / path
-        if not path.is_file():
-            raise QualcodeError("the file does not exist; check the path", path=str(path))
-        try:
-            return yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise QualcodeError(f"this YAML file cannot be read ({getattr(exc, 'problem', exc)}); fix it",
-                                path=str(path), line=mark.line + 1 if mark else None) from None
-
-    # -- reports ----------------------------------------------------------------------
     def report(self, path: Optional[PathLike] = None, fmt: Optional[str] = None, lang: Optional[str] = None,
                include_suggested: bool = False, show_codes: bool = True, figures_dir: Optional[PathLike] = None,
-               codebook=None, pseudonymise=None) -> Path:
+               codebook=None, pseudonymise=None, template: Optional[PathLike] = None) -> Path:
         """Write the report: the workshop workbook (xlsx), thesis appendices (docx) or a quick
-        look (md/html), by ``fmt`` or the file suffix; optionally the figures (PNG and SVG)."""
-        from .report import ReportInputs
-        from .report.api import write_report
+        look (md/html), by ``fmt`` or the file suffix; optionally the figures (PNG and SVG).
+        The project is read once and every table comes from one set of analyses; they count
+        the reviewed codings (and the suggestions with ``include_suggested``), as the first
+        page or sheet states.  ``template`` (a .docx/.dotx) gives a docx report its page size,
+        margins and styles (default A4).  ``pseudonymise`` (True, a key or a key file; default
+        ``pseudonymise`` in qualcode.toml) replaces names and identifying details in
+        everything the report shows."""
+        return write_report(self, path, fmt=fmt, lang=lang, include_suggested=include_suggested,
+                            show_codes=show_codes, figures_dir=figures_dir, codebook=codebook,
+                            pseudonymise=pseudonymise, template=template)
 
-        inputs = ReportInputs.from_project(self, lang=lang, include_suggested=include_suggested,
-                                           codebook=codebook)
-        if pseudonymise is None:
-            pseudonymise = self.config.pseudonymise
-        if pseudonymise:
-            self._pseudonymise_inputs(inputs, pseudonymise)
-        out = write_report(inputs, Path(path) if path else None, fmt=fmt, lang=inputs.language,
-                           show_codes=show_codes)
-        files = 1
-        if figures_dir is not None:
-            from .report.figures import write_figures
+    # -- the transcript view ------------------------------------------------------------
+    def view(self, path: Optional[PathLike] = None, lang: Optional[str] = None, pseudonymise=None) -> Path:
+        """Write the transcript view: ``index.html`` and one page per source with every coding
+        marked, code tree, filters and search; opens from the folder (default ``view/``), no
+        server needed.  Returns the path of ``index.html``."""
+        from .facade.view import write_view
 
-            Path(figures_dir).mkdir(parents=True, exist_ok=True)
-            files += len(write_figures(inputs, Path(figures_dir), inputs.language))
-        self._log("report", Path(out).name, details={"lang": inputs.language, "files": files,
-                                                     "suggested": include_suggested,
-                                                     "pseudonymised": bool(pseudonymise)})
-        return Path(out)
+        return write_view(self, path, lang=lang, pseudonymise=pseudonymise)
 
-    def _pseudonymise_inputs(self, inputs, key) -> None:
-        """Replace names and identifying details in everything a report shows."""
-        from .pseudonym import pseudonymise_frame, pseudonymise_frames
+    def show(self, source, codes=None, status=None, lang: Optional[str] = None, pseudonymise=None):
+        """Notebook output: ``source`` (name, file name or id) with its codings marked, only
+        ``codes`` (a theme includes its codes) and ``status`` when given; or, for a frame of
+        codings, each quote marked in its passage."""
+        from .facade.view import show
 
-        k = self.privacy.key(key)
-        texts = {int(s): self.store.source_text(int(s)) for s in inputs.segments["source_id"].unique()}
-        inputs.segments, inputs.codings = pseudonymise_frames(inputs.segments, inputs.codings, k,
-                                                              lang=self.config.language, source_texts=texts)
-        inputs.informants = pseudonymise_frame(inputs.informants, k)
-        inputs.sources = pseudonymise_frame(inputs.sources, k)
-        inputs.audit = pseudonymise_frame(inputs.audit, k)
-        inputs.title = pseudonymise_frame(pd.DataFrame({"t": [inputs.title]}), k)["t"].iloc[0]
+        return show(self, source, codes=codes, status=status, lang=lang, pseudonymise=pseudonymise)
 
     # -- frames -------------------------------------------------------------------
     def sources(self) -> pd.DataFrame:
@@ -398,12 +284,14 @@ class Project:
             raise QualcodeError(f"no source called '{name_or_id}'; see project.sources()")
         return self.store.source_text(int(hit.iloc[0]["source_id"]))
 
-    def turns(self) -> pd.DataFrame:
-        """One row per speaker turn, with offsets into its source's text."""
-        return self.store.turns_frame()
-
-    def segments(self) -> pd.DataFrame:
-        """One row per segment (paragraph in a turn) with offsets into its source's text."""
+    def segments(self, unit: str = "segment") -> pd.DataFrame:
+        """One row per segment (a paragraph in a turn, the unit of coding) with offsets into
+        its source's text; ``unit="turn"``: one row per speaker turn (speaker, timestamp,
+        offsets)."""
+        if unit == "turn":
+            return self.store.turns_frame()
+        if unit != "segment":
+            raise QualcodeError(f"unit must be 'segment' or 'turn', not '{unit}'")
         return self.store.segments_frame()
 
     def informants(self) -> pd.DataFrame:
@@ -413,11 +301,6 @@ class Project:
     def codings(self, all_versions: bool = False) -> pd.DataFrame:
         """One row per coding (suggested, accepted, rejected or manual)."""
         return self.store.codings_frame(active_only=not all_versions)
-
-    def memos(self) -> pd.DataFrame:
-        """Researcher's memos (notes on the project, sources, segments or codes); write one
-        with ``project.coding.memo(text, ...)``."""
-        return self.store.memos_frame()
 
     def audit(self, lang: Optional[str] = None, path: Optional[PathLike] = None):
         """The analysis log (Analyysiloki): every step, in order.  With ``lang`` the columns

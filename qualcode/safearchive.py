@@ -153,3 +153,38 @@ def parse_xml(data: bytes, label: str):
         line = getattr(exc, "position", (None,))[0]
         raise QualcodeError(f"this is not well-formed XML ({exc}); export it again from the program "
                             "that wrote it", path=label, line=line) from None
+
+
+#: Office files (docx, odt, xlsx) a transcript, informant list, codebook or review sheet comes
+#: in: at most this much unpacked, and — past a few MB — at most this many times their size
+#: (real documents unpack 3–15 times; a zip bomb thousands of times).
+MAX_OFFICE_BYTES = 200 * 1024 * 1024
+MAX_OFFICE_RATIO = 100
+_RATIO_FREE_BYTES = 20 * 1024 * 1024
+
+
+def check_office_zip(zf: zipfile.ZipFile, packed_bytes: int, label: str) -> None:
+    """Refuse an office file whose members declare more than :data:`MAX_OFFICE_BYTES`, or
+    more than :data:`MAX_OFFICE_RATIO` times the file's size, before any of it is parsed (zipfile
+    stops a member at its declared size, so the declaration is what it can unpack to)."""
+    total = sum(max(0, int(info.file_size)) for info in zf.infolist())
+    if len(zf.infolist()) > MAX_MEMBERS:
+        raise QualcodeError(f"the file has {len(zf.infolist()):,} parts, more than {MAX_MEMBERS:,}; "
+                            "qualcode refuses it for safety — save it again from your word processor",
+                            path=label)
+    too_big = total > MAX_OFFICE_BYTES
+    inflates = total > _RATIO_FREE_BYTES and total > MAX_OFFICE_RATIO * max(1, packed_bytes)
+    if too_big or inflates:
+        raise QualcodeError(f"the file would unpack to {_mb(total)} from {_mb(packed_bytes)} (limits: "
+                            f"{_mb(MAX_OFFICE_BYTES)}, {MAX_OFFICE_RATIO} times the file size); qualcode "
+                            "refuses it for safety — split the document or save it again", path=label)
+
+
+def check_office_file(path, label: Optional[str] = None) -> None:
+    """:func:`check_office_zip` for a file on disk; a file that is no zip is left to its reader."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            check_office_zip(zf, path.stat().st_size, label or str(path))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return

@@ -26,10 +26,13 @@ ALLOWED = {
     "pseudonym": {"nlp"},
     "report": {"analysis", "construct", "codebook"},
     "interop": {"codebook", "ingest"},
+    "view": set(),
+    "suggest": {"nlp", "codebook"},
     "project": {"ingest", "store", "nlp", "codebook", "coding", "analysis", "construct", "pseudonym",
-                "report", "interop"},
+                "report", "interop", "view", "suggest"},
+    "server": {"project", "view"},
     "demo": {"project"},
-    "cli": {"project", "demo"},
+    "cli": {"project", "demo", "server"},
     "root": {"project"},    # `qualcode.Project`, imported on first use
 }
 #: What the command line may import from the base: only the error and label modules (and

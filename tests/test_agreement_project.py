@@ -13,17 +13,17 @@ def two_coders(project):
     seg = {r.text: int(r.segment_id) for r in project.segments().itertuples()}
     s1, s2, s3, s4 = seg["Yksi."], seg["Kaksi."], seg["Kolme."], seg["Neljä."]
     for s in (s1, s2):
-        project.add(s, "a", coder="liisa")
+        project.coding.add(s, "a", coder="liisa")
     for s in (s1, s3):
-        project.add(s, "a", coder="matti")
-    project.add(s4, "b", coder="liisa")
-    project.add(s4, "b", coder="matti")
+        project.coding.add(s, "a", coder="matti")
+    project.coding.add(s4, "b", coder="liisa")
+    project.coding.add(s4, "b", coder="matti")
     return project, (s1, s2, s3, s4)
 
 
 def test_agreement_per_code_worked_by_hand(two_coders, cli):
     project, _ = two_coders
-    table = project.agreement(["liisa", "matti"]).set_index("code_id")
+    table = project.agreement.table(["liisa", "matti"]).set_index("code_id")
     # code a: liisa 1,1,0,0 and matti 1,0,1,0 over the four informant segments
     assert table.loc["a", "units"] == 4 and table.loc["a", "percent_agreement"] == pytest.approx(50.0)
     assert table.loc["a", "cohen_kappa"] == pytest.approx(0.0)      # po = .5, pe = .5
@@ -54,7 +54,7 @@ def test_disagreement_sheet_and_consensus(two_coders, cli, tmp_path):
     c = project.codings()
     consensus = c[c["coder"] == "consensus"].set_index("segment_id")["status"].to_dict()
     assert consensus == {s2: "accepted", s3: "rejected"}
-    resolved = project.resolved_codings()
+    resolved = project.coding.resolved()
     assert sorted(resolved.loc[resolved["code_id"] == "a", "segment_id"]) == [s1, s2]
     log = project.audit()
     assert (log["action"] == "consensus").sum() == 2 and "palaveri 1" in set(log["reason"])
@@ -63,7 +63,7 @@ def test_disagreement_sheet_and_consensus(two_coders, cli, tmp_path):
 def test_consensus_sheet_errors_are_row_by_row(two_coders, cli, tmp_path):
     project, _ = two_coders
     sheet = tmp_path / "erot.xlsx"
-    project.write_disagreements(sheet, ["liisa", "matti"])
+    project.agreement.write_disagreements(sheet, ["liisa", "matti"])
     code, out = cli(["--project", project.root, "agreement", "consensus", sheet])   # Sovittu left empty
     assert code == 2 and "row" in out and "kyllä" in out
     assert (project.codings()["coder"] == "consensus").sum() == 0
@@ -77,7 +77,7 @@ def test_memos_from_the_cli_reach_the_store_and_the_audit_trail(two_coders, cli)
     assert code == 0 and "Memo 1 saved (segment" in out
     code, out = cli(["--project", project.root, "memo", "Koodi a on liian laaja.", "--code", "a"])
     assert code == 0
-    memos = project.memos()
+    memos = project.coding.memos()
     assert memos[["target_type", "target_id", "text"]].values.tolist() == [
         ["segment", str(s1), "Tarkista tämä vielä."], ["code", "a", "Koodi a on liian laaja."]]
     assert (project.audit()["action"] == "memo").sum() == 2

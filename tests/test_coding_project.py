@@ -76,9 +76,9 @@ def test_rerun_with_changed_codebook_keeps_human_decisions(coded):
     c = coded.codings()
     laskutus_seg = int(c.loc[c["code_id"] == "laskutus", "segment_id"].iloc[0])
     viesti_seg = int(c.loc[c["quote"] == "viestinnän", "segment_id"].iloc[0])
-    coded.accept(viesti_seg, "viestinta", coder="liisa")
-    coded.reject(laskutus_seg, "laskutus", coder="liisa")
-    coded.add(viesti_seg, "laskutus", coder="liisa")
+    coded.coding.accept(viesti_seg, "viestinta", coder="liisa")
+    coded.coding.reject(laskutus_seg, "laskutus", coder="liisa")
+    coded.coding.add(viesti_seg, "laskutus", coder="liisa")
     # the codebook changes: laskutus loses its keywords, viestinta gets a new one
     new = CODEBOOK.replace("keywords: [lasku, laskutus]", "keywords: [hinta]").replace(
         "keywords: [viestintä, tiedottaa]", "keywords: [viestintä, tiedottaa, integraatio]")
@@ -93,7 +93,7 @@ def test_rerun_with_changed_codebook_keeps_human_decisions(coded):
     assert quotes(coded, "laskutus", "rejected") == [
         "Ohjelmistopäivitys rikkoi integraation, ja laskutuksessa oli virheitä."]
     assert "integraation" in quotes(coded, "viestinta")     # the new keyword found its word
-    resolved = coded.resolved_codings()
+    resolved = coded.coding.resolved()
     assert sorted(resolved["code_id"]) == ["laskutus", "viestinta"]
     assert set(resolved["status"]) == {"accepted", "manual"}
     log = coded.audit()
@@ -152,7 +152,7 @@ def test_code_without_codebook_is_a_clear_error(project, cli):
 def test_api_add_rejects_unknown_code(coded):
     seg = int(coded.segments().iloc[1]["segment_id"])
     with pytest.raises(QualcodeError, match="unknown code 'eiole'"):
-        coded.add(seg, "eiole")
+        coded.coding.add(seg, "eiole")
 
 
 def test_recode_is_incremental_and_new_sources_are_coded(coded):

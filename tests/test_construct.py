@@ -11,7 +11,9 @@ import pytest
 
 from qualcode.construct import (ConstructError, Frequency, load_constructs, parse_frequency, parse_plan,
                                 parse_quarter, segment_customers)
-from qualcode.report.construct_sheets import add_construct_appendices, add_construct_sheets, safe_sheet_title
+from qualcode.analysis.study import StudyFrames
+from qualcode.report.construct_sheets import add_construct_appendices, add_construct_sheets
+from qualcode.sheets import safe_sheet_title
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "corpora" / "asiakaskokemus"
@@ -337,19 +339,23 @@ def coded(study):
     write(study / "transcripts", "H1.txt", TRANSCRIPT)
     project.ingest([study / "transcripts"])
     segs = project.segments().set_index("text")["segment_id"]
-    project.add(int(segs["Emme tiedä koskaan, missä vaiheessa projekti on menossa."]), "tilannetiedon_puute")
-    project.add(int(segs["Joudumme aina itse kysymään projektin tilannetta."]), "tilannetiedon_puute")
-    project.add(int(segs["Viikoittainen tilannekatsaus auttaisi meitä paljon."]), "viikkoviesti_toive")
-    project.add(int(segs["Hinta on kohtuullinen."]), "hinta")
+    project.coding.add(int(segs["Emme tiedä koskaan, missä vaiheessa projekti on menossa."]), "tilannetiedon_puute")
+    project.coding.add(int(segs["Joudumme aina itse kysymään projektin tilannetta."]), "tilannetiedon_puute")
+    project.coding.add(int(segs["Viikoittainen tilannekatsaus auttaisi meitä paljon."]), "viikkoviesti_toive")
+    project.coding.add(int(segs["Hinta on kohtuullinen."]), "hinta")
     yield project
     project.close()
+
+
+def _frames(project):
+    return StudyFrames(codings=project.coding.resolved(), segments=project.segments(), codebook=project.codebook())
 
 
 def test_link_evidence(coded):
     from qualcode.construct import link_evidence
 
     c = load_constructs(coded.root, codebook=coded.codebook())
-    ev = link_evidence(c.care_models, coded.resolved_codings(), coded.segments(), coded.codebook())
+    ev = link_evidence(c.care_models, coded.coding.resolved(), coded.segments(), coded.codebook())
     assert list(ev["action"]) == ["Viikkoviesti", "Kvartaalitapaaminen"]    # Muut's action cites nothing
     weekly = ev.iloc[0]
     assert weekly["segments"] == 2 and weekly["informants"] == ["H1", "H2"]
@@ -360,7 +366,7 @@ def test_link_evidence(coded):
     assert len(quarterly["quotes"]) == 2
     assert "(H1)" in quarterly["quote_text"]
     # via the Constructs helper, and shown in the workbook
-    c.link(coded)
+    c.link(_frames(coded))
     assert c.evidence["segments"].tolist() == [2, 3]
 
 
@@ -369,7 +375,7 @@ def test_sheets_and_appendices_round_trip(coded, tmp_path):
     from openpyxl import Workbook, load_workbook
 
     c = load_constructs(coded.root, codebook=coded.codebook())
-    c.link(coded)
+    c.link(_frames(coded))
     wb = Workbook()
     wb.active.title = "Haastattelut"
     nxt = add_construct_sheets(wb, c, "fi", caption_start=2, codebook=coded.codebook())
@@ -439,6 +445,30 @@ def test_sheets_and_appendices_round_trip(coded, tmp_path):
     assert counts[1:] == [["KAM", "2"], ["Muut", "3"]]
     assert any(["Historia ja nykytila"] == [p] for p in texts) or "Historia ja nykytila" in texts
     assert any(r == ["Otsikko:", "<projekti>, viikko __"] for t in tables for r in t)
+
+
+def test_appendix_tables_get_column_widths_from_their_contents(coded):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    c = load_constructs(coded.root, codebook=coded.codebook())
+    c.link(_frames(coded))
+    doc = Document()
+    add_construct_appendices(doc, c, "fi")
+    care = next(t for t in doc.tables if [cell.text for cell in t.rows[0].cells][:2] == ["Segmentti", "Toimenpide"]
+                and "Tiheys" in [cell.text for cell in t.rows[0].cells])
+    header = [cell.text for cell in care.rows[0].cells]
+    widths = dict(zip(header, (int(g.get(qn("w:w"))) for g in care._tbl.iter(qn("w:gridCol")))))
+    assert not care.autofit
+    assert widths["Toimenpide"] > widths["Kanava"]       # "Kvartaalitapaaminen" is not split
+
+
+def test_link_takes_frames_not_a_project(coded):
+    c = load_constructs(coded.root, codebook=coded.codebook())
+    with pytest.raises(TypeError, match="study frames"):
+        c.link(coded)
+    explicit = c.link(codings=coded.coding.resolved(), segments=coded.segments(), codebook=coded.codebook())
+    assert explicit["segments"].tolist() == c.link(_frames(coded))["segments"].tolist() == [2, 3]
 
 
 def test_english_labels(study, tmp_path):

@@ -36,8 +36,8 @@ def test_gold_covers_a_third_of_the_segments(coded):
 
 
 def test_lemma_coding_beats_substring_matching_on_the_gold(coded, record_property):
-    exact = coded.evaluate(GOLD).set_index("code_id").loc["__micro__"]
-    themes = coded.evaluate(GOLD, level="theme").set_index("code_id").loc["__micro__"]
+    exact = coded.coding.evaluate(GOLD).set_index("code_id").loc["__micro__"]
+    themes = coded.coding.evaluate(GOLD, level="theme").set_index("code_id").loc["__micro__"]
     gold = attach_segments(read_gold(GOLD), coded.segments(), path=str(GOLD))
     cb = coded.codebook()
     baseline = score_sets({int(s): set(c) for s, c in zip(gold["segment_id"], gold["code_set"])},

@@ -54,7 +54,7 @@ def test_txt_turns_speakers_themes_and_offsets(project):
     assert segs["speaker"].tolist() == ["Haastattelija", "H1", "H1", "H2"]
     assert segs["is_interviewer"].tolist() == [True, False, False, False]
     assert set(segs["theme"]) == {"TEEMA 1 Viestintä"}
-    turns = project.turns()
+    turns = project.segments(unit="turn")
     assert turns["speaker"].tolist() == ["Haastattelija", "H1", "H2"]
     # exact offsets: "No tota" starts right after "H1: " on line 3
     text = project.source_text("transcripts/ryhma.txt")
@@ -73,7 +73,7 @@ def test_label_forms_markdown_timestamps_and_roles(project):
     assert segs["is_interviewer"].tolist() == [True, False, False, True, False]
     assert segs["text"].tolist()[:3] == ["How did it start?", "It started well.", "Aikaleima edessä."]
     assert segs["theme"].iloc[0] == "Theme: Onboarding"
-    assert project.turns()["timestamp"].tolist()[2] == "00:01:02"
+    assert project.segments(unit="turn")["timestamp"].tolist()[2] == "00:01:02"
 
 
 def test_user_speaker_pattern(project):
@@ -131,7 +131,7 @@ def test_vtt_voice_tags_merge_consecutive_cues(project):
     segs = assert_offsets(project)
     assert segs["speaker"].tolist() == ["Haastattelija", "H3", "Haastattelija"]
     assert segs["text"].tolist()[1] == "Ihan hyvin. Portaalia en ole käyttänyt."
-    assert project.turns()["timestamp"].tolist() == ["00:00:01", "00:00:03", "01:02:03"]
+    assert project.segments(unit="turn")["timestamp"].tolist() == ["00:00:01", "00:00:03", "01:02:03"]
 
 
 def test_srt_labels_in_cue_text(project):
@@ -362,7 +362,7 @@ def test_transcript_with_no_labels_is_one_turn_unknown_speaker(project, cli):
     code, out = cli(["--project", project.root, "ingest", f])
     assert code == 0
     assert "muistio.txt: no speaker labels found, so the whole file is one turn by one unknown speaker" in out
-    turns = project.turns()
+    turns = project.segments(unit="turn")
     assert len(turns) == 1 and turns.loc[0, "speaker"] is None
     assert project.segments()["text"].tolist() == ["Ensimmäinen kappale.", "Toinen kappale."]
 
@@ -403,3 +403,21 @@ def test_store_of_an_older_schema_is_migrated_forward(project):
     tables = {r[0] for r in reopened.store.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "pattern_hits" in tables
     reopened.close()
+
+
+def test_tables_for_programs_json_and_csv(tmp_path, cli):
+    import csv
+    import io
+    import json
+
+    folder = tmp_path / "p"
+    assert cli(["init", folder])[0] == 0
+    (folder / "transcripts" / "H1.txt").write_text("H1: Tuki vastasi nopeasti.\n", encoding="utf-8")
+    assert cli(["--project", folder, "ingest", folder / "transcripts"])[0] == 0
+    code, out = cli(["--project", folder, "status", "--json"])
+    assert code == 0, out
+    counts = {row["item"]: row["count"] for row in json.loads(out)}
+    assert counts["sources"] == 1 and counts["segments"] == 1
+    code, out = cli(["--project", folder, "audit", "--csv"])
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and [r["action"] for r in rows] == ["init", "ingest"]

@@ -27,7 +27,7 @@ def named(project, tmp_path):
     project.ingest([project.root / "transcripts"])
     project.code()
     seg = {r.text[:5]: int(r.segment_id) for r in project.segments().itertuples()}
-    project.add(seg["Minua"], "viestinta")                     # a human coding on the whole segment
+    project.coding.add(seg["Minua"], "viestinta")                     # a human coding on the whole segment
     return project, key
 
 
@@ -61,7 +61,7 @@ def test_reports_and_qdpx_pseudonymised_on_request_and_checked(named, cli, tmp_p
     assert code == 1 and "Virta" in out
     xlsx = project.report(tmp_path / "p.xlsx", include_suggested=True, pseudonymise=key)
     docx_path = project.report(tmp_path / "p.docx", include_suggested=True, pseudonymise=key)
-    qdpx = project.export_qdpx(tmp_path / "p.qdpx", include_suggested=True, pseudonymise=key)
+    qdpx = project.exchange.export_qdpx(tmp_path / "p.qdpx", include_suggested=True, pseudonymise=key)
     cells = [str(c.value) for ws in openpyxl.load_workbook(xlsx) for row in ws.iter_rows() for c in row if c.value]
     paras = [p.text for p in docx.Document(docx_path).paragraphs]
     with zipfile.ZipFile(qdpx) as z:
@@ -74,7 +74,7 @@ def test_reports_and_qdpx_pseudonymised_on_request_and_checked(named, cli, tmp_p
     assert not any("avain" in n for n in members)
     code, out = cli(["--project", project.root, "check", "anonymity", "--key", key, xlsx, docx_path, qdpx])
     assert code == 1    # the store still has the real names (only the exports were pseudonymised) …
-    hits = project.check_anonymity([xlsx, docx_path, qdpx], key)
+    hits = project.privacy.check_anonymity([xlsx, docx_path, qdpx], key)
     assert len(hits) and hits["file"].str.startswith("store:").all()   # … and only the store is listed
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.errors import QualcodeError
+from qualcode.interop.qdpx_data import DATA_NOTE_NAME
 from qualcode.interop.qdpx_import import import_qdpx
 from qualcode.interop.refi import CODEBOOK_XSD, NS, PROJECT_XSD, export_qdc, import_qdc
 from qualcode.model import AUTO_CODER, Coding, Memo
@@ -90,13 +91,13 @@ def _code_project(project: Project) -> None:
     c = _seg(project, "Viikoittainen")
     d = _seg(project, "The price felt fair")
     e = _seg(project, "Support answered")
-    project.add(a["segment_id"], "kokemus")                              # whole segment
+    project.coding.add(a["segment_id"], "kokemus")                              # whole segment
     fast = a["text"].index("nopea 🚀")
-    project.add(a["segment_id"], "nopeus", coder="toinen",
+    project.coding.add(a["segment_id"], "nopeus", coder="toinen",
                 start=a["start"] + fast, end=a["start"] + fast + len("nopea 🚀"), note="Emoji mukana.")
-    project.add(b["segment_id"], "laskutus")
-    project.add(c["segment_id"], "toiveet")
-    project.add(d["segment_id"], "laskutus", coder="toinen")
+    project.coding.add(b["segment_id"], "laskutus")
+    project.coding.add(c["segment_id"], "toiveet")
+    project.coding.add(d["segment_id"], "laskutus", coder="toinen")
     # an automatic suggestion nobody decided on, and one a human rejected
     project.store.add_codings([
         Coding("nopeus", e["segment_id"], e["start"], e["end"], "suggested", AUTO_CODER, "keyword:quick",
@@ -104,7 +105,7 @@ def _code_project(project: Project) -> None:
         Coding("toiveet", d["segment_id"], d["start"], d["end"], "suggested", AUTO_CODER, "keyword:x",
                source_id=d["source_id"]),
     ])
-    project.reject(d["segment_id"], "toiveet")
+    project.coding.reject(d["segment_id"], "toiveet")
     project.store.add_memo(Memo("Koko projektin muistio.", "project", None, "researcher"))
     project.store.add_memo(Memo("Lähteen muistio.", "source", "transcripts/H2.txt", "researcher"))
     project.store.add_memo(Memo("Kappaleen muistio.", "segment", str(b["segment_id"]), "toinen"))
@@ -135,6 +136,14 @@ def _coding_set(project: Project) -> set:
             for r in df.itertuples(index=False) if r.status in ("accepted", "manual")}
 
 
+DECISION_COLUMNS = ["source", "code_id", "start", "end", "status", "coder", "rule", "valence", "note", "created_at"]
+
+
+def _decisions(project: Project) -> list:
+    """Every coding with all its fields but the row and segment ids, in a fixed order."""
+    return sorted(map(tuple, project.codings()[DECISION_COLUMNS].astype(str).values.tolist()))
+
+
 def _tree(project: Project) -> set:
     cb = project.codebook()
     return {(c.name, cb[c.parent].name if c.parent else None, c.description) for c in cb}
@@ -160,8 +169,8 @@ def _state(project: Project) -> dict:
 def test_export_validates_and_is_byte_identical(tmp_path):
     project = _make_project(tmp_path / "study")
     _code_project(project)
-    first = project.export_qdpx(tmp_path / "a.qdpx")
-    second = project.export_qdpx(tmp_path / "b.qdpx")
+    first = project.exchange.export_qdpx(tmp_path / "a.qdpx")
+    second = project.exchange.export_qdpx(tmp_path / "b.qdpx")
     assert first.read_bytes() == second.read_bytes()
     xml = _qde(first)
     _validate(xml, PROJECT_XSD)
@@ -181,7 +190,7 @@ def test_export_validates_and_is_byte_identical(tmp_path):
 def test_export_carries_users_codes_cases_notes(tmp_path):
     project = _make_project(tmp_path / "study")
     _code_project(project)
-    root = ET.fromstring(_qde(project.export_qdpx(tmp_path / "a.qdpx")))
+    root = ET.fromstring(_qde(project.exchange.export_qdpx(tmp_path / "a.qdpx")))
     users = {u.get("name"): u.get("guid") for u in root.iter(f"{N}User")}
     assert {"researcher", "toinen", AUTO_CODER} <= set(users)
     top = root.find(f"{N}CodeBook/{N}Codes")
@@ -215,7 +224,8 @@ def test_export_carries_users_codes_cases_notes(tmp_path):
     assert [H2_TEXT[s:e] for s, e in spans] == ["The price felt fair for what we got.",
                                                  "Support answered quickly, which I liked."]
     # notes: one per memo plus the coding's note, each referenced where it belongs
-    notes = {n.get("guid"): n.find(f"{N}PlainTextContent").text for n in root.iter(f"{N}Note")}
+    notes = {n.get("guid"): n.find(f"{N}PlainTextContent").text for n in root.iter(f"{N}Note")
+                 if n.get("name") != DATA_NOTE_NAME}
     assert sorted(notes.values()) == sorted(["Koko projektin muistio.", "Lähteen muistio.",
                                              "Kappaleen muistio.", "Koodin muistio.", "Emoji mukana."])
     assert notes[root.find(f"{N}NoteRef").get("targetGUID")] == "Koko projektin muistio."
@@ -233,10 +243,10 @@ def test_suggestions_only_on_request_and_rejected_never(tmp_path):
         return [(s.get("startPosition"), s.get("endPosition")) for s in root.iter(f"{N}PlainTextSelection")
                 for c in s.findall(f"{N}Coding") if c.get("creatingUser") == auto]
 
-    assert auto_codings(project.export_qdpx(tmp_path / "human.qdpx")) == []
+    assert auto_codings(project.exchange.export_qdpx(tmp_path / "human.qdpx")) == []
     e = _seg(project, "Support answered")
     # the rejected suggestion (toiveet on "The price felt fair…") stays out
-    assert auto_codings(project.export_qdpx(tmp_path / "all.qdpx", include_suggested=True)) == [
+    assert auto_codings(project.exchange.export_qdpx(tmp_path / "all.qdpx", include_suggested=True)) == [
         (str(e["start"]), str(e["end"]))]
     project.close()
 
@@ -244,10 +254,11 @@ def test_suggestions_only_on_request_and_rejected_never(tmp_path):
 def test_round_trip_into_fresh_project(tmp_path):
     project = _make_project(tmp_path / "study")
     _code_project(project)
-    first = project.export_qdpx(tmp_path / "a.qdpx")
+    first = project.exchange.export_qdpx(tmp_path / "a.qdpx")
     fresh = Project.init(tmp_path / "copy", title="Kopio")
-    report = fresh.import_qdpx(first)
-    assert (report.sources, report.codes, report.codings, report.informants) == (2, 4, 5, 2)
+    report = fresh.exchange.import_qdpx(first)
+    # five human codings, two suggestions and one rejection: every coding travels
+    assert (report.sources, report.codes, report.codings, report.informants) == (2, 4, 8, 2)
     assert report.codebook_path == fresh.root / "codebooks" / "vientipilotti.yaml"
     assert report.codebook_path.is_file()
     # same texts, exactly
@@ -256,7 +267,8 @@ def test_round_trip_into_fresh_project(tmp_path):
     # same codes and hierarchy (by name) and same human codings: offsets, code, coder, quote
     assert _tree(fresh) == _tree(project)
     assert _coding_set(fresh) == _coding_set(project)
-    assert all(fresh.codings()["status"] == "manual")
+    assert _decisions(fresh) == _decisions(project)
+    assert sorted(fresh.codings()["status"]) == ["manual"] * 5 + ["rejected"] + ["suggested"] * 2
     # the coding note came back on the coding
     notes = fresh.codings().set_index("quote")["note"]
     assert notes["nopea 🚀"] == "Emoji mukana."
@@ -278,7 +290,7 @@ def test_round_trip_into_fresh_project(tmp_path):
     seg_text = fresh.segments().set_index("segment_id").loc[int(seg_memo["target_id"]), "text"]
     assert seg_text.startswith("Laskutus sen sijaan")
     # a second export of the copy carries the same content
-    second = fresh.export_qdpx(tmp_path / "b.qdpx")
+    second = fresh.exchange.export_qdpx(tmp_path / "b.qdpx")
     _validate(_qde(second), PROJECT_XSD)
 
     def content(path):
@@ -310,7 +322,7 @@ def test_round_trip_into_fresh_project(tmp_path):
 def test_handmade_archive_imports_with_codings_intact(tmp_path):
     archive = _zip_dir(DATA / "handmade", tmp_path / "handmade.qdpx")
     project = Project.init(tmp_path / "study", title="Tuonti")
-    report = project.import_qdpx(archive)
+    report = project.exchange.import_qdpx(archive)
     df = project.codings().sort_values(["source", "start", "end"])
     got = [(r.source, r.start, r.end, r.code_id, r.coder, r.quote) for r in df.itertuples(index=False)]
     assert got == [
@@ -353,7 +365,7 @@ def test_handmade_archive_imports_with_codings_intact(tmp_path):
     extra = json.loads(project.store.get_meta("refi_extra"))
     assert len(extra["project"]) == 2 and len(extra["sources"]) == 1
     # … and written back on export, valid, with the other program's GUIDs
-    out = project.export_qdpx(tmp_path / "again.qdpx")
+    out = project.exchange.export_qdpx(tmp_path / "again.qdpx")
     xml = _qde(out)
     _validate(xml, PROJECT_XSD)
     root = ET.fromstring(xml)
@@ -380,7 +392,7 @@ def test_failed_import_writes_nothing(tmp_path, monkeypatch):
 
     monkeypatch.setattr(project.store, "add_memo", boom)
     with pytest.raises(QualcodeError, match="simulated"):
-        project.import_qdpx(archive)
+        project.exchange.import_qdpx(archive)
     assert _state(project) == before
     project.close()
 
@@ -426,9 +438,9 @@ def test_pseudonymised_export_hides_names_and_moves_offsets(tmp_path):
     seg = _seg(project, "Minua palveli")
     quote = "vastaukset olivat nopeita"
     start = seg["start"] + seg["text"].index(quote)
-    project.add(seg["segment_id"], "nopeus", start=start, end=start + len(quote))
-    project.add(seg["segment_id"], "nopeus", coder="toinen")          # whole segment
-    out = project.export_qdpx(tmp_path / "p.qdpx", pseudonymise={"Matti": "[nimi]", "Virtanen": "[sukunimi]",
+    project.coding.add(seg["segment_id"], "nopeus", start=start, end=start + len(quote))
+    project.coding.add(seg["segment_id"], "nopeus", coder="toinen")          # whole segment
+    out = project.exchange.export_qdpx(tmp_path / "p.qdpx", pseudonymise={"Matti": "[nimi]", "Virtanen": "[sukunimi]",
                                                                   "Virtasen": "[sukunimi]"})
     with zipfile.ZipFile(out) as zf:
         blobs = {n: zf.read(n).decode("utf-8") for n in zf.namelist()}
@@ -442,7 +454,12 @@ def test_pseudonymised_export_hides_names_and_moves_offsets(tmp_path):
     assert quotes == sorted(["vastaukset olivat nopeita",
                              # the genitive ending stays with the pseudonym (docs/anonymity.md)
                              "Minua palveli [nimi] [sukunimi], ja [sukunimi]:n vastaukset olivat nopeita."])
+    # the data note's codings moved with the text too: imported, they quote the same spans
+    fresh = Project.init(tmp_path / "copy")
+    fresh.exchange.import_qdpx(out)
+    assert sorted(fresh.codings()["quote"]) == quotes
     project.close()
+    fresh.close()
 
 
 # ------------------------------------------------------------------------ hostile input
@@ -478,7 +495,7 @@ def test_zip_slip_member_is_refused(tmp_path, victim):
         zf.writestr("../evil.txt", "pwned")
     before = _state(victim)
     with pytest.raises(QualcodeError, match=r"'\.\./evil\.txt' points outside the archive"):
-        victim.import_qdpx(bad)
+        victim.exchange.import_qdpx(bad)
     _assert_untouched(victim, before, tmp_path)
 
 
@@ -493,7 +510,7 @@ def test_absolute_drive_and_backslash_members_are_refused(tmp_path, victim, name
             pytest.skip("this Python normalises the member name on write")
     before = _state(victim)
     with pytest.raises(QualcodeError, match="points outside the archive"):
-        victim.import_qdpx(bad)
+        victim.exchange.import_qdpx(bad)
     _assert_untouched(victim, before, tmp_path)
 
 
@@ -509,7 +526,7 @@ def test_billion_laughs_is_refused(tmp_path, victim):
         zf.writestr("project.qde", "\n".join(lol))
     before = _state(victim)
     with pytest.raises(QualcodeError, match="contains an XML entity declaration; qualcode refuses it for safety"):
-        victim.import_qdpx(bad)
+        victim.exchange.import_qdpx(bad)
     _assert_untouched(victim, before, tmp_path)
 
 
@@ -526,7 +543,7 @@ def test_member_declaring_10_gb_is_refused_before_reading(tmp_path, victim, monk
     monkeypatch.setattr(zipfile.ZipFile, "open", lambda self, *a, **k: opened.append(a) or 1 / 0)
     before = _state(victim)
     with pytest.raises(QualcodeError, match="would unpack to more than 500 MB"):
-        victim.import_qdpx(bad)
+        victim.exchange.import_qdpx(bad)
     assert opened == []          # refused from the declared sizes, nothing was decompressed
     _assert_untouched(victim, before, tmp_path)
 
@@ -563,28 +580,55 @@ def test_not_a_zip_and_missing_project_qde(tmp_path, victim):
     junk.write_bytes(b"this is not a zip file at all")
     before = _state(victim)
     with pytest.raises(QualcodeError, match="not a readable zip archive"):
-        victim.import_qdpx(junk)
+        victim.exchange.import_qdpx(junk)
     empty = tmp_path / "empty.qdpx"
     with zipfile.ZipFile(empty, "w") as zf:
         zf.writestr("readme.txt", "nothing here")
     with pytest.raises(QualcodeError, match="no project.qde"):
-        victim.import_qdpx(empty)
+        victim.exchange.import_qdpx(empty)
     _assert_untouched(victim, before, tmp_path)
 
 
 def test_suggestions_come_back_as_suggestions_of_auto(tmp_path):
     project = _make_project(tmp_path / "study")
     _code_project(project)
-    out = project.export_qdpx(tmp_path / "all.qdpx", include_suggested=True)
+    out = project.exchange.export_qdpx(tmp_path / "all.qdpx", include_suggested=True)
     fresh = Project.init(tmp_path / "copy")
-    fresh.import_qdpx(out)
+    fresh.exchange.import_qdpx(out)
     df = fresh.codings()
+    auto = df[df["coder"] == AUTO_CODER]
+    # the data note brings both suggestions back, also the one a human rejected
+    assert sorted(auto[["code_id", "status", "quote"]].values.tolist()) == [
+        ["nopeus", "suggested", "Support answered quickly, which I liked."],
+        ["toiveet", "suggested", "The price felt fair for what we got."]]
+    assert _decisions(fresh) == _decisions(project)
+    # without the data note (as another program writes it) the Coding elements alone give
+    # the suggestion nobody decided on back as a suggestion of auto, the others as manual
+    bare = _without_data_note(out, tmp_path / "bare.qdpx")
+    other = Project.init(tmp_path / "other")
+    other.exchange.import_qdpx(bare)
+    df = other.codings()
     auto = df[df["coder"] == AUTO_CODER]
     assert auto[["code_id", "status", "quote"]].values.tolist() == [
         ["nopeus", "suggested", "Support answered quickly, which I liked."]]
     assert set(df[df["coder"] != AUTO_CODER]["status"]) == {"manual"}
     project.close()
     fresh.close()
+    other.close()
+
+
+def _without_data_note(path: Path, target: Path) -> Path:
+    """A copy of an export without qualcode's data note."""
+    import re
+
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(target, "w") as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name == "project.qde":
+                data = re.sub(rb'\s*<Note [^>]*name="qualcode data">.*?</Note>', b"", data, flags=re.S)
+                assert b"qualcode data" not in data
+            zout.writestr(name, data)
+    return target
 
 
 def test_read_pseudonym_key(tmp_path):

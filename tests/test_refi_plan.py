@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from qualcode.errors import QualcodeError
+from qualcode.interop.qdpx_data import DATA_NOTE_NAME
 from qualcode.interop.qdpx_export import ExchangeData, export_qdpx
 from qualcode.interop.qdpx_import import StagedCodebook, import_qdpx
 from qualcode.interop.refi import NS
@@ -103,7 +104,7 @@ def test_applying_the_plan_stores_what_it_says(tmp_path):
     archive = _handmade(tmp_path)
     plan = import_qdpx(archive)
     project = Project.init(tmp_path / "study", title="Tuonti")
-    report = project.import_qdpx(archive)
+    report = project.exchange.import_qdpx(archive)
     # the same codings, now on stored segments: the segment at the planned index of its source
     segs = project.segments()
     by_index = {(r.source, r.index): int(r.segment_id) for r in segs.itertuples(index=False)}
@@ -113,7 +114,7 @@ def test_applying_the_plan_stores_what_it_says(tmp_path):
     stored = sorted((r.source, r.start, r.end, r.code_id, r.coder, r.segment_id)
                     for r in project.codings().itertuples(index=False))
     assert stored == expected
-    memo = project.memos().set_index("target_type").loc["segment"]
+    memo = project.coding.memos().set_index("target_type").loc["segment"]
     assert int(memo["target_id"]) == by_index[("Interview Anna", 1)]
     # the report counts what the plan held; the codebook file appeared after the commit
     assert (report.sources, report.codings, report.memos) == (2, 4, 2)
@@ -121,8 +122,18 @@ def test_applying_the_plan_stores_what_it_says(tmp_path):
     assert [c.id for c in project.codebook()] == [c.id for c in plan.codebook.codes]
     assert json.loads(project.store.get_meta("refi_guids"))["code"]["toiveet"] == \
         "c0de0000-0000-4000-8000-000000000004"
-    # a second import: new source versions, a second codebook file, the other one named
-    again = project.import_qdpx(archive)
+    # a second import merges: the same texts are the same versions, nothing is added twice,
+    # and the codebook (the same codes) is not written again
+    before = (project.store.counts(), project.coding.memos().shape, sorted(p.name for p in (project.root /
+                                                                                          "codebooks").iterdir()))
+    merged = project.exchange.import_qdpx(archive)
+    assert (merged.sources, merged.merged_sources, merged.codings, merged.memos) == (0, 2, 0, 0)
+    assert merged.codebook_path is None and merged.already_there == 6
+    assert (project.store.counts(), project.coding.memos().shape,
+            sorted(p.name for p in (project.root / "codebooks").iterdir())) == before
+    assert project.store.source_versions() == {"Interview Anna": 1, "Kysely K2": 1}
+    # asked for new versions: new source versions, a second codebook file, the other one named
+    again = project.exchange.import_qdpx(archive, new_version=True)
     assert again.codebook_path.name == "onboarding-pilot-2.yaml"
     assert any("next to onboarding-pilot.yaml" in w for w in again.warnings)
     versions = project.store.source_versions()
@@ -222,7 +233,8 @@ def test_export_from_plain_data(tmp_path):
                    for s in root.iter(f"{N}PlainTextSelection"))
     assert spans == [(4, 36, 1), (27, 35, 1)]      # the case's whole segment, with the suggestion
     assert text[27:35] == "nopeasti"
-    assert sorted(n.find(f"{N}PlainTextContent").text for n in root.iter(f"{N}Note")) == [
+    assert sorted(n.find(f"{N}PlainTextContent").text for n in root.iter(f"{N}Note")
+                  if n.get("name") != DATA_NOTE_NAME) == [
         "Virtanen kiitti.", "Virtasen muistio."]
     variables = {v.get("name"): v.get("typeOfVariable") for v in root.iter(f"{N}Variable")}
     assert variables == {"role": "Text", "age": "Integer", "kieli": "Text"}
@@ -237,7 +249,8 @@ def test_export_with_a_rewriter_moves_offsets(tmp_path):
     assert text == "H1: H9 vastasi nopeasti.\n"
     sel = next(s for s in root.iter(f"{N}PlainTextSelection") if s.find(f"{N}Coding") is not None)
     assert text[int(sel.get("startPosition")):int(sel.get("endPosition"))] == "nopeasti"
-    notes = sorted(n.find(f"{N}PlainTextContent").text for n in root.iter(f"{N}Note"))
+    notes = sorted(n.find(f"{N}PlainTextContent").text for n in root.iter(f"{N}Note")
+                  if n.get("name") != DATA_NOTE_NAME)
     assert notes == ["H9 kiitti.", "H9:n muistio."] and root.get("name") == "Pilotti H9"
 
 

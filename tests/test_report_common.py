@@ -1,5 +1,5 @@
-"""A small study shared by the report tests, and tests of ReportInputs and the Finnish
-helpers (partitive, dates, durations)."""
+"""A small study shared by the report tests, and tests of the study frames a report reads
+and the Finnish helpers (partitive, dates, durations)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -127,14 +127,14 @@ def build_study(root: Path, language: str = "fi", frames: bool = True):
         (folder / "ryhmahaastattelun_runko.yaml").write_text(GROUP_FRAME, encoding="utf-8")
     p.ingest([folder / "transcripts"])
     segs = p.segments()
-    p.add(_segment(segs, "H1", "Emme ole"), "tilannetieto")
-    p.add(_segment(segs, "H1", "=HYPERLINK"), "viestinta", valence="neutral")
-    p.add(_segment(segs, "H1", "Kehittäjä oli"), "osaaminen")
-    p.add(_segment(segs, "H2", "Laatu on"), "osaaminen")
-    p.add(_segment(segs, "H2", "Kilpailijat"), "kilpailu", valence="negative")
-    p.add(_segment(segs, "H3", "Tilannetietoa"), "tilannetieto")
-    p.add(_segment(segs, "KE1", "Me kehittäjät"), "tilannetieto")
-    p.add(_segment(segs, "PP2", "Viikkoviesti"), "viestinta", valence="development_idea")
+    p.coding.add(_segment(segs, "H1", "Emme ole"), "tilannetieto")
+    p.coding.add(_segment(segs, "H1", "=HYPERLINK"), "viestinta", valence="neutral")
+    p.coding.add(_segment(segs, "H1", "Kehittäjä oli"), "osaaminen")
+    p.coding.add(_segment(segs, "H2", "Laatu on"), "osaaminen")
+    p.coding.add(_segment(segs, "H2", "Kilpailijat"), "kilpailu", valence="negative")
+    p.coding.add(_segment(segs, "H3", "Tilannetietoa"), "tilannetieto")
+    p.coding.add(_segment(segs, "KE1", "Me kehittäjät"), "tilannetieto")
+    p.coding.add(_segment(segs, "PP2", "Viikkoviesti"), "viestinta", valence="development_idea")
     return p
 
 
@@ -147,9 +147,7 @@ def study(tmp_path):
 
 @pytest.fixture
 def inputs(study):
-    from qualcode.report import ReportInputs
-
-    return ReportInputs.from_project(study)
+    return study.analyse.frames(report=True)
 
 
 # --------------------------------------------------------------------------- tests
@@ -227,7 +225,7 @@ def test_inputs_from_project(study, inputs):
     assert inputs.codebook is not None and "laatu" in inputs.codebook
     assert {"code", "role", "score"} <= set(inputs.informants.columns)
     assert len(inputs.audit) > 0 and len(inputs.sources) == 4
-    kinds = [f.kind for f in inputs.frames]
+    kinds = [f.kind for f in inputs.interview_frames]
     assert kinds == ["individual", "group"]
     group = inputs.group_frames[0]
     assert group.date == dt.date(2025, 5, 7)
@@ -236,7 +234,7 @@ def test_inputs_from_project(study, inputs):
     ind = inputs.individual_frames[0]
     assert [q.scale_text for q in ind.closing] == ["1–10", ""]
     assert len(ind.questions()) == 5
-    en = type(inputs).from_project(study, lang="en")
+    en = study.analyse.frames(report=True, lang="en")
     assert en.language == "en"
 
 

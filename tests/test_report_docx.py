@@ -127,11 +127,11 @@ def test_english_document(doc_en):
 
 def test_without_frames_or_codings(tmp_path):
     from qualcode.project import Project
-    from qualcode.report import ReportInputs, write_docx_report
+    from qualcode.report import write_docx_report
 
     p = Project.init(tmp_path / "empty", title="Tyhjä")
     try:
-        out = write_docx_report(ReportInputs.from_project(p), tmp_path / "tyhja.docx")
+        out = write_docx_report(p.analyse.frames(report=True), tmp_path / "tyhja.docx")
     finally:
         p.close()
     texts = [para.text for para in docx.Document(str(out)).paragraphs]

@@ -10,9 +10,9 @@ import pytest
 from test_report_common import HYPER, inputs, study  # noqa: F401  (fixtures)
 
 SHEETS_FI = ["Haastattelut", "Koodikirja", "Teemat", "Lainaukset", "Kokemukset", "Koulutustarpeet",
-             "SWOT", "Trendit", "Tyypit", "Pelkistys", "Arvosanat", "Analyysiloki"]
+             "SWOT", "SWOT-perusteet", "Trendit", "Tyypit", "Pelkistys", "Arvosanat", "Analyysiloki"]
 SHEETS_EN = ["Interviews", "Codebook", "Themes", "Quotes", "Experiences", "Training needs",
-             "SWOT", "Trends", "Types", "Reduction", "Scores", "Audit trail"]
+             "SWOT", "SWOT evidence", "Trends", "Types", "Reduction", "Scores", "Audit trail"]
 
 
 def _rows(ws):
@@ -48,7 +48,7 @@ def test_sheets_captions_and_layout(book_fi):
         assert ws["A2"].alignment.wrap_text
         assert ws.column_dimensions["A"].width >= 8
     assert wb["Haastattelut"]["A1"].value == "Taulukko 1. Haastattelut."
-    assert wb["Analyysiloki"]["A1"].value == "Taulukko 12. Analyysiloki."
+    assert wb["Analyysiloki"]["A1"].value == "Taulukko 13. Analyysiloki."
 
 
 def test_interview_sheet(book_fi):
@@ -151,7 +151,7 @@ def test_english_workbook(book_en):
     assert wb["SWOT"]["B3"].value.startswith("Strengths")
     assert wb["SWOT"]["C4"].value.startswith("Threats")
     assert _rows(wb["Audit trail"])[1] == ["Time", "Actor", "Action", "Target", "Rationale"]
-    assert wb["Audit trail"]["A1"].value == "Table 12. Audit trail."
+    assert wb["Audit trail"]["A1"].value == "Table 13. Audit trail."
 
 
 def test_hidden_codes_column(inputs, tmp_path):

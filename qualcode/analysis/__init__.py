@@ -17,57 +17,29 @@ automatic suggestions.  Rejected codings never count.
 """
 from __future__ import annotations
 
-import importlib
-
-import pandas as pd
-
-#: Statuses that count in analyses by default.
-COUNTED_STATUSES = ("accepted", "manual")
-
-#: The columns of the ``codings`` frame (see docs/architecture.md).
-CODING_COLUMNS = ("coding_id", "segment_id", "source_id", "source", "code_id", "start", "end",
-                  "status", "coder", "rule", "created_at", "valence", "speaker", "quote",
-                  "segment_text")
-
-
-def effective_codings(codings: pd.DataFrame | None, include_suggested: bool = False) -> pd.DataFrame:
-    """The codings an analysis counts: ``accepted`` and ``manual`` (plus ``suggested``
-    when ``include_suggested``), never ``rejected``.  Rows keep their order; missing
-    standard columns are added as empty so callers can rely on them.
-
-    >>> import pandas as pd
-    >>> c = pd.DataFrame({"code_id": ["a", "b"], "status": ["manual", "rejected"]})
-    >>> effective_codings(c)[["code_id", "status"]].to_dict("records")
-    [{'code_id': 'a', 'status': 'manual'}]
-    """
-    if codings is None:
-        codings = pd.DataFrame()
-    frame = codings.copy()
-    for col in CODING_COLUMNS:
-        if col not in frame.columns:
-            frame[col] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    statuses = COUNTED_STATUSES + (("suggested",) if include_suggested else ())
-    keep = frame["status"].isin(statuses)
-    return frame.loc[keep].reset_index(drop=True)
-
-
-from .themes import (  # noqa: E402  (helpers above are used by the submodules)
+from ..model import COUNTED_STATUSES
+from .codings import CODING_COLUMNS, effective_codings
+from .themes import (
     code_frame, code_frequencies, group_code_matrix, informant_code_matrix,
     informant_universe, theme_frequencies)
-from .reduction import draft_reduction, reduction_table  # noqa: E402
-from .typology import Typology, cluster_types, describe_type, rule_types, validate_type_rules  # noqa: E402
-from .valence import (  # noqa: E402
+from .reduction import draft_reduction, reduction_table
+from .typology import Typology, cluster_types, describe_type, rule_types, validate_type_rules
+from .valence import (
     development_ideas, effective_valence, experiences, training_needs,
     training_needs_summary, valence_table)
-from .swot import SwotResult, swot  # noqa: E402
-from .trends import representative_quote, trend_narrative, trend_table, trends  # noqa: E402
-from .network import (  # noqa: E402
+from .swot import SwotResult, swot
+from .trends import representative_quote, trend_narrative, trend_table, trends
+from .network import (
     bipartite_graph, cooccurrence_graph, edge_frame, write_graphml)
-from .scores import ScoreSummary, score_by_group, score_summary  # noqa: E402
-from .quotes import near_duplicate_quotes, normalise_quote, unattributed_quotes  # noqa: E402
+from .scores import ScoreSummary, score_by_group, score_summary
+from .quotes import near_duplicate_quotes, normalise_quote, unattributed_quotes
+from .agreement import (
+    agreement_table, cohen_kappa, disagreements, krippendorff_alpha, label_agreement_table,
+    percent_agreement, read_consensus_xlsx, write_disagreements_xlsx)
+from .study import Analyses, StudyFrames
 
 __all__ = [
-    "COUNTED_STATUSES", "effective_codings",
+    "COUNTED_STATUSES", "CODING_COLUMNS", "effective_codings",
     "code_frame", "code_frequencies", "theme_frequencies", "informant_code_matrix",
     "group_code_matrix", "informant_universe",
     "reduction_table", "draft_reduction",
@@ -79,19 +51,7 @@ __all__ = [
     "cooccurrence_graph", "bipartite_graph", "edge_frame", "write_graphml",
     "ScoreSummary", "score_summary", "score_by_group",
     "near_duplicate_quotes", "unattributed_quotes", "normalise_quote",
+    "agreement_table", "cohen_kappa", "krippendorff_alpha", "percent_agreement", "disagreements",
+    "label_agreement_table", "write_disagreements_xlsx", "read_consensus_xlsx",
+    "StudyFrames", "Analyses",
 ]
-
-
-def __getattr__(name: str):
-    """Reach ``agreement`` (written separately) lazily, so a missing or unfinished
-    module never breaks ``import qualcode.analysis``."""
-    if name == "agreement":
-        return importlib.import_module(".agreement", __name__)
-    if not name.startswith("_"):
-        try:
-            mod = importlib.import_module(".agreement", __name__)
-        except ImportError:
-            mod = None
-        if mod is not None and hasattr(mod, name):
-            return getattr(mod, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -26,9 +26,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import QualcodeError
-from ..fileutil import atomic_output, read_sheet_rows, write_text_cell
+from ..fileutil import is_missing as _missing
 from ..labels import LANGS, label
-from ..model import AUTO_CODER
+from ..model import COUNTED_STATUSES, HUMAN_STATUSES, MACHINE_CODERS
+from ..sheets import (fill, freeze_header, header_cell, is_blank_row, read_sheet_rows, save_workbook,
+                      set_column_widths, write_cell)
 
 #: ``code_id`` of the pooled row of :func:`agreement_table`.
 OVERALL = "__overall__"
@@ -39,23 +41,11 @@ TABLE_COLUMNS = ["code_id", "units", "coders", "percent_agreement", "cohen_kappa
 DISAGREEMENT_COLUMNS = ["segment_id", "source", "speaker", "text", "code_id"]
 #: Columns of :func:`read_consensus_xlsx`.
 CONSENSUS_COLUMNS = ["segment_id", "code_id", "agreed"]
-#: Coding statuses that count as a coder applying a code.
-APPLIED_STATUSES = ("accepted", "manual")
-#: Statuses that show a human coder worked on the project.
-HUMAN_STATUSES = ("accepted", "manual", "rejected")
-
+#: Coding statuses that count as a coder applying a code (those an analysis counts).
+APPLIED_STATUSES = COUNTED_STATUSES
 
 
 # ----------------------------------------------------------------------------- coefficients
-def _missing(v: Any) -> bool:
-    if v is None or v is pd.NA:
-        return True
-    try:
-        return bool(isinstance(v, float) and math.isnan(v)) or (v is pd.NaT)
-    except TypeError:
-        return False
-
-
 def _pairs(a: Sequence[Any], b: Sequence[Any]) -> list[tuple[Any, Any]]:
     a, b = list(a), list(b)
     if len(a) != len(b):
@@ -207,7 +197,7 @@ def select_coders(codings: pd.DataFrame, coders: Optional[Iterable[str]] = None,
     found = set(codings.loc[codings["status"].isin(HUMAN_STATUSES), "coder"].dropna().astype(str))
     if coverage is not None and len(coverage):
         found |= set(coverage["coder"].dropna().astype(str))
-    found.discard(AUTO_CODER)
+    found -= set(MACHINE_CODERS)
     found.discard("")
     return sorted(found)
 
@@ -415,9 +405,8 @@ def disagreements(codings: pd.DataFrame, segments: pd.DataFrame,
 
 
 # ----------------------------------------------------------------------------- consensus sheet
-def _set_text(cell, value: Any) -> None:
-    """A literal string cell, never a formula (same rule as the review sheet)."""
-    write_text_cell(cell, value)
+_HEADER_FILL = "DDDDDD"
+_INPUT_FILL = "FFF2CC"
 
 
 def write_disagreements_xlsx(frame: pd.DataFrame, path: Union[str, Path],
@@ -431,45 +420,33 @@ def write_disagreements_xlsx(frame: pd.DataFrame, path: Union[str, Path],
     >>> f = pd.DataFrame({"segment_id": [1], "source": ["a.txt"], "speaker": ["H1"],
     ...                   "text": ["+358 soitti"], "code_id": ["x"], "anna": [1], "ben": [0]})
     >>> p = write_disagreements_xlsx(f, pathlib.Path(tempfile.mkdtemp()) / "c.xlsx", "en")
-    >>> [c.value for c in openpyxl.load_workbook(p)["Disagreements"][1]]
-    ['Segment', 'Source', 'Informant', 'Text', 'Code', 'anna', 'ben', 'Agreed', 'Note']
+    >>> ws = openpyxl.load_workbook(p)["Disagreements"]
+    >>> [c.value for c in ws[1]], (ws["D2"].value, ws["D2"].data_type)
+    (['Segment', 'Source', 'Informant', 'Text', 'Code', 'anna', 'ben', 'Agreed', 'Note'], ('+358 soitti', 's'))
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
-    path = Path(path)
     coders = [c for c in frame.columns if c not in DISAGREEMENT_COLUMNS]
     heads = ([label(f"agreement.{k}", lang) for k in
               ("segment", "source", "informant", "text", "code")]
              + [str(c) for c in coders]
              + [label("agreement.agreed", lang), label("agreement.note", lang)])
-    widths = [10, 18, 14, 70, 18] + [10] * len(coders) + [12, 30]
     wb = Workbook()
     ws = wb.active
     ws.title = label("agreement.sheet_disagreements", lang)
-    input_fill = PatternFill("solid", fgColor="FFF2CC")
-    for i, (h, w) in enumerate(zip(heads, widths), start=1):
-        cell = ws.cell(row=1, column=i)
-        _set_text(cell, h)
-        cell.font = Font(bold=True)
-        cell.fill = input_fill if i > len(heads) - 2 else PatternFill("solid", fgColor="DDDDDD")
-        ws.column_dimensions[get_column_letter(i)].width = w
-    order = DISAGREEMENT_COLUMNS + coders
-    for r, values in enumerate(frame[order].itertuples(index=False, name=None), start=2):
+    for i, h in enumerate(heads, start=1):
+        header_cell(ws.cell(row=1, column=i), h, _INPUT_FILL if i > len(heads) - 2 else _HEADER_FILL)
+    set_column_widths(ws, [10, 18, 14, 70, 18] + [10] * len(coders) + [12, 30])
+    input_fill = fill(_INPUT_FILL)
+    for r, values in enumerate(frame[DISAGREEMENT_COLUMNS + coders].itertuples(index=False, name=None), start=2):
         for i, v in enumerate(values, start=1):
             cell = ws.cell(row=r, column=i)
-            if _missing(v):
-                pass
-            elif isinstance(v, (int, np.integer)) and not isinstance(v, bool):
-                cell.value = int(v)
-            elif isinstance(v, float) and v.is_integer():
-                cell.value = int(v)
-            else:
-                _set_text(cell, v)
+            write_cell(cell, int(v) if isinstance(v, float) and v.is_integer() else v)
             cell.alignment = Alignment(wrap_text=(i == 4), vertical="top")
         for i in (len(heads) - 1, len(heads)):
             ws.cell(row=r, column=i).fill = input_fill
@@ -482,11 +459,8 @@ def write_disagreements_xlsx(frame: pd.DataFrame, path: Union[str, Path],
             prompt=label("agreement.agreed_prompt", lang))
         dv.add(f"{agreed_col}2:{agreed_col}{last}")
         ws.add_data_validation(dv)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{last}"
-    with atomic_output(path, make_parents=True) as tmp:
-        wb.save(tmp)
-    return path
+    freeze_header(ws, 1, len(heads), last)
+    return save_workbook(wb, path, make_parents=True)
 
 
 def _truth(v: Any) -> Optional[bool]:
@@ -515,56 +489,15 @@ def read_consensus_xlsx(path: Union[str, Path], lang: Optional[str] = None) -> p
     >>> read_consensus_xlsx(p).values.tolist()
     [[5, 'x', True]]
     """
-
     where = str(path)
     title, rows = read_sheet_rows(path, "the .xlsx consensus sheet written by qualcode",
-                           [label("agreement.sheet_disagreements", lg) for lg in ([lang] if lang else LANGS)])
-    headers = [None if h is None else str(h).strip() for h in (rows[0] if rows else ())]
-    need = ("segment", "code", "agreed")
-    langs = [lang] if lang else list(LANGS)
-    best, cols = None, {}
-    for lg in langs:
-        found = {k: headers.index(label(f"agreement.{k}", lg)) for k in need
-                 if label(f"agreement.{k}", lg) in headers}
-        if best is None or len(found) > len(cols):
-            best, cols = lg, found
-    if len(cols) < len(need):
-        missing = [label(f"agreement.{k}", best) for k in need if k not in cols]
-        raise QualcodeError(
-            f"sheet '{title}' is not a consensus sheet: header row 1 lacks "
-            f"{', '.join(repr(m) for m in missing)}; fill in the sheet written by "
-            "qualcode's disagreement export", path=where, line=1)
-    agreed_head = label("agreement.agreed", best)
-    yes, no = label("agreement.yes", best), label("agreement.no", best)
-
-    def get(row: tuple, k: str) -> Any:
-        i = cols[k]
-        return row[i] if i < len(row) else None
-
+                                  [label("agreement.sheet_disagreements", lg) for lg in ([lang] if lang else LANGS)])
+    best, cols = _consensus_columns(rows[0] if rows else (), [lang] if lang else list(LANGS), title, where)
     records, problems, decided = [], [], {}
     for r, row in enumerate(rows[1:], start=2):
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+        if is_blank_row(row):
             continue
-        errs = []
-        seg = get(row, "segment")
-        seg_id = None
-        if isinstance(seg, (int, float)) and not isinstance(seg, bool) and float(seg).is_integer():
-            seg_id = int(seg)
-        elif isinstance(seg, str) and seg.strip().isdigit():
-            seg_id = int(seg.strip())
-        if seg_id is None:
-            errs.append(f"'{label('agreement.segment', best)}' is not a segment number; restore "
-                        "it from the exported sheet")
-        code = get(row, "code")
-        code = "" if code is None else str(code).strip()
-        if not code:
-            errs.append(f"'{label('agreement.code', best)}' is empty; restore the code id")
-        value = get(row, "agreed")
-        agreed = None if value is None or str(value).strip() == "" else _truth(value)
-        if value is None or str(value).strip() == "":
-            errs.append(f"'{agreed_head}' is empty; write {yes} or {no}, or delete the row")
-        elif agreed is None:
-            errs.append(f"'{agreed_head}' is '{value}'; write {yes} or {no}")
+        seg_id, code, agreed, errs = _consensus_row(row, cols, best)
         if not errs:
             key = (seg_id, code)
             if key in decided and decided[key][1] != agreed:
@@ -585,3 +518,56 @@ def read_consensus_xlsx(path: Union[str, Path], lang: Optional[str] = None) -> p
         "segment_id": pd.Series([r[0] for r in records], dtype="int64"),
         "code_id": pd.Series([r[1] for r in records], dtype=object),
         "agreed": pd.Series([r[2] for r in records], dtype="bool")}, columns=CONSENSUS_COLUMNS)
+
+
+def _consensus_columns(header_row: tuple, langs: list[str], title: str, where: str
+                       ) -> tuple[str, dict[str, int]]:
+    """(language, {segment/code/agreed: column index}) of the header row that fits best; an
+    error naming the missing headers when one is missing."""
+    headers = [None if h is None else str(h).strip() for h in header_row]
+    need = ("segment", "code", "agreed")
+    best, cols = None, {}
+    for lg in langs:
+        found = {k: headers.index(label(f"agreement.{k}", lg)) for k in need
+                 if label(f"agreement.{k}", lg) in headers}
+        if best is None or len(found) > len(cols):
+            best, cols = lg, found
+    if len(cols) < len(need):
+        missing = [label(f"agreement.{k}", best) for k in need if k not in cols]
+        raise QualcodeError(
+            f"sheet '{title}' is not a consensus sheet: header row 1 lacks "
+            f"{', '.join(repr(m) for m in missing)}; fill in the sheet written by "
+            "qualcode's disagreement export", path=where, line=1)
+    return best, cols
+
+
+def _consensus_row(row: tuple, cols: dict[str, int], lang: str
+                   ) -> tuple[Optional[int], str, Optional[bool], list[str]]:
+    """(segment id, code, agreed, errors) of one filled-in row."""
+    def get(k: str) -> Any:
+        i = cols[k]
+        return row[i] if i < len(row) else None
+
+    errs = []
+    seg = get("segment")
+    seg_id = None
+    if isinstance(seg, (int, float)) and not isinstance(seg, bool) and float(seg).is_integer():
+        seg_id = int(seg)
+    elif isinstance(seg, str) and seg.strip().isdigit():
+        seg_id = int(seg.strip())
+    if seg_id is None:
+        errs.append(f"'{label('agreement.segment', lang)}' is not a segment number; restore "
+                    "it from the exported sheet")
+    code = get("code")
+    code = "" if code is None else str(code).strip()
+    if not code:
+        errs.append(f"'{label('agreement.code', lang)}' is empty; restore the code id")
+    value = get("agreed")
+    agreed_head = label("agreement.agreed", lang)
+    yes, no = label("agreement.yes", lang), label("agreement.no", lang)
+    agreed = None if value is None or str(value).strip() == "" else _truth(value)
+    if value is None or str(value).strip() == "":
+        errs.append(f"'{agreed_head}' is empty; write {yes} or {no}, or delete the row")
+    elif agreed is None:
+        errs.append(f"'{agreed_head}' is '{value}'; write {yes} or {no}")
+    return seg_id, code, agreed, errs

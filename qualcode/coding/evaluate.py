@@ -85,3 +85,44 @@ def _row(code: str, tp: int, fp: int, fn: int) -> dict:
     f = 2 * p * r / (p + r) if p + r else 0.0
     return {"code_id": code, "support": tp + fn, "tp": tp, "fp": fp, "fn": fn,
             "precision": p, "recall": r, "f1": f}
+
+
+def hit_at(gold: dict[int, set], ranked: dict[int, list], k: int) -> float:
+    """Share of the gold segments with a code whose ``k`` best suggestions hold one of them.
+
+    >>> hit_at({1: {"a"}, 2: {"b"}, 3: set()}, {1: ["c", "a"], 2: ["a"]}, 1), hit_at({1: {"a"}}, {1: ["c", "a"]}, 2)
+    (0.0, 1.0)
+    """
+    coded = [s for s, g in gold.items() if g]
+    if not coded:
+        return 0.0
+    return sum(1 for s in coded if gold[s] & set(ranked.get(s, [])[:k])) / len(coded)
+
+
+def ranking_scores(gold: dict[int, set], ranked: dict[int, list], predicted: dict[int, set]) -> dict:
+    """hit@1 and hit@5 per segment and micro precision, recall and F1 of the codes that
+    reach the threshold, over the gold segments.
+
+    >>> ranking_scores({1: {"a"}, 2: {"b"}}, {1: ["a"], 2: ["a", "b"]}, {1: {"a"}, 2: {"a"}})
+    {'segments': 2, 'hit@1': 0.5, 'hit@5': 1.0, 'precision': 0.5, 'recall': 0.5, 'f1': 0.5}
+    """
+    micro = score_sets(gold, predicted).set_index("code_id").loc[MICRO]
+    return {"segments": len(gold), "hit@1": hit_at(gold, ranked, 1), "hit@5": hit_at(gold, ranked, 5),
+            "precision": float(micro["precision"]), "recall": float(micro["recall"]), "f1": float(micro["f1"])}
+
+
+def simulation_split(gold: pd.DataFrame, reviewed: int) -> tuple[list[str], list[str]]:
+    """The gold's sources in file order, split into the first ``reviewed`` that have a coded
+    segment (they count as reviewed) and the rest (they are scored).
+
+    >>> frame = pd.DataFrame({"source": ["a", "a", "b", "c"], "code_set": [set(), {"x"}, {"y"}, set()]})
+    >>> simulation_split(frame, 1)
+    (['a'], ['b', 'c'])
+    """
+    sources = list(dict.fromkeys(gold["source"]))
+    coded = [s for s in sources if gold.loc[gold["source"] == s, "code_set"].map(bool).any()]
+    if reviewed >= len(coded):
+        raise QualcodeError(f"the gold coding has {len(coded)} coded sources; simulate fewer than that "
+                            "so that some are left to score")
+    train = coded[:reviewed]
+    return train, [s for s in sources if s not in train]

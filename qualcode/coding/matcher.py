@@ -23,6 +23,7 @@ from typing import NamedTuple, Optional, Sequence
 
 import numpy as np
 
+from ..errors import CodebookError
 from ..model import Codebook
 from ..nlp.annotate import Annotation, Annotator, Lexicon
 
@@ -110,7 +111,7 @@ class RuleMatcher:
                     self._add_phrase(_Phrase(code.id, f"phrase:{phrase}", lemmas, forms))
             for pattern in code.patterns:
                 patterns.append((code.id, f"pattern:{pattern}",
-                                 re.compile(pattern, re.IGNORECASE), required_literal_groups(pattern)))
+                                 compile_pattern(pattern), required_literal_groups(pattern)))
         self._patterns = patterns
         self._compound_lengths = sorted({len(k) for k in self._compound})
         # Heads of compound keywords: Finnish inflection (consonant gradation, stem
@@ -351,8 +352,18 @@ class RuleMatcher:
         scan = _PatternScan(texts)
         for code_id, rule, rx, groups in self._patterns:
             if only is None or rule in only:
-                for i, start, end in scan.run(rx, groups):
+                for i, start, end in self._timed(code_id, rx, scan.run(rx, groups)):
                     out[i].append(Match(code_id, start, end, rule))
+
+    def _timed(self, code_id: str, rx, hits):
+        """``hits`` of one pattern, or the one-sentence refusal when it ran over its time budget."""
+        try:
+            yield from hits
+        except TimeoutError:
+            raise CodebookError(
+                f"code {code_id!r}: pattern {rx.pattern!r} took longer than its time budget "
+                f"({PATTERN_SECONDS:g} s + {PATTERN_SECONDS_PER_MB:g} s per MB of text); simplify it "
+                "(avoid repeating a group that itself repeats)", path=self.codebook.path or "codebook") from None
 
     def pattern_rules(self) -> list[str]:
         """The rule ids (``pattern:<regex>``) of the compiled patterns, in codebook order."""
@@ -380,7 +391,7 @@ class RuleMatcher:
         scan = scan or _PatternScan(texts)
         for _, r, rx, groups in self._patterns:
             if r == rule:
-                return list(scan.run(rx, groups))
+                return list(self._timed(_, rx, scan.run(rx, groups)))
         raise KeyError(rule)
 
     @staticmethod
@@ -472,13 +483,13 @@ class _PatternScan:
                 if not hits:
                     break
             for i in sorted(hits or ()):
-                for m in rx.finditer(self.texts[i]):
+                for m in rx.finditer(self.texts[i], timeout=pattern_budget(len(self.texts[i]))):
                     if m.end() > m.start():
                         yield i, m.start(), m.end()
             return
         if self._joined is None:
             self._joined = "\x00".join(self.texts)
-        for m in rx.finditer(self._joined):
+        for m in rx.finditer(self._joined, timeout=pattern_budget(len(self._joined))):
             a, b = m.span()
             if b <= a or "\x00" in m.group():
                 continue
@@ -528,6 +539,34 @@ def _literal_groups(items: list, sre_parse, min_len: int) -> list[list[str]]:
             if all(per):
                 groups.append([a for alts in per for a in alts])
     return groups
+
+
+#: Time budget of one pattern over one run of texts: a fixed part and a part per MB of text
+#: (a sane pattern scans a MB in milliseconds; a catastrophic one never finishes).
+PATTERN_SECONDS = 2.0
+PATTERN_SECONDS_PER_MB = 1.0
+
+
+def pattern_budget(chars: int) -> float:
+    """Seconds one pattern may take over ``chars`` characters of text.
+
+    >>> pattern_budget(0), pattern_budget(10_000_000)
+    (2.0, 12.0)
+    """
+    return PATTERN_SECONDS + PATTERN_SECONDS_PER_MB * chars / 1_000_000
+
+
+def compile_pattern(pattern: str):
+    """A codebook pattern compiled with the ``regex`` package (the syntax of :mod:`re`,
+    case-insensitive), whose matching can be stopped by a time budget.
+
+    >>> rx = compile_pattern("(a|aa)+$"); rx.search("a" * 40 + "b", timeout=0.05)
+    Traceback (most recent call last):
+    TimeoutError: regex timed out
+    """
+    import regex
+
+    return regex.compile(pattern, regex.IGNORECASE | regex.VERSION0)
 
 
 def required_literals(pattern: str, min_len: int = 3) -> Optional[list[str]]:

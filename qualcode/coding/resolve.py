@@ -19,7 +19,7 @@ from typing import Optional
 
 import pandas as pd
 
-from ..model import AUTO_CODER, CONSENSUS_CODER, counted_statuses
+from ..model import CONSENSUS_CODER, MACHINE_CODERS, counted_statuses
 
 
 def resolve_codings(codings: pd.DataFrame, project_coder: str, include_suggested: bool = False,
@@ -32,11 +32,11 @@ def resolve_codings(codings: pd.DataFrame, project_coder: str, include_suggested
     ``coders`` limits the humans considered.  The quote is the whole segment text."""
     df = codings
     if coders is not None:
-        df = df[df["coder"].isin(list(coders) + [AUTO_CODER])]
+        df = df[df["coder"].isin(list(coders) + list(MACHINE_CODERS))]
     if df.empty:
         return df
     priority = df["coder"].map(lambda c: 0 if c == CONSENSUS_CODER else 1 if c == project_coder
-                               else 3 if c == AUTO_CODER else 2)
+                               else 3 if c in MACHINE_CODERS else 2)
     df = df.assign(_p=priority).sort_values(["segment_id", "code_id", "_p", "created_at"],
                                             ascending=[True, True, True, False])
     best = df.drop_duplicates(["segment_id", "code_id"], keep="first")

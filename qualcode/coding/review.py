@@ -42,20 +42,18 @@ from typing import Any, Iterable, Optional, Union
 import pandas as pd
 
 from ..errors import QualcodeError
-from ..fileutil import atomic_output, read_sheet_rows, write_text_cell
+from ..fileutil import xml_safe
 from ..labels import LANGS, label
 from ..model import Codebook
+from ..sheets import (MAX_CELL_CHARS, fill, freeze_header, header_cell, is_blank_row, read_sheet_rows,
+                      save_workbook, set_column_widths, write_text_cell)
 
 #: Number of ``Hylkää n`` and ``Lisää n`` columns written.
 N_REJECT = 3
 N_ADD = 3
-#: Longest text written into one cell (Excel's hard limit is 32 767 characters).
-MAX_CELL_CHARS = 32000
 #: Columns of the frame returned by :func:`read_review_sheet`.
 DECISION_COLUMNS = ["segment_id", "code_id", "decision", "note"]
-#: First characters that would make a spreadsheet treat a cell as a formula.
 
-_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
 _SPLIT = re.compile(r"[,;\n]+")
 _ACCEPT_VALIDATION_MAX = 255          # Excel's limit for a literal list in data validation
 _MAX_REJECT_LISTS = 200               # distinct per-row reject dropdowns written
@@ -88,7 +86,7 @@ def cell_text(text: Any) -> str:
     """
     if text is None or (isinstance(text, float) and text != text):
         text = ""
-    s = _ILLEGAL.sub("", str(text))
+    s = xml_safe(text)
     return s if len(s) <= MAX_CELL_CHARS else s[: MAX_CELL_CHARS - 1] + "…"
 
 
@@ -192,6 +190,12 @@ def segment_code_sets(codings: pd.DataFrame, coder: str = "",
 
 
 # ----------------------------------------------------------------------------- writing
+#: Columns a reviewer fills in (shaded) and the hidden columns kept for the import check.
+_INPUT_KINDS = {"accept", "reject", "add", "note"}
+_HIDDEN_KINDS = {"key", "hash", "suggested_ids", "accepted_ids"}
+_WRAPPED_KINDS = ("text", "suggested", "accepted", "note")
+
+
 def write_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codings: pd.DataFrame,
                        codebook: Codebook, lang: str = "fi", coder: str = "") -> Path:
     """Write the review workbook to ``path`` (atomically: temp file, then moved into place).
@@ -211,15 +215,9 @@ def write_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codings: 
     ('Text', '=SUM(A1)', 's')
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.cell_range import MultiCellRange
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
-    path = Path(path)
-    sets = segment_code_sets(codings, coder, codebook)
     cols = _columns(lang)
     col_of: dict[str, list[int]] = {}
     for i, (kind, _) in enumerate(cols, start=1):
@@ -228,102 +226,14 @@ def write_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codings: 
     wb = Workbook()
     ws = wb.active
     ws.title = label("review.sheet", lang)
-    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor=_HEADER_FILL)
-    input_fill = PatternFill("solid", fgColor=_INPUT_FILL)
-    wrap_top = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
-    input_kinds = {"accept", "reject", "add", "note"}
-    hidden_kinds = {"key", "hash", "suggested_ids", "accepted_ids"}
-
-    for i, (kind, head) in enumerate(cols, start=1):
-        cell = ws.cell(row=1, column=i)
-        set_text(cell, head)
-        cell.font, cell.fill = header_font, (input_fill if kind in input_kinds else header_fill)
-        cell.alignment = wrap_top
-        letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = _WIDTHS[kind]
-        ws.column_dimensions[letter].hidden = kind in hidden_kinds
-
-    reject_lists: dict[str, list[int]] = {}
-    for r, seg in enumerate(segments.itertuples(index=False), start=2):
-        seg_id = int(seg.segment_id)
-        suggested, accepted = sets.get(seg_id, ([], []))
-        text = getattr(seg, "text", "")
-        speaker = getattr(seg, "speaker", None)
-        values = {
-            "segment": seg_id,
-            "source": cell_text(getattr(seg, "source", "")),
-            "informant": cell_text(speaker),
-            "text": text,
-            "suggested": _join(suggested),
-            "accepted": _join(accepted),
-            "key": seg_id,
-            "hash": text_hash(text),
-            "suggested_ids": _join(suggested),
-            "accepted_ids": _join(accepted),
-        }
-        for i, (kind, _) in enumerate(cols, start=1):
-            cell = ws.cell(row=r, column=i)
-            v = values.get(kind)
-            if isinstance(v, int):
-                cell.value = v
-            elif v:
-                set_text(cell, v)
-            cell.alignment = wrap_top if kind in ("text", "suggested", "accepted", "note") else top
-            if kind in input_kinds:
-                cell.fill = input_fill
-        options = suggested + [c for c in accepted if c not in suggested]
-        formula = '"' + ",".join(options) + '"'
-        if options and len(formula) <= _ACCEPT_VALIDATION_MAX and not any(
-                ("," in o or '"' in o) for o in options):
-            reject_lists.setdefault(formula, []).append(r)
-
-    last = ws.max_row
+    _write_review_header(ws, cols)
+    reject_lists = _write_review_rows(ws, segments, segment_code_sets(codings, coder, codebook), cols)
     codes_sheet = label("review.sheet_codes", lang)
-    if last >= 2:
-        def ranges(kind: str, rows: Optional[list[int]] = None) -> list[str]:
-            out = []
-            for c in col_of[kind]:
-                letter = get_column_letter(c)
-                if rows is None:
-                    out.append(f"{letter}2:{letter}{last}")
-                else:
-                    out.extend(f"{letter}{a}:{letter}{b}" for a, b in _runs(rows))
-            return out
+    if ws.max_row >= 2:
+        _add_review_dropdowns(ws, col_of, reject_lists, codebook, lang, codes_sheet)
+    freeze_header(ws, 1, col_of["note"][0], max(ws.max_row, 1))
 
-        accept_dv = DataValidation(
-            type="list",
-            formula1='"{},{}"'.format(label("review.all", lang), label("review.none", lang)),
-            allow_blank=True, showErrorMessage=False, showInputMessage=True,
-            promptTitle=label("review.accept", lang), prompt=label("review.accept_prompt", lang))
-        accept_dv.sqref = MultiCellRange(" ".join(ranges("accept")))
-        ws.add_data_validation(accept_dv)
-        # one dropdown per distinct code list; beyond _MAX_REJECT_LISTS lists the rarest ones
-        # fall back to the whole code list, to keep the file small
-        common = sorted(reject_lists.items(), key=lambda kv: -len(kv[1]))
-        fallback = [r for _, rows in common[_MAX_REJECT_LISTS:] for r in rows]
-        keep = dict(common[:_MAX_REJECT_LISTS])
-        if fallback and len(codebook):
-            keep[f"'{codes_sheet}'!$A$2:$A${len(codebook) + 1}"] = sorted(fallback)
-        for formula, rows in keep.items():
-            dv = DataValidation(type="list", formula1=formula, allow_blank=True,
-                                showErrorMessage=False)
-            dv.sqref = MultiCellRange(" ".join(ranges("reject", rows)))
-            ws.add_data_validation(dv)
-        if len(codebook):
-            add_dv = DataValidation(
-                type="list", formula1=f"'{codes_sheet}'!$A$2:$A${len(codebook) + 1}",
-                allow_blank=True, showErrorMessage=False, showInputMessage=True,
-                promptTitle=label("review.add", lang, n="").strip(),
-                prompt=label("review.code_prompt", lang))
-            add_dv.sqref = MultiCellRange(" ".join(ranges("add")))
-            ws.add_data_validation(add_dv)
-
-    visible_last = get_column_letter(col_of["note"][0])
-    ws.auto_filter.ref = f"A1:{visible_last}{max(last, 1)}"
-    ws.freeze_panes = "A2"
-
-    _write_codes_sheet(wb.create_sheet(codes_sheet), codebook, lang)
+    _write_codes_sheet(wb.create_sheet(codes_sheet), codebook, lang)    # the dropdowns name this sheet
     help_ws = wb.create_sheet(label("review.sheet_help", lang))
     for r, line in enumerate(label("review.help", lang).split("\n"), start=1):
         set_text(help_ws.cell(row=r, column=1), line)
@@ -331,9 +241,124 @@ def write_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codings: 
     wb.properties.creator = "qualcode"
     if coder:
         wb.properties.lastModifiedBy = coder
+    return save_workbook(wb, path, make_parents=True)
 
-    _atomic_save(wb, path)
-    return path
+
+def _write_review_header(ws, cols: list[tuple[str, str]]) -> None:
+    """Row 1: the headers (input columns shaded), column widths, hidden check columns."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    wrap_top = Alignment(wrap_text=True, vertical="top")
+    for i, (kind, head) in enumerate(cols, start=1):
+        colour = _INPUT_FILL if kind in _INPUT_KINDS else _HEADER_FILL
+        header_cell(ws.cell(row=1, column=i), head, colour, alignment=wrap_top)
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = _WIDTHS[kind]
+        ws.column_dimensions[letter].hidden = kind in _HIDDEN_KINDS
+
+
+def _write_review_rows(ws, segments: pd.DataFrame, sets: dict, cols: list[tuple[str, str]]
+                       ) -> dict[str, list[int]]:
+    """One row per segment from row 2; returns the rows of each distinct reject dropdown list
+    (``'"a,b"'`` → rows), for the codes a row offers to reject."""
+    from openpyxl.styles import Alignment
+
+    wrap_top, top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
+    input_fill = fill(_INPUT_FILL)
+    reject_lists: dict[str, list[int]] = {}
+    for r, seg in enumerate(segments.itertuples(index=False), start=2):
+        seg_id = int(seg.segment_id)
+        suggested, accepted = sets.get(seg_id, ([], []))
+        values = _row_values(seg, seg_id, suggested, accepted)
+        for i, (kind, _) in enumerate(cols, start=1):
+            cell = ws.cell(row=r, column=i)
+            v = values.get(kind)
+            if isinstance(v, int):
+                cell.value = v
+            elif v:
+                set_text(cell, v)
+            cell.alignment = wrap_top if kind in _WRAPPED_KINDS else top
+            if kind in _INPUT_KINDS:
+                cell.fill = input_fill
+        options = suggested + [c for c in accepted if c not in suggested]
+        formula = '"' + ",".join(options) + '"'
+        if options and len(formula) <= _ACCEPT_VALIDATION_MAX and not any(
+                ("," in o or '"' in o) for o in options):
+            reject_lists.setdefault(formula, []).append(r)
+    return reject_lists
+
+
+def _row_values(seg, seg_id: int, suggested: list[str], accepted: list[str]) -> dict[str, Any]:
+    """kind → the value written in that column of a segment's row."""
+    text = getattr(seg, "text", "")
+    return {
+        "segment": seg_id,
+        "source": cell_text(getattr(seg, "source", "")),
+        "informant": cell_text(getattr(seg, "speaker", None)),
+        "text": text,
+        "suggested": _join(suggested),
+        "accepted": _join(accepted),
+        "key": seg_id,
+        "hash": text_hash(text),
+        "suggested_ids": _join(suggested),
+        "accepted_ids": _join(accepted),
+    }
+
+
+def _add_review_dropdowns(ws, col_of: dict[str, list[int]], reject_lists: dict[str, list[int]],
+                          codebook: Codebook, lang: str, codes_sheet: str) -> None:
+    """The dropdowns: all/none in the accept column, each row's own codes in the reject
+    columns, every code of the codes sheet in the add columns."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.cell_range import MultiCellRange
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    last = ws.max_row
+
+    def ranges(kind: str, rows: Optional[list[int]] = None) -> MultiCellRange:
+        out = []
+        for c in col_of[kind]:
+            letter = get_column_letter(c)
+            if rows is None:
+                out.append(f"{letter}2:{letter}{last}")
+            else:
+                out.extend(f"{letter}{a}:{letter}{b}" for a, b in _runs(rows))
+        return MultiCellRange(" ".join(out))
+
+    accept_dv = DataValidation(
+        type="list",
+        formula1='"{},{}"'.format(label("review.all", lang), label("review.none", lang)),
+        allow_blank=True, showErrorMessage=False, showInputMessage=True,
+        promptTitle=label("review.accept", lang), prompt=label("review.accept_prompt", lang))
+    accept_dv.sqref = ranges("accept")
+    ws.add_data_validation(accept_dv)
+    all_codes = f"'{codes_sheet}'!$A$2:$A${len(codebook) + 1}"
+    for formula, rows in _reject_lists(reject_lists, all_codes if len(codebook) else None).items():
+        dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=False)
+        dv.sqref = ranges("reject", rows)
+        ws.add_data_validation(dv)
+    if len(codebook):
+        add_dv = DataValidation(
+            type="list", formula1=all_codes, allow_blank=True, showErrorMessage=False, showInputMessage=True,
+            promptTitle=label("review.add", lang, n="").strip(), prompt=label("review.code_prompt", lang))
+        add_dv.sqref = ranges("add")
+        ws.add_data_validation(add_dv)
+
+
+def _reject_lists(reject_lists: dict[str, list[int]], all_codes: Optional[str]) -> dict[str, list[int]]:
+    """One dropdown per distinct code list; beyond ``_MAX_REJECT_LISTS`` lists the rarest ones
+    fall back to the whole code list (``all_codes``), to keep the file small.
+
+    >>> _reject_lists({'"a"': [2, 3], '"b"': [4]}, "'Koodit'!$A$2:$A$3")
+    {'"a"': [2, 3], '"b"': [4]}
+    """
+    common = sorted(reject_lists.items(), key=lambda kv: -len(kv[1]))
+    fallback = [r for _, rows in common[_MAX_REJECT_LISTS:] for r in rows]
+    keep = dict(common[:_MAX_REJECT_LISTS])
+    if fallback and all_codes:
+        keep[all_codes] = sorted(fallback)
+    return keep
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
@@ -352,13 +377,11 @@ def _runs(rows: list[int]) -> list[tuple[int, int]]:
 
 
 def _write_codes_sheet(ws, codebook: Codebook, lang: str) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment
 
     heads = [label(f"review.code_{k}", lang) for k in ("id", "name", "theme", "description")]
     for i, h in enumerate(heads, start=1):
-        cell = ws.cell(row=1, column=i)
-        set_text(cell, h)
-        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor=_HEADER_FILL)
+        header_cell(ws.cell(row=1, column=i), h, _HEADER_FILL)
     for r, code in enumerate(codebook, start=2):
         root = codebook.get(codebook.root_of(code.id))
         theme = (root.name or root.id) if root is not None else ""
@@ -367,15 +390,8 @@ def _write_codes_sheet(ws, codebook: Codebook, lang: str) -> None:
             if v:
                 set_text(cell, v)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for letter, w in zip("ABCD", (18, 30, 24, 60)):
-        ws.column_dimensions[letter].width = w
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:D{max(ws.max_row, 1)}"
-
-
-def _atomic_save(wb, path: Path) -> None:
-    with atomic_output(path, make_parents=True) as tmp:
-        wb.save(tmp)
+    set_column_widths(ws, (18, 30, 24, 60))
+    freeze_header(ws, 1, 4, max(ws.max_row, 1))
 
 
 # ----------------------------------------------------------------------------- reading
@@ -487,13 +503,69 @@ def read_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codebook: 
     >>> read_review_sheet(p, segs, cb)[["segment_id", "code_id", "decision"]].values.tolist()
     [[1, 'hinta', 'accept'], [1, 'laatu', 'add']]
     """
-
     path = Path(path)
     where = str(path)
     title, rows = read_sheet_rows(path, "the review sheet written by `qualcode review export`",
-                           [label("review.sheet", lg) for lg in ([lang] if lang else LANGS)])
+                                  [label("review.sheet", lg) for lg in ([lang] if lang else LANGS)])
+    lang, cols = _review_columns(list(rows[0]) if rows else [], lang, title, where)
+    reader = _ReviewRows(cols, lang, segments, codebook)
+    records: list[dict[str, Any]] = []
+    problems: list[tuple[int, str]] = []
+    unknown_segments = seen_rows = 0
+    first_row: dict[int, tuple[int, list]] = {}     # segment id -> (sheet row, its decisions)
+    for r, row in enumerate(rows[1:], start=2):
+        if is_blank_row(row):
+            continue
+        seen_rows += 1
+        decided, errs, unknown = reader.decisions(row)
+        unknown_segments += unknown
+        problems.extend((r, e) for e in errs)
+        if decided and _duplicate_row(decided, r, first_row, problems):
+            continue
+        records.extend(decided)
+    _check_other_sheets(path, title, lang, problems)
+    if problems:
+        _raise_row_problems(problems, title, where, unknown_segments, seen_rows)
+    return pd.DataFrame({
+        c: pd.Series([rec[c] for rec in records], dtype="int64" if c == "segment_id" else object)
+        for c in DECISION_COLUMNS}, columns=DECISION_COLUMNS)
 
-    headers = list(rows[0]) if rows else []
+
+def _duplicate_row(decided: list[dict], r: int, first_row: dict, problems: list) -> bool:
+    """True when the segment of ``decided`` is on an earlier row too: the same decisions are
+    skipped, different ones are a problem naming both rows (never last-wins)."""
+    seg_id = decided[0]["segment_id"]
+    mine = sorted((d["code_id"] or "", d["decision"], d["note"]) for d in decided)
+    if seg_id not in first_row:
+        first_row[seg_id] = (r, mine)
+        return False
+    earlier, theirs = first_row[seg_id]
+    if theirs != mine:
+        problems.append((r, f"segment {seg_id} is also on row {earlier} with other decisions; "
+                            "keep one of the two rows"))
+    return True
+
+
+def _check_other_sheets(path: Path, title: str, lang: str, problems: list) -> None:
+    """Decisions typed into a copy of the review sheet or another sheet are not silently left
+    out: any other sheet with the review headers and a filled decision cell is a problem."""
+    from ..sheets import other_sheets_rows
+
+    skip = {title} | {label(k, lg) for k in ("review.sheet_codes", "review.sheet_help") for lg in LANGS}
+    for other, rows in other_sheets_rows(path, "the review sheet", skip).items():
+        cols = map_headers(list(rows[0]) if rows else [], lang)
+        decision_cols = [i for kind in ("accept", "add", "reject", "note") for i, _ in cols.get(kind, [])]
+        filled = [r for r, row in enumerate(rows[1:], start=2)
+                  if any(i < len(row) and row[i] not in (None, "") for i in decision_cols)]
+        if filled:
+            problems.append((filled[0], f"sheet '{other}' also holds decisions ({len(filled)} rows); "
+                                        f"move them onto sheet '{title}' or delete that sheet"))
+
+
+def _review_columns(headers: list[Any], lang: Optional[str], title: str, where: str
+                    ) -> tuple[str, dict[str, list[tuple[int, str]]]]:
+    """(language, kind → columns) of a review sheet's header row (the language detected when
+    not given); an error naming the missing headers when it is not a review sheet."""
     if lang is None:
         lang = detect_language(headers) or "fi"
     elif lang not in LANGS:
@@ -505,132 +577,150 @@ def read_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codebook: 
             f"sheet '{title}' is not a qualcode review sheet: header row 1 lacks "
             f"{', '.join(repr(m) for m in missing)}; export a sheet with `qualcode review export` "
             "and fill in that one", path=where, line=1)
+    return lang, cols
 
-    seg_text = {int(s): t for s, t in zip(segments["segment_id"], segments["text"])}
-    resolve = _CodeResolver(codebook)
-    all_words = {label("review.all", lg).lower() for lg in LANGS}
-    none_words = {label("review.none", lg).lower() for lg in LANGS}
-    codes_sheet = label("review.sheet_codes", lang)
 
-    def get(row: tuple, kind: str) -> Any:
-        spec = cols.get(kind)
+def _raise_row_problems(problems: list[tuple[int, str]], title: str, where: str, unknown_segments: int,
+                        seen_rows: int) -> None:
+    """One error listing every bad row (or saying the sheet is from another project)."""
+    rows_bad = sorted({r for r, _ in problems})
+    if unknown_segments and unknown_segments == seen_rows:
+        raise QualcodeError(
+            f"none of the {seen_rows} segments in sheet '{title}' belong to this project; "
+            "import the sheet into the project it was exported from, nothing was imported",
+            path=where)
+    lines = "\n".join(f"  row {r}: {msg}" for r, msg in problems)
+    raise QualcodeError(
+        f"{len(rows_bad)} row{'s' if len(rows_bad) != 1 else ''} of sheet '{title}' "
+        f"need{'s' if len(rows_bad) == 1 else ''} fixing before import (nothing was "
+        f"imported); fix them and import again:\n{lines}", path=where)
+
+
+class _ReviewRows:
+    """Turns the rows of one review sheet into decisions, checking each against the project's
+    segment texts and the codebook."""
+
+    def __init__(self, cols: dict[str, list[tuple[int, str]]], lang: str, segments: pd.DataFrame,
+                 codebook: Codebook):
+        self.cols, self.lang, self.codebook = cols, lang, codebook
+        self.seg_text = {int(s): t for s, t in zip(segments["segment_id"], segments["text"])}
+        self.resolve = _CodeResolver(codebook)
+        self.all_words = {label("review.all", lg).lower() for lg in LANGS}
+        self.none_words = {label("review.none", lg).lower() for lg in LANGS}
+        self.codes_sheet = label("review.sheet_codes", lang)
+
+    def get(self, row: tuple, kind: str) -> Any:
+        spec = self.cols.get(kind)
         if not spec:
             return None
         i = spec[0][0]
         return row[i] if i < len(row) else None
 
-    records: list[dict[str, Any]] = []
-    problems: list[tuple[int, str]] = []
-    unknown_segments = 0
-    seen_rows = 0
-    for r, row in enumerate(rows[1:], start=2):
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
-            continue
-        seen_rows += 1
-        errs: list[str] = []
-        seg_id = _int_or_none(get(row, "key"))
+    def decisions(self, row: tuple) -> tuple[list[dict], list[str], int]:
+        """(decision records, errors, 1 when the segment is not in the project else 0) of a row;
+        a row with errors decides nothing."""
+        lang = self.lang
+        seg_id = _int_or_none(self.get(row, "key"))
         if seg_id is None:
-            problems.append((r, f"the hidden column '{label('review.key', lang)}' has no segment "
-                                "id; copy rows only from a sheet written by qualcode, or delete "
-                                "this row"))
-            continue
-        if seg_id not in seg_text:
-            unknown_segments += 1
-            problems.append((r, f"segment {seg_id} is not in this project; delete the row or "
-                                "export a new sheet from this project"))
-            continue
-        in_sheet = normalise_text(get(row, "text"))
-        stored_hash = "" if get(row, "hash") is None else str(get(row, "hash")).strip()
+            return [], [f"the hidden column '{label('review.key', lang)}' has no segment "
+                        "id; copy rows only from a sheet written by qualcode, or delete this row"], 0
+        if seg_id not in self.seg_text:
+            return [], [f"segment {seg_id} is not in this project; delete the row or "
+                        "export a new sheet from this project"], 1
+        errs = self._edit_errors(row, seg_id)
+        suggested = split_codes(self.get(row, "suggested_ids"))
+        accepted = split_codes(self.get(row, "accepted_ids"))
+        positive, none_flag = self._accepted(row, suggested, errs)
+        added = self._codes_in(row, "add", errs)
+        rejected = self._codes_in(row, "reject", errs)
+        if none_flag:
+            rejected = suggested + rejected
+        for code in [c for c in dict.fromkeys(positive + added) if c in set(rejected)]:
+            errs.append(f"code '{code}' is both accepted and rejected; keep it in only one "
+                        "of the columns")
+        if errs:
+            return [], errs, 0
+        note_v = self.get(row, "note")
+        note = "" if note_v is None else str(note_v).strip()
+        decided = _row_decisions(positive + added, rejected, suggested, accepted, note)
+        return [{"segment_id": seg_id, "code_id": c, "decision": d, "note": note} for c, d in decided], [], 0
+
+    def _edit_errors(self, row: tuple, seg_id: int) -> list[str]:
+        """The text cell edited, the segment changed in the project, the suggestions edited."""
+        lang, errs = self.lang, []
+        in_sheet = normalise_text(self.get(row, "text"))
+        stored = self.get(row, "hash")
+        stored_hash = "" if stored is None else str(stored).strip()
         if text_hash(in_sheet) != stored_hash:
             errs.append(f"the '{label('review.text', lang)}' cell was edited; restore the "
                         "original text (write comments in the note column)")
-        elif text_hash(seg_text[seg_id]) != stored_hash:
+        elif text_hash(self.seg_text[seg_id]) != stored_hash:
             errs.append(f"the text of segment {seg_id} has changed in the project since the "
                         "sheet was written; export a new review sheet")
-
-        suggested = split_codes(get(row, "suggested_ids"))
-        accepted = split_codes(get(row, "accepted_ids"))
-        if "suggested" in cols and set(split_codes(get(row, "suggested"))) != set(suggested):
+        suggested = split_codes(self.get(row, "suggested_ids"))
+        if "suggested" in self.cols and set(split_codes(self.get(row, "suggested"))) != set(suggested):
             errs.append(f"the '{label('review.suggested', lang)}' cell was edited; restore it and "
                         f"use the '{label('review.reject', lang, n=1)}' columns to reject a code")
+        return errs
 
-        def codes_in(kind: str) -> list[str]:
-            out = []
-            for i, head in cols.get(kind, []):
-                for tok in split_codes(row[i] if i < len(row) else None):
-                    code = resolve(tok)
-                    if code is None:
-                        errs.append(f"unknown code '{tok}' in column '{head}'; pick a code "
-                                    f"from the '{codes_sheet}' sheet")
-                    else:
-                        out.append(code)
-            return out
-
+    def _accepted(self, row: tuple, suggested: list[str], errs: list[str]) -> tuple[list[str], bool]:
+        """(codes the accept column accepts, whether it says none) — all/none words or code ids."""
+        lang = self.lang
         positive: list[str] = []
         all_flag = none_flag = False
         accept_head = label("review.accept", lang)
-        for tok in split_codes(get(row, "accept")):
+        for tok in split_codes(self.get(row, "accept")):
             low = tok.lower()
-            if low in all_words:
+            if low in self.all_words:
                 all_flag = True
-            elif low in none_words:
+            elif low in self.none_words:
                 none_flag = True
+            elif self.resolve(tok) is not None:
+                positive.append(self.resolve(tok))
             else:
-                code = resolve(tok)
-                if code is None:
-                    errs.append(f"unknown code '{tok}' in column '{accept_head}'; write "
-                                f"{label('review.all', lang)}, {label('review.none', lang)} or "
-                                f"code ids from the '{codes_sheet}' sheet")
-                else:
-                    positive.append(code)
+                errs.append(f"unknown code '{tok}' in column '{accept_head}'; write "
+                            f"{label('review.all', lang)}, {label('review.none', lang)} or "
+                            f"code ids from the '{self.codes_sheet}' sheet")
         if none_flag and (all_flag or positive):
             errs.append(f"column '{accept_head}' says '{label('review.none', lang)}' and also "
                         "accepts codes; keep only one of them")
             none_flag = False
         if all_flag:
             for code in suggested:
-                if code not in codebook:
+                if code not in self.codebook:
                     errs.append(f"suggested code '{code}' is no longer in the codebook; list the "
                                 f"codes to accept instead of '{label('review.all', lang)}'")
             positive = suggested + positive
-        added = codes_in("add")
-        rejected = codes_in("reject")
-        if none_flag:
-            rejected = suggested + rejected
-        both = [c for c in dict.fromkeys(positive + added) if c in set(rejected)]
-        for code in both:
-            errs.append(f"code '{code}' is both accepted and rejected; keep it in only one "
-                        "of the columns")
-        if errs:
-            problems.extend((r, e) for e in errs)
-            continue
+        return positive, none_flag
 
-        note_v = get(row, "note")
-        note = "" if note_v is None else str(note_v).strip()
-        decided: list[tuple[str, str]] = []
-        for code in dict.fromkeys(positive + added):
-            if code in accepted:
-                continue                     # already accepted: nothing to do
-            decided.append((code, "accept" if code in suggested else "add"))
-        decided.extend((code, "reject") for code in dict.fromkeys(rejected))
-        if not decided and note:
-            decided.append((None, "note"))
-        records.extend({"segment_id": seg_id, "code_id": c, "decision": d, "note": note}
-                       for c, d in decided)
+    def _codes_in(self, row: tuple, kind: str, errs: list[str]) -> list[str]:
+        """The codes typed or picked in the ``kind`` columns (reject, add)."""
+        out = []
+        for i, head in self.cols.get(kind, []):
+            for tok in split_codes(row[i] if i < len(row) else None):
+                code = self.resolve(tok)
+                if code is None:
+                    errs.append(f"unknown code '{tok}' in column '{head}'; pick a code "
+                                f"from the '{self.codes_sheet}' sheet")
+                else:
+                    out.append(code)
+        return out
 
-    if problems:
-        rows_bad = sorted({r for r, _ in problems})
-        if unknown_segments and unknown_segments == seen_rows:
-            raise QualcodeError(
-                f"none of the {seen_rows} segments in sheet '{title}' belong to this project; "
-                "import the sheet into the project it was exported from, nothing was imported",
-                path=where)
-        lines = "\n".join(f"  row {r}: {msg}" for r, msg in problems)
-        raise QualcodeError(
-            f"{len(rows_bad)} row{'s' if len(rows_bad) != 1 else ''} of sheet '{title}' "
-            f"need{'s' if len(rows_bad) == 1 else ''} fixing before import (nothing was "
-            f"imported); fix them and import again:\n{lines}", path=where)
 
-    return pd.DataFrame({
-        c: pd.Series([rec[c] for rec in records], dtype="int64" if c == "segment_id" else object)
-        for c in DECISION_COLUMNS}, columns=DECISION_COLUMNS)
+def _row_decisions(positive: list[str], rejected: list[str], suggested: list[str], accepted: list[str],
+                   note: str) -> list[tuple[Optional[str], str]]:
+    """(code, decision) of a valid row: accepts and adds (codes already accepted skipped), then
+    rejects; a row with only a note is a ``note``.
+
+    >>> _row_decisions(["a", "b", "c"], ["d"], ["a", "d"], ["c"], "")
+    [('a', 'accept'), ('b', 'add'), ('d', 'reject')]
+    """
+    decided: list[tuple[Optional[str], str]] = []
+    for code in dict.fromkeys(positive):
+        if code in accepted:
+            continue                     # already accepted: nothing to do
+        decided.append((code, "accept" if code in suggested else "add"))
+    decided.extend((code, "reject") for code in dict.fromkeys(rejected))
+    if not decided and note:
+        decided.append((None, "note"))
+    return decided

@@ -193,17 +193,25 @@ class Constructs:
             forms.append(KamPlanForm(account, name, basics, sections))
         return forms
 
-    def link(self, project: Any = None, *, codings: Optional[pd.DataFrame] = None,
-             segments: Optional[pd.DataFrame] = None, codebook=None, include_suggested: bool = False,
+    def link(self, frames: Any = None, *, codings: Optional[pd.DataFrame] = None,
+             segments: Optional[pd.DataFrame] = None, codebook=None, include_suggested: Optional[bool] = None,
              max_quotes: int = 2) -> pd.DataFrame:
-        """Link the care model actions to the project's coded data (see :func:`link_evidence`)
-        and keep the result in ``self.evidence``."""
-        if project is not None:
-            codings = project.resolved_codings(include_suggested=include_suggested) if codings is None else codings
-            segments = project.segments() if segments is None else segments
-            codebook = project.codebook() if codebook is None else codebook
+        """Link the care model actions to the coded data (see :func:`link_evidence`) and keep
+        the result in ``self.evidence``.
+
+        ``frames`` is the study's :class:`~qualcode.analysis.study.StudyFrames` (resolved
+        codings, segments, codebook, ``include_suggested``); ``codings``, ``segments``,
+        ``codebook`` and ``include_suggested`` given explicitly take precedence over it."""
+        if frames is not None:
+            if not isinstance(getattr(frames, "codings", None), pd.DataFrame):
+                raise TypeError("link() takes the study frames (StudyFrames) or codings=, segments=, codebook=")
+            codings = frames.codings if codings is None else codings
+            segments = frames.segments if segments is None else segments
+            codebook = frames.codebook if codebook is None else codebook
+            if include_suggested is None:
+                include_suggested = frames.include_suggested
         self.evidence = link_evidence(self.care_models or [], codings, segments, codebook, max_quotes=max_quotes,
-                                      include_suggested=include_suggested)
+                                      include_suggested=bool(include_suggested))
         return self.evidence
 
     def render(self, template_id: str, values: Optional[dict] = None, blanks=None) -> RenderedMessage:

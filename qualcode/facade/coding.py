@@ -11,7 +11,7 @@ from typing import Optional, Union
 import pandas as pd
 
 from ..errors import QualcodeError
-from ..model import AUTO_CODER, DECISION_STATUS, Coding, Memo
+from ..model import AUTO_CODER, DECISION_STATUS, MACHINE_CODERS, Coding, Memo
 from . import Namespace
 
 PathLike = Union[str, Path]
@@ -36,8 +36,8 @@ class ProjectCoding(Namespace):
                 note: str = "", log: bool = True) -> None:
         seg_id, source_id, seg_start, seg_end = self.segment(segment_id)
         coder = coder or self._config.coder
-        if coder == AUTO_CODER:
-            raise QualcodeError("the coder name 'auto' is reserved for automatic suggestions; use your own name")
+        if coder in MACHINE_CODERS:
+            raise QualcodeError(f"the coder name '{coder}' is reserved for automatic suggestions; use your own name")
         rule = self._store.suggestion_rule(seg_id, code_id)   # remember which rule the decision was about
         if start is None:
             # a human decides on the segment (the review unit), so the coding spans it whole
@@ -130,6 +130,10 @@ class ProjectCoding(Namespace):
             self._project._log("review import", path.name, coder=coder, details=counts)
         return decisions
 
+    def memos(self) -> pd.DataFrame:
+        """The researcher's memos (notes on the project, sources, segments or codes)."""
+        return self._store.memos_frame()
+
     def resolved(self, include_suggested: bool = False, coders: Optional[list[str]] = None) -> pd.DataFrame:
         """One coding per segment and code, as the analyses count it: ``consensus`` first,
         then the project's coder, then any coder, then (with ``include_suggested``) the
@@ -156,12 +160,28 @@ class ProjectCoding(Namespace):
         frame = attach_segments(read_gold(gold), self._project.segments(), path=str(gold))
         return [int(s) for s in frame["segment_id"]]
 
-    def evaluate(self, gold: PathLike, level: str = "code") -> pd.DataFrame:
+    def suggest(self, backend: str = "bm25", top_k: int = 3, progress: bool = False) -> pd.DataFrame:
+        """Ranked suggestions beyond keywords: per segment the ``top_k`` codes whose examples
+        and descriptions it resembles (``bm25`` over lemmas, or ``semantic`` with the
+        ``semantic`` extra), learning from every accepted, added and rejected coding.  Stored
+        as coder ``semantic`` with the evidence as the rule; never touches a human decision."""
+        from .suggesting import suggest
+
+        return suggest(self._project, backend=backend, top_k=top_k, progress=progress)
+
+    def evaluate(self, gold: PathLike, level: str = "code", backends=None, simulate: int = 0) -> pd.DataFrame:
         """Precision, recall and F1 of the automatic suggestions against a researcher's gold
         coding (per code and micro-averaged, at segment level).  ``level="theme"`` compares
         themes: every code counts as its root theme, so a suggestion of the right theme but
-        a neighbouring code is right."""
+        a neighbouring code is right.  With ``backends`` (e.g. ``["bm25"]``) the ranked
+        suggesters are scored too (hit@1, hit@5, precision and recall), ``simulate=N``
+        counting the first N gold-coded sources as reviewed; nothing is written."""
         from ..coding.evaluate import attach_segments, read_gold, score_sets
+
+        if backends:
+            from .suggesting import evaluate_suggestions
+
+            return evaluate_suggestions(self._project, gold, tuple(backends), simulate=simulate)
 
         if level not in ("code", "theme"):
             raise QualcodeError("level must be 'code' or 'theme'")

@@ -20,18 +20,11 @@ class ProjectConstructs(Namespace):
     def load(self, link: bool = True, include_suggested: bool = False, lang: Optional[str] = None):
         """The construct files checked against the codebook; with ``link`` every care action
         is linked to the coded data that motivated it (segments, informants, quotes)."""
-        from ..construct import load_constructs
+        from .frames import constructs_of, study_frames
 
-        project = self._project
-        try:
-            codebook = project.codebook()
-        except QualcodeError:
-            codebook = None
-        c = load_constructs(project.root, codebook=codebook, lang=lang or self._config.language)
-        if link and c.care_models and codebook is not None:
-            c.link(codings=project.coding.resolved(include_suggested=include_suggested),
-                   segments=project.segments(), codebook=codebook, include_suggested=include_suggested)
-        return c
+        frames = study_frames(self._project, lang=lang, include_suggested=include_suggested, report=False,
+                              codebook_required=False)
+        return constructs_of(self._project, frames, link=link, keep_empty=True)
 
     def segmentation(self):
         """Customer segmentation: ``.to_frame()``, ``.counts()``, ``.summary()`` ('KAM 8 / Muut 80')."""

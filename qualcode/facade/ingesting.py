@@ -121,7 +121,8 @@ def ingest(project, paths: Iterable[PathLike], informants: Optional[PathLike] = 
            speaker_pattern: Optional[str] = None, progress: bool = False) -> IngestReport:
     """Read transcripts (files or folders) and the informant list into the project's store.
     See :meth:`qualcode.project.Project.ingest`."""
-    files = collect_files([Path(p) for p in paths])
+    skipped: list[str] = []
+    files = collect_files([Path(p) for p in paths], skipped)
     inf_files = informant_files(project, files, informants)
     transcripts = [p for p in files if p not in inf_files]
     people: dict[str, Informant] = {}
@@ -130,6 +131,7 @@ def ingest(project, paths: Iterable[PathLike], informants: Optional[PathLike] = 
             people[inf.code] = inf
     known_codes = project.store.informant_codes() | set(people)
     parsed, rows, warnings = _read_transcripts(project, transcripts, known_codes, kind, speaker_pattern, progress)
+    warnings = skipped + warnings
     with project.store.transaction():
         if people:
             project.store.upsert_informants(list(people.values()))

@@ -46,6 +46,22 @@ class ProjectPrivacy(Namespace):
             pseudonymise = self._config.pseudonymise
         return self.key(pseudonymise) if pseudonymise else None
 
+    def pseudonymise_frames(self, frames, key=None) -> None:
+        """Replace names and identifying details in everything a report or view shows (the
+        frames are changed in place; the store is not touched).  Coding offsets move with
+        the text."""
+        from ..pseudonym import pseudonymise_frame, pseudonymise_frames
+
+        k = self.key(key)
+        lang = self._config.language
+        texts = {int(s): self._store.source_text(int(s)) for s in frames.segments["source_id"].unique()}
+        frames.segments, frames.codings = pseudonymise_frames(frames.segments, frames.codings, k,
+                                                              lang=lang, source_texts=texts)
+        frames.informants = pseudonymise_frame(frames.informants, k)
+        frames.sources = pseudonymise_frame(frames.sources, k)
+        frames.audit = pseudonymise_frame(frames.audit, k)
+        frames.title = pseudonymise_frame(pd.DataFrame({"t": [frames.title]}), k)["t"].iloc[0]
+
     def pseudonymise(self, key=None) -> pd.DataFrame:
         """Replace the key's names (in every inflected form), e-mails, phone numbers, identity
         codes, IBANs and URLs in the stored texts, in one transaction.  Segments, turns and

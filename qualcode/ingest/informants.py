@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import ReadError
-from ..fileutil import parse_date_text
+from ..fileutil import as_date
 from ..model import Informant
 from .readers import read_document
 
@@ -50,15 +50,10 @@ def parse_date(value: Any, path: str, line: int) -> Optional[dt.date]:
     """A date from ``d.m.yyyy``, ``yyyy-mm-dd`` or a spreadsheet date; ``None`` if empty."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    parsed = parse_date_text(text)
+    parsed = as_date(value)
     if parsed is not None:
         return parsed
-    raise ReadError(f"the date '{text}' is not a date; write it as d.m.yyyy (3.8.2021) or "
+    raise ReadError(f"the date '{str(value).strip()}' is not a date; write it as d.m.yyyy (3.8.2021) or "
                     "yyyy-mm-dd", path=path, line=line)
 
 
@@ -76,7 +71,13 @@ def parse_duration(value: Any, path: str, line: int) -> Optional[float]:
 
 
 def coerce_attribute(value: Any) -> Any:
-    """Spreadsheet/CSV cell → attribute value: integers and decimals as numbers, dates as ISO text."""
+    """Spreadsheet/CSV cell → attribute value: integers and decimals as numbers, dates as ISO text;
+    a text that would change as a number (a postal code ``00100``, a phone number, 16+ digits)
+    stays text.
+
+    >>> coerce_attribute("00100"), coerce_attribute("42"), coerce_attribute("3,5"), coerce_attribute("0.5")
+    ('00100', 42, 3.5, 0.5)
+    """
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dt.datetime):
@@ -85,9 +86,9 @@ def coerce_attribute(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, str):
         v = value.strip()
-        if re.fullmatch(r"-?\d+", v):
+        if re.fullmatch(r"-?\d{1,15}", v) and str(int(v)) == v:
             return int(v)
-        if re.fullmatch(r"-?\d+[.,]\d+", v):
+        if re.fullmatch(r"-?(0|[1-9]\d{0,14})[.,]\d{1,15}", v):
             return float(v.replace(",", "."))
         return v
     return value

@@ -36,8 +36,30 @@ class ParsedFile:
     respondents: list[Informant] = field(default_factory=list)   # survey rows as informants
 
 
-def collect_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders (recursively, skipping hidden entries) into supported files.
+#: What to do with the files a folder may hold that qualcode does not read.
+_UNSUPPORTED_ADVICE = {
+    **dict.fromkeys((".doc", ".rtf", ".wpd", ".pages"), "save it as .docx in your word processor"),
+    ".xls": "save it as .xlsx", ".ods": "save it as .xlsx", ".odp": "copy its text into a .docx",
+    **dict.fromkeys((".mp3", ".wav", ".m4a", ".ogg", ".flac", ".aac", ".wma", ".opus", ".amr",
+                     ".mp4", ".mov", ".avi", ".mkv", ".webm", ".wmv"),
+                    "transcribe the recording first; qualcode reads transcripts"),
+}
+
+
+def unsupported_note(path: Path) -> str:
+    """The warning for a file in a folder that ingest does not read: which file, what to do.
+
+    >>> unsupported_note(Path("t/H3.doc"))
+    't/H3.doc: not read (.doc); save it as .docx in your word processor'
+    """
+    suffix = path.suffix.lower()
+    advice = _UNSUPPORTED_ADVICE.get(suffix, "convert it to .docx or .txt, or move it out of the folder")
+    return f"{path}: not read ({suffix or 'no extension'}); {advice}"
+
+
+def collect_files(paths: Iterable[Path], skipped: Optional[list[str]] = None) -> list[Path]:
+    """Expand folders (recursively, skipping hidden entries) into supported files; a note for
+    each other file in a folder (:func:`unsupported_note`) goes to ``skipped``.
 
     A missing path, a named file of an unsupported type, or a folder with no readable file
     raises :class:`QualcodeError`."""
@@ -47,9 +69,11 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
         if not path.exists():
             raise QualcodeError("this file or folder does not exist; check the path", path=str(path))
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file()
-                           and p.suffix.lower() in SUPPORTED_SUFFIXES
-                           and not any(part.startswith((".", "~$")) for part in p.relative_to(path).parts))
+            visible = sorted(p for p in path.rglob("*") if p.is_file()
+                             and not any(part.startswith((".", "~$")) for part in p.relative_to(path).parts))
+            found = [p for p in visible if p.suffix.lower() in SUPPORTED_SUFFIXES]
+            if skipped is not None:
+                skipped.extend(unsupported_note(p) for p in visible if p.suffix.lower() not in SUPPORTED_SUFFIXES)
             if not found:
                 raise QualcodeError("this folder has no files qualcode can read ("
                                     + ", ".join(sorted(SUPPORTED_SUFFIXES)) + ")", path=str(path))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from ..errors import ReadError
+from ..safearchive import check_office_zip
 from .decode import decode_bytes, normalise_text
 
 #: Formats read as transcripts (lines) and as survey answers (rows).
@@ -92,9 +93,10 @@ def _lines_from_text(text: str) -> list[Line]:
 @reader(".txt", ".md")
 def read_text(path: Path, data: bytes) -> RawDocument:
     """Plain text or Markdown, in any encoding :func:`decode_bytes` recognises."""
-    text, enc = decode_bytes(data, str(path))
+    warns: list[str] = []
+    text, enc = decode_bytes(data, str(path), warns)
     fmt = path.suffix.lower().lstrip(".")
-    return RawDocument(str(path), fmt, _lines_from_text(text), encoding=enc)
+    return RawDocument(str(path), fmt, _lines_from_text(text), encoding=enc, warnings=warns)
 
 
 def _open_zip(path: Path, data: bytes, kind: str) -> zipfile.ZipFile:
@@ -102,9 +104,11 @@ def _open_zip(path: Path, data: bytes, kind: str) -> zipfile.ZipFile:
         raise ReadError(f"this is not a valid {kind} file (it is not a zip package); open it in "
                         f"your word processor and save it again as {kind}", path=str(path))
     try:
-        return zipfile.ZipFile(io.BytesIO(data))
+        zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise ReadError(f"this {kind} file is damaged ({exc}); save it again", path=str(path)) from None
+    check_office_zip(zf, len(data), str(path))
+    return zf
 
 
 def _heading_level(style_name: str) -> int:
@@ -194,7 +198,8 @@ def _cue_timestamp(m: re.Match) -> str:
 def _subtitle_lines(path: Path, data: bytes, fmt: str) -> RawDocument:
     """Cues → transcript lines ``[hh:mm:ss] Speaker: text``; consecutive cues of one speaker
     are joined into one line so that a turn is not cut at every subtitle break."""
-    text, enc = decode_bytes(data, str(path))
+    warns: list[str] = []
+    text, enc = decode_bytes(data, str(path), warns)
     raw = normalise_text(text).split("\n")
     if fmt == "vtt" and not raw[0].lstrip().startswith("WEBVTT"):
         raise ReadError("this is not a WebVTT file (it must start with 'WEBVTT'); "
@@ -235,7 +240,7 @@ def _subtitle_lines(path: Path, data: bytes, fmt: str) -> RawDocument:
     for stamp, speaker, texts, line_no in turns:
         label = f"{speaker}: " if speaker else ""
         lines.append(Line(f"[{stamp}] {label}{' '.join(texts)}", 0, line_no))
-    return RawDocument(str(path), fmt, lines, encoding=enc)
+    return RawDocument(str(path), fmt, lines, encoding=enc, warnings=warns)
 
 
 @reader(".vtt")
@@ -289,7 +294,8 @@ def _clean_cell(value) -> object:
 @reader(".csv")
 def read_csv(path: Path, data: bytes) -> RawDocument:
     """A survey table: one row dict per non-empty line, keyed by the header, with ``__line__``."""
-    text, enc = decode_bytes(data, str(path))
+    warns: list[str] = []
+    text, enc = decode_bytes(data, str(path), warns)
     text = normalise_text(text)
     try:
         dialect = csv.Sniffer().sniff(text[:20000], delimiters=",;\t")
@@ -308,7 +314,7 @@ def read_csv(path: Path, data: bytes) -> RawDocument:
         row = {h: _clean_cell(v) for h, v in zip(header, values) if h}
         row["__line__"] = line_no
         rows.append(row)
-    return RawDocument(str(path), "csv", [], encoding=enc, rows=rows)
+    return RawDocument(str(path), "csv", [], encoding=enc, rows=rows, warnings=warns)
 
 
 @reader(".xlsx")

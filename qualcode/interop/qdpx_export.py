@@ -36,6 +36,7 @@ from typing import Any, Callable, Optional
 
 from ..model import AUTO_CODER, COUNTED_STATUSES, HUMAN_STATUSES, Code, Codebook
 from ..safearchive import parse_xml
+from .qdpx_data import DATA_NOTE_NAME, data_note_text
 from .refi import (NS, PROJECT_EXTRAS, PathLike, _blank, _codes_xml, _el, _format_value, _guid, _local,
                    _requalify, _serialise, _variable_type, _version, _write_zip, _xsd_datetime)
 
@@ -57,11 +58,13 @@ class ExchangeData:
       stays an integer);
     * ``segments``, ``codings``, ``memos``: the project's frames (columns ``segment_id,
       source_id, start, end, speaker, is_interviewer``; ``coding_id, segment_id, source_id,
-      code_id, start, end, status, coder, created_at, note``; ``memo_id, target_type,
+      code_id, start, end, status, coder, created_at, note`` and, when known, ``rule, valence``;
+      ``memo_id, target_type,
       target_id, text, coder, created_at``);
     * ``guids``: GUIDs remembered from earlier imports, ``{kind: {key: guid}}``;
     * ``extras``: elements kept from earlier imports, ``{"project": [xml], "sources": [xml],
-      "files": {member: base64}}``.
+      "files": {member: base64}}``;
+    * ``codebook_name``, ``language``: the codebook's, carried in the data note.
     """
 
     title: str
@@ -76,6 +79,8 @@ class ExchangeData:
     guids: dict = field(default_factory=dict)
     extras: dict = field(default_factory=lambda: {"project": [], "sources": [], "files": {}})
     origin: Optional[str] = None
+    codebook_name: str = ""
+    language: str = "fi"
 
 
 @dataclass
@@ -95,6 +100,7 @@ class _Src:
     guid: str = ""
     sels: dict = field(default_factory=dict)      # (start, end) -> _Sel
     notes: list = field(default_factory=list)
+    decisions: list = field(default_factory=list)  # every coding, as a data-note entry (no source yet)
 
 
 @dataclass
@@ -137,8 +143,11 @@ def export_qdpx(data: ExchangeData, path: PathLike, *, include_suggested: bool =
                 pseudonymiser=None, warn: Optional[Callable[[str], None]] = None) -> Path:
     """Write ``data`` as a REFI-QDA ``.qdpx`` archive and return its path.
 
-    Human codings (``accepted``, ``manual``) are exported; with ``include_suggested`` also
-    the automatic suggestions that no human has decided on; ``rejected`` never.
+    Human codings (``accepted``, ``manual``) are exported as ``Coding`` elements; with
+    ``include_suggested`` also the automatic suggestions that no human has decided on;
+    ``rejected`` never.  Every coding of the exported sources — any status — and the
+    codebook with its ids and rules also go into one data note (:mod:`.qdpx_data`), which
+    qualcode reads back and other programs show as a plain note.
     ``pseudonymiser`` rewrites texts: an object with ``rewrite(value)`` and
     ``rewrite_with_map(text) -> (new text, new_offset(pos, end=False))`` (e.g.
     :class:`qualcode.pseudonym.rewriter.TextRewriter`); source texts and names, case names,
@@ -161,7 +170,7 @@ def export_qdpx(data: ExchangeData, path: PathLike, *, include_suggested: bool =
     _variables_xml(root, refs)
     _cases_xml(root, content, refs)
     members, coding_notes = _sources_xml(root, content, refs)
-    _notes_xml(root, content.memos, coding_notes, refs)
+    _notes_xml(root, content.memos, coding_notes, refs, _data_note(data, content, refs))
     _append_project_extras(root, content.extra["project"], content.rewriter)
     for nk in content.project_notes:
         _el(root, "NoteRef", [("targetGUID", refs.note_guid[nk])])
@@ -186,6 +195,7 @@ def _gather(data: ExchangeData, include_suggested: bool, say) -> _Content:
     for r in sorted(rows, key=lambda r: (r.source_id, r.start, r.end, r.code_id, r.coder, r.coding_id)):
         note = r.note if isinstance(r.note, str) else ""
         content.selection(r.source_id, r.start, r.end).codings.append((r.code_id, r.coder, r.created_at, note))
+    _add_decisions(content, data.codings, {r.coding_id for r in rows})
     _add_case_spans(content, data.segments)
     _add_memos(content, data.memos, data.segments, say)
     return content
@@ -200,6 +210,23 @@ def _codings_to_export(codings, include_suggested: bool) -> list:
         rows += [r for r in codings[codings["status"] == "suggested"].itertuples(index=False)
                  if (r.segment_id, r.code_id) not in decided]
     return rows
+
+
+def _add_decisions(content: _Content, codings, exported: set) -> None:
+    """Every coding of an exported source, whatever its status, for the data note."""
+    for r in codings.itertuples(index=False):
+        src = content.sources.get(r.source_id)
+        if src is None:
+            continue
+        src.decisions.append({
+            "start": int(r.start), "end": int(r.end), "code": r.code_id, "status": r.status, "coder": r.coder,
+            "rule": _text_or_none(getattr(r, "rule", None)), "valence": _text_or_none(getattr(r, "valence", None)),
+            "note": r.note if isinstance(r.note, str) else "", "created_at": r.created_at or "",
+            "element": r.coding_id in exported})
+
+
+def _text_or_none(value) -> Optional[str]:
+    return value if isinstance(value, str) and value != "" else None
 
 
 def _codes_with_unknown(codes: list, rows: list, say) -> list:
@@ -280,6 +307,8 @@ def _pseudonymise_source(src: _Src, rewriter) -> Callable[..., int]:
             moved[key] = item
     src.text = new_text
     src.sels = moved
+    for d in src.decisions:
+        d.update(start=new_offset(d["start"]), end=new_offset(d["end"], True), note=rewriter.rewrite(d["note"]))
     return new_offset
 
 
@@ -417,8 +446,9 @@ def _selection_xml(xs, src: _Src, key: tuple, refs: _Refs, rewriter) -> list:
     return notes
 
 
-def _notes_xml(root, memos: list, coding_notes: list, refs: _Refs) -> None:
-    if not (memos or coding_notes):
+def _notes_xml(root, memos: list, coding_notes: list, refs: _Refs, data_note: Optional[str]) -> None:
+    """The memos, the coding notes and last the data note (when there is anything to carry)."""
+    if not (memos or coding_notes or data_note):
         return
     xnotes = _el(root, "Notes")
     notes = [(refs.note_guid[key], text, coder, created) for key, text, coder, created in memos] + coding_notes
@@ -427,6 +457,29 @@ def _notes_xml(root, memos: list, coding_notes: list, refs: _Refs) -> None:
                                  ("creatingUser", refs.users.get(coder) if coder else None),
                                  ("creationDateTime", _xsd_datetime(created_at))]),
             "PlainTextContent", text=text)
+    if data_note:
+        _el(_el(xnotes, "Note", [("guid", _guid("note", "qualcode-data")), ("name", DATA_NOTE_NAME)]),
+            "PlainTextContent", text=data_note)
+
+
+def _data_note(data: ExchangeData, content: _Content, refs: _Refs) -> Optional[str]:
+    """The data note's text (see :mod:`.qdpx_data`): the codebook with its ids and rules,
+    every coding of the exported sources, and the codes those use beyond the codebook (which
+    stay outside it on import); None when there are neither codes nor codings."""
+    codings = []
+    for src in sorted(content.sources.values(), key=lambda s: s.name):
+        codings += sorted(({"source": src.guid, **d} for d in src.decisions), key=_decision_order)
+    if not (data.codes or codings):
+        return None
+    listed = {c.id for c in data.codes}
+    unlisted = {refs.gid("code", d["code"]): d["code"] for d in codings if d["code"] not in listed}
+    return data_note_text(data.codebook_name, data.language, data.codes,
+                          {c.id: refs.gid("code", c.id) for c in data.codes}, codings, unlisted)
+
+
+def _decision_order(d: dict) -> tuple:
+    return (d["start"], d["end"], d["code"], d["coder"], d["status"], d["created_at"], d["rule"] or "",
+            d["valence"] or "", d["note"], d["element"])
 
 
 def _append_project_extras(root, raws: list[str], rewriter) -> None:

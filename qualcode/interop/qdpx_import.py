@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import bisect
+from collections import Counter
 import datetime as _dt
 import hashlib
 import json
@@ -46,8 +47,9 @@ from ..ingest.decode import decode_bytes
 from ..ingest.pipeline import guess_kind
 from ..ingest.readers import Line
 from ..ingest.transcript import DEFAULT_INTERVIEWER_LABELS, build_label_regex, parse_lines
-from ..model import AUTO_CODER, Codebook, Coding, Informant, Memo, Source, count_words, now_iso
+from ..model import AUTO_CODER, Code, Codebook, Coding, Informant, Memo, Source, count_words, now_iso
 from ..safearchive import MAX_MEMBERS, MAX_TOTAL_BYTES, SafeArchive, parse_xml
+from .qdpx_data import DATA_NOTE_NAME, CarriedData, read_data_note
 from .refi import (NS, PROJECT_EXTRAS, PathLike, _codes_from_parsed, _guid, _iso_from_xsd, _kid, _kids, _local,
                    _norm_guid, _parse_value, _read_codes, _slug, _unique)
 
@@ -79,11 +81,16 @@ class ImportReport:
     codebook_path: Optional[Path] = None
     code_ids: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    #: sources the project already held with the same text (merged, not added)
+    merged_sources: int = 0
+    #: codings and memos of the file the project already held (not added again)
+    already_there: int = 0
 
     def to_frame(self):
         import pandas as pd
 
-        items = ["sources", "codes", "codings", "informants", "variables", "memos"]
+        items = ["sources", "merged_sources", "codes", "codings", "already_there", "informants", "variables",
+                 "memos"]
         return pd.DataFrame({"count": [getattr(self, k) for k in items]},
                             index=pd.Index(items, name="item"))
 
@@ -94,12 +101,15 @@ class ImportReport:
 @dataclass
 class ImportedSource:
     """A text source of the archive as the project will store it: a new source version
-    (``source.id`` is None until stored) with its turns and segments."""
+    (``source.id`` is None until stored) with its turns and segments — or, when ``reused``,
+    the project's own active version of the same name and text (``source.id`` set, its
+    stored segments, no turns), which the import adds to without changing it."""
 
     guid: str
     source: Source
     turns: list
     segments: list
+    reused: bool = False
 
 
 @dataclass
@@ -126,23 +136,33 @@ class ImportPlan:
     extras: dict
     variables: int = 0
     warnings: list = field(default_factory=list)
+    #: the file carries qualcode's data note (ids, rules, every decision)
+    carried: bool = False
+    #: codings and memos dropped because the project already holds them (set by the merge)
+    already_there: int = 0
+    #: False when the project's codebook already has every code of the file (set by the merge)
+    write_codebook: bool = True
 
     def codebook_record(self) -> Optional[tuple[str, str, str, str]]:
         """``(hash, name, language, content)`` of the codebook for the store, or None
         when the archive has no codes."""
         cb = self.codebook
-        if not cb.codes:
+        if not cb.codes or not self.write_codebook:
             return None
         content = {"language": cb.language, "name": cb.name,
                    "codes": [{k: v for k, v in asdict(c).items() if k != "line"} for c in cb.codes]}
         return codebook_hash(cb), cb.name, cb.language, json.dumps(content, ensure_ascii=False)
 
     def report(self) -> ImportReport:
-        """The counts of this plan as an :class:`ImportReport` (codebook path not yet set)."""
-        return ImportReport(path=self.path, sources=len(self.sources), codes=len(self.codebook.codes),
+        """The counts of this plan as an :class:`ImportReport` (codebook path not yet set):
+        the sources, codes, codings and memos it adds."""
+        merged = sum(s.reused for s in self.sources)
+        codes = len(self.codebook.codes) if self.write_codebook else 0
+        return ImportReport(path=self.path, sources=len(self.sources) - merged, codes=codes,
                             codings=len(self.codings), informants=len(self.informants),
                             variables=self.variables, memos=len(self.memos), code_ids=dict(self.code_ids),
-                            warnings=list(self.warnings))
+                            warnings=list(self.warnings), merged_sources=merged,
+                            already_there=self.already_there)
 
 
 class StagedCodebook:
@@ -248,10 +268,22 @@ class _Parsed:
     notes: dict        # note guid -> _PNote
     project_notes: list
     extras: dict
+    data: Optional[CarriedData] = None
+
+
+@dataclass
+class ExistingSource:
+    """A project's active source version, as an import compares and merges into it."""
+
+    id: int
+    version: int
+    text: str
+    segments: list
 
 
 def import_qdpx(path: PathLike, *, language: str = "fi", speaker_pattern: Optional[str] = None,
                 interviewer_labels: Iterable[str] = (), source_versions: Optional[Mapping[str, int]] = None,
+                existing: Optional[Mapping[str, ExistingSource]] = None, new_version: bool = False,
                 max_bytes: int = MAX_TOTAL_BYTES, max_members: int = MAX_MEMBERS) -> ImportPlan:
     """Read a REFI-QDA ``.qdpx`` archive into an :class:`ImportPlan`; nothing is written.
 
@@ -261,9 +293,11 @@ def import_qdpx(path: PathLike, *, language: str = "fi", speaker_pattern: Option
     attach to the segment holding its start and keep the file's offsets.  Codes become a
     codebook in ``language``; cases become informants with their variables as fields and
     attributes; notes become memos.  ``source_versions`` (name → newest version) are the
-    project's sources: an imported source of the same name becomes their next version.
-    The archive is refused when it is unsafe (path traversal, DTDs, over ``max_bytes`` or
-    ``max_members``).
+    project's sources.  ``existing`` are the project's active sources by name: one with the
+    same name and text is reused (the file's codings are placed on its stored segments), one
+    with the same name and another text is refused — unless ``new_version``, when every
+    source of an existing name becomes its next version.  The archive is refused when it is
+    unsafe (path traversal, DTDs, over ``max_bytes`` or ``max_members``).
     """
     path = Path(path)
     label = str(path)
@@ -271,7 +305,17 @@ def import_qdpx(path: PathLike, *, language: str = "fi", speaker_pattern: Option
     with SafeArchive(path, max_bytes=max_bytes, max_members=max_members) as archive:
         parsed = _read_project(_read_root(archive, label), archive, label, warnings)
     interviewer = set(DEFAULT_INTERVIEWER_LABELS) | {s.lower() for s in interviewer_labels}
-    return _plan(parsed, path, language, speaker_pattern, interviewer, source_versions or {}, warnings)
+    sources_now = _SourcesNow(source_versions or {}, existing or {}, new_version)
+    return _plan(parsed, path, language, speaker_pattern, interviewer, sources_now, warnings)
+
+
+@dataclass
+class _SourcesNow:
+    """What the project holds of sources, and whether same-named ones become new versions."""
+
+    versions: Mapping[str, int]
+    existing: Mapping[str, ExistingSource]
+    new_version: bool
 
 
 # -- reading
@@ -308,10 +352,16 @@ def _read_project(root, archive: SafeArchive, label: str, warnings: list) -> _Pa
     cases = [_read_case(c, label, warnings) for c in _kids_of(root, "Cases", "Case")]
     extras = {"project": [], "sources": [], "files": {}}
     sources = _read_sources(root, archive, label, warnings, extras)
-    notes = {_norm_guid(n.get("guid")): _read_note(n, archive, label) for n in _kids_of(root, "Notes", "Note")}
+    notes, data = {}, None
+    for n in _kids_of(root, "Notes", "Note"):
+        note = _read_note(n, archive, label)
+        if (n.get("name") or "").strip() == DATA_NOTE_NAME and data is None:
+            data = read_data_note(note.text, label)
+        else:
+            notes[_norm_guid(n.get("guid"))] = note
     extras["project"] = _read_project_extras(root, label, warnings)
     return _Parsed((root.get("name") or "").strip(), users, pcodes, variables, cases, sources, notes,
-                   [_norm_guid(r.get("targetGUID")) for r in _kids(root, "NoteRef")], extras)
+                   [_norm_guid(r.get("targetGUID")) for r in _kids(root, "NoteRef")], extras, data)
 
 
 def _kids_of(root, group: str, name: str) -> list:
@@ -478,23 +528,50 @@ def _read_coding(xc) -> tuple:
 
 
 def _plan(parsed: _Parsed, path: Path, language: str, speaker_pattern: Optional[str], interviewer: set,
-          source_versions: Mapping[str, int], warnings: list) -> ImportPlan:
+          sources_now: _SourcesNow, warnings: list) -> ImportPlan:
     label = str(path)
-    codes, code_ids = _codes_from_parsed(parsed.codes)
-    codebook = Codebook(codes=codes, language=language, name=parsed.name or path.stem)
+    if parsed.data is not None:
+        codes, code_ids = _carried_codes(parsed.codes, parsed.data)
+        carried_cb = parsed.data.codebook
+        codebook = Codebook(codes=codes, language=carried_cb.language, name=carried_cb.name or parsed.name or path.stem)
+    else:
+        codes, code_ids = _codes_from_parsed(parsed.codes)
+        codebook = Codebook(codes=codes, language=language, name=parsed.name or path.stem)
     var_names = {g: v[0] for g, v in parsed.variables.items()}
     informants, case_name = _informants(parsed.cases, var_names)
     label_rx = build_label_regex(set(case_name.values()), speaker_pattern or None)
-    sources = _parse_sources(parsed, case_name, var_names, label_rx, interviewer, source_versions, label, warnings)
+    sources = _parse_sources(parsed, case_name, var_names, label_rx, interviewer, sources_now, label, warnings)
     codings, selection_segment, note_used = _plan_codings(parsed, sources, code_ids, label, warnings)
     memos = _plan_memos(parsed, sources, selection_segment, code_ids, note_used)
-    guids = {"source": {s.source.name: s.guid for s in sources},
-             "code": {cid: g for g, cid in code_ids.items()},
-             "user": {name: g for g, name in parsed.users.items()},
-             "case": {name: g for g, name in case_name.items()},
-             "variable": {name: g for g, (name, _) in parsed.variables.items()}}
+    guids = _foreign_guids({"source": {s.source.name: s.guid for s in sources},
+                            "code": {cid: g for g, cid in code_ids.items()},
+                            "user": {name: g for g, name in parsed.users.items()},
+                            "case": {name: g for g, name in case_name.items()},
+                            "variable": {name: g for g, (name, _) in parsed.variables.items()}})
     return ImportPlan(path, sources, codings, informants, memos, codebook, code_ids, guids, parsed.extras,
-                      len(parsed.variables), warnings)
+                      len(parsed.variables), warnings, carried=parsed.data is not None)
+
+
+def _foreign_guids(guids: dict) -> dict:
+    """The GUIDs worth remembering: those an export would not make again from the key (a
+    file qualcode wrote has none, so importing it back leaves nothing to remember)."""
+    return {kind: {key: g for key, g in ids.items() if g != _guid(kind, key)} for kind, ids in guids.items()}
+
+
+def _carried_codes(pcodes: list, data: CarriedData) -> tuple[list, dict[str, str]]:
+    """The data note's codes with their own ids, then codes another program added to the
+    file's code tree (ids made from their names, as for a foreign file); GUID → id."""
+    codes = list(data.codebook.codes)
+    ids = dict(data.code_ids)
+    taken = {c.id for c in codes}
+    for pc in pcodes:
+        if pc.guid in ids:
+            continue
+        ids[pc.guid] = _unique(_slug(pc.name), taken)
+        codes.append(Code(id=ids[pc.guid], name=pc.name or ids[pc.guid],
+                          parent=ids.get(pc.parent) if pc.parent else None,
+                          description=pc.description, color=pc.color))
+    return codes, ids
 
 
 def _informants(cases: list[_PCase], var_names: dict) -> tuple[list[Informant], dict[str, str]]:
@@ -537,7 +614,7 @@ def _informant_from_case(case: _PCase, name: str, var_names: dict) -> Informant:
 
 
 def _parse_sources(parsed: _Parsed, case_name: dict, var_names: dict, label_rx, interviewer: set,
-                   source_versions: Mapping[str, int], label: str, warnings: list) -> list[ImportedSource]:
+                   sources_now: _SourcesNow, label: str, warnings: list) -> list[ImportedSource]:
     """Each text source split into turns and segments, before anything is written."""
     # which case speaks where: a source referred to by exactly one case is that case's by default
     src_cases: dict[str, list[str]] = {}
@@ -551,6 +628,14 @@ def _parse_sources(parsed: _Parsed, case_name: dict, var_names: dict, label_rx, 
     out = []
     for src in parsed.sources:
         name = _unique(src.name, taken, sep=" ")
+        have = sources_now.existing.get(name)
+        if have is not None and not sources_now.new_version:
+            if have.text != src.text:
+                raise QualcodeError(_text_conflict(name, have.text, src.text), path=label)
+            out.append(ImportedSource(src.guid, Source(id=have.id, name=name, text=have.text, format="txt",
+                                                       content_hash="", version=have.version),
+                                      [], sorted(have.segments, key=lambda s: s.index), reused=True))
+            continue
         owners = src_cases.get(src.guid, [])
         lines = [Line(t, 0, i + 1) for i, t in enumerate(src.text.split("\n"))]
         try:
@@ -562,7 +647,7 @@ def _parse_sources(parsed: _Parsed, case_name: dict, var_names: dict, label_rx, 
         assert transcript.text == src.text
         warnings.extend(w for w in transcript.warnings if "no speaker labels" not in w)
         _speakers_from_cases(transcript.segments, src, sel_case)
-        latest = source_versions.get(name)
+        latest = sources_now.versions.get(name)
         if latest is not None:
             warnings.append(f"{label}: the project already has a source '{name}'; the imported text becomes "
                             f"version {latest + 1}")
@@ -574,6 +659,13 @@ def _parse_sources(parsed: _Parsed, case_name: dict, var_names: dict, label_rx, 
                         words=sum(count_words(s.text) for s in transcript.segments))
         out.append(ImportedSource(src.guid, source, transcript.turns, transcript.segments))
     return out
+
+
+def _text_conflict(name: str, ours: str, theirs: str) -> str:
+    same = len(os.path.commonprefix([ours, theirs]))
+    line = ours.count("\n", 0, same) + 1
+    return (f"the project already has a source '{name}' with a different text (they differ from line {line} on); "
+            "nothing was imported — import the file as a new version of its sources if it is meant to replace them")
 
 
 def _speakers_from_cases(segments: list, src: _PSource, sel_case: dict) -> None:
@@ -592,6 +684,8 @@ def _plan_codings(parsed: _Parsed, sources: list[ImportedSource], code_ids: dict
     """The codings on the segments holding their starts (duplicates dropped); also selection
     guid → (source position, segment index) and the notes the codings took as their note."""
     by_guid = {p.guid: p for p in parsed.sources}
+    # the data note holds these codings with all their fields: their Coding elements are skipped
+    carried = Counter(c.key() for c in parsed.data.codings if c.element) if parsed.data is not None else Counter()
     codings: list[tuple[int, int, Coding]] = []
     selection_segment: dict[str, tuple[int, int]] = {}
     note_used: set[str] = set()
@@ -612,16 +706,55 @@ def _plan_codings(parsed: _Parsed, sources: list[ImportedSource], code_ids: dict
                                     "code; skipped")
                     continue
                 coder = parsed.users.get(user_guid) or parsed.users.get(sel_user) or UNKNOWN_USER
+                refs = [n for n in note_refs if n in parsed.notes]
+                if carried[(imported.guid, start, end, code_id, coder)] > 0:
+                    carried[(imported.guid, start, end, code_id, coder)] -= 1
+                    note_used.update(refs)
+                    continue
                 if (pos, start, end, code_id, coder) in seen:
                     continue
                 seen.add((pos, start, end, code_id, coder))
-                refs = [n for n in note_refs if n in parsed.notes]
                 note_used.update(refs)
                 status = "suggested" if coder == AUTO_CODER else "manual"
                 codings.append((pos, seg.index, Coding(
                     code_id, None, start, end, status, coder, "refi" if status == "suggested" else None,
                     created or sel_created or now_iso(), note="\n\n".join(parsed.notes[n].text for n in refs))))
+    if parsed.data is not None:
+        codings += _carried_codings(parsed.data, sources, carried, label, warnings)
     return codings, selection_segment, note_used
+
+
+def _carried_codings(data: CarriedData, sources: list[ImportedSource], removed: Counter, label: str,
+                     warnings: list) -> list[tuple[int, int, Coding]]:
+    """The data note's codings with their status, coder, rule, valence, note and time, on
+    the segments holding their starts.  ``removed`` counts the entries written as Coding
+    elements that the file no longer has (another program deleted them): those are left out."""
+    position = {s.guid: i for i, s in enumerate(sources)}
+    ordered = [sorted(s.segments, key=lambda g: g.index) for s in sources]
+    segments = {i: (segs, [g.start for g in segs]) for i, segs in enumerate(ordered)}
+    out, dropped, homeless = [], 0, 0
+    for c in data.codings:
+        if c.element and removed[c.key()] > 0:
+            removed[c.key()] -= 1
+            dropped += 1
+            continue
+        pos = position.get(c.source_guid)
+        if pos is None:
+            homeless += 1
+            continue
+        if c.end > len(sources[pos].source.text):
+            raise QualcodeError(f"the qualcode data note is damaged (a coding at {c.start}-{c.end} lies outside "
+                                f"source '{sources[pos].source.name}'); export the project again", path=label)
+        seg = _segment_for(*segments[pos], c.start, c.end)
+        out.append((pos, seg.index, Coding(c.code_id, None, c.start, c.end, c.status, c.coder, c.rule,
+                                           c.created_at or now_iso(), c.valence, c.note)))
+    if dropped:
+        warnings.append(f"{label}: {dropped} codings were removed from the file by another program after qualcode "
+                        "wrote it; they are not imported")
+    if homeless:
+        warnings.append(f"{label}: {homeless} codings of qualcode's data note belong to sources the file does not "
+                        "hold as text; they are not imported")
+    return out
 
 
 def _segment_for(segs: list, starts: list, start: int, end: int):

@@ -21,17 +21,22 @@ memo                        ``Notes/Note`` + ``NoteRef`` on the project, source,
 coding note                 a ``Note`` referenced from the ``Coding``
 ==========================  ===============================================================
 
-Not carried by the standard: coding status (``accepted`` and ``manual`` both export as
-codings; imported codings are ``manual``, or ``suggested`` when their user is ``auto``),
-coding valence, and the codebook's rules (keywords, phrases, patterns).  GUIDs are uuid5 of
-stable keys, and GUIDs met on import are remembered, so repeated exports are byte-identical
-and re-exports keep the other program's identities.  Elements qualcode does not model
-(``Sets``, ``Links``, ``Graphs``, the project ``Description``, picture/PDF/audio/video
+qualcode's own fields, which the standard has no place for — a code's id, origin, rules
+(keywords, phrases, patterns, exclusions, compound), valence and SWOT field, and every
+coding whatever its status (rejected ones and open suggestions too) with its coder, rule,
+valence, note and time — travel in one project ``Note`` named ``qualcode data`` holding
+JSON (:mod:`.qdpx_data`); other programs show it as a note.  Without that note (a file from
+another program) imported codings are ``manual``, or ``suggested`` when their user is
+``auto``, and code ids are made from the names.  GUIDs are uuid5 of stable keys, and GUIDs
+met on import that an export would not make again are remembered, so repeated exports are
+byte-identical and re-exports keep the other program's identities.  Elements qualcode does
+not model (``Sets``, ``Links``, ``Graphs``, the project ``Description``, picture/PDF/audio/video
 sources) are kept on import and written back on export.
 
 This module holds the format (names, GUIDs, typed values, the code tree) and the ``.qdc``
-codebook; :mod:`.qdpx_export` writes a project archive from :class:`~.qdpx_export.ExchangeData`
-and :mod:`.qdpx_import` reads one into an :class:`~.qdpx_import.ImportPlan`.  Neither touches
+codebook; :mod:`.qdpx_export` writes a project archive from :class:`~.qdpx_export.ExchangeData`,
+:mod:`.qdpx_import` reads one into an :class:`~.qdpx_import.ImportPlan` and :mod:`.qdpx_merge`
+drops from the plan what the project already holds.  None touches
 a project or its store: the project reads the data and applies the plan.
 
 >>> _guid("code", "viestinta") == _guid("code", "viestinta")

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Iterator, Mapping, Optional, Union
 
 from ..errors import QualcodeError
-from ..fileutil import atomic_output, write_text_cell
+from ..fileutil import atomic_output
+from ..sheets import write_text_cell
 
 PathLike = Union[str, Path]
 KINDS = ("person", "organisation", "place", "other")

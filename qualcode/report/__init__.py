@@ -1,16 +1,24 @@
 """Reports: the workshop workbook (xlsx), thesis appendices (docx), figures (png/svg)
 and quick-look markdown/html, all in Finnish or English (labels from
-:mod:`qualcode.labels`).
+:mod:`qualcode.labels`).  Every writer takes the study's frames
+(:class:`~qualcode.analysis.study.StudyFrames`, which a project builds once per report) or
+their :class:`~qualcode.analysis.study.Analyses`.
 
->>> # inputs = ReportInputs.from_project(project, lang="fi")
->>> # write_xlsx_report(inputs, "raportti.xlsx"); write_docx_report(inputs, "liitteet.docx")
+>>> import pandas as pd, tempfile, pathlib
+>>> from qualcode.analysis.study import StudyFrames
+>>> from qualcode.report import write_markdown_report
+>>> frames = StudyFrames(title="Pilotti", informants=pd.DataFrame(
+...     {"code": ["H1"], "role": ["Controller"], "date": ["2021-08-03"], "mode": ["Teams"], "duration_min": [36]}))
+>>> out = write_markdown_report(frames, pathlib.Path(tempfile.mkdtemp()) / "r.md")
+>>> out.read_text(encoding="utf-8").splitlines()[:5]
+['# Pilotti', '', '*Koodausperusta: Ei tarkistettuja koodauksia: analyysit ovat tyhjiä. 0 automaattista ehdotusta odottaa tarkistusta.*', '', '**Taulukko 1. Haastattelut.**']
 """
 from __future__ import annotations
 
 from .finnish import count_phrase, format_date, format_minutes, partitive
-from .inputs import InterviewFrame, ReportInputs, find_frames, load_frame
+from .inputs import InterviewFrame, find_frames, load_frame, read_type_rules
 
-__all__ = ["ReportInputs", "InterviewFrame", "find_frames", "load_frame", "partitive", "count_phrase",
+__all__ = ["InterviewFrame", "find_frames", "load_frame", "read_type_rules", "partitive", "count_phrase",
            "format_date", "format_minutes", "write_xlsx_report", "write_docx_report",
            "write_markdown_report", "write_html_report", "write_figures", "write_report"]
 

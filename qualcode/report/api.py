@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional, Union
 
+from ..analysis.study import Analyses, StudyFrames
 from ..errors import QualcodeError
-from .inputs import ReportInputs
+from ..labels import check_language
 
 FORMATS = ("xlsx", "docx", "md", "html")
 _SUFFIX = {".xlsx": "xlsx", ".docx": "docx", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
@@ -17,27 +18,31 @@ def default_name(fmt: str, lang: str) -> str:
     return ("raportti" if lang == "fi" else "report") + "." + fmt
 
 
-def write_report(inputs: ReportInputs, path: Union[str, Path, None] = None, fmt: Optional[str] = None,
-                 lang: Optional[str] = None, show_codes: bool = True) -> Path:
-    """Write the report in ``fmt`` (default: from the suffix of ``path``, else xlsx).
-    ``path`` defaults to ``raportti.<fmt>`` (``report.<fmt>`` in English) in the
-    project folder (or the working directory)."""
-    lang = lang or inputs.language
-    if lang not in ("fi", "en"):
-        raise QualcodeError(f"--lang must be fi or en, not '{lang}'")
+def write_report(source: Union[StudyFrames, Analyses], path: Union[str, Path, None] = None,
+                 fmt: Optional[str] = None, lang: Optional[str] = None, show_codes: bool = True,
+                 template: Union[str, Path, None] = None) -> Path:
+    """Write the report of ``source`` (the frames, or their analyses) in ``fmt`` (default: from
+    the suffix of ``path``, else xlsx).  ``path`` defaults to ``raportti.<fmt>``
+    (``report.<fmt>`` in English) in the project folder (or the working directory).
+    ``template``, a Word file, gives a docx report its pages and styles."""
+    analyses = Analyses.of(source)
+    frames = analyses.frames
+    lang = check_language(lang or frames.language)
     if fmt is None and path is not None:
         fmt = _SUFFIX.get(Path(path).suffix.lower())
     fmt = (fmt or "xlsx").lower().lstrip(".")
     if fmt not in FORMATS:
         raise QualcodeError(f"unknown report format '{fmt}'; use one of {', '.join(FORMATS)}")
+    if template is not None and fmt != "docx":
+        raise QualcodeError(f"a Word template shapes docx reports only, not {fmt}", path=str(template))
     if path is None:
-        path = (inputs.root or Path.cwd()) / default_name(fmt, lang)
+        path = (frames.root or Path.cwd()) / default_name(fmt, lang)
     if fmt == "xlsx":
         from .xlsx import write_xlsx_report
-        return write_xlsx_report(inputs, path, lang, show_codes)
+        return write_xlsx_report(analyses, path, lang, show_codes)
     if fmt == "docx":
         from .docx import write_docx_report
-        return write_docx_report(inputs, path, lang, show_codes)
+        return write_docx_report(analyses, path, lang, show_codes, template=template)
     from .markdown import write_html_report, write_markdown_report
     writer = write_markdown_report if fmt == "md" else write_html_report
-    return writer(inputs, path, lang, show_codes)
+    return writer(analyses, path, lang, show_codes)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional, Union
 
-from ..labels import label
+from ..analysis.study import Analyses, StudyFrames
 from ..fileutil import atomic_output
-from .inputs import ReportInputs
+from ..labels import label
 
 PathLike = Union[str, Path]
 
@@ -82,10 +82,10 @@ def frequency_figure(matrix: Any, lang: str = "fi", codebook: Any = None, by: st
         names.append(_wrap((code.name or code.id) if code is not None else c, 30))
     fig, ax = plt.subplots(figsize=(9, max(3, 0.5 * len(codes) + 1.5)))
     left = np.zeros(len(codes))
-    cmap = plt.get_cmap("tab10")
+    colours = _distinct_colours(plt, len(mat.index))
     for i, group in enumerate(mat.index):
         vals = np.array([mat.loc[group, c] for c in codes], dtype=float)
-        ax.barh(names, vals, left=left, label=str(group), color=cmap(i % 10))
+        ax.barh(names, vals, left=left, label=str(group), color=colours[i])
         left += vals
     ax.set_xlabel(label("report.segments", lang))
     title = label("report.interviews.title", lang).rstrip(":") if by == "role" else by
@@ -93,6 +93,18 @@ def frequency_figure(matrix: Any, lang: str = "fi", codebook: Any = None, by: st
     ax.xaxis.get_major_locator().set_params(integer=True)
     fig.tight_layout()
     return fig
+
+
+def _distinct_colours(plt, n: int) -> list:
+    """``n`` colours no two alike: tab10 up to 10 groups, tab20 up to 20, else evenly spaced
+    hues (with alternating lightness so neighbours differ)."""
+    if n <= 10:
+        return [plt.get_cmap("tab10")(i) for i in range(n)]
+    if n <= 20:
+        return [plt.get_cmap("tab20")(i) for i in range(n)]
+    import colorsys
+
+    return [colorsys.hls_to_rgb(i / n, 0.40 if i % 2 else 0.65, 0.65) for i in range(n)]
 
 
 def network_figure(graph: Any, lang: str = "fi"):
@@ -118,36 +130,40 @@ def network_figure(graph: Any, lang: str = "fi"):
     return fig
 
 
-def figure_specs(inputs: ReportInputs, lang: Optional[str] = None) -> list[FigureSpec]:
+def figure_specs(source: Union[StudyFrames, Analyses], lang: Optional[str] = None) -> list[FigureSpec]:
     """The figures with content, in report order: SWOT, frequencies by group, network."""
-    from ..analysis import cooccurrence_graph, group_code_matrix
-    from .tables import swot_result
-
-    lang = lang or inputs.language
+    analyses = Analyses.of(source)
+    frames = analyses.frames
+    lang = lang or frames.language
     out = []
-    res = swot_result(inputs, lang)
+    res = analyses.swot(lang)
     if len(res.items):
         out.append(FigureSpec("swot", label("analysis.swot.title", lang) + ".", swot_figure(res, lang)))
-    inf = inputs.informants
-    by = inputs.group_by if inf is not None and inputs.group_by in getattr(inf, "columns", []) else "role"
+    inf = frames.informants
+    by = frames.group_by if inf is not None and frames.group_by in getattr(inf, "columns", []) else "role"
     if inf is not None and len(inf) and by in inf.columns:
-        mat = group_code_matrix(inputs.codings, inf, by, inputs.codebook, segments=inputs.segments,
-                                include_suggested=inputs.include_suggested, include_unused=False, lang=lang)
+        mat = analyses.group_matrix(by, include_unused=False, lang=lang)
         if mat.size and mat.values.sum() > 0:
             out.append(FigureSpec("frequencies", label("report.title.frequencies", lang),
-                                  frequency_figure(mat, lang, inputs.codebook, by)))
+                                  frequency_figure(mat, lang, frames.codebook, by)))
+    graph = _readable_network(analyses)
+    if graph.number_of_edges():
+        out.append(FigureSpec("network", label("report.title.network", lang), network_figure(graph, lang)))
+    return out
+
+
+def _readable_network(analyses: Analyses):
+    """Codes that occur in one paragraph, else in one interview; between themes when there
+    are too many codes to read."""
     graph = None
-    for unit in ("segment", "source"):      # codes in one paragraph; else in one interview
-        for level in ("code", "theme"):     # themes when there are too many codes to read
-            graph = cooccurrence_graph(inputs.codings, inputs.codebook, unit=unit, level=level,
-                                       segments=inputs.segments, include_suggested=inputs.include_suggested)
+    for unit in ("segment", "source"):
+        for level in ("code", "theme"):
+            graph = analyses.network(unit, level)
             if graph.number_of_nodes() <= MAX_NETWORK_NODES:
                 break
         if graph.number_of_edges():
             break
-    if graph.number_of_edges():
-        out.append(FigureSpec("network", label("report.title.network", lang), network_figure(graph, lang)))
-    return out
+    return graph
 
 
 def save_figure(fig: Any, path: PathLike, caption: str, fmt: Optional[str] = None, dpi: int = 150) -> Path:
@@ -162,17 +178,18 @@ def save_figure(fig: Any, path: PathLike, caption: str, fmt: Optional[str] = Non
     return target
 
 
-def write_figures(inputs: ReportInputs, folder: PathLike, lang: Optional[str] = None,
+def write_figures(source: Union[StudyFrames, Analyses], folder: PathLike, lang: Optional[str] = None,
                   formats: tuple[str, ...] = ("png", "svg"), start: int = 1) -> list[Path]:
-    """Write every figure as ``kuvio1_swot.png`` / ``figure1_swot.svg`` … into ``folder``;
-    returns the paths written."""
+    """Write every figure of ``source`` (the frames, or their analyses) as ``kuvio1_swot.png`` /
+    ``figure1_swot.svg`` … into ``folder``; returns the paths written."""
     plt = _pyplot()
-    lang = lang or inputs.language
+    analyses = Analyses.of(source)
+    lang = lang or analyses.frames.language
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     stem = "kuvio" if lang == "fi" else "figure"
     paths = []
-    for n, spec in enumerate(figure_specs(inputs, lang), start):
+    for n, spec in enumerate(figure_specs(analyses, lang), start):
         try:
             for fmt in formats:
                 paths.append(save_figure(spec.figure, folder / f"{stem}{n}_{spec.key}.{fmt}",

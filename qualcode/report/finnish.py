@@ -19,7 +19,7 @@ import math
 import re
 from typing import Any, Optional
 
-from ..fileutil import parse_date_text
+from ..fileutil import as_date
 
 BACK = set("aouAOU")
 FRONT = set("äöyÄÖY")
@@ -154,29 +154,6 @@ def _int(value: Any) -> int:
     except (TypeError, ValueError):
         return 0
     return int(f) if not math.isnan(f) else 0
-
-
-def as_date(value: Any) -> Optional[dt.date]:
-    """A ``datetime.date`` from a date, a datetime, a pandas Timestamp, ``yyyy-mm-dd`` or
-    ``d.m.yyyy``; ``None`` when empty or unreadable."""
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "to_pydatetime"):
-        try:
-            value = value.to_pydatetime()
-        except (ValueError, TypeError):
-            return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    if not text or text.lower() in ("nan", "nat", "none"):
-        return None
-    return parse_date_text(text)
-    return None
 
 
 def format_date(value: Any) -> str:

@@ -1,11 +1,9 @@
-"""What a report is made of: :class:`ReportInputs` (the project's frames, codebook and
-audit trail, plus the interview frames found in the project folder) and the YAML
-interview frames (:class:`InterviewFrame`).
-
-A report never queries the store itself: :meth:`ReportInputs.from_project` reads
-everything once through the public :class:`~qualcode.project.Project` methods
-(duck-typed, so tests and notebooks can pass any object with the same methods), and
-the writers are pure functions of the inputs.
+"""The project files that steer the analyses and reports, besides the construct files
+(:func:`qualcode.construct.load_constructs`): the YAML interview frames
+(:class:`InterviewFrame`, :func:`find_frames`) and the typology rules (``tyypit.yaml``,
+:func:`read_type_rules`).  A report never reads files or queries the store itself: the
+project reads everything once into a :class:`~qualcode.analysis.study.StudyFrames`, and the
+writers are pure functions of it.
 
 Interview frame files (``haastattelurunko.yaml``, ``ryhmahaastattelun_runko.yaml``,
 any ``*runko*.yaml`` or ``interview_frame*.yaml``/``interview_guide*.yaml`` in the
@@ -31,11 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Union
 
-import pandas as pd
-
 from ..errors import QualcodeError
+from ..yamlutil import read_yaml
 
-from .finnish import as_date
+from ..fileutil import as_date
 
 PathLike = Union[str, Path]
 
@@ -199,91 +196,17 @@ def find_frames(root: PathLike) -> list[InterviewFrame]:
     return sorted(frames, key=lambda f: f.is_group)
 
 
-@dataclass
-class ReportInputs:
-    """Everything a report shows.  Frames follow docs/architecture.md; ``codings`` are
-    the resolved codings (one per segment and code).  Build it with
-    :meth:`from_project`, or directly from frames in a notebook."""
-
-    title: str = ""
-    language: str = "fi"
-    segments: pd.DataFrame = field(default_factory=pd.DataFrame)
-    codings: pd.DataFrame = field(default_factory=pd.DataFrame)
-    informants: pd.DataFrame = field(default_factory=pd.DataFrame)
-    codebook: Any = None
-    audit: pd.DataFrame = field(default_factory=pd.DataFrame)
-    sources: pd.DataFrame = field(default_factory=pd.DataFrame)
-    frames: list[InterviewFrame] = field(default_factory=list)
-    include_suggested: bool = False
-    types_spec: Optional[dict] = None
-    trend_comments: dict[str, str] = field(default_factory=dict)
-    group_by: str = "role"
-    root: Optional[Path] = None
-    data_language: Optional[str] = None   # the project's own language (frames are written in it)
-    constructs: Any = None                # qualcode.construct.Constructs when the project has them
-
-    @property
-    def frame_language(self) -> str:
-        return self.data_language or self.language
-
-    @classmethod
-    def from_project(cls, project: Any, lang: Optional[str] = None, include_suggested: bool = False,
-                     codebook: Any = None) -> "ReportInputs":
-        """Read a project's frames once.  ``lang`` defaults to the project's language.
-        The codebook is the one given, else the project's (``None`` when it has none)."""
-        config = getattr(project, "config", None)
-        language = lang or getattr(config, "language", None) or "fi"
-        if language not in ("fi", "en"):
-            raise QualcodeError(f"language must be fi or en, not '{language}'")
-        if codebook is None:
-            try:
-                codebook = project.codebook()
-            except QualcodeError:
-                codebook = None
-        elif not hasattr(codebook, "codes"):
-            codebook = project.codebook(codebook)
-        root = Path(project.root) if getattr(project, "root", None) is not None else None
-        frames = find_frames(root) if root is not None else []
-        types_spec = None
-        if root is not None:
-            for name in TYPE_FILES:
-                p = root / name
-                if p.is_file():
-                    import yaml
-
-                    try:
-                        types_spec = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
-                    except yaml.YAMLError:
-                        raise QualcodeError("the type rules file is not valid YAML", path=str(p)) from None
-                    break
-        constructs = None
-        if hasattr(project, "constructs"):
-            constructs = project.constructs(include_suggested=include_suggested, lang=language)
-            if constructs is not None and constructs.is_empty():
-                constructs = None
-        return cls(
-            constructs=constructs,
-            title=getattr(config, "title", "") or (root.name if root else ""),
-            language=language,
-            segments=project.segments(),
-            codings=project.resolved_codings(include_suggested=include_suggested),
-            informants=project.informants(),
-            codebook=codebook,
-            audit=project.audit(),
-            sources=project.sources(),
-            frames=frames,
-            include_suggested=include_suggested,
-            types_spec=types_spec,
-            root=root,
-            data_language=getattr(config, "language", None),
-        )
-
-    @property
-    def individual_frames(self) -> list[InterviewFrame]:
-        return [f for f in self.frames if not f.is_group]
-
-    @property
-    def group_frames(self) -> list[InterviewFrame]:
-        return [f for f in self.frames if f.is_group]
+def find_type_rules(root: PathLike) -> Optional[Path]:
+    """The typology rules file of a project folder (``tyypit.yaml``, see :data:`TYPE_FILES`), if any."""
+    for name in TYPE_FILES:
+        p = Path(root) / name
+        if p.is_file():
+            return p
+    return None
 
 
+def read_type_rules(root: PathLike) -> Any:
+    """The parsed typology rules of a project folder (see :mod:`qualcode.analysis.typology`);
+    None without a rules file.  A YAML error names the file and the line."""
+    path = find_type_rules(root)
+    return read_yaml(path) if path is not None else None

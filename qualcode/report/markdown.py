@@ -6,13 +6,15 @@ import html
 from pathlib import Path
 from typing import Any, Optional, Union
 
+from ..analysis.study import Analyses, StudyFrames
+from ..fileutil import atomic_output
 from ..labels import label
 from .finnish import format_date, role_after_count
-from ..fileutil import atomic_output
-from .inputs import InterviewFrame, ReportInputs
-from .tables import Table, all_tables
+from .inputs import InterviewFrame
+from .tables import ANALYSIS_TABLES, Table, all_tables
 
 PathLike = Union[str, Path]
+Source = Union[StudyFrames, Analyses]
 
 
 def _md_cell(v: Any) -> str:
@@ -62,35 +64,47 @@ def _frame_md(frame: InterviewFrame, number: int, lang: str, default_language: s
     return out
 
 
-def markdown_report(inputs: ReportInputs, lang: Optional[str] = None, show_codes: bool = True,
+def markdown_report(source: Source, lang: Optional[str] = None, show_codes: bool = True,
                     tables: Optional[list[Table]] = None) -> str:
     """The report as Markdown text."""
-    lang = lang or inputs.language
-    tables = tables if tables is not None else all_tables(inputs, lang, show_codes)
-    lines = [f"# {inputs.title}" if inputs.title else "", ""]
+    analyses = Analyses.of(source)
+    frames = analyses.frames
+    lang = lang or frames.language
+    tables = tables if tables is not None else all_tables(analyses, lang, show_codes)
+    basis, warning = frames.coding_basis, frames.coding_basis.warning(lang)
+    lines = [f"# {frames.title}" if frames.title else "", ""]
+    lines += [f"*{label('report.doc.basis', lang)}: {basis.statement(lang)}*", ""]
     for n, t in enumerate(tables, 1):
         lines += [f"**{label('caption.table', lang, n=n, title=t.title)}**", ""]
+        if warning and t.key in ANALYSIS_TABLES:
+            lines += [f"**{warning}**", ""]
         lines += _md_table(t.header, t.rows)
         for row in t.footer:
             lines += ["", " ".join(_md_cell(v) for v in row if v not in (None, ""))]
         lines.append("")
-    for i, frame in enumerate(inputs.frames, 1):
-        lines += _frame_md(frame, i, lang, inputs.frame_language)
+    for i, frame in enumerate(frames.interview_frames, 1):
+        lines += _frame_md(frame, i, lang, frames.frame_language)
     return "\n".join(lines).strip() + "\n"
 
 
-def html_report(inputs: ReportInputs, lang: Optional[str] = None, show_codes: bool = True) -> str:
+def html_report(source: Source, lang: Optional[str] = None, show_codes: bool = True) -> str:
     """The report as one HTML page (tables with captions above, frames as lists)."""
-    lang = lang or inputs.language
+    analyses = Analyses.of(source)
+    frames = analyses.frames
+    lang = lang or frames.language
     esc = html.escape
     parts = [f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>",
-             f"<title>{esc(inputs.title)}</title><style>body{{font-family:sans-serif;max-width:70em;"
+             f"<title>{esc(frames.title)}</title><style>body{{font-family:sans-serif;max-width:70em;"
              "margin:auto}table{border-collapse:collapse;margin-bottom:2em}td,th{border:1px solid #999;"
              "padding:4px;vertical-align:top;white-space:pre-wrap}caption{text-align:left;font-weight:bold;"
-             "padding:4px 0}</style></head><body>", f"<h1>{esc(inputs.title)}</h1>"]
-    for n, t in enumerate(all_tables(inputs, lang, show_codes), 1):
+             "padding:4px 0}.warning{color:#c00000;font-weight:bold}</style></head><body>",
+             f"<h1>{esc(frames.title)}</h1>"]
+    basis, warning = frames.coding_basis, frames.coding_basis.warning(lang)
+    parts.append(f"<p class='basis'><b>{esc(label('report.doc.basis', lang))}:</b> {esc(basis.statement(lang))}</p>")
+    for n, t in enumerate(all_tables(analyses, lang, show_codes), 1):
+        note = f" <span class='warning'>{esc(warning)}</span>" if warning and t.key in ANALYSIS_TABLES else ""
         parts.append(f"<table class='{esc(t.key)}'><caption>"
-                     f"{esc(label('caption.table', lang, n=n, title=t.title))}</caption>")
+                     f"{esc(label('caption.table', lang, n=n, title=t.title))}{note}</caption>")
         parts.append("<tr>" + "".join(f"<th>{esc(str(h))}</th>" for h in t.header) + "</tr>")
         for row in t.rows:
             parts.append("<tr>" + "".join(f"<td>{esc('' if v is None else str(v))}</td>" for v in row) + "</tr>")
@@ -98,8 +112,8 @@ def html_report(inputs: ReportInputs, lang: Optional[str] = None, show_codes: bo
             parts.append("<tr>" + "".join(f"<td><i>{esc('' if v is None else str(v))}</i></td>" for v in row)
                          + "</tr>")
         parts.append("</table>")
-    for i, frame in enumerate(inputs.frames, 1):
-        parts.append(_frame_html(frame, i, lang, inputs.frame_language))
+    for i, frame in enumerate(frames.interview_frames, 1):
+        parts.append(_frame_html(frame, i, lang, frames.frame_language))
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
@@ -137,21 +151,21 @@ def _frame_html(frame: InterviewFrame, number: int, lang: str, default_language:
     return "\n".join(out)
 
 
-def write_markdown_report(inputs: ReportInputs, path: PathLike, lang: Optional[str] = None,
+def write_markdown_report(source: Source, path: PathLike, lang: Optional[str] = None,
                           show_codes: bool = True) -> Path:
     """Write :func:`markdown_report` to ``path`` (atomically, UTF-8)."""
     target = Path(path)
-    text = markdown_report(inputs, lang, show_codes)
+    text = markdown_report(source, lang, show_codes)
     with atomic_output(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return target
 
 
-def write_html_report(inputs: ReportInputs, path: PathLike, lang: Optional[str] = None,
+def write_html_report(source: Source, path: PathLike, lang: Optional[str] = None,
                       show_codes: bool = True) -> Path:
     """Write :func:`html_report` to ``path`` (atomically, UTF-8)."""
     target = Path(path)
-    text = html_report(inputs, lang, show_codes)
+    text = html_report(source, lang, show_codes)
     with atomic_output(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return target

@@ -1,14 +1,16 @@
 """The report's tables as plain data, in one language: each artefact is a
 :class:`Table` (sheet name, caption title, header, rows, optional footer rows).  The
 xlsx, docx and markdown writers only lay these out, so every format shows the same
-content under the same labels.
+content under the same labels.  Every builder takes the study's frames
+(:class:`~qualcode.analysis.study.StudyFrames`) or their :class:`~qualcode.analysis.study.Analyses`
+(pass the analyses to share results between tables and figures).
 
->>> from qualcode.report.inputs import ReportInputs
+>>> from qualcode.analysis.study import StudyFrames
 >>> import pandas as pd
 >>> inf = pd.DataFrame({"code": ["H2", "H1"], "role": ["Talousjohtaja", "Toimitusjohtaja"],
 ...                     "date": ["2021-05-13", "2021-05-12"], "mode": "Haastattelu",
 ...                     "duration_min": [53, 36]})
->>> t = interviews_table(ReportInputs(informants=inf), "fi")
+>>> t = interviews_table(StudyFrames(informants=inf), "fi")
 >>> t.header, t.rows[0]
 (['PVM:', 'Haastattelun tapa:', 'Kesto:', 'Titteli:', 'Koodi:'], ['12.5.2021', 'Haastattelu', '36min', 'Toimitusjohtaja', 'H1'])
 """
@@ -16,14 +18,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Union
 
 import pandas as pd
 
+from ..analysis.study import Analyses, StudyFrames
+from ..analysis.themes import natural_key, prepare_codings, roll_up
+from ..analysis.valence import effective_valence
+from ..fileutil import is_missing
 from ..labels import label
-from .finnish import as_date, as_minutes, count_phrase, format_date, format_minutes, format_number
-from .inputs import ReportInputs
+from ..model import VALENCES
+from ..fileutil import as_date
+from .finnish import as_minutes, count_phrase, format_date, format_minutes, format_number
+
+#: What a table builder takes: the frames, or their analyses (shared between builders).
+Source = Union[StudyFrames, Analyses]
 
 
 @dataclass
@@ -45,23 +56,16 @@ class Table:
         return pd.DataFrame(self.rows, columns=self.header)
 
 
-def _missing(v: Any) -> bool:
-    if v is None:
-        return True
-    try:
-        return bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
-
-
 def _text(v: Any) -> str:
-    return "" if _missing(v) else str(v)
+    return "" if is_missing(v) else str(v)
 
 
 def _natural(v: Any) -> tuple:
-    from ..analysis.themes import natural_key
-
     return natural_key(v)
+
+
+def _frames(source: Source) -> StudyFrames:
+    return source.frames if isinstance(source, Analyses) else source
 
 
 def _lower_role(role: str) -> str:
@@ -73,15 +77,16 @@ def _lower_role(role: str) -> str:
 
 # --------------------------------------------------------------------------- A1 interviews
 
-def interview_rows(inputs: ReportInputs, lang: str = "fi") -> list[dict]:
+def interview_rows(source: Source, lang: str = "fi") -> list[dict]:
     """One record per interview: informants with a date, mode or duration.  Informants
     who speak in exactly the same sources on the same date (a group interview) form one
     interview whose title lists the roles with counts (``2 projektipäällikköä``)."""
-    inf = inputs.informants
+    frames = _frames(source)
+    inf = frames.informants
     if inf is None or not len(inf) or "code" not in inf.columns:
         return []
     sources_of: dict[str, frozenset] = {}
-    seg = inputs.segments
+    seg = frames.segments
     if seg is not None and len(seg) and {"speaker", "source"} <= set(seg.columns):
         s = seg
         if "is_interviewer" in s.columns:
@@ -121,12 +126,12 @@ def interview_rows(inputs: ReportInputs, lang: str = "fi") -> list[dict]:
     return out
 
 
-def interviews_table(inputs: ReportInputs, lang: str = "fi", show_codes: bool = True) -> Table:
+def interviews_table(source: Source, lang: str = "fi", show_codes: bool = True) -> Table:
     """A1: ``PVM: | Haastattelun tapa: | Kesto: | Titteli: [| Koodi:]``, sorted by date,
     dates ``d.m.yyyy``, durations ``36min``, and a summary row (n, total, mean)."""
     keys = ["date", "mode", "duration", "title"] + (["code"] if show_codes else [])
     header = [label(f"report.interviews.{k}", lang) for k in keys]
-    recs = interview_rows(inputs, lang)
+    recs = interview_rows(source, lang)
     rows = []
     for r in recs:
         row = [format_date(r["date"]), r["mode"], format_minutes(r["minutes"], lang), r["title"]]
@@ -157,12 +162,12 @@ def _code_name(codebook: Any, cid: Any) -> str:
     return (code.name or code.id) if code is not None else str(cid)
 
 
-def codebook_table(inputs: ReportInputs, lang: str = "fi") -> Table:
+def codebook_table(source: Source, lang: str = "fi") -> Table:
     """A27: ``Koodi | Teema | Määritelmä | Lähtökohta (aineisto/teoria) | Avainsanat | Esimerkki``."""
     keys = ["code", "theme", "definition", "origin", "keywords", "example"]
     header = [label(f"codebook.{k}", lang) for k in keys]
     rows = []
-    cb = inputs.codebook
+    cb = _frames(source).codebook
     for c in (cb.codes if cb is not None else []):
         origin = label(f"codebook.origin_{c.origin}", lang) if c.origin in ("data", "theory") else _text(c.origin)
         name = c.name or c.id
@@ -175,19 +180,17 @@ def codebook_table(inputs: ReportInputs, lang: str = "fi") -> Table:
 
 # --------------------------------------------------------------------------- themes matrix
 
-def themes_table(inputs: ReportInputs, lang: str = "fi") -> Table:
+def themes_table(source: Source, lang: str = "fi") -> Table:
     """Informant × code matrix of coded segments (codes in use, codebook order), with
     each informant's title and a total column and row."""
-    from ..analysis import informant_code_matrix
-
-    mat = informant_code_matrix(inputs.codings, inputs.segments, inputs.informants, inputs.codebook,
-                                include_suggested=inputs.include_suggested, include_unused=False)
+    frames = _frames(source)
+    mat = Analyses.of(source).informant_matrix(include_unused=False)
     roles = {}
-    inf = inputs.informants
+    inf = frames.informants
     if inf is not None and len(inf) and "role" in inf.columns:
         roles = {str(c): _text(r) for c, r in zip(inf["code"], inf["role"])}
     header = ([label("report.informant", lang), label("report.interviews.title", lang).rstrip(":")]
-              + [_code_name(inputs.codebook, c) for c in mat.columns] + [label("report.total", lang)])
+              + [_code_name(frames.codebook, c) for c in mat.columns] + [label("report.total", lang)])
     rows = [[str(i), roles.get(str(i), "")] + [int(v) for v in mat.loc[i]] + [int(mat.loc[i].sum())]
             for i in mat.index]
     footer = []
@@ -200,18 +203,16 @@ def themes_table(inputs: ReportInputs, lang: str = "fi") -> Table:
 
 # --------------------------------------------------------------------------- A6 quotes
 
-def quote_records(inputs: ReportInputs) -> pd.DataFrame:
+def quote_records(source: Source) -> pd.DataFrame:
     """Effective codings with ``theme`` (root id), ``valence`` (effective) and the quote,
     one row per (segment, code), in theme → code (codebook order) → informant order."""
-    from ..analysis.themes import prepare_codings, roll_up
-    from ..analysis.valence import effective_valence
-
-    cods = prepare_codings(inputs.codings, inputs.segments, inputs.include_suggested)
+    frames = _frames(source)
+    cods = prepare_codings(frames.codings, frames.segments, frames.include_suggested)
     if not len(cods):
         return cods.assign(theme=pd.Series(dtype=object))
     cods = cods.drop_duplicates(["segment_id", "code_id"]).copy()
-    cods["valence"] = effective_valence(cods, inputs.codebook)
-    cb = inputs.codebook
+    cods["valence"] = effective_valence(cods, frames.codebook)
+    cb = frames.codebook
     cods["theme"] = [roll_up(cb, c, "theme") for c in cods["code_id"]]
     pos = {c.id: i for i, c in enumerate(cb.codes)} if cb is not None else {}
     big = 10 ** 9
@@ -225,12 +226,13 @@ def _valence_label(v: Any, lang: str) -> str:
     return label(f"analysis.valence.{v}", lang) if isinstance(v, str) and v else ""
 
 
-def quotes_table(inputs: ReportInputs, lang: str = "fi") -> Table:
+def quotes_table(source: Source, lang: str = "fi") -> Table:
     """A6: ``Teema | Lainaus | Koodi | Valenssi | Lähde`` (the informant code), plus the file."""
+    frames = _frames(source)
     keys = ["theme", "quote", "code", "valence", "source", "file"]
     header = [label(f"report.quotes.{k}", lang) for k in keys]
-    recs = quote_records(inputs)
-    rows = [[_code_name(inputs.codebook, r["theme"]), _text(r["quote"]), _code_name(inputs.codebook, r["code_id"]),
+    recs = quote_records(frames)
+    rows = [[_code_name(frames.codebook, r["theme"]), _text(r["quote"]), _code_name(frames.codebook, r["code_id"]),
              _valence_label(r["valence"], lang), _text(r["speaker"]), _text(r["source"])]
             for r in recs.to_dict("records")]
     return Table("quotes", label("report.sheet.quotes", lang), label("report.title.quotes", lang),
@@ -239,13 +241,9 @@ def quotes_table(inputs: ReportInputs, lang: str = "fi") -> Table:
 
 # --------------------------------------------------------------------------- A7 experiences
 
-def experiences_table(inputs: ReportInputs, lang: str = "fi") -> Table:
+def experiences_table(source: Source, lang: str = "fi") -> Table:
     """A7: themes × valence (coded segments) with totals."""
-    from ..analysis import valence_table
-    from ..model import VALENCES
-
-    vt = valence_table(inputs.codings, inputs.codebook, segments=inputs.segments,
-                       include_suggested=inputs.include_suggested)
+    vt = Analyses.of(source).experiences()
     header = ([label("report.quotes.theme", lang)] + [label(f"analysis.valence.{v}", lang) for v in VALENCES]
               + [label("report.total", lang)])
     rows = [[r["name"]] + [int(r[v]) for v in VALENCES] + [int(r["total"])] for r in vt.to_dict("records")]
@@ -256,16 +254,14 @@ def experiences_table(inputs: ReportInputs, lang: str = "fi") -> Table:
                  header, rows, footer)
 
 
-def training_table(inputs: ReportInputs, lang: str = "fi") -> Table:
+def training_table(source: Source, lang: str = "fi") -> Table:
     """A7 digest: negative experiences per target (the informants' role by default)."""
-    from ..analysis import training_needs_summary
-
-    by = inputs.group_by
-    inf = inputs.informants
+    frames = _frames(source)
+    by = frames.group_by
+    inf = frames.informants
     if inf is not None and len(inf) and by not in inf.columns:
         by = "role"
-    ts = training_needs_summary(inputs.codings, inf, inputs.codebook, by=by, segments=inputs.segments,
-                                include_suggested=inputs.include_suggested, lang=lang)
+    ts = Analyses.of(source).training_needs_summary(by=by, lang=lang)
     header = [label("report.target", lang), label("report.quotes.code", lang), label("report.segments", lang),
               label("report.informants", lang)]
     rows = [[_text(r["target"]), _text(r["name"]), int(r["segments"]), int(r["informants"])]
@@ -276,17 +272,10 @@ def training_table(inputs: ReportInputs, lang: str = "fi") -> Table:
 
 # --------------------------------------------------------------------------- A8 SWOT
 
-def swot_result(inputs: ReportInputs, lang: str = "fi"):
-    from ..analysis import swot
-
-    return swot(inputs.codings, inputs.codebook, segments=inputs.segments, informants=inputs.informants,
-                include_suggested=inputs.include_suggested, lang=lang)
-
-
-def swot_table(inputs: ReportInputs, lang: str = "fi", result: Any = None) -> Table:
+def swot_table(source: Source, lang: str = "fi") -> Table:
     """A8 as a 2×2 grid: header ``| Myönteiset | Kielteiset``, rows internal / external,
     each cell the quadrant title followed by ``- code (segments)`` lines."""
-    res = result if result is not None else swot_result(inputs, lang)
+    res = Analyses.of(source).swot(lang)
     grid = res.grid(counts=True)
     header = ["", label("analysis.swot.helpful", lang), label("analysis.swot.harmful", lang)]
     rows = [[label("analysis.swot.internal", lang), grid.loc["internal", "helpful"], grid.loc["internal", "harmful"]],
@@ -295,18 +284,55 @@ def swot_table(inputs: ReportInputs, lang: str = "fi", result: Any = None) -> Ta
                  kind="grid", wide=(1, 2))
 
 
+#: Representative quotes shown per SWOT item.
+SWOT_QUOTES = 2
+_EDGE_MARKS = re.compile(r"^(\s*\[[^\]]*\])+|(\[[^\]]*\]\s*)+$")
+_QUOTE_TAIL = re.compile(r"^[”\"]?(?P<text>.*?)[”\"]?\s*(?P<who>\([^()]*\))?\s*$", re.S)
+
+
+def whole_sentences(quote: str) -> str:
+    """A quote cut short (``…``) back to its last whole sentence, the informant code kept.
+
+    >>> whole_sentences('”Alku oli hyvä. Me saatiin se mitä luvattiin, vähän myö…” (H1)')
+    '”Alku oli hyvä.” (H1)'
+    >>> whole_sentences('”[tauko] Kuus. Ehkä. [naurahtaa]” (H3)')
+    '”Kuus. Ehkä.” (H3)'
+    >>> whole_sentences('”Ei vielä pistettä…” (H2)')
+    '”Ei vielä pistettä…” (H2)'
+    """
+    m = _QUOTE_TAIL.match(quote.strip())
+    text, who = (m.group("text"), m.group("who") or "") if m else (quote, "")
+    text = _EDGE_MARKS.sub("", text).strip()      # [tauko] before, [naurahtaa] after the words
+    if text.endswith("…"):
+        ends = [i for i, ch in enumerate(text[:-1]) if ch in ".!?" and (i + 1 == len(text) or text[i + 1] == " ")]
+        if ends:
+            text = text[: ends[-1] + 1]
+    return f"”{text}” {who}".strip()
+
+
+def swot_evidence_table(source: Source, lang: str = "fi") -> Optional[Table]:
+    """A8 with its evidence: per quadrant and item, how many informants and segments raise
+    it and up to :data:`SWOT_QUOTES` quotes (whole sentences, each with its informant code)."""
+    res = Analyses.of(source).swot(lang)
+    items = res.items
+    if not len(items):
+        return None
+    header = [label(k, lang) for k in ("report.swot.quadrant", "report.swot.item", "report.informants",
+                                        "report.segments", "report.swot.quotes")]
+    rows = []
+    for q in ("S", "W", "O", "T"):
+        for r in items[items["quadrant"] == q].to_dict("records"):
+            quotes = [whole_sentences(x) for x in list(r.get("quote_list") or [])[:SWOT_QUOTES]]
+            rows.append([res.title(q), r["name"], int(r["informants"]), int(r["segments"]), "\n".join(quotes)])
+    return Table("swot_evidence", label("report.sheet.swot_evidence", lang), label("report.title.swot_evidence", lang),
+                 header, rows, wide=(1, 4))
+
+
 # --------------------------------------------------------------------------- A5 trends
 
-def trend_frame(inputs: ReportInputs) -> pd.DataFrame:
-    from ..analysis import trends
-
-    return trends(inputs.codings, inputs.codebook, informants=inputs.informants, segments=inputs.segments,
-                  comments=inputs.trend_comments, include_suggested=inputs.include_suggested)
-
-
-def trends_table(inputs: ReportInputs, lang: str = "fi", frame: Optional[pd.DataFrame] = None) -> Table:
+def trends_table(source: Source, lang: str = "fi") -> Table:
     """A5: ``TRENDI | KOMMENTTI`` and how many informants share the trend (``5/7``)."""
-    tf = frame if frame is not None else trend_frame(inputs)
+    tf = Analyses.of(source).trends()
     header = [label("analysis.trend", lang), label("analysis.comment", lang), label("report.informants", lang)]
     rows = [[_text(r["trend"]), _text(r["comment"]), _text(r["shared"])] for r in tf.to_dict("records")]
     return Table("trends", label("report.sheet.trends", lang), label("report.title.trends", lang),
@@ -315,28 +341,24 @@ def trends_table(inputs: ReportInputs, lang: str = "fi", frame: Optional[pd.Data
 
 # --------------------------------------------------------------------------- A9 types
 
-def typology(inputs: ReportInputs, lang: str = "fi"):
+def typology(source: Source, lang: str = "fi"):
     """The researcher's rule types (``tyypit.yaml``) when given, else data-driven
-    clusters; ``None`` when nothing is coded."""
-    from ..analysis import cluster_types, rule_types
-
-    if inputs.codings is None or not len(inputs.codings):
+    clusters (see :meth:`Analyses.types`); ``None`` when nothing is coded."""
+    codings = _frames(source).codings
+    if codings is None or not len(codings):
         return None
-    if inputs.types_spec:
-        return rule_types(inputs.codings, inputs.informants, inputs.types_spec, inputs.codebook,
-                          segments=inputs.segments, include_suggested=inputs.include_suggested, lang=lang)
-    return cluster_types(inputs.codings, inputs.informants, inputs.codebook, segments=inputs.segments,
-                         include_suggested=inputs.include_suggested, lang=lang)
+    return Analyses.of(source).types(lang=lang)
 
 
-def types_table(inputs: ReportInputs, lang: str = "fi") -> Table:
+def types_table(source: Source, lang: str = "fi") -> Table:
     """A9: one row per type: name, n, members, defining codes and the description."""
+    frames = _frames(source)
     header = [label(f"report.types.{k}", lang) for k in ("type", "n", "members", "defining", "description")]
-    typ = typology(inputs, lang)
+    typ = typology(source, lang)
     rows = []
     if typ is not None:
         for t in typ.types:
-            defining = ", ".join(_code_name(inputs.codebook, c) for c in t.defining_codes["code_id"])
+            defining = ", ".join(_code_name(frames.codebook, c) for c in t.defining_codes["code_id"])
             text = t.text
             rows.append([t.name, len(t.members), ", ".join(t.members), defining, text])
     return Table("types", label("report.sheet.types", lang), label("report.title.types", lang),
@@ -345,16 +367,14 @@ def types_table(inputs: ReportInputs, lang: str = "fi") -> Table:
 
 # --------------------------------------------------------------------------- reduction
 
-def reduction_sheet(inputs: ReportInputs, lang: str = "fi") -> Table:
+def reduction_sheet(source: Source, lang: str = "fi") -> Table:
     """Reduction table: original → reduced → sub → upper → main category, with the
     code and the informant."""
-    from ..analysis import reduction_table
-
-    rt = reduction_table(inputs.codings, inputs.codebook, segments=inputs.segments, lang=lang,
-                         include_suggested=inputs.include_suggested)
+    frames = _frames(source)
+    rt = Analyses.of(source).reduction(lang=lang)
     names = list(rt.columns[:5])
     header = names + [label("report.quotes.code", lang), label("report.informant", lang)]
-    rows = [[_text(r[n]) for n in names] + [_code_name(inputs.codebook, r["code_id"]), _text(r["speaker"])]
+    rows = [[_text(r[n]) for n in names] + [_code_name(frames.codebook, r["code_id"]), _text(r["speaker"])]
             for r in rt.to_dict("records")]
     return Table("reduction", label("report.sheet.reduction", lang), label("report.title.reduction", lang),
                  header, rows, wide=(0, 1))
@@ -362,15 +382,13 @@ def reduction_sheet(inputs: ReportInputs, lang: str = "fi") -> Table:
 
 # --------------------------------------------------------------------------- A23 scores
 
-def scores_table(inputs: ReportInputs, lang: str = "fi", column: str = "score") -> Optional[Table]:
+def scores_table(source: Source, lang: str = "fi", column: str = "score") -> Optional[Table]:
     """A23: the score distribution, with the statistics (and NPS on 0–10) below.
     ``None`` when the informant list has no score column."""
-    from ..analysis import score_summary
-
-    inf = inputs.informants
+    inf = _frames(source).informants
     if inf is None or not len(inf) or column not in inf.columns:
         return None
-    s = score_summary(inf, column, lang=lang)
+    s = Analyses.of(source).scores(column, lang=lang)
     header = [label("report.scores.value", lang), label("report.scores.count", lang),
               label("report.scores.share", lang)]
     rows = [[int(v) if float(v).is_integer() else float(v), int(c), round(float(sh), 3)]
@@ -406,10 +424,10 @@ def _audit_time(value: Any) -> str:
     return f"{t.day}.{t.month}.{t.year} {t.hour:02d}:{t.minute:02d}"
 
 
-def audit_table(inputs: ReportInputs, lang: str = "fi") -> Table:
+def audit_table(source: Source, lang: str = "fi") -> Table:
     """A28: ``Aika | Toimija | Toiminto | Kohde | Perustelu`` in chronological order."""
     header = [label(f"report.audit.{k}", lang) for k in ("time", "actor", "action", "target", "reason")]
-    a = inputs.audit
+    a = _frames(source).audit
     rows = []
     if a is not None and len(a):
         frame = a.sort_values("id", kind="mergesort") if "id" in a.columns else a
@@ -424,21 +442,27 @@ def audit_table(inputs: ReportInputs, lang: str = "fi") -> Table:
 # --------------------------------------------------------------------------- all
 
 #: Builders in sheet order.
+#: The tables that count codings: each carries the warning of a report that counts unreviewed
+#: suggestions (or has nothing reviewed to count).
+ANALYSIS_TABLES = ("themes", "quotes", "experiences", "training", "swot", "swot_evidence", "trends", "types",
+                   "reduction")
+
 BUILDERS: list[tuple[str, Callable]] = [
     ("interviews", interviews_table), ("codebook", codebook_table), ("themes", themes_table),
     ("quotes", quotes_table), ("experiences", experiences_table), ("training", training_table),
-    ("swot", swot_table), ("trends", trends_table), ("types", types_table),
+    ("swot", swot_table), ("swot_evidence", swot_evidence_table), ("trends", trends_table), ("types", types_table),
     ("reduction", reduction_sheet), ("scores", scores_table), ("audit", audit_table),
 ]
 
 
-def all_tables(inputs: ReportInputs, lang: Optional[str] = None, show_codes: bool = True) -> list[Table]:
+def all_tables(source: Source, lang: Optional[str] = None, show_codes: bool = True) -> list[Table]:
     """Every table of the workbook, in sheet order (tables without data to show, such
     as scores without a score column, are left out)."""
-    lang = lang or inputs.language
+    analyses = Analyses.of(source)
+    lang = lang or analyses.frames.language
     out = []
     for key, build in BUILDERS:
-        t = build(inputs, lang, show_codes) if key == "interviews" else build(inputs, lang)
+        t = build(analyses, lang, show_codes) if key == "interviews" else build(analyses, lang)
         if t is not None:
             out.append(t)
     return out

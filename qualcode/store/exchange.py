@@ -85,6 +85,26 @@ class ExchangeStore:
         return {"project": list(data.get("project", [])), "sources": list(data.get("sources", [])),
                 "files": dict(data.get("files", {}))}
 
+    def exchange_codings(self) -> list[tuple]:
+        """``(source id, segment id, start, end, code id, status, coder, rule, valence, note,
+        created at)`` of every coding on an active source version, as stored."""
+        return [tuple(r) for r in self.conn.execute(
+            'SELECT k.source_id, k.segment_id, k.start, k."end", k.code_id, k.status, k.coder, k.rule, k.valence,'
+            " k.note, k.created_at FROM codings k JOIN sources s ON s.id=k.source_id WHERE s.active=1 ORDER BY k.id")]
+
+    def exchange_memos(self) -> list[tuple]:
+        """``(target type, target id, text, coder, created at)`` of every memo; a source memo's
+        target is its source's name even when the memo names the source by id."""
+        names = {str(i): n for i, n in self.conn.execute("SELECT id, name FROM sources")}
+        return [(t, names.get(i, i) if t == "source" and i is not None else i, text, coder or "", created)
+                for t, i, text, coder, created in self.conn.execute(
+                    "SELECT target_type, target_id, text, coder, created_at FROM memos ORDER BY id")]
+
+    def active_source_versions(self) -> dict[str, tuple[int, int, str]]:
+        """name → ``(id, version, text)`` of every active source version."""
+        return {name: (sid, version, text) for sid, name, version, text in self.conn.execute(
+            "SELECT id, name, version, text FROM sources WHERE active=1 ORDER BY name, version")}
+
     def source_versions(self) -> dict[str, int]:
         """The newest version number of every source name (active or not)."""
         return dict(self.conn.execute("SELECT name, MAX(version) FROM sources GROUP BY name"))
@@ -95,7 +115,9 @@ class ExchangeStore:
                             guids: Mapping[str, Mapping[str, str]], extras: Mapping, event) -> None:
         """Write an import, all or nothing.
 
-        ``sources`` are ``(Source, turns, segments)``; a coding is ``(source position,
+        ``sources`` are ``(Source, turns, segments)``, a new version each — or, when the
+        ``Source`` has an id, a stored one the import adds to (its turns and segments are not
+        written again); a coding is ``(source position,
         segment index, Coding)`` — the position of its source in ``sources`` and the
         ``index`` of its segment — and gets its segment and source ids here; a memo is
         ``(Memo, None)`` or, on a segment, ``(Memo, (source position, segment index))``.
@@ -116,16 +138,20 @@ class ExchangeStore:
                 self.add_memo(memo)
             if codebook is not None:
                 self.save_codebook(*codebook)
+            before = json.dumps(guid_maps, ensure_ascii=False, sort_keys=True)
             for kind, ids in guids.items():
                 if ids:
                     guid_maps.setdefault(kind, {}).update(ids)
-            self.set_meta(META_GUIDS, json.dumps(guid_maps, ensure_ascii=False, sort_keys=True))
+            after = json.dumps(guid_maps, ensure_ascii=False, sort_keys=True)
+            if after != before:
+                self.set_meta(META_GUIDS, after)
             self._keep_exchange_extras(extras)
             self.log(event)
 
     def _add_exchange_source(self, source, turns: list, segments: list) -> dict[int, int]:
-        """Add one source version; returns segment index → stored segment id."""
-        sid = self.add_source(source, turns, segments)
+        """Add one source version (or take the stored one); returns segment index → stored
+        segment id."""
+        sid = source.id if source.id is not None else self.add_source(source, turns, segments)
         return {s.index: s.id for s in self.segments_of(sid)}
 
     def _keep_exchange_extras(self, new: Mapping) -> None:

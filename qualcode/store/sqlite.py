@@ -13,20 +13,28 @@ True
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Union
 
-from ..errors import StoreError
+from ..errors import StoreError, store_fault
 from ..model import AuditEvent, Informant, Memo, Segment, Source, Turn, count_words, now_iso
 from .codings import CodingQueries
+from .vectors import VectorQueries
 from .exchange import ExchangeStore
 
 if TYPE_CHECKING:   # pandas is imported by the methods that make frames, not by opening a store
     import pandas as pd
 
 SCHEMA_VERSION = 3
+#: How long a command waits for another one writing to the same project before giving up.
+BUSY_WAIT_SECONDS = 10.0
+#: Tables every qualcode store has had since schema 1 (a store without one is damaged).
+CORE_TABLES = frozenset({"meta", "sources", "informants", "turns", "segments", "source_annotations",
+                         "word_types", "codebooks", "codings", "memos", "audit"})
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -94,6 +102,22 @@ def _add_column(conn: sqlite3.Connection, table: str, column: str, decl: str) ->
         conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
 
 
+_FAULT_ENV = "QUALCODE_FAULT_AT"
+_fault_counts: dict[str, int] = {}
+
+
+def _fault_point(name: str) -> None:
+    """Crash tests: with ``QUALCODE_FAULT_AT=<name>:<n>`` in the environment the process kills
+    itself (SIGKILL, as a power cut would) the n-th time it reaches this point, so a test can
+    check that the store is then exactly as before or as after the command."""
+    spec = os.environ.get(_FAULT_ENV)
+    if not spec or not spec.startswith(name + ":"):
+        return
+    _fault_counts[name] = _fault_counts.get(name, 0) + 1
+    if _fault_counts[name] == int(spec.rsplit(":", 1)[1]):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT the open transaction; run statement by statement instead.
     for statement in script.split(";"):
@@ -101,38 +125,58 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
             conn.execute(statement)
 
 
-class SQLiteStore(CodingQueries, ExchangeStore):
+class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries):
     """The project store in one SQLite file."""
 
     def __init__(self, path: Path, create: bool = False):
         self.path = Path(path)
-        if not self.path.exists() and not create:
+        existed = self.path.exists()
+        if not existed and not create:
             raise StoreError("the project store is missing; run 'qualcode init' in the project folder",
                              path=str(self.path))
+        if existed and self.path.is_file() and self.path.stat().st_size == 0:
+            # never recreate a store that was there: an empty file is a lost store, not a new one
+            raise StoreError("the project store is an empty file (0 bytes); restore it from a backup, "
+                             "or delete it to start the project's store from nothing", path=str(self.path))
+        self._in_tx = False
         try:
-            self.conn = sqlite3.connect(str(self.path), isolation_level=None)
+            self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=BUSY_WAIT_SECONDS)
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA journal_mode = WAL")
             # in WAL mode NORMAL keeps the store consistent on a crash; it only skips an fsync
             # per commit
             self.conn.execute("PRAGMA synchronous = NORMAL")
             tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"this is not a qualcode store ({exc}); restore it from a backup",
-                             path=str(self.path)) from None
-        self._in_tx = False
-        if not tables:
-            with self.transaction():
-                _run_script(self.conn, _SCHEMA)
-                self.conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        elif "meta" not in tables:
-            raise StoreError("this SQLite file is not a qualcode store", path=str(self.path))
-        self._check_version()
+            if not tables and not existed:
+                with self.transaction():
+                    _run_script(self.conn, _SCHEMA)
+                    self.conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                tables = CORE_TABLES
+            self._check_tables(tables)
+            self._check_version()
+        except (sqlite3.Error, StoreError) as exc:
+            if hasattr(self, "conn"):
+                self.conn.close()
+            if isinstance(exc, StoreError):
+                raise
+            raise store_fault(exc, str(self.path)) from None
+
+    def _check_tables(self, tables: set[str]) -> None:
+        if "meta" not in tables:
+            raise StoreError("this SQLite file is not a qualcode store; open the project folder it belongs "
+                             "to or restore .qualcode/project.db from a backup", path=str(self.path))
+        missing = sorted(CORE_TABLES - set(tables))
+        if missing:
+            raise StoreError(f"the project store is damaged (table {missing[0]} is missing); restore "
+                             ".qualcode/project.db from a backup", path=str(self.path))
 
     # -- schema -------------------------------------------------------------------
     def schema_version(self) -> int:
         row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        return int(row[0]) if row else 0
+        if row is None or not str(row[0]).isdigit() or int(row[0]) < min(MIGRATIONS):
+            raise StoreError("the project store is damaged (its schema version is missing or unreadable); "
+                             "restore .qualcode/project.db from a backup", path=str(self.path))
+        return int(row[0])
 
     def _check_version(self) -> None:
         version = self.schema_version()
@@ -159,15 +203,25 @@ class SQLiteStore(CodingQueries, ExchangeStore):
         if self._in_tx:
             yield self.conn
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise store_fault(exc, str(self.path)) from None
         self._in_tx = True
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
+            _fault_point("before-commit")
             self.conn.execute("COMMIT")
+            _fault_point("after-commit")
+        except BaseException as exc:
+            if self.conn.in_transaction:
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass        # SQLite has already rolled back (e.g. on a full disk)
+            if isinstance(exc, sqlite3.Error):
+                raise store_fault(exc, str(self.path)) from None
+            raise
         finally:
             self._in_tx = False
 

@@ -1,0 +1,69 @@
+"""One read of a project for one operation: :class:`~qualcode.analysis.study.StudyFrames`.
+
+Every frame (segments, resolved codings, informants, sources, audit) is read from the store
+once, the codebook parsed once, and every project file that steers an analysis or a report
+(tyypit.yaml, the interview frames, the construct files) is read here and nowhere else.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from ..errors import QualcodeError
+from ..labels import check_language
+
+
+def study_frames(project, lang: Optional[str] = None, include_suggested: bool = False, codebook=None,
+                 link_constructs: bool = True, *, report: bool = True, codebook_required: Optional[bool] = None):
+    """Everything the analyses and reports of one operation read, each read once: segments,
+    resolved codings, informants, the codebook and the type rules (tyypit.yaml); for a
+    ``report`` also sources, the audit trail, the interview frames, the title and the
+    construct files (their care actions linked to the coded data unless ``link_constructs``
+    is False).  ``lang`` is the language of the results (default: the project's).  Without a
+    codebook a report goes on without one; the analyses need one (``codebook_required``
+    overrides)."""
+    from ..analysis.study import CodingBasis, StudyFrames
+    from ..report.inputs import find_frames, read_type_rules
+
+    language = project.config.language
+    every = project.coding.resolved(include_suggested=True)     # the suggestions too, to count them
+    counted = every if include_suggested else every[every["status"] != "suggested"].reset_index(drop=True)
+    frames = StudyFrames(
+        language=check_language(lang or language), data_language=language,
+        segments=project.segments(), codings=counted, basis=CodingBasis.of(every, include_suggested),
+        informants=project.informants(), codebook=_codebook(project, codebook, required=not report if codebook_required is None else codebook_required),
+        type_rules=read_type_rules(project.root), include_suggested=include_suggested, root=project.root)
+    if report:
+        frames.title = project.config.title or project.root.name
+        frames.sources, frames.audit = project.sources(), project.audit()
+        frames.interview_frames = find_frames(project.root)
+        frames.constructs = constructs_of(project, frames, link=link_constructs)
+    return frames
+
+
+def _codebook(project, codebook=None, required: bool = True):
+    """The codebook given (a path or a Codebook), else the project's; None when the project
+    has none and it is not ``required``."""
+    if codebook is not None or required:
+        return project.codebook(codebook)
+    try:
+        return project.codebook()
+    except QualcodeError:
+        return None
+
+
+def constructs_of(project, frames, link: bool = True, keep_empty: bool = False):
+    """The project's construct files checked against the frames' codebook, in the frames'
+    language, with the care actions linked to the frames' coded data when ``link``; None
+    when the project has no construct files (unless ``keep_empty``)."""
+    from ..construct import load_constructs
+
+    c = load_constructs(project.root, codebook=frames.codebook, lang=frames.language)
+    if link:
+        link_constructs(c, frames)
+    return c if keep_empty or not c.is_empty() else None
+
+
+def link_constructs(constructs, frames) -> None:
+    """Link the care actions to the coded data (when there are care models and a codebook)."""
+    if constructs is not None and constructs.care_models and frames.codebook is not None:
+        constructs.link(frames)

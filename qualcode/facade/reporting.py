@@ -1,0 +1,44 @@
+"""``project.report(...)``: one read of the project, one set of analyses, one file (and the
+figures), pseudonymised when asked."""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Optional, Union
+
+from ..errors import ReportWarning
+from .frames import link_constructs, study_frames
+
+PathLike = Union[str, Path]
+
+
+def write_report(project, path: Optional[PathLike] = None, fmt: Optional[str] = None, lang: Optional[str] = None,
+                 include_suggested: bool = False, show_codes: bool = True, figures_dir: Optional[PathLike] = None,
+                 codebook=None, pseudonymise=None, template: Optional[PathLike] = None) -> Path:
+    """See :meth:`qualcode.project.Project.report`."""
+    from ..analysis.study import Analyses
+    from ..report.api import write_report as write_file
+
+    key = project.privacy.key_for_output(pseudonymise)
+    frames = study_frames(project, lang=lang, include_suggested=include_suggested, codebook=codebook,
+                          link_constructs=key is None)
+    if key is not None:   # the care actions' quotes come from the pseudonymised codings
+        project.privacy.pseudonymise_frames(frames, key)
+        link_constructs(frames.constructs, frames)
+    analyses = Analyses(frames)          # shared by the report and its figures
+    out = write_file(analyses, Path(path) if path else None, fmt=fmt, lang=frames.language, show_codes=show_codes,
+                     template=template)
+    basis = frames.coding_basis
+    if basis.warning(frames.language):    # the document says so too; this tells whoever runs it
+        warnings.warn(ReportWarning(f"{Path(out).name}: {basis.warning(frames.language)}"), stacklevel=3)
+    files = 1
+    if figures_dir is not None:
+        from ..report.figures import write_figures
+
+        Path(figures_dir).mkdir(parents=True, exist_ok=True)
+        files += len(write_figures(analyses, Path(figures_dir), frames.language))
+    project._log("report", Path(out).name, details={"lang": frames.language, "files": files,
+                                                    "suggested": include_suggested,
+                                                    "pseudonymised": key is not None,
+                                                    "reviewed": basis.reviewed, "suggestions": basis.suggestions})
+    return Path(out)

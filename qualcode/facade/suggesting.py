@@ -1,0 +1,174 @@
+"""Suggestions ranked by meaning (``project.coding.suggest``) and how good they are against
+a gold coding, also after a simulated review (``--simulate N``).
+
+The segment vectors of a cached backend are computed once per segment version and kept in
+the store; a later ``suggest`` — after more decisions, or a re-code — only reads them.  The
+suggestions are stored as coder ``semantic`` with status ``suggested`` and a rule naming the
+evidence; each run replaces the previous run's undecided ones and never touches a human
+decision.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional, Union
+
+import numpy as np
+import pandas as pd
+
+from ..model import AUTO_CODER, HUMAN_STATUSES, SEMANTIC_CODER, Coding, count_words
+from ..progress import progress_iter
+
+PathLike = Union[str, Path]
+#: the coder name of these suggestions (beside ``auto``, the keyword coder)
+DEFAULT_BACKEND = "bm25"
+
+
+def _language(project) -> str:
+    return project.codebook().language or project.config.language
+
+
+def _lemmas(project, texts: list[str]) -> list[list[str]]:
+    return [a.lemmas for a in project._annotator(_language(project)).annotate_many(texts)]
+
+
+def _embed(project, backend, segs: pd.DataFrame, progress: bool) -> object:
+    """Vectors of all the segments (rows in ``segs`` order); cached ones are read, missing
+    ones computed with a progress bar and kept."""
+    texts = segs["text"].tolist()
+    if not backend.cached:
+        return backend.segment_vectors(texts, _lemmas(project, texts))
+    store = project.store
+    ids = [int(s) for s in segs["segment_id"]]
+    cached = store.vectors(backend.version, ids)
+    missing = [i for i, s in enumerate(ids) if s not in cached]
+    if missing:
+        bar = iter(progress_iter(range(len(missing)), "Embedding segments", enabled=progress))
+        vectors = backend.segment_vectors([texts[i] for i in missing], [],
+                                          progress=lambda n: [next(bar, None) for _ in range(n)])
+        for _ in bar:
+            pass
+        fresh = {ids[i]: v for i, v in zip(missing, vectors)}
+        store.save_vectors(backend.version, fresh)
+        cached.update(fresh)
+    return np.vstack([cached[s] for s in ids]) if ids else np.zeros((0, 1), dtype=np.float32)
+
+
+def _code_texts(codebook) -> tuple[list[str], list[str]]:
+    """Code ids and what each means: its theme, name, description and keywords."""
+    ids, texts = [], []
+    for code in codebook:
+        theme = codebook.root_of(code.id)
+        head = f"{codebook[theme].name}: " if theme != code.id and theme in codebook else ""
+        words = ", ".join(code.keywords + code.phrases)
+        ids.append(code.id)
+        texts.append(f"{head}{code.name or code.id}. {code.description} {words}".strip())
+    return ids, texts
+
+
+def decisions_of(project):
+    """The human decisions in the project as learning examples (oldest first)."""
+    from ..suggest import Decisions
+
+    codings = project.codings()
+    human = codings[codings["status"].isin(HUMAN_STATUSES)].sort_values(["created_at", "coding_id"])
+    return Decisions.from_rows(zip(human["segment_id"], human["code_id"], human["status"]))
+
+
+def build_model(project, backend: str = DEFAULT_BACKEND, decisions=None, progress: bool = False):
+    """The code model over the project's answer segments (interviewer turns are context only)."""
+    from ..suggest import CodeModel, get_backend
+    from ..suggest.backends import unit_rows
+    from ..suggest.context import context_matrix
+
+    engine = get_backend(backend, _language(project))
+    segs = project.segments().reset_index(drop=True)
+    vectors = _embed(project, engine, segs, progress)
+    mixed = unit_rows(context_matrix(segs["source_id"].tolist(), segs["is_interviewer"].tolist(),
+                                     [count_words(t) for t in segs["text"]]) @ vectors)
+    answers = np.flatnonzero(~segs["is_interviewer"].to_numpy())
+    code_ids, texts = _code_texts(project.codebook())
+    code_vectors = engine.code_vectors(texts, _lemmas(project, texts))
+    model = CodeModel(mixed[answers], segs["segment_id"].iloc[answers].tolist(), code_vectors, code_ids,
+                      decisions if decisions is not None else decisions_of(project))
+    return model, segs.iloc[answers]
+
+
+def _keyword_rules(project) -> dict[tuple[int, str], str]:
+    codings = project.codings()
+    auto = codings[(codings["coder"] == AUTO_CODER) & (codings["status"] == "suggested")]
+    return {(int(s), c): r for s, c, r in zip(auto["segment_id"], auto["code_id"], auto["rule"])}
+
+
+def _rule(backend: str, row: dict, keywords: Optional[str]) -> str:
+    parts = [f"{backend} score {row['score']:.2f} (threshold {row['threshold']:.2f})",
+             f"similarity {row['similarity']:.2f}"]
+    if row["nearest"] >= 0:
+        parts.append(f"nearest example segment {row['nearest']}")
+    if keywords:
+        parts.append(keywords)
+    return "; ".join(parts)
+
+
+def suggest(project, backend: str = DEFAULT_BACKEND, top_k: int = 3, progress: bool = False) -> pd.DataFrame:
+    """Rank the codes of every answer segment and store those above their threshold (at most
+    ``top_k`` per segment) as suggestions of coder ``semantic``.  Returns them with their
+    score, threshold, similarity and nearest example."""
+    model, segs = build_model(project, backend, progress=progress)
+    rows = model.rank().rows(top_k)
+    bounds = {int(r.segment_id): (int(r.source_id), int(r.start), int(r.end)) for r in segs.itertuples()}
+    keywords = _keyword_rules(project)
+    codings = [Coding(r["code_id"], r["segment_id"], bounds[r["segment_id"]][1], bounds[r["segment_id"]][2],
+                      "suggested", SEMANTIC_CODER, _rule(backend, r, keywords.get((r["segment_id"], r["code_id"]))),
+                      source_id=bounds[r["segment_id"]][0]) for r in rows]
+    with project.store.transaction():
+        replaced = project.store.replace_suggestions(SEMANTIC_CODER, codings)
+        project._log("suggest", backend, details={"suggestions": len(codings), "replaced": replaced,
+                                                  "examples": sum(map(len, model.decisions.positives.values()))})
+    return pd.DataFrame(rows, columns=["segment_id", "code_id", "rank", "score", "threshold", "similarity",
+                                       "nearest"])
+
+
+def _keyword_ranking(project, segment_ids: set) -> tuple[dict[int, list], dict[int, set]]:
+    """The keyword coder's codes per segment, the code with most rule hits first."""
+    codings = project.codings()
+    auto = codings[(codings["coder"] == AUTO_CODER) & codings["segment_id"].isin(segment_ids)]
+    counts = auto.groupby(["segment_id", "code_id"]).size().reset_index(name="n")
+    ranked: dict[int, list] = {}
+    for row in counts.sort_values(["segment_id", "n"], ascending=[True, False], kind="stable").itertuples():
+        ranked.setdefault(int(row.segment_id), []).append(row.code_id)
+    return ranked, {s: set(c) for s, c in ranked.items()}
+
+
+def evaluate_suggestions(project, gold: PathLike, backends: tuple = (DEFAULT_BACKEND,), simulate: int = 0,
+                         top_k: int = 3) -> pd.DataFrame:
+    """hit@1, hit@5, precision, recall and F1 (codes and their themes) of the keyword coder
+    and of each backend against a gold coding.  With ``simulate`` the gold's first N coded
+    sources count as reviewed (their gold codes are the decisions the model learns from) and
+    only the other sources are scored.  Nothing is written to the store."""
+    from ..coding.evaluate import attach_segments, ranking_scores, read_gold, simulation_split
+    from ..suggest import Decisions
+
+    frame = attach_segments(read_gold(gold), project.segments(), path=str(gold))
+    train, test = simulation_split(frame, simulate) if simulate else ([], list(dict.fromkeys(frame["source"])))
+    learn = frame[frame["source"].isin(train)]
+    decisions = Decisions(reviewed={int(s) for s in learn["segment_id"]})
+    for seg, codes in zip(learn["segment_id"], learn["code_set"]):
+        for code in codes:
+            decisions.positives.setdefault(code, set()).add(int(seg))
+    scored = frame[frame["source"].isin(test)]
+    gold_sets = {int(s): set(c) for s, c in zip(scored["segment_id"], scored["code_set"])}
+    cb = project.codebook()
+    theme = {s: {cb.root_of(c) if c in cb else c for c in g} for s, g in gold_sets.items()}
+
+    def row(method, ranked, predicted):
+        lifted = {s: {cb.root_of(c) if c in cb else c for c in p} for s, p in predicted.items()}
+        lifted_rank = {s: list(dict.fromkeys(cb.root_of(c) if c in cb else c for c in r)) for s, r in ranked.items()}
+        out = {"method": method, **ranking_scores(gold_sets, ranked, predicted)}
+        themes = ranking_scores(theme, lifted_rank, lifted)
+        return {**out, "theme hit@1": themes["hit@1"], "theme f1": themes["f1"]}
+
+    rows = [row("keywords", *_keyword_ranking(project, set(gold_sets)))]
+    for name in backends:
+        ranking = build_model(project, name, decisions=decisions)[0].rank()
+        rows.append(row(name, ranking.top(5), ranking.predicted(top_k)))
+    return pd.DataFrame(rows).assign(reviewed_sources=len(train))

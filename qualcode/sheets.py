@@ -1,0 +1,252 @@
+"""The one home of the openpyxl helpers every workbook writer and reader shares: literal-safe
+cells, header and caption styling, frozen headers with filters, sheet titles Excel accepts,
+column widths, the atomic save, and opening and reading a workbook with one clear error.
+
+Every string goes through :func:`write_text_cell`: it is written as a literal (text starting
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return never becomes a formula), with the
+characters XML cannot hold removed and cut to the cell limit.  Numbers and dates stay typed.
+
+openpyxl is imported inside the functions, so importing this module costs nothing until a
+workbook is written or read.
+
+>>> from openpyxl import Workbook
+>>> wb = Workbook(); ws = wb.active
+>>> write_cell(ws["A1"], "=1+1"); write_cell(ws["B1"], 3); write_cell(ws["C1"], None)
+>>> [(c.value, c.data_type) for c in ws[1]]
+[('=1+1', 's'), (3, 'n'), (None, 'n')]
+>>> safe_sheet_title("Q1/2025: [luonnos]", wb)
+'Q1_2025_ _luonnos_'
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+
+from .errors import QualcodeError
+from .fileutil import atomic_output, is_missing, xml_safe
+
+PathLike = Union[str, Path]
+
+#: First characters that make a spreadsheet read a cell as a formula.
+RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: Longest text written into one cell (Excel's hard limit is 32 767 characters).
+MAX_CELL_CHARS = 32000
+#: Longest sheet title Excel accepts.
+MAX_TITLE_CHARS = 31
+#: Characters a sheet title may not hold.
+_INVALID_TITLE = re.compile(r"[\[\]:*?/\\]")
+
+
+# ----------------------------------------------------------------------------- cells
+def write_text_cell(cell, value: Any) -> None:
+    """Write ``value`` into an openpyxl cell as a literal string, never as a formula
+    (a text starting with ``=``, ``+``, ``-``, ``@``, tab or CR stays text); characters XML
+    cannot hold are dropped and the text is cut to :data:`MAX_CELL_CHARS`.
+
+    >>> from openpyxl import Workbook
+    >>> c = Workbook().active["A1"]; write_text_cell(c, "=HYPERLINK(1)"); (c.value, c.data_type)
+    ('=HYPERLINK(1)', 's')
+    """
+    text = xml_safe(value)[:MAX_CELL_CHARS]
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(RISKY_PREFIXES):
+        cell.quotePrefix = True
+
+
+def write_cell(cell, value: Any) -> None:
+    """Write any value: missing values (None, NaN) leave the cell empty, numbers and dates stay
+    typed (booleans become text), everything else is a literal string (:func:`write_text_cell`).
+
+    >>> import numpy as np
+    >>> from openpyxl import Workbook
+    >>> ws = Workbook().active
+    >>> write_cell(ws["A1"], np.int64(2)); write_cell(ws["A2"], True); write_cell(ws["A3"], float("nan"))
+    >>> ws["A1"].value, ws["A2"].value, ws["A3"].value
+    (2, 'True', None)
+    """
+    if is_missing(value):
+        cell.value = None
+        return
+    if isinstance(value, bool):
+        write_text_cell(cell, str(value))
+    elif isinstance(value, (int, float)):
+        cell.value = value
+    elif hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iuf":   # numpy numbers
+        cell.value = value.item()
+    elif isinstance(value, (dt.date, dt.datetime, dt.time)):
+        cell.value = value
+    else:
+        write_text_cell(cell, value)
+
+
+def fill(colour: str):
+    """A solid openpyxl fill of ``colour`` (``"D9E1F2"``)."""
+    from openpyxl.styles import PatternFill
+
+    return PatternFill("solid", fgColor=colour)
+
+
+def header_cell(cell, text: Any, colour: Optional[str] = None, *, border=None, alignment=None) -> None:
+    """A header cell: the text (literal; None leaves it empty), bold, on ``colour`` when given;
+    ``border`` and ``alignment`` (openpyxl styles) when given."""
+    from openpyxl.styles import Font
+
+    write_cell(cell, text)
+    cell.font = Font(bold=True)
+    if colour:
+        cell.fill = fill(colour)
+    if border is not None:
+        cell.border = border
+    if alignment is not None:
+        cell.alignment = alignment
+
+
+def caption_cell(ws, text: str, row: int = 1) -> None:
+    """The caption (``Taulukko N. …``) in column A of ``row``: bold, a size larger."""
+    from openpyxl.styles import Font
+
+    cell = ws.cell(row=row, column=1)
+    write_text_cell(cell, text)
+    cell.font = Font(bold=True, size=12)
+
+
+def freeze_header(ws, header_row: int, last_column: Optional[int] = None,
+                  last_row: Optional[int] = None) -> None:
+    """Freeze the rows up to ``header_row``; with ``last_column`` an autofilter from the header
+    row down to ``last_row`` (default: the header row itself when the sheet has no data)."""
+    from openpyxl.utils import get_column_letter
+
+    ws.freeze_panes = f"A{header_row + 1}"
+    if last_column is not None:
+        bottom = max(header_row, last_row if last_row is not None else ws.max_row)
+        ws.auto_filter.ref = f"A{header_row}:{get_column_letter(max(1, last_column))}{bottom}"
+
+
+# ----------------------------------------------------------------------------- titles and widths
+def safe_sheet_title(name: Any, workbook) -> str:
+    """A sheet title Excel accepts (≤ 31 characters, none of ``[]:*?/\\``, no surrounding
+    quotes), unique (case-insensitively) among the sheets of ``workbook``.
+
+    >>> from openpyxl import Workbook
+    >>> wb = Workbook(); wb.active.title = "Teemat"
+    >>> safe_sheet_title("teemat", wb), len(safe_sheet_title("x" * 40, wb))
+    ('teemat (2)', 31)
+    """
+    used = {ws.title.lower() for ws in workbook.worksheets}
+    edges = " \t\r\n'"             # Excel refuses a title that starts or ends with an apostrophe
+    base = _INVALID_TITLE.sub("_", xml_safe(name)).strip(edges)[:MAX_TITLE_CHARS].strip(edges) or "Sheet"
+    title, i = base, 2
+    while title.lower() in used:
+        suffix = f" ({i})"
+        title = base[: MAX_TITLE_CHARS - len(suffix)] + suffix
+        i += 1
+    return title
+
+
+def text_width(values: Iterable[Any], cap: float = 40, minimum: float = 8) -> float:
+    """A column width for ``values``: the longest line plus a margin, between ``minimum`` and ``cap``.
+
+    >>> text_width(["ab", "a much longer line\\nshort"]), text_width(["x" * 99], cap=70)
+    (20.0, 70.0)
+    """
+    longest = 0
+    for v in values:
+        if v is None:
+            continue
+        for line in str(v).split("\n"):
+            longest = max(longest, len(line))
+    return float(max(minimum, min(cap, longest + 2)))
+
+
+def set_column_widths(ws, widths: Union[Sequence[float], Mapping[str, float]]) -> None:
+    """Column widths: a sequence for columns A, B, … in order, or a mapping of column letters."""
+    from openpyxl.utils import get_column_letter
+
+    items = widths.items() if isinstance(widths, Mapping) else (
+        (get_column_letter(i), w) for i, w in enumerate(widths, start=1))
+    for letter, w in items:
+        ws.column_dimensions[letter].width = w
+
+
+# ----------------------------------------------------------------------------- files
+def save_workbook(workbook, path: PathLike, make_parents: bool = False) -> Path:
+    """Save ``workbook`` atomically (a temporary file beside ``path``, then moved into place),
+    so a failed save never leaves a half-written file; returns the path."""
+    target = Path(path)
+    with atomic_output(target, make_parents=make_parents) as tmp:
+        workbook.save(tmp)
+    return target
+
+
+def open_workbook(path: PathLike, what: str):
+    """Open an xlsx file for reading, or raise one clear :class:`QualcodeError` saying which
+    file it should have been (``what``, e.g. "the review sheet written by qualcode")."""
+    from openpyxl import load_workbook
+
+    from .safearchive import check_office_file
+
+    check_office_file(path)
+    try:
+        return load_workbook(path, read_only=True, data_only=False)
+    except FileNotFoundError:
+        raise QualcodeError(f"file not found; give {what}", path=str(path)) from None
+    except Exception as exc:  # zip / XML errors: not an xlsx file
+        raise QualcodeError(f"cannot be opened as an Excel workbook ({exc.__class__.__name__}); "
+                            f"give {what}", path=str(path)) from None
+
+
+def read_sheet_rows(path: PathLike, what: str, sheet_names: list[str]) -> tuple[str, list[tuple]]:
+    """(title, rows of values) of the first sheet in ``sheet_names`` that the workbook has, else
+    of its first sheet; errors as :func:`open_workbook`.  Rows are read as wide as the header
+    row's last filled cell and end at the last row with a value, so one stray cell far down or
+    right (or a forged sheet dimension) costs nothing."""
+    wb = open_workbook(path, what)
+    try:
+        ws = next((wb[n] for n in sheet_names if n in wb.sheetnames), wb[wb.sheetnames[0]])
+        return ws.title, used_rows(ws)
+    finally:
+        wb.close()
+
+
+def used_rows(ws) -> list[tuple]:
+    """The rows of a (read-only) worksheet within its real used range: as wide as the first
+    non-blank row's last filled cell, up to the last row that has a value in that width."""
+    leading: list[tuple] = []
+    for row in ws.iter_rows(values_only=True):
+        filled = [i for i, v in enumerate(row) if v is not None and str(v).strip()]
+        if filled:
+            return _rest_of_rows(ws, leading, filled[-1] + 1)
+        leading.append(())
+    return []
+
+
+def _rest_of_rows(ws, leading: list[tuple], width: int) -> list[tuple]:
+    rows = list(leading)
+    last = len(rows)
+    for row in ws.iter_rows(min_row=len(leading) + 1, max_col=width, values_only=True):
+        rows.append(row)
+        if not is_blank_row(row):
+            last = len(rows)
+    return rows[:last]
+
+
+def other_sheets_rows(path: PathLike, what: str, skip: set[str]) -> dict[str, list[tuple]]:
+    """Title → used rows (:func:`used_rows`) of every sheet of the workbook whose title is not in
+    ``skip`` (to find decisions pasted into the wrong sheet)."""
+    wb = open_workbook(path, what)
+    try:
+        return {ws.title: used_rows(ws) for ws in wb.worksheets if ws.title not in skip}
+    finally:
+        wb.close()
+
+
+def is_blank_row(row: Sequence[Any]) -> bool:
+    """True when every value of a sheet row is empty or only whitespace.
+
+    >>> is_blank_row((None, " ")), is_blank_row((None, 0))
+    (True, False)
+    """
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)

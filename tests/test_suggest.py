@@ -1,0 +1,141 @@
+"""Suggestions by meaning: they learn from decisions and never change one (real store, real
+spaCy tokenisation, real transcripts of the English demo)."""
+import shutil
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from qualcode.errors import QualcodeError
+from qualcode.facade.suggesting import SEMANTIC_CODER, build_model, evaluate_suggestions, suggest
+from qualcode.model import HUMAN_STATUSES
+from qualcode.project import Project
+from qualcode.suggest import available_backends, get_backend
+
+DEMO = ROOT / "corpora" / "customer-voice"
+CODEBOOK = ROOT / "codebooks" / "customer_experience_en.yaml"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cv") / "study"
+    shutil.copytree(DEMO, folder)
+    (folder / "codebooks").mkdir()
+    shutil.copy2(CODEBOOK, folder / "codebooks" / CODEBOOK.name)
+    with Project(folder) as p:
+        p.ingest([folder / "transcripts"], informants=folder / "informants.csv")
+        p.code()
+    return folder
+
+
+def _human(p):
+    c = p.codings()
+    return c[c["status"].isin(HUMAN_STATUSES)].drop(columns=["segment_text"]).reset_index(drop=True)
+
+
+def _segment(p, source, index):
+    s = p.segments()
+    return int(s[(s["source"] == source) & (s["index"] == index)]["segment_id"].iloc[0])
+
+
+def test_suggestions_never_change_a_human_decision(demo, tmp_path):
+    folder = tmp_path / "copy"
+    shutil.copytree(demo, folder)
+    with Project(folder) as p:
+        first = suggest(p, "bm25")
+        seg, code = int(first["segment_id"].iloc[0]), first["code_id"].iloc[0]
+        p.coding.reject(seg, code)
+        other = _segment(p, "transcripts/C4.md", 25)
+        p.coding.add(other, "billing_errors")
+        p.coding.accept(_segment(p, "transcripts/C1.txt", 6), "onboarding_smooth")
+        before = _human(p)
+        again = suggest(p, "bm25")
+        suggest(p, "bm25")
+        after = _human(p)
+        assert after.equals(before)
+        pairs = set(zip(again["segment_id"], again["code_id"]))
+        assert (seg, code) not in pairs                       # a rejection is not suggested again
+        assert (other, "billing_errors") not in pairs         # nor what is already coded
+        stored = p.codings()
+        stored = stored[stored["coder"] == SEMANTIC_CODER]
+        assert set(stored["status"]) == {"suggested"} and len(stored) == len(again)   # replaced, not piled up
+        assert stored["rule"].str.startswith("bm25 score").all()
+
+
+@pytest.mark.parametrize("backend", ["bm25", "semantic"])
+def test_an_added_coding_teaches_its_code(demo, tmp_path, backend):
+    if backend not in available_backends():
+        pytest.skip("the semantic extra is not installed")
+    folder = tmp_path / "copy"
+    shutil.copytree(demo, folder)
+    with Project(folder) as p:
+        target = _segment(p, "transcripts/C5.srt", 25)      # "paying more for fewer stores"
+
+        def price(model):
+            r = model.rank()
+            row, col = r.segment_ids.index(target), r.code_ids.index("price_concern")
+            order = list(np.argsort(-r.scores[row]))
+            return order.index(col), r.similarity[row, col], r.nearest[row, col]
+        rank_before, sim_before, nearest_before = price(build_model(p, backend)[0])
+        p.coding.add(_segment(p, "transcripts/C2.txt", 28), "price_concern")   # price tiers, a big step
+        p.coding.add(_segment(p, "transcripts/C3.docx", 30), "price_concern")  # add-ons too pricey
+        model = build_model(p, backend)[0]
+        assert sum(map(len, model.decisions.positives.values())) == 2
+        rank_after, sim_after, nearest_after = price(model)
+        assert sim_after > sim_before and nearest_before == -1 and nearest_after > 0
+        if backend == "semantic":       # with bm25 every pricing segment rises alike, its rank does not move up
+            assert rank_after < rank_before
+
+
+def test_bm25_ranks_better_than_keywords_on_the_english_gold(demo):
+    with Project(demo) as p:
+        table = evaluate_suggestions(p, DEMO / "gold" / "gold_coding.csv", ("bm25",)).set_index("method")
+    assert table.loc["bm25", "hit@1"] > table.loc["keywords", "hit@1"]
+    assert table.loc["bm25", "hit@5"] > table.loc["keywords", "hit@5"]
+
+
+def test_simulation_scores_only_the_sources_not_reviewed(demo):
+    with Project(demo) as p:
+        table = evaluate_suggestions(p, DEMO / "gold" / "gold_coding.csv", ("bm25",), simulate=2)
+        assert set(table["reviewed_sources"]) == {2}
+        assert table["segments"].iloc[0] == 111 - 24 - 24           # C1 and C2 have 24 segments each
+        with pytest.raises(QualcodeError, match="simulate fewer"):
+            evaluate_suggestions(p, DEMO / "gold" / "gold_coding.csv", ("bm25",), simulate=5)
+
+
+def test_unknown_backend_is_a_clear_error():
+    with pytest.raises(QualcodeError, match="unknown suggestion backend 'nope'"):
+        get_backend("nope", "en")
+
+
+@pytest.mark.skipif("semantic" not in available_backends(), reason="the semantic extra is not installed")
+def test_semantic_vectors_are_computed_once(demo, tmp_path, monkeypatch):
+    folder = tmp_path / "copy"
+    shutil.copytree(demo, folder)
+    with Project(folder) as p:
+        backend = get_backend("semantic", "en")
+        suggest(p, "semantic")
+        assert p.store.vector_count(backend.version) == len(p.segments())
+
+        def refuse(*a, **k):
+            raise AssertionError("cached vectors were computed again")
+        monkeypatch.setattr(type(backend), "segment_vectors", refuse)
+        p.coding.add(_segment(p, "transcripts/C4.md", 25), "billing_errors")
+        p.code()                                               # a re-code keeps the vectors too
+        assert len(suggest(p, "semantic"))
+
+
+def test_suggest_and_ranked_evaluation_through_the_cli(demo, tmp_path, cli):
+    folder = tmp_path / "cli"
+    shutil.copytree(demo, folder)
+    code, out = cli(["--project", folder, "suggest", "--top-k", "2"])
+    assert code == 0 and "ranked suggestions by bm25" in out, out
+    with Project(folder) as p:
+        ranked = p.codings().query("coder == 'semantic'")
+        assert len(ranked) and set(ranked["status"]) == {"suggested"}
+        assert ranked["rule"].str.startswith("bm25 score").all()
+    gold = ROOT / "corpora" / "customer-voice" / "gold" / "gold_coding.csv"
+    code, out = cli(["--project", folder, "evaluate", gold, "--backend", "bm25", "--simulate", "2"])
+    assert code == 0 and "hit" in out, out
+    code, out = cli(["--project", folder, "suggest", "--backend", "nonsense"])
+    assert code == 2 and "nonsense" in out
