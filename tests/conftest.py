@@ -1,10 +1,16 @@
+import getpass
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The per-machine NLP cache (lemma tables) of the tests lives in the temporary folder, never
+# in the user's cache; it is kept between runs (its entries are named by package versions).
+os.environ["QUALCODE_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / f"qualcode-test-cache-{getpass.getuser()}")
 
 
 @pytest.fixture

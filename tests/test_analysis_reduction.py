@@ -8,13 +8,18 @@ import test_analysis_study as st  # noqa: E402
 
 from qualcode.analysis import draft_reduction, reduction_table  # noqa: E402
 from qualcode.model import Code, Codebook  # noqa: E402
+from qualcode.nlp import get_lemmatizer  # noqa: E402
+
+LEMMA_FI = get_lemmatizer("simplemma", "fi").lemma
+LEMMA_EN = get_lemmatizer("simplemma", "en").lemma
 
 FI = ["Alkuperäinen ilmaus", "Pelkistetty ilmaus", "Alaluokka", "Yläluokka", "Pääluokka"]
 EN = ["Original expression", "Reduced expression", "Subcategory", "Upper category", "Main category"]
 
 
 def table(**kw):
-    return reduction_table(st.codings(), st.codebook(), reductions={2: "portaali kätevä"}, **kw)
+    return reduction_table(st.codings(), st.codebook(), reductions={2: "portaali kätevä"}, lemmatize=LEMMA_FI,
+                           **kw)
 
 
 def test_columns_are_localised_labels():
@@ -51,10 +56,13 @@ def test_reduced_expression_sources():
 
 
 def test_draft_reduction_drops_fillers_and_stopwords():
-    assert draft_reduction("No tota niinku siis öö, tilannepäivitykset puuttuivat projektista.") == \
-        "tilannepäivitys puuttua projekti"
-    assert draft_reduction("Um, like, the portal was really useful", language="en") == "portal useful"
-    assert draft_reduction("projekti projektista projektin") == "projekti"     # no repeated lemmas
+    assert draft_reduction("No tota niinku siis öö, tilannepäivitykset puuttuivat projektista.",
+                           lemmatize=LEMMA_FI) == "tilannepäivitys puuttua projekti"
+    assert draft_reduction("Um, like, the portal was really useful", language="en",
+                           lemmatize=LEMMA_EN) == "portal useful"
+    assert draft_reduction("projekti projektista projektin", lemmatize=LEMMA_FI) == "projekti"   # no repeats
+    # without a lemmatiser the words stay as they are
+    assert draft_reduction("No tota, tilannepäivitykset puuttuivat.") == "tilannepäivitykset puuttuivat"
     assert draft_reduction("yksi kaksi kolme neljä viisi kuusi seitsemän", max_words=3).count(" ") == 2
     assert draft_reduction("") == "" and draft_reduction(None) == ""
 

@@ -131,15 +131,48 @@ def test_voikko_without_dictionary_is_one_clear_error(monkeypatch):
 
 def test_parse_wordbases():
     assert parse_wordbases("+asiakas(asiakas)+tuki(tuki)") == ["asiakas", "tuki"]
-    assert parse_wordbases("+kirjautu(kirjautua)+minen(+minen)") == ["kirjautua"]
+    # a derivational suffix makes the part before it the derived word
+    assert parse_wordbases("+kirjautu(kirjautua)+minen(+minen)") == ["kirjautuminen"]
+    assert parse_wordbases("+tilanne(tilanne)+päivit(päivittää)+ys(+ys)") == ["tilanne", "päivitys"]
+    assert parse_wordbases("+kirjoit(kirjoittaa)+us(+us)+kone(kone)") == ["kirjoitus", "kone"]
+    assert parse_wordbases("") == []
 
 
 def test_voikko_backend_when_installed():
     pytest.importorskip("libvoikko")
     lem = get_lemmatizer("voikko", "fi")
     assert lem.lemma("viestinnän") == "viestintä"
-    assert lem.compound_parts("tilannepäivityksiä")[-1] == "päivitys"
+    # Voikko analyses päivitys as päivit (of päivittää) + ys: the compound's head is the noun
+    assert lem.compound_parts("tilannepäivityksiä") == ["tilanne", "päivitys"]
+    assert lem.compound_parts("asiakasportaalissa") == ["asiakas", "portaali"]
+    assert lem.compound_parts("palaveri") == []          # a dictionary word, not pala + veri
+    assert lem.compound_parts("kirjautuminen") == []
     assert lem.version.startswith("voikko-")
+
+
+def test_voikko_compound_keyword_matches_the_compounds_head():
+    pytest.importorskip("libvoikko")
+    from qualcode.codebook import codebook_from_dict
+    from qualcode.coding.matcher import RuleMatcher
+
+    cb = codebook_from_dict({"codes": [{"id": "v", "keywords": ["päivitys"], "compound": True}]})
+    text = "Tilannepäivityksiä ei tullut, päivitykset myöhästyivät."
+    matches = RuleMatcher(cb, Annotator("fi", "voikko")).match(text)
+    assert [(text[m.start:m.end], m.rule) for m in matches] == [
+        ("Tilannepäivityksiä", "compound:päivitys"), ("päivitykset", "keyword:päivitys")]
+
+
+def test_auto_is_voikko_when_it_works_and_says_why():
+    from qualcode.nlp.lemmatizers import lemmatizer_choice, resolve_lemmatizer
+
+    assert lemmatizer_choice("simplemma", "fi") == ("simplemma", "set")
+    assert lemmatizer_choice("auto", "en") == ("simplemma", "language")
+    if importlib.util.find_spec("libvoikko") is not None:
+        assert lemmatizer_choice("auto", "fi") == ("voikko", "voikko")
+        assert get_lemmatizer("auto", "fi") is get_lemmatizer("voikko", "fi")
+    else:
+        assert lemmatizer_choice("auto", "fi") == ("simplemma", "no-voikko")
+    assert resolve_lemmatizer("auto", "en") == "simplemma"
 
 
 def test_spacy_fi_backend_when_installed():
@@ -147,3 +180,18 @@ def test_spacy_fi_backend_when_installed():
     lem = get_lemmatizer("spacy-fi", "fi")
     assert lem.lemma("viestinnän") == "viestintä"
     assert lem.version.startswith("spacy-fi-")
+
+
+def test_spacy_fi_lemmatises_whole_segments(monkeypatch):
+    pytest.importorskip("spacy_fi_experimental_web_md")
+    lem = get_lemmatizer("spacy-fi", "fi")
+    piped, per_word = [], []
+    real_pipe = lem._pipeline().pipe
+    monkeypatch.setattr(lem._pipeline(), "pipe", lambda texts, **kw: real_pipe(piped.extend(texts) or texts, **kw))
+    monkeypatch.setattr(lem, "_lemma", lambda word: per_word.append(word) or word)
+    texts = ["Laskut tulivat myöhässä ja laskutus takkusi.", "Laskut tulivat.", "Kiitos laskuista."]
+    anns = Annotator("fi", "spacy-fi").annotate_many(texts)
+    assert per_word == []
+    # only the texts where a new word type first occurs go through the pipeline
+    assert piped == [texts[0], texts[2]]
+    assert anns[0].lemmas[:3] == ["lasku", "tulla", "myöhässä"] and anns[2].lemmas[1] == "lasku"

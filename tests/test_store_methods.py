@@ -164,3 +164,49 @@ def test_delete_meta(store):
     with pytest.raises(ValueError):
         store.delete_meta("schema_version")
     assert store.schema_version() >= 1
+
+
+def test_word_types_keep_lemmas_and_compound_parts(store):
+    store.add_word_types([(0, "tilannepäivityksiä", "tilannepäivitys", "tilanne\npäivitys"),
+                          (1, "laskut", "lasku", ""), (2, "outo", "outo")], "voikko-x-fi")
+    assert store.word_types("voikko-x-fi") == [(0, "tilannepäivityksiä", "tilannepäivitys", "tilanne\npäivitys"),
+                                               (1, "laskut", "lasku", ""), (2, "outo", "outo", None)]
+    assert store.word_types("voikko-x-fi", since=2) == [(2, "outo", "outo", None)]
+    assert store.word_types("simplemma-x-fi") == []
+    store.set_word_type_parts([(2, "")], "voikko-x-fi")
+    assert store.word_types("voikko-x-fi", since=2) == [(2, "outo", "outo", "")]
+
+
+def test_store_of_schema_2_gets_the_parts_column(tmp_path):
+    import sqlite3
+
+    from qualcode.store import SCHEMA_VERSION
+
+    path = tmp_path / "old.db"
+    SQLiteStore(path, create=True).close()
+    conn = sqlite3.connect(path)     # what a schema-2 store looked like
+    conn.execute("DROP TABLE word_types")
+    conn.execute("CREATE TABLE word_types (backend TEXT NOT NULL, id INTEGER NOT NULL, form TEXT NOT NULL,"
+                 " lemma TEXT NOT NULL, PRIMARY KEY (backend, id))")
+    conn.execute("INSERT INTO word_types VALUES ('simplemma-2-fi', 0, 'laskut', 'lasku')")
+    conn.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
+    conn.commit()
+    conn.close()
+    store = SQLiteStore(path)
+    assert store.schema_version() == SCHEMA_VERSION == 3
+    assert store.word_types("simplemma-2-fi") == [(0, "laskut", "lasku", None)]   # parts: not looked up
+    store.add_word_types([(1, "hinnat", "hinta", "")], "simplemma-2-fi")
+    assert store.word_types("simplemma-2-fi", since=1) == [(1, "hinnat", "hinta", "")]
+    store.close()
+
+
+def test_opening_a_store_imports_no_pandas(tmp_path):
+    import subprocess
+    import sys
+
+    SQLiteStore(tmp_path / "p.db", create=True).close()
+    code = ("import sys; from qualcode.store import SQLiteStore; s = SQLiteStore(sys.argv[1]); s.counts();"
+            " s.word_types('x'); print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "p.db")], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"

@@ -13,24 +13,25 @@ The three category columns come from the code hierarchy of each coding:
 The reduced expression is the researcher's when given (``reductions`` keyed by
 ``segment_id`` or by ``(segment_id, code_id)``, or a non-empty ``note`` on the coding);
 otherwise it is drafted from the content-word lemmas of the original expression, see
-:func:`draft_reduction`.
+:func:`draft_reduction`.  The lemmas come from the ``lemmatize`` function the caller gives
+(a project passes its annotator's, which reads the lemmas its store keeps); this module
+loads no lemmatiser of its own.
 
 >>> import pandas as pd
 >>> from qualcode.model import Code, Codebook
+>>> from qualcode.nlp import get_lemmatizer
 >>> cb = Codebook(codes=[Code("t", "Viestintä"), Code("a", "Tilannepäivitykset", parent="t")])
 >>> c = pd.DataFrame({"segment_id": [1], "code_id": ["a"], "status": "accepted", "speaker": ["H1"],
 ...                   "quote": ["No tota, tilannepäivitykset puuttuivat projektista."]})
->>> reduction_table(c, cb).iloc[0, :5].tolist()
+>>> reduction_table(c, cb, lemmatize=get_lemmatizer("simplemma", "fi").lemma).iloc[0, :5].tolist()
 ['No tota, tilannepäivitykset puuttuivat projektista.', 'tilannepäivitys puuttua projekti', 'Tilannepäivitykset', 'Tilannepäivitykset', 'Viestintä']
 """
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import Mapping, Optional
+from typing import Callable, Mapping, Optional
 
 import pandas as pd
-import simplemma
 
 from ..fileutil import is_missing
 from ..labels import label
@@ -68,23 +69,21 @@ would could might must shall may also
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", re.UNICODE)
 
 
-@lru_cache(maxsize=65536)
-def _lemma(word: str, language: str) -> str:
-    try:
-        return simplemma.lemmatize(word, lang=language).lower()
-    except (TypeError, ValueError):  # a language simplemma does not know: keep the word
-        return word
-
-
-def draft_reduction(text: str, language: str = "fi", max_words: int = 6) -> str:
+def draft_reduction(text: str, language: str = "fi", max_words: int = 6,
+                    lemmatize: Optional[Callable[[str], str]] = None) -> str:
     """Draft a reduced expression: the content-word lemmas of ``text`` in order, without
     duplicates, function words or fillers (no, tota, niinku, um, like …), at most
-    ``max_words``.
+    ``max_words``.  ``lemmatize`` gives a word's lemma; without it the words are kept as
+    they are (lowercased).
 
-    >>> draft_reduction("No tota, tilannepäivitykset puuttuivat projektista kokonaan.")
+    >>> from qualcode.nlp import get_lemmatizer
+    >>> fi, en = get_lemmatizer("simplemma", "fi").lemma, get_lemmatizer("simplemma", "en").lemma
+    >>> draft_reduction("No tota, tilannepäivitykset puuttuivat projektista kokonaan.", lemmatize=fi)
     'tilannepäivitys puuttua projekti kokonaan'
-    >>> draft_reduction("Well, um, the status updates were missing", language="en")
+    >>> draft_reduction("Well, um, the status updates were missing", language="en", lemmatize=en)
     'status update miss'
+    >>> draft_reduction("No tota, tilannepäivitykset puuttuivat")
+    'tilannepäivitykset puuttuivat'
     """
     if not isinstance(text, str) or not text.strip():
         return ""
@@ -94,7 +93,7 @@ def draft_reduction(text: str, language: str = "fi", max_words: int = 6) -> str:
         word = match.group(0).lower()
         if word in stop or len(word) < 2:
             continue
-        lemma = _lemma(word, language)
+        lemma = lemmatize(word).lower() if lemmatize is not None else word
         if lemma in stop or lemma in out:
             continue
         out.append(lemma)
@@ -119,14 +118,16 @@ def _categories(codebook: Optional[Codebook], code_id: str) -> tuple[str, str, s
 def reduction_table(codings: Optional[pd.DataFrame], codebook: Optional[Codebook] = None, *,
                     reductions: Optional[Mapping] = None, segments: Optional[pd.DataFrame] = None,
                     lang: str = "fi", language: Optional[str] = None,
-                    include_suggested: bool = False, max_words: int = 6) -> pd.DataFrame:
+                    include_suggested: bool = False, max_words: int = 6,
+                    lemmatize: Optional[Callable[[str], str]] = None) -> pd.DataFrame:
     """The reduction table: one row per (segment, code) of the effective codings.
 
     Columns (labels in ``lang``): original expression, reduced expression, subcategory,
     upper category, main category; then ``segment_id``, ``code_id``, ``speaker`` for
     tracing.  Rows are ordered by main category, upper category and subcategory in
     codebook order, then by segment.  ``language`` (default: the codebook's) selects
-    the lemmatiser and stopwords used for drafted reductions.
+    the stopwords and ``lemmatize`` the lemmas of drafted reductions (see
+    :func:`draft_reduction`).
 
     >>> import pandas as pd
     >>> c = pd.DataFrame({"segment_id": [7], "code_id": ["x"], "status": "manual",
@@ -156,7 +157,7 @@ def reduction_table(codings: Optional[pd.DataFrame], codebook: Optional[Codebook
             note = rec.get("note")
             reduced = None if is_missing(note) or not str(note).strip() else str(note).strip()
         if reduced is None or not str(reduced).strip():
-            reduced = draft_reduction(original, language, max_words)
+            reduced = draft_reduction(original, language, max_words, lemmatize)
         sub, upper, main = _categories(codebook, rec["code_id"])
         cid = rec["code_id"]
         anc = codebook.ancestors(cid) if codebook is not None and cid in codebook else []

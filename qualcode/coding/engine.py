@@ -38,9 +38,10 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import codebook_hash
+from ..labels import LANGS, label
 from ..model import AUTO_CODER, AuditEvent, Code, Codebook, Coding
-from ..nlp.packing import PackedAnnotations, TypeTable, pack, unpack_packed
-from ..progress import progress_iter
+from ..nlp.packing import PackedAnnotations, pack, unpack_packed
+from ..progress import progress_counter, progress_iter
 from .matcher import Match, RuleMatcher
 
 #: Key of the coding state (rule fingerprints and coded sources) in the store's metadata.
@@ -135,30 +136,49 @@ class CodingEngine:
         backend = self.annotator.backend
         source_ids = sorted({int(s) for s in segments["source_id"]})
         blobs = self.store.source_annotations(source_ids, backend)
-        types = TypeTable(self.store.word_types(backend))
+        lexicon = self.annotator.lexicon
+        types = self.annotator.type_table(self.store)
         parts: list = []
         part_ids: list[list[int]] = []
         missing = [sid for sid in source_ids if sid not in blobs]
         if missing:
             new_blobs = []
-            for sid in progress_iter(missing, "Tokenising and lemmatising", enabled=progress):
-                seg_list = self.store.segments_of(sid)
-                anns = self.annotator.annotate_many([s.text for s in seg_list])
-                new_blobs.append((sid, pack([s.id for s in seg_list], anns, types)))
+            for sid, seg_ids, anns in self._annotate_sources(missing, progress):
+                new_blobs.append((sid, pack(seg_ids, anns, types)))
                 parts.append(PackedAnnotations.from_annotations(anns))
-                part_ids.append([s.id for s in seg_list])
+                part_ids.append(seg_ids)
+            rows, new_parts = types.unsaved(lexicon)
             with self.store.transaction():
-                self.store.add_word_types(types.new_rows(), backend)
+                self.store.add_word_types(rows, backend)
+                self.store.set_word_type_parts(new_parts, backend)
                 self.store.save_source_annotations(new_blobs, backend)
+            types.mark_saved()
         if blobs:
-            gids = types.gid_array(self.annotator.lexicon)
+            gids = types.gid_array()
             for blob in blobs.values():
-                ids, packed = unpack_packed(blob, gids, self.annotator.lexicon)
+                ids, packed = unpack_packed(blob, gids, lexicon)
                 parts.append(packed)
                 part_ids.append(ids)
         everything = PackedAnnotations.concat(parts)
         row_of = {seg_id: row for row, seg_id in enumerate(i for ids in part_ids for i in ids)}
         return everything.select([row_of[int(i)] for i in segments["segment_id"]])
+
+    def _annotate_sources(self, source_ids: list[int], progress: bool):
+        """(source id, its segment ids, their annotations) of each source: all segments in
+        one stream, so the tokenizer and lemmatiser work in big batches."""
+        segments = self.store.segment_texts_in_order(source_ids)
+        texts = [text for sid in source_ids for _, text in segments.get(sid, [])]
+        with progress_counter(self._label("progress.annotate"), len(texts), enabled=progress) as advance:
+            anns = self.annotator.annotate_many(texts, progress=advance)
+        pos = 0
+        for sid in source_ids:
+            rows = segments.get(sid, [])
+            yield sid, [seg_id for seg_id, _ in rows], anns[pos:pos + len(rows)]
+            pos += len(rows)
+
+    def _label(self, key: str) -> str:
+        lang = self.annotator.lang
+        return label(key, lang if lang in LANGS else "en")
 
     # -- one run, step by step --------------------------------------------------------
     def _plan(self, cb: Codebook, include_interviewer: bool) -> _Plan:
@@ -203,7 +223,13 @@ class CodingEngine:
     def _write(self, cb: Codebook, plan: _Plan, drop: list[int], new: list[Coding],
                rule_counts: dict[str, int]) -> None:
         digest = codebook_hash(cb)
+        # the word types the matcher met (codebook terms, possible last parts of compounds)
+        types = self.annotator.type_table(self.store)
+        lexicon = self.annotator.lexicon
+        rows, parts = types.absorb(lexicon).unsaved(lexicon)
         with self.store.transaction():
+            self.store.add_word_types(rows, self.annotator.backend)
+            self.store.set_word_type_parts(parts, self.annotator.backend)
             self.store.save_codebook(digest, cb.name, cb.language,
                                      json.dumps(codebook_snapshot(cb), ensure_ascii=False))
             self.store.delete_codings(drop)
@@ -216,6 +242,7 @@ class CodingEngine:
                          "codes_rematched": len(plan.changed), "new_sources": len(plan.new_sources),
                          "added": len(new), "removed": len(drop),
                          "rule_counts": dict(sorted(rule_counts.items()))}))
+        types.mark_saved()
 
     def _run_matchers(self, runs, cb: Codebook, include_interviewer: bool, progress: bool,
                       wanted: dict, rule_counts: dict, scope_segments: dict) -> None:
@@ -233,7 +260,7 @@ class CodingEngine:
             for code in codes:
                 scope_segments.setdefault(code.id, set()).update(seg_ids)
             extra, cached_rules = self._pattern_matches(matcher, texts, seg_ids, src_ids, include_interviewer)
-            for lo in progress_iter(range(0, len(texts), _CHUNK), "Coding", enabled=progress):
+            for lo in progress_iter(range(0, len(texts), _CHUNK), self._label("progress.code"), enabled=progress):
                 results = matcher.match_many(texts[lo:lo + _CHUNK], anns[lo:lo + _CHUNK],
                                              skip_patterns=cached_rules, extra=extra[lo:lo + _CHUNK])
                 for i, matches in enumerate(results, start=lo):
@@ -257,33 +284,46 @@ class CodingEngine:
         key = {rule: f"{scope}|{rule}" for rule in rules}
         sources = sorted(set(src_ids))
         cached = self.store.pattern_hits(list(key.values()), sources)
-        row_of = {seg: i for i, seg in enumerate(seg_ids)}
+        seg_arr, src_arr = np.asarray(seg_ids, dtype=np.int64), np.asarray(src_ids, dtype=np.int64)
+        row_of = np.full(int(seg_arr.max()) + 1 if len(seg_arr) else 1, -1, dtype=np.int64)
+        row_of[seg_arr] = np.arange(len(seg_arr))   # segment id -> position in this run
         to_save = []
         scans: dict[frozenset, tuple] = {}   # the texts of one set of sources, prepared once
         for rule in rules:
             missing = frozenset(sid for sid in sources if (key[rule], sid) not in cached)
             if missing:
                 if missing not in scans:
-                    idx = [i for i, sid in enumerate(src_ids) if sid in missing]
-                    sub = texts.subset(idx)
+                    idx = np.asarray([i for i, sid in enumerate(src_ids) if sid in missing], dtype=np.int64)
+                    sub = texts.subset(idx.tolist())
                     scans[missing] = (idx, sub, matcher.prepare_texts(sub))
                 idx, sub, scan = scans[missing]
-                found: dict[int, list] = {sid: [] for sid in missing}
-                for j, a, b in matcher.pattern_spans(rule, sub, scan):
-                    found[src_ids[idx[j]]].append((seg_ids[idx[j]], a, b))
-                for sid, triples in found.items():
-                    data = np.asarray(triples, dtype="<i8").reshape(-1, 3).tobytes()
+                for sid, data in _hits_by_source(matcher.pattern_spans(rule, sub, scan), idx, seg_arr,
+                                                 src_arr, sorted(missing)):
                     cached[(key[rule], sid)] = data
                     to_save.append((key[rule], sid, data))
-            for sid in sources:
-                triples = np.frombuffer(cached[(key[rule], sid)], dtype="<i8").reshape(-1, 3).tolist()
-                for seg, a, b in triples:
-                    i = row_of.get(seg)
-                    if i is not None:
-                        extra[i].extend(Match(code_id, a, b, rule) for code_id in codes_of[rule])
+            hits = np.frombuffer(b"".join(cached[(key[rule], sid)] for sid in sources), dtype="<i8").reshape(-1, 3)
+            hits = hits[hits[:, 0] < len(row_of)]
+            rows = row_of[hits[:, 0]]
+            for i, a, b in zip(rows[rows >= 0].tolist(), *hits[rows >= 0, 1:].T.tolist()):
+                extra[i].extend(Match(code_id, a, b, rule) for code_id in codes_of[rule])
         if to_save:
             self.store.save_pattern_hits(to_save)
         return extra, set(rules)
+
+
+def _hits_by_source(spans: list, idx: np.ndarray, seg_arr: np.ndarray, src_arr: np.ndarray,
+                    sources: list[int]):
+    """(source id, packed int64 triples (segment id, start, end)) of one pattern's spans
+    (text index into the scanned texts ``idx``, start, end), for every scanned source."""
+    spans_arr = np.asarray(spans, dtype=np.int64).reshape(-1, 3)
+    rows = idx[spans_arr[:, 0]]
+    triples = np.column_stack([seg_arr[rows], spans_arr[:, 1], spans_arr[:, 2]]).astype("<i8")
+    src = src_arr[rows]
+    order = np.argsort(src, kind="stable")
+    src, triples = src[order], triples[order]
+    bounds = np.searchsorted(src, sources + [np.iinfo(np.int64).max]).tolist()
+    for k, sid in enumerate(sources):
+        yield sid, triples[bounds[k]:bounds[k + 1]].tobytes()
 
 
 class _LazyTexts:

@@ -81,8 +81,7 @@ class RuleMatcher:
     # ------------------------------------------------------------ compiling
 
     def _tokens(self, term: str) -> tuple[tuple, tuple]:
-        ann = self.annotator.annotate(term)
-        return tuple(ann.lemmas), tuple(ann.lowers)
+        return self.annotator.term_tokens(term)
 
     def _compile(self) -> None:
         # key (lemma or lowercase form) -> [(code_id, rule, is_exclude)]
@@ -112,7 +111,7 @@ class RuleMatcher:
                     self._add_phrase(_Phrase(code.id, f"phrase:{phrase}", lemmas, forms))
             for pattern in code.patterns:
                 patterns.append((code.id, f"pattern:{pattern}",
-                                 compile_pattern(pattern), required_literals(pattern)))
+                                 compile_pattern(pattern), required_literal_groups(pattern)))
         self._patterns = patterns
         self._compound_lengths = sorted({len(k) for k in self._compound})
         # Heads of compound keywords: Finnish inflection (consonant gradation, stem
@@ -131,33 +130,42 @@ class RuleMatcher:
 
     # ------------------------------------------------------------ per word type
 
-    def _compound_keys(self, form: str, lemma: str, suffix_search: bool = True) -> set[str]:
-        """Compound keyword lemmas that ``form`` ends with (as a compound's last part).
-        ``suffix_search=False`` skips the lemmatising of possible last parts (the caller
-        knows that no keyword head occurs inside the form)."""
+    def _compound_keys(self, form: str, lemma: str, parts: Sequence[str],
+                       suffix_search: bool = True) -> set[str]:
+        """Compound keyword lemmas that ``form`` ends with (as a compound's last part);
+        ``parts`` are the lemmatiser's compound parts of the form.  ``suffix_search=False``
+        skips the lemmatising of possible last parts (the caller knows that no keyword head
+        occurs inside the form)."""
         found = set()
         for n in self._compound_lengths:
             if len(lemma) - n >= MIN_PREFIX and lemma[-n:] in self._compound:
                 found.add(lemma[-n:])
-        parts = self.lemmatizer.compound_parts(form)
         if len(parts) > 1 and parts[-1] in self._compound:
             found.add(parts[-1])
         if not parts and suffix_search:
-            # The lemmatiser did not know the compound: lemmatise its possible last parts.
+            # The lemmatiser did not know the compound: lemmatise its possible last parts
+            # (through the lexicon, so the project store keeps these lemmas too).
             heads = self._compound_heads
+            lemma_of = self.annotator.lexicon.lemma
             for k in range(MIN_PREFIX, len(form) - 1):
                 for head, key in heads.get(form[k:k + 2], ()):
-                    if form.startswith(head, k) and self.lemmatizer.lemma(form[k:]) == key:
+                    if form.startswith(head, k) and lemma_of(form[k:]) == key:
                         found.add(key)
         return found
 
-    def _type_rules(self, form: str, lemma: str, suffix_search: bool = True) -> Optional[_TypeRules]:
+    def _parts(self, lexicon: Lexicon, gid: int) -> Sequence[str]:
+        if lexicon is self.annotator.lexicon:
+            return lexicon.compound_parts(gid)   # kept in the project store
+        return self.lemmatizer.compound_parts(lexicon.forms[gid])
+
+    def _type_rules(self, form: str, lemma: str, parts: Sequence[str] = (),
+                    suffix_search: bool = True) -> Optional[_TypeRules]:
         items = []
         for key in dict.fromkeys((lemma, form)):
             items.extend(self._exact.get(key, ()))
         exact_codes = {(c, ex) for c, _, ex in items}
         if self._compound:
-            for key in self._compound_keys(form, lemma, suffix_search):
+            for key in self._compound_keys(form, lemma, parts, suffix_search):
                 if key == lemma:
                     continue
                 items.extend(i for i in self._compound[key] if (i[0], i[2]) not in exact_codes)
@@ -182,7 +190,8 @@ class RuleMatcher:
             first = len(table.entries)
             searchable = self._suffix_candidates(forms, first, n)
             for gid in range(first, n):
-                entry = self._type_rules(forms[gid], lemmas[gid], gid in searchable)
+                parts = self._parts(lexicon, gid) if self._compound else ()
+                entry = self._type_rules(forms[gid], lemmas[gid], parts, gid in searchable)
                 table.entries.append(entry)
                 if entry is not None:
                     table.flags[gid] = True
@@ -341,9 +350,9 @@ class RuleMatcher:
                         only: Optional[set] = None) -> None:
         """Run the patterns (all, or the pattern texts in ``only``) over ``texts``."""
         scan = _PatternScan(texts)
-        for code_id, rule, rx, literals in self._patterns:
+        for code_id, rule, rx, groups in self._patterns:
             if only is None or rule in only:
-                for i, start, end in self._timed(code_id, rx, scan.run(rx, literals)):
+                for i, start, end in self._timed(code_id, rx, scan.run(rx, groups)):
                     out[i].append(Match(code_id, start, end, rule))
 
     def _timed(self, code_id: str, rx, hits):
@@ -380,9 +389,9 @@ class RuleMatcher:
         unit the project store caches per source version.  Pass the same ``scan``
         (:meth:`prepare_texts`) for several rules over the same texts."""
         scan = scan or _PatternScan(texts)
-        for _, r, rx, literals in self._patterns:
+        for _, r, rx, groups in self._patterns:
             if r == rule:
-                return list(self._timed(_, rx, scan.run(rx, literals)))
+                return list(self._timed(_, rx, scan.run(rx, groups)))
         raise KeyError(rule)
 
     @staticmethod
@@ -403,10 +412,14 @@ class RuleMatcher:
         return found
 
 
+_WORD_RUN = re.compile(r"\w+")
+
+
 class _PatternScan:
     """Texts prepared once for running many patterns over them, both ways at C speed:
-    a pattern with a required literal (or a set of alternatives) runs only on the texts that
-    contain it (found with ``str.find`` over the lowercased texts joined once); any other
+    a pattern with required literals runs only on the texts that contain one of each set
+    (found with ``str.find`` over the distinct words of the lowercased texts, or over those
+    texts joined once for literals with other characters); any other
     pattern runs once over all texts joined by NUL and its matches are mapped back to their
     texts (a match spanning a NUL is dropped)."""
 
@@ -416,6 +429,10 @@ class _PatternScan:
         self._joined_folded: Optional[str] = None
         self._folded_ok = True
         self._joined: Optional[str] = None
+        self._with: dict[str, set[int]] = {}   # literal -> texts containing it
+        self._runs: Optional[list[list[int]]] = None   # distinct runs of word characters -> texts
+        self._runs_joined = ""
+        self._run_bounds: list[int] = []
 
     def _folded(self) -> Optional[str]:
         if self._joined_folded is None and self._folded_ok:
@@ -424,13 +441,48 @@ class _PatternScan:
             self._joined_folded = "\x00".join(folded) if self._folded_ok else None
         return self._joined_folded
 
-    def run(self, rx: re.Pattern, literals: Optional[list[str]]):
+    def _texts_with(self, folded: str, literal: str) -> set[int]:
+        """Indices of the texts whose lowercased form contains ``literal``."""
+        hit = self._with.get(literal)
+        if hit is None:
+            if _WORD_RUN.fullmatch(literal):
+                hit = self._texts_with_word_literal(folded, literal)
+            else:
+                hit = set(RuleMatcher._texts_containing(folded, literal, self.bounds))
+            self._with[literal] = hit
+        return hit
+
+    def _texts_with_word_literal(self, folded: str, literal: str) -> set[int]:
+        # A literal of word characters only lies inside one run of word characters, so it is
+        # looked for in the distinct runs (a few thousand) instead of in the whole text.
+        if self._runs is None:
+            texts_of: dict[str, list[int]] = {}
+            for i, words in enumerate(map(_WORD_RUN.findall, folded.split("\x00"))):
+                for w in set(words):
+                    texts_of.setdefault(w, []).append(i)
+            self._runs = list(texts_of.values())
+            self._runs_joined = "\n".join(texts_of)
+            self._run_bounds = np.cumsum([len(w) + 1 for w in texts_of]).tolist()
+        found: set[int] = set()
+        for r in RuleMatcher._texts_containing(self._runs_joined, literal, self._run_bounds):
+            found.update(self._runs[r])
+        return found
+
+    def run(self, rx: re.Pattern, groups: Optional[list[list[str]]]):
+        """(text index, start, end) of every match of ``rx``.  ``groups`` are sets of
+        literals of which every match contains one of each (:func:`required_literal_groups`):
+        only the texts that contain them all are searched."""
         from bisect import bisect_right
 
-        folded = self._folded() if literals is not None else None
+        folded = self._folded() if groups else None
         if folded is not None:
-            hits = {i for lit in literals for i in RuleMatcher._texts_containing(folded, lit, self.bounds)}
-            for i in sorted(hits):
+            hits: Optional[set[int]] = None
+            for group in sorted(groups, key=len):
+                found = set().union(*(self._texts_with(folded, lit) for lit in group))
+                hits = found if hits is None else hits & found
+                if not hits:
+                    break
+            for i in sorted(hits or ()):
                 for m in rx.finditer(self.texts[i], timeout=pattern_budget(len(self.texts[i]))):
                     if m.end() > m.start():
                         yield i, m.start(), m.end()
@@ -444,6 +496,49 @@ class _PatternScan:
             i = bisect_right(self.bounds, a)
             offset = self.bounds[i - 1] if i else 0
             yield i, a - offset, b - offset
+
+
+def required_literal_groups(pattern: str, min_len: int = 3) -> list[list[str]]:
+    r"""Sets of literal texts (lowercased) such that every match of ``pattern`` contains one
+    text of each set; ``[]`` when none is found.  A text that lacks any set cannot match.
+
+    >>> required_literal_groups(r"(?i)(tuki|apu)\w*[^.!?]{0,60}\b(nopea|heti)")
+    [['tuki', 'apu'], ['nopea', 'heti']]
+    >>> required_literal_groups(r"a|b"), required_literal_groups(r"(?i)\bteams\w*")
+    ([], [['teams']])
+    """
+    try:
+        from re import _parser as sre_parse  # Python >= 3.11
+    except ImportError:  # pragma: no cover - older Pythons
+        import sre_parse  # type: ignore[no-redef]
+    try:
+        items = sre_parse.parse(pattern)
+    except Exception:
+        return []
+    groups = _literal_groups(list(items), sre_parse, min_len)
+    return [sorted({a.lower() for a in g}, key=lambda a: (-len(a), a)) for g in groups]
+
+
+def _literal_groups(items: list, sre_parse, min_len: int) -> list[list[str]]:
+    # Items at one level all take part in every match, in order (repeats and other items
+    # are not looked into): each run of literal characters, each group's own required
+    # sets, and each branch whose every alternative has a required literal.
+    groups: list[list[str]] = []
+    run: list[str] = []
+    for op, arg in items + [(None, None)]:
+        if op is sre_parse.LITERAL:
+            run.append(chr(arg))
+            continue
+        if len(run) >= min_len:
+            groups.append(["".join(run)])
+        run = []
+        if op is sre_parse.SUBPATTERN:
+            groups.extend(_literal_groups(list(arg[-1]), sre_parse, min_len))
+        elif op is sre_parse.BRANCH:
+            per = [_literal_alternatives(list(b), sre_parse, min_len) for b in arg[1]]
+            if all(per):
+                groups.append([a for alts in per for a in alts])
+    return groups
 
 
 #: Time budget of one pattern over one run of texts: a fixed part and a part per MB of text

@@ -13,12 +13,14 @@ True
 """
 from __future__ import annotations
 
+import re
 import struct
 from typing import Callable, Iterable, Iterator, NamedTuple, Optional, Sequence
 
 import numpy as np
 
 from .lemmatizers import Lemmatizer, cached_backend
+from .lexicon import Lexicon, TypeTable
 
 _MAGIC = b"QCA1"
 _HEADER = struct.Struct("<IIIIBB")  # tokens, types, backend bytes, table bytes, itemsizes
@@ -35,64 +37,6 @@ class Token(NamedTuple):
     end: int
     lower: str
     lemma: str
-
-
-class Lexicon:
-    """Word types seen with one lemmatiser backend: lowercase form → id → lemma.
-
-    This is the per-word-type lemma cache: each distinct form is lemmatised once per
-    process.  One lexicon exists per backend version string (:meth:`for_backend`).
-
-    >>> lex = Lexicon("demo-backend")
-    >>> lex.intern("kissat", "kissa"), lex.intern("kissat", "kissa"), lex.lemmas[0]
-    (0, 0, 'kissa')
-    """
-
-    _registry: dict[str, "Lexicon"] = {}
-
-    def __init__(self, backend: str, lemmatizer: Optional[Lemmatizer] = None) -> None:
-        self.backend = backend
-        self.lemmatizer = lemmatizer
-        self.forms: list[str] = []
-        self.lemmas: list[str] = []
-        self.ids: dict[str, int] = {}
-        self._by_hash: dict[int, int] = {}  # spaCy's 64-bit string hash -> id
-
-    @classmethod
-    def for_backend(cls, backend: str, lemmatizer: Optional[Lemmatizer] = None) -> "Lexicon":
-        """The shared lexicon of ``backend`` (created on first use)."""
-        lex = cls._registry.get(backend)
-        if lex is None:
-            lex = cls._registry[backend] = cls(backend, lemmatizer)
-        elif lex.lemmatizer is None and lemmatizer is not None:
-            lex.lemmatizer = lemmatizer
-        return lex
-
-    def __len__(self) -> int:
-        return len(self.forms)
-
-    def intern(self, form: str, lemma: Optional[str] = None) -> int:
-        """Id of ``form`` (lowercase), lemmatising it the first time it is seen."""
-        gid = self.ids.get(form)
-        if gid is None:
-            if lemma is None:
-                lemma = self.lemmatizer.lemma(form) if self.lemmatizer else form
-            gid = len(self.forms)
-            self.forms.append(form)
-            self.lemmas.append(lemma)
-            self.ids[form] = gid
-        return gid
-
-    def intern_hashes(self, hashes: np.ndarray, strings) -> np.ndarray:
-        """Ids for an array of spaCy LOWER hashes (``strings`` is the StringStore)."""
-        by_hash = self._by_hash
-        out = np.empty(len(hashes), dtype=np.int64)
-        for i, h in enumerate(hashes.tolist()):
-            gid = by_hash.get(h)
-            if gid is None:
-                gid = by_hash[h] = self.intern(strings[h])
-            out[i] = gid
-        return out
 
 
 class Annotation:
@@ -194,28 +138,129 @@ class Annotation:
         return cls(starts, starts + lengths, type_ids, lex)
 
 
+# Terms made only of these letters are one token for spaCy unless its tokenizer has a special
+# case for them: no prefix, suffix or infix rule of the Finnish or English tokenizer matches a
+# letter (tests/test_nlp.py checks this against spaCy on the demo corpus).
+_PLAIN_WORD = re.compile(r"[a-zA-ZåäöÅÄÖšžŠŽéÉüÜõÕ]+")
+
+
 class Annotator:
     """Tokenise with spaCy's blank pipeline and lemmatise with a registered backend.
+
+    spaCy and the backend's dictionary are loaded on first use: a re-run that finds every
+    text annotated in the project store (``word_types``: the store, which keeps each word
+    type's lemma per backend) loads neither.
 
     >>> a = Annotator("fi", lemmatizer="simplemma")
     >>> [t.lemma for t in a.annotate("Tilannepäivityksiä tuli.")]
     ['tilannepäivitys', 'tulla', '.']
     """
 
-    def __init__(self, lang: str = "fi", lemmatizer: str | Lemmatizer = "simplemma") -> None:
-        import spacy
-        from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER
-
+    def __init__(self, lang: str = "fi", lemmatizer: str | Lemmatizer = "simplemma",
+                 word_types=None) -> None:
         self.lang = lang
-        self.nlp = spacy.blank(lang)  # tokenizer only: no model, no download
-        self.tokenizer = self.nlp.tokenizer
         self.lemmatizer = cached_backend(lemmatizer, lang)
         self.lexicon = Lexicon.for_backend(self.lemmatizer.version, self.lemmatizer)
-        self._attrs = [LOWER, IDX, LENGTH, IS_SPACE]
+        self.word_types = word_types
+        self._nlp = None
+        self._types: dict[int, object] = {}   # id(store) -> its TypeTable
+        self._term_cache: dict[str, tuple[tuple, tuple]] = {}
+        self._known_terms: Optional[dict[str, list[str]]] = None
+        self._specials: Optional[frozenset[str]] = None
 
     @property
     def backend(self) -> str:
         return self.lemmatizer.version
+
+    @property
+    def nlp(self):
+        """spaCy's blank pipeline of the language (its tokenizer only: no model, no download)."""
+        if self._nlp is None:
+            import spacy
+
+            from .cache import save_tokenizer_specials
+
+            self._nlp = spacy.blank(self.lang)
+            save_tokenizer_specials(self.lang, self._nlp.tokenizer.rules)
+        return self._nlp
+
+    @property
+    def tokenizer(self):
+        return self.nlp.tokenizer
+
+    def type_table(self, store=None):
+        """The :class:`~qualcode.nlp.packing.TypeTable` of ``store`` (default: the
+        annotator's ``word_types``) for this backend, its types interned into the lexicon;
+        read once, then only the rows added since."""
+        store = store if store is not None else self.word_types
+        table = self._types.get(id(store))
+        if table is None:
+            table = self._types[id(store)] = TypeTable()
+        table.load(store.word_types(self.backend, since=table.saved), self.lexicon)
+        return table
+
+    def save_word_types(self, store=None) -> None:
+        """Write the word types this process added (lemmas and compound parts) to ``store``."""
+        store = store if store is not None else self.word_types
+        table = self.type_table(store)
+        rows, parts = table.absorb(self.lexicon).unsaved(self.lexicon)
+        if rows or parts:
+            with store.transaction():
+                store.add_word_types(rows, self.backend)
+                store.set_word_type_parts(parts, self.backend)
+        table.mark_saved()
+
+    def lemma(self, word: str) -> str:
+        """The lowercase lemma of one word: from the project store when it knows the word
+        type, else from the backend (loaded on first use)."""
+        form = word.lower()
+        if form not in self.lexicon.ids and self.word_types is not None and id(self.word_types) not in self._types:
+            self.type_table()
+        return self.lexicon.lemma(form)
+
+    def term_tokens(self, term: str) -> tuple[tuple, tuple]:
+        """(lemmas, lowercase forms) of the tokens of a codebook term.  Plain words split at
+        spaces need no tokenizer (see :data:`_PLAIN_WORD`), and the tokens of other terms are
+        kept in the per-machine cache, so re-coding after a codebook edit loads spaCy only
+        for a new term with punctuation or digits.
+
+        >>> Annotator("fi").term_tokens("Laskuja")
+        (('lasku',), ('laskuja',))
+        """
+        hit = self._term_cache.get(term)
+        if hit is None:
+            forms = self._term_forms(term)
+            hit = self._term_cache[term] = (tuple(self.lexicon.lemma(f) for f in forms), forms)
+        return hit
+
+    def _term_forms(self, term: str) -> tuple[str, ...]:
+        chunks = [c for c in term.split(" ") if c]
+        if all(self._is_one_token(c) for c in chunks):
+            return tuple(c.lower() for c in chunks)
+        from .cache import read_term_tokens, save_term_tokens
+
+        if self._known_terms is None:
+            self._known_terms = read_term_tokens(self.lang)
+        forms = self._known_terms.get(term)
+        if forms is None:
+            forms = self._known_terms[term] = self.annotate(term).lowers
+            save_term_tokens(self.lang, {term: forms})
+        return tuple(forms)
+
+    def _is_one_token(self, word: str) -> bool:
+        """Whether spaCy's tokenizer keeps ``word`` (no spaces) as one token, known without
+        loading spaCy once its special cases are in the per-machine cache."""
+        if not _PLAIN_WORD.fullmatch(word):
+            return False
+        if self._nlp is not None:
+            return word not in self._nlp.tokenizer.rules
+        from .cache import read_tokenizer_specials
+
+        if self._specials is None:
+            self._specials = read_tokenizer_specials(self.lang)
+        if self._specials is None:   # not cached on this machine yet: ask the tokenizer (and cache)
+            return word not in self.nlp.tokenizer.rules
+        return word not in self._specials
 
     def annotate(self, text: str) -> Annotation:
         """Annotation of one text."""
@@ -249,8 +294,10 @@ class Annotator:
         # One Doc per text: spaCy's tokenizer stops caching for the rest of a Doc once
         # it meets a special case, so joining texts into one Doc would be much slower.
         # The numpy work below is done once per batch, not once per text.
-        attrs = self._attrs
-        arrays = [doc.to_array(attrs) for doc in self.tokenizer.pipe(texts)]
+        from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER
+
+        tokenizer = self.tokenizer
+        arrays = [doc.to_array([LOWER, IDX, LENGTH, IS_SPACE]) for doc in tokenizer.pipe(texts)]
         counts = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays))
         lex = self.lexicon
         if not counts.sum():
@@ -263,10 +310,29 @@ class Annotator:
         starts = arr[:, 1].astype(np.int64)
         ends = starts + arr[:, 2].astype(np.int64)
         # Lemmatise each distinct form of the batch once (and each form once per process).
-        uniq, inverse = np.unique(arr[:, 0], return_inverse=True)
-        gids = lex.intern_hashes(uniq, self.tokenizer.vocab.strings)[inverse.reshape(-1)]
+        uniq, first, inverse = np.unique(arr[:, 0], return_index=True, return_inverse=True)
+        lemmas = self._lemmas_in_context(texts, uniq, seg[first]) if self.lemmatizer.contextual else None
+        gids = lex.intern_hashes(uniq, tokenizer.vocab.strings, lemmas)[inverse.reshape(-1)]
         bounds = np.zeros(len(texts) + 1, dtype=np.int64)
         np.cumsum(np.bincount(seg, minlength=len(texts)), out=bounds[1:])
         b = bounds.tolist()
         return [Annotation(starts[b[i]:b[i + 1]], ends[b[i]:b[i + 1]], gids[b[i]:b[i + 1]], lex)
                 for i in range(len(texts))]
+
+    def _lemmas_in_context(self, texts: Sequence[str], uniq: np.ndarray,
+                           first_text: np.ndarray) -> dict[str, str]:
+        """Lemmas of the batch's new word types from a contextual backend: only the texts
+        where a new type first occurs go through its pipeline, each type taking the lemma
+        of its first occurrence there."""
+        new = set(self.lexicon.new_hashes(uniq))
+        if not new:
+            return {}
+        strings = self.tokenizer.vocab.strings
+        wanted = {strings[h] for h in new}
+        chosen = sorted({t for h, t in zip(uniq.tolist(), first_text.tolist()) if h in new})
+        lemmas: dict[str, str] = {}
+        for tokens in self.lemmatizer.lemmas_in_texts([texts[i] for i in chosen]):
+            for form, lemma in tokens:
+                if form in wanted and form not in lemmas:
+                    lemmas[form] = lemma
+        return lemmas

@@ -18,58 +18,17 @@ token: this is what makes re-coding with a changed codebook cheap.
 from __future__ import annotations
 
 import struct
-from typing import Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
-from .annotate import Annotation, Lexicon
+from .annotate import Annotation
+from .lexicon import Lexicon, TypeTable
+
+__all__ = ["PackedAnnotations", "TypeTable", "pack", "unpack_packed"]
 
 _MAGIC = b"QCS1"
 _HEAD = struct.Struct("<II")   # segments, tokens
-
-
-class TypeTable:
-    """The store's word types of one backend: store id ↔ (form, lemma)."""
-
-    def __init__(self, rows: Iterable[tuple[int, str, str]] = ()):
-        self.forms: list[str] = []
-        self.lemmas: list[str] = []
-        self.ids: dict[str, int] = {}
-        self.new_from = 0
-        for i, form, lemma in sorted(rows):
-            if i != len(self.forms):
-                raise ValueError("word-type ids in the store must be 0..n-1")
-            self.ids[form] = i
-            self.forms.append(form)
-            self.lemmas.append(lemma)
-        self.new_from = len(self.forms)
-
-    def store_ids(self, lexicon: Lexicon, gids: np.ndarray) -> np.ndarray:
-        """Store ids of process-lexicon ids, adding unseen types to the table."""
-        uniq = np.unique(gids)
-        mapping = {}
-        for g in uniq.tolist():
-            form = lexicon.forms[g]
-            sid = self.ids.get(form)
-            if sid is None:
-                sid = self.ids[form] = len(self.forms)
-                self.forms.append(form)
-                self.lemmas.append(lexicon.lemmas[g])
-            mapping[g] = sid
-        lut = np.zeros(int(uniq.max()) + 1 if len(uniq) else 1, dtype=np.uint32)
-        for g, sid in mapping.items():
-            lut[g] = sid
-        return lut[gids]
-
-    def new_rows(self) -> list[tuple[int, str, str]]:
-        """Types added since the table was loaded (to be written to the store)."""
-        return [(i, self.forms[i], self.lemmas[i]) for i in range(self.new_from, len(self.forms))]
-
-    def gid_array(self, lexicon: Lexicon) -> np.ndarray:
-        """Process-lexicon id of every store id (interning the types into ``lexicon``)."""
-        intern = lexicon.intern
-        return np.fromiter((intern(f, l) for f, l in zip(self.forms, self.lemmas)),
-                           dtype=np.int64, count=len(self.forms))
 
 
 class PackedAnnotations:

@@ -20,11 +20,12 @@ and transactions); it is kept in its own module so that each module holds one no
 from __future__ import annotations
 
 import sqlite3
-from typing import Optional
-
-import pandas as pd
+from typing import TYPE_CHECKING, Optional
 
 from ..model import AUTO_CODER, HUMAN_STATUSES, Coding, now_iso
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class CodingQueries:
@@ -48,8 +49,10 @@ class CodingQueries:
         with self.transaction() as c:
             c.executemany("DELETE FROM codings WHERE id=?", [(i,) for i in ids])
 
-    def codings_frame(self, active_only: bool = True) -> pd.DataFrame:
+    def codings_frame(self, active_only: bool = True) -> "pd.DataFrame":
         """One row per coding with its source, speaker, quote (the coded span) and segment text."""
+        import pandas as pd
+
         where = "WHERE s.active=1" if active_only else ""
         df = pd.read_sql_query(
             'SELECT k.id AS coding_id, k.segment_id, k.source_id, s.name AS source, k.code_id, k.start,'

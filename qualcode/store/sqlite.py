@@ -18,9 +18,7 @@ import signal
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
-
-import pandas as pd
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Union
 
 from ..errors import StoreError, store_fault
 from ..model import AuditEvent, Informant, Memo, Segment, Source, Turn, count_words, now_iso
@@ -28,7 +26,10 @@ from .codings import CodingQueries
 from .vectors import VectorQueries
 from .exchange import ExchangeStore
 
-SCHEMA_VERSION = 2
+if TYPE_CHECKING:   # pandas is imported by the methods that make frames, not by opening a store
+    import pandas as pd
+
+SCHEMA_VERSION = 3
 #: How long a command waits for another one writing to the same project before giving up.
 BUSY_WAIT_SECONDS = 10.0
 #: Tables every qualcode store has had since schema 1 (a store without one is damaged).
@@ -64,7 +65,7 @@ CREATE TABLE pattern_hits (
     PRIMARY KEY (pattern, source_id));
 CREATE TABLE word_types (
     backend TEXT NOT NULL, id INTEGER NOT NULL, form TEXT NOT NULL, lemma TEXT NOT NULL,
-    PRIMARY KEY (backend, id));
+    parts TEXT, PRIMARY KEY (backend, id));
 CREATE TABLE codebooks (
     hash TEXT PRIMARY KEY, name TEXT, language TEXT, content TEXT NOT NULL, created_at TEXT NOT NULL);
 CREATE TABLE codings (
@@ -82,13 +83,23 @@ CREATE TABLE audit (
     target TEXT, reason TEXT, details TEXT NOT NULL DEFAULT '{}');
 """
 
-# Forward migrations: MIGRATIONS[n] takes a store at version n to n + 1.
-MIGRATIONS: dict[int, str] = {
+# Forward migrations: MIGRATIONS[n] takes a store at version n to n + 1 (SQL, or a function
+# of the connection).
+MIGRATIONS: dict[int, Union[str, Callable[[sqlite3.Connection], None]]] = {
     # 1 -> 2: regular-expression hits cached per source version, for fast re-coding
     1: """CREATE TABLE pattern_hits (
         pattern TEXT NOT NULL, source_id INTEGER NOT NULL REFERENCES sources(id), data BLOB NOT NULL,
         PRIMARY KEY (pattern, source_id))""",
+    # 2 -> 3: the lemmas of a word type's compound parts ("\n"-separated, "" for none; NULL:
+    # not looked up yet), so re-coding needs no lemmatiser for the known word types
+    2: lambda conn: _add_column(conn, "word_types", "parts", "TEXT"),
 }
+
+
+def _add_column(conn: sqlite3.Connection, table: str, column: str, decl: str) -> None:
+    # SQLite has no ADD COLUMN IF NOT EXISTS
+    if column not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
 
 
 _FAULT_ENV = "QUALCODE_FAULT_AT"
@@ -175,7 +186,11 @@ class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries):
                              "'pip install -U qualcode'", path=str(self.path))
         while version < SCHEMA_VERSION:
             with self.transaction():
-                _run_script(self.conn, MIGRATIONS[version])
+                step = MIGRATIONS[version]
+                if callable(step):
+                    step(self.conn)
+                else:
+                    _run_script(self.conn, step)
                 version += 1
                 self.conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(version),))
 
@@ -253,13 +268,17 @@ class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries):
         row = self.conn.execute("SELECT text FROM sources WHERE id=?", (source_id,)).fetchone()
         return row[0] if row else ""
 
-    def sources_frame(self, active_only: bool = True) -> pd.DataFrame:
+    def sources_frame(self, active_only: bool = True) -> "pd.DataFrame":
+        import pandas as pd
+
         where = "WHERE active=1" if active_only else ""
         return pd.read_sql_query(
             f"SELECT id AS source_id, name AS source, version, format, kind, encoding, words,"
             f" content_hash, imported_at, active FROM sources {where} ORDER BY name, version", self.conn)
 
-    def turns_frame(self) -> pd.DataFrame:
+    def turns_frame(self) -> "pd.DataFrame":
+        import pandas as pd
+
         df = pd.read_sql_query(
             'SELECT t.source_id, s.name AS source, t.idx AS turn, t.speaker, t.is_interviewer, t.theme,'
             ' t.timestamp, t.start, t."end", t.line FROM turns t JOIN sources s ON s.id=t.source_id'
@@ -267,7 +286,9 @@ class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries):
         df["is_interviewer"] = df["is_interviewer"].astype(bool)
         return df
 
-    def segments_frame(self, source_ids: Optional[Iterable[int]] = None) -> pd.DataFrame:
+    def segments_frame(self, source_ids: Optional[Iterable[int]] = None) -> "pd.DataFrame":
+        import pandas as pd
+
         sql = ('SELECT g.id AS segment_id, g.source_id, s.name AS source, g.turn_idx AS turn,'
                ' g.idx AS "index", g.speaker, g.is_interviewer, g.theme, g.start, g."end", g.text, g.line'
                " FROM segments g JOIN sources s ON s.id=g.source_id WHERE s.active=1")
@@ -297,6 +318,17 @@ class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries):
                 f"SELECT id, text FROM segments WHERE source_id IN ({','.join('?' * len(chunk))})", chunk))
         return out
 
+    def segment_texts_in_order(self, source_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+        """source id → (segment id, text) of its segments in text order."""
+        out: dict[int, list[tuple[int, str]]] = {}
+        for i in range(0, len(source_ids), 900):
+            chunk = source_ids[i:i + 900]
+            for sid, seg_id, text in self.conn.execute(
+                    f"SELECT source_id, id, text FROM segments WHERE source_id IN ({','.join('?' * len(chunk))})"
+                    " ORDER BY source_id, idx", chunk):
+                out.setdefault(sid, []).append((seg_id, text))
+        return out
+
     def segment_bounds(self, segment_id: int) -> Optional[tuple[int, int, int, int]]:
         """(segment id, source id, start, end) of a segment of an active source, or None."""
         return self.conn.execute(
@@ -324,7 +356,9 @@ class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries):
     def informant_codes(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT code FROM informants")}
 
-    def informants_frame(self) -> pd.DataFrame:
+    def informants_frame(self) -> "pd.DataFrame":
+        import pandas as pd
+
         import datetime as dt
 
         rows = self.conn.execute(
@@ -376,14 +410,24 @@ class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries):
         with self.transaction() as c:
             c.executemany("INSERT OR REPLACE INTO pattern_hits (pattern, source_id, data) VALUES (?,?,?)", items)
 
-    def word_types(self, backend: str) -> list[tuple[int, str, str]]:
-        return self.conn.execute("SELECT id, form, lemma FROM word_types WHERE backend=? ORDER BY id",
-                                 (backend,)).fetchall()
+    def word_types(self, backend: str, since: int = 0) -> list[tuple[int, str, str, Optional[str]]]:
+        """(id, form, lemma, compound parts) of the backend's word types with id >= ``since``,
+        by id.  Parts are the lemmas of the parts joined by newlines, "" for a word that is no
+        compound, None when not looked up."""
+        return self.conn.execute("SELECT id, form, lemma, parts FROM word_types WHERE backend=? AND id>=?"
+                                 " ORDER BY id", (backend, since)).fetchall()
 
-    def add_word_types(self, rows: list[tuple[int, str, str]], backend: str) -> None:
+    def add_word_types(self, rows: list[tuple], backend: str) -> None:
+        """Add rows (id, form, lemma[, parts]) to the backend's word types."""
         with self.transaction() as c:
-            c.executemany("INSERT INTO word_types (backend, id, form, lemma) VALUES (?,?,?,?)",
-                          [(backend, i, f, l) for i, f, l in rows])
+            c.executemany("INSERT INTO word_types (backend, id, form, lemma, parts) VALUES (?,?,?,?,?)",
+                          [(backend, r[0], r[1], r[2], r[3] if len(r) > 3 else None) for r in rows])
+
+    def set_word_type_parts(self, rows: list[tuple[int, Optional[str]]], backend: str) -> None:
+        """Record the compound parts (id, parts) of stored word types."""
+        with self.transaction() as c:
+            c.executemany("UPDATE word_types SET parts=? WHERE backend=? AND id=?",
+                          [(parts, backend, i) for i, parts in rows])
 
     # -- codebooks ----------------------------------------------------------------
     def save_codebook(self, hash_: str, name: str, language: str, content: str) -> None:
@@ -472,7 +516,9 @@ class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries):
                              " VALUES (?,?,?,?,?)", (memo.target_type, memo.target_id, memo.text, memo.coder,
                                                      memo.created_at or now_iso())).lastrowid
 
-    def memos_frame(self) -> pd.DataFrame:
+    def memos_frame(self) -> "pd.DataFrame":
+        import pandas as pd
+
         return pd.read_sql_query("SELECT id AS memo_id, target_type, target_id, text, coder, created_at"
                                  " FROM memos ORDER BY id", self.conn)
 
@@ -482,7 +528,9 @@ class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries):
                       (event.time or now_iso(), event.coder, event.action, event.target, event.reason,
                        json.dumps(event.details, ensure_ascii=False, default=str)))
 
-    def audit_frame(self) -> pd.DataFrame:
+    def audit_frame(self) -> "pd.DataFrame":
+        import pandas as pd
+
         return pd.read_sql_query("SELECT id, time, coder, action, target, reason, details FROM audit"
                                  " ORDER BY id", self.conn)
 

@@ -19,10 +19,12 @@ them.
 from __future__ import annotations
 
 import sqlite3
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..model import Coding
+
+if TYPE_CHECKING:   # numpy is imported by the methods that need it, not by opening a store
+    import numpy as np
 
 _TABLE = """CREATE TABLE IF NOT EXISTS segment_vectors (
     segment_id INTEGER NOT NULL, backend TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL,
@@ -43,6 +45,8 @@ class VectorQueries:
     def vectors(self, backend: str, segment_ids: list[int]) -> dict[int, np.ndarray]:
         """segment id → cached vector (float32) of those segments that have one."""
         self.ensure_vector_table()
+        import numpy as np
+
         out: dict[int, np.ndarray] = {}
         ids = [int(s) for s in segment_ids]
         for i in range(0, len(ids), 900):
@@ -55,6 +59,8 @@ class VectorQueries:
 
     def save_vectors(self, backend: str, vectors: dict[int, np.ndarray]) -> None:
         """Keep segment vectors (as float16: half the space, and cosines stay within 1e-3)."""
+        import numpy as np
+
         self.ensure_vector_table()
         with self.transaction() as c:
             c.executemany("INSERT OR REPLACE INTO segment_vectors (segment_id, backend, dim, vector)"
