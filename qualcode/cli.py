@@ -215,6 +215,11 @@ def status(obj, table_format):
     frame.index = [label(f"status.{item}", lang) for item in frame.index]
     frame.columns = [label("status.count", lang)]
     print_table(frame.rename_axis(" "), title=project.config.title)
+    from .project import lemmatizer_in_use
+
+    backend, why = lemmatizer_in_use(project.config)
+    click.echo(f"{label('status.lemmatizer', lang)}: "
+               f"{label(f'status.lemmatizer.{why}', lang, backend=backend, language=project.config.language)}")
 
 
 @main.command()

@@ -86,6 +86,7 @@ def run_demo(folder: Optional[Path] = None, echo: Callable[[str], None] = print,
             "thesis appendices": project.report(folder / "liitteet.docx", figures_dir=folder / "kuviot"),
             "quick look": project.report(folder / "raportti.html"),
             "REFI-QDA project": project.exchange.export_qdpx(folder / "asiakaskokemus.qdpx"),
+            "transcript view": project.view(folder / "view"),
         }
         result.outputs.update(outputs)
         result.outputs["figures"] = folder / "kuviot"

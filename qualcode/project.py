@@ -62,6 +62,14 @@ DEPRECATED = {
 }
 
 
+def lemmatizer_in_use(config) -> tuple[str, str]:
+    """(backend, why) of the lemmatiser a project with ``config`` uses: why is ``set`` when
+    qualcode.toml names it, else the reason the automatic choice made it."""
+    from .nlp import lemmatizer_choice
+
+    return lemmatizer_choice(config.lemmatizer, config.language)
+
+
 class Project:
     """A qualcode project folder: ``qualcode.toml``, transcripts, codebooks and the store.
 

@@ -418,6 +418,8 @@ def test_tables_for_programs_json_and_csv(tmp_path, cli):
     assert code == 0, out
     counts = {row["item"]: row["count"] for row in json.loads(out)}
     assert counts["sources"] == 1 and counts["segments"] == 1
+    code, out = cli(["--project", folder, "status"])
+    assert code == 0 and "Perusmuotoistaja: " in out      # the lemmatiser in use, and why
     code, out = cli(["--project", folder, "audit", "--csv"])
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and [r["action"] for r in rows] == ["init", "ingest"]

@@ -117,6 +117,8 @@ class StudyFrames:
     constructs: Any = None
     root: Optional[Path] = None
     basis: Optional[CodingBasis] = None
+    #: word -> lemma, from the project's stored word types (the reduction table's drafts)
+    lemmatize: Any = None
 
     @property
     def frame_language(self) -> str:
@@ -208,7 +210,8 @@ class Analyses:
         f, lang = self.frames, self._lang(lang)
         return self._once("reduction", lambda: reduction_table(
             f.codings, f.codebook, reductions=reductions, segments=f.segments, lang=lang,
-            language=f.data_language, include_suggested=f.include_suggested), reductions, lang)
+            language=f.data_language, include_suggested=f.include_suggested, lemmatize=f.lemmatize),
+            reductions, lang)
 
     # -- types, experiences, SWOT, trends ------------------------------------------------
     def types(self, rules: Any = None, k: Optional[int] = None, lang: Optional[str] = None):

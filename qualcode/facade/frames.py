@@ -31,7 +31,8 @@ def study_frames(project, lang: Optional[str] = None, include_suggested: bool = 
         language=check_language(lang or language), data_language=language,
         segments=project.segments(), codings=counted, basis=CodingBasis.of(every, include_suggested),
         informants=project.informants(), codebook=_codebook(project, codebook, required=not report if codebook_required is None else codebook_required),
-        type_rules=read_type_rules(project.root), include_suggested=include_suggested, root=project.root)
+        type_rules=read_type_rules(project.root), include_suggested=include_suggested, root=project.root,
+        lemmatize=project._annotator(language).lemma)
     if report:
         frames.title = project.config.title or project.root.name
         frames.sources, frames.audit = project.sources(), project.audit()
