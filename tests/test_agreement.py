@@ -1,4 +1,4 @@
-"""Intercoder agreement: reference values (docs: /work/shared/reliability-reference.md) and
+"""Intercoder agreement: reference values (published worked examples) and
 hand-computed tables on small coding frames."""
 from __future__ import annotations
 
