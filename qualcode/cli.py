@@ -70,10 +70,14 @@ def pseudonymise_options(fn):
     return wrapper
 
 
+#: Exit code of a bug in qualcode (2 is a mistake in the input, 1 a check that found something).
+INTERNAL_ERROR_EXIT = 3
+
+
 def handle_errors(fn):
     """Turn QualcodeError — and the faults of the machine a user can fix (a busy, read-only,
     full or damaged store; a file that cannot be written) — into one line on stderr and exit
-    code 2; only a real bug gives exit code 1."""
+    code 2.  Exit code 1 means "found something" (``check anonymity``); a real bug gives 3."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         ctx = click.get_current_context()
@@ -92,7 +96,7 @@ def handle_errors(fn):
                 sys.exit(error.exit_code)
             click.echo(f"Internal error: {exc.__class__.__name__}: {exc}. This is a bug in qualcode; "
                        "rerun with --debug and report the traceback.", err=True)
-            sys.exit(1)
+            sys.exit(INTERNAL_ERROR_EXIT)
     return wrapper
 
 

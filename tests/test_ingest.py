@@ -423,3 +423,17 @@ def test_tables_for_programs_json_and_csv(tmp_path, cli):
     code, out = cli(["--project", folder, "audit", "--csv"])
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and [r["action"] for r in rows] == ["init", "ingest"]
+
+
+def test_a_bug_is_exit_code_3_with_one_sentence_not_a_traceback(tmp_path, cli, monkeypatch):
+    from qualcode.project import Project
+
+    folder = tmp_path / "p"
+    assert cli(["init", folder])[0] == 0
+
+    def broken(self):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Project, "status", broken)
+    code, out = cli(["--project", folder, "status"])
+    assert code == 3 and "This is a bug in qualcode" in out and "Traceback" not in out
