@@ -20,10 +20,11 @@ class ProjectConstructs(Namespace):
     def load(self, link: bool = True, include_suggested: bool = False, lang: Optional[str] = None):
         """The construct files checked against the codebook; with ``link`` every care action
         is linked to the coded data that motivated it (segments, informants, quotes)."""
-        from .frames import constructs_of, study_frames
+        from .frames import codebook_frames, constructs_of, study_frames
 
-        frames = study_frames(self._project, lang=lang, include_suggested=include_suggested, report=False,
-                              codebook_required=False)
+        # only linking needs the coded data; checking the files needs the codebook alone
+        frames = (study_frames(self._project, lang=lang, include_suggested=include_suggested, report=False,
+                               codebook_required=False) if link else codebook_frames(self._project, lang))
         return constructs_of(self._project, frames, link=link, keep_empty=True)
 
     def segmentation(self):

@@ -41,6 +41,16 @@ def study_frames(project, lang: Optional[str] = None, include_suggested: bool = 
     return frames
 
 
+def codebook_frames(project, lang: Optional[str] = None):
+    """Frames holding only the language and the project's codebook (None when it has none):
+    enough to check construct files without reading any coded data."""
+    from ..analysis.study import StudyFrames
+
+    language = project.config.language
+    return StudyFrames(language=check_language(lang or language), data_language=language,
+                       codebook=_codebook(project, required=False), root=project.root)
+
+
 def _codebook(project, codebook=None, required: bool = True):
     """The codebook given (a path or a Codebook), else the project's; None when the project
     has none and it is not ``required``."""
