@@ -127,6 +127,49 @@ def print_data(frame, table_format: str) -> None:
         click.echo(frame.to_csv(index=False), nl=False)
 
 
+def print_records(rows: list[dict], table_format: str) -> None:
+    """:func:`print_data` for plain rows (dicts with the same keys)."""
+    if table_format == "json":
+        import json
+
+        click.echo(json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
+    else:
+        import csv
+        import io
+
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(out.getvalue(), nl=False)
+
+
+def print_rows(rows: list[dict], title: str = "") -> None:
+    """:func:`print_table` for plain rows (dicts with the same keys); numbers right-aligned.
+    Piped output gets plain columns (and the command does not wait for rich to load)."""
+    columns = list(rows[0]) if rows else []
+    numeric = {c: all(isinstance(r[c], (int, float)) for r in rows) for c in columns}
+    if not sys.stdout.isatty():
+        cells = [columns] + [["" if r[c] is None else str(r[c]) for c in columns] for r in rows]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
+        if title:
+            click.echo(title)
+        for row in cells:
+            click.echo("  ".join(v.rjust(w) if numeric[c] else v.ljust(w)
+                                 for v, w, c in zip(row, widths, columns)).rstrip())
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=max(100, Console().width))
+    table = Table(title=title or None, show_lines=False)
+    for col in columns:
+        table.add_column(str(col), justify="right" if numeric[col] else "left")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row.values()))
+    console.print(table)
+
+
 def print_table(frame, title: str = "") -> None:
     """Print a DataFrame as a table (rich on a terminal, plain text otherwise)."""
     from rich.console import Console
@@ -236,12 +279,13 @@ def status(obj, table_format):
 def code(obj, codebook, include_interviewer, table_format):
     """Suggest codings by the codebook's keyword, phrase and pattern rules."""
     project = obj.project()
-    summary = project.code(codebook, include_interviewer=include_interviewer, progress=not table_format)
+    # plain rows, not a frame: a re-code of a few changed codes then never loads pandas
+    rows = project.coding.code_rows(codebook, include_interviewer=include_interviewer, progress=not table_format)
     if table_format:
-        return print_data(summary, table_format)
-    print_table(summary, title="Suggested codings")
-    used = int((summary["segments"] > 0).sum())
-    click.echo(f"{int(summary['segments'].sum())} suggestions for {used} of {len(summary)} codes. "
+        return print_records(rows, table_format)
+    print_rows(rows, title="Suggested codings")
+    used = sum(1 for r in rows if r["segments"] > 0)
+    click.echo(f"{sum(r['segments'] for r in rows)} suggestions for {used} of {len(rows)} codes. "
                "Review them with 'qualcode review export FILE.xlsx'.")
 
 

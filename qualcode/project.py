@@ -18,9 +18,7 @@ from __future__ import annotations
 import json
 import warnings
 from pathlib import Path
-from typing import Iterable, Optional, Union
-
-import pandas as pd
+from typing import TYPE_CHECKING, Iterable, Optional, Union
 
 from .config import CONFIG_NAME, STORE_DIR, STORE_NAME, ProjectConfig, find_project_root, load_config
 from .errors import ProjectError, QualcodeError
@@ -30,12 +28,16 @@ from .facade.coding import ProjectCoding
 from .facade.constructs import ProjectConstructs
 from .facade.exchange import ProjectExchange
 from .facade.files import convert_codebook, read_codebook_file, write_frame  # noqa: F401  (for the CLI)
-from .facade.ingesting import IngestReport, ingest
 from .facade.privacy import ProjectPrivacy
 from .facade.reporting import write_report
 from .labels import check_language
 from .model import AuditEvent, Codebook
 from .store import SQLiteStore
+
+if TYPE_CHECKING:   # pandas loads on first use: commands that need no table start faster
+    import pandas as pd
+
+    from .facade.ingesting import IngestReport
 
 PathLike = Union[str, Path]
 
@@ -175,6 +177,8 @@ class Project:
         All files are read and checked before anything is written: one bad file leaves
         the store as it was.
         """
+        from .facade.ingesting import ingest
+
         return ingest(self, paths, informants=informants, kind=kind, speaker_pattern=speaker_pattern,
                       progress=progress)
 
@@ -238,12 +242,12 @@ class Project:
         Re-running with a changed codebook replaces the automatic suggestions that changed
         and never touches a coding a human made, accepted or rejected.  Returns one row per
         code: how many segments and informants it was suggested for."""
-        from .coding.engine import CodingEngine
+        import pandas as pd
 
-        cb = self.codebook(codebook)
-        engine = CodingEngine(self.store, self._annotator(cb.language or self.config.language))
-        with self.store.transaction():   # caches included: nothing is kept unless the run succeeds
-            return engine.code(cb, include_interviewer=include_interviewer, progress=progress)
+        from .coding.engine import SUMMARY_COLUMNS
+
+        rows = self.coding.code_rows(codebook, include_interviewer=include_interviewer, progress=progress)
+        return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
     def report(self, path: Optional[PathLike] = None, fmt: Optional[str] = None, lang: Optional[str] = None,
                include_suggested: bool = False, show_codes: bool = True, figures_dir: Optional[PathLike] = None,
@@ -329,6 +333,8 @@ class Project:
 
     def status(self) -> pd.DataFrame:
         """Counts of sources, words, informants, segments and codings, as a one-column table."""
+        import pandas as pd
+
         counts = self.store.counts()
         return pd.DataFrame({"count": counts}).rename_axis("item")
 

@@ -2,11 +2,10 @@
 and lemmatisation, no Project around it."""
 import json
 
-import pandas as pd
 import pytest
 
 from qualcode.codebook import codebook_from_dict
-from qualcode.coding.engine import CODING_STATE_KEY, CodingEngine, forget_coding_state, rule_fingerprint
+from qualcode.coding.engine import CODING_STATE_KEY, CodingEngine, _Segments, forget_coding_state, rule_fingerprint
 from qualcode.model import Code, Coding, Segment, Source
 from qualcode.nlp import Annotator
 from qualcode.store import SQLiteStore
@@ -202,7 +201,7 @@ def test_rule_fingerprint_follows_the_rules_only():
 
 def test_annotations_follow_the_segment_order(store, annotator):
     sid = add_source(store, "a.txt", PARAGRAPHS)
-    segs = pd.DataFrame(store.segment_rows(), columns=["segment_id", "source_id", "start"]).iloc[::-1]
+    segs = _Segments.from_rows(store.segment_rows()[::-1])
     expected = [annotator.annotate(text).lowers for _, text in reversed(PARAGRAPHS)]
     engine = CodingEngine(store, annotator)
     first = engine.annotations(segs)             # annotated and stored

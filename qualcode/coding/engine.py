@@ -32,10 +32,9 @@ import gc
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
-import pandas as pd
 
 from ..codebook import codebook_hash
 from ..labels import LANGS, label
@@ -44,6 +43,11 @@ from ..nlp.packing import PackedAnnotations, pack, unpack_packed
 from ..progress import progress_counter, progress_iter
 from .matcher import Match, RuleMatcher
 
+if TYPE_CHECKING:   # only the summary frame needs pandas: a re-code can run without it
+    import pandas as pd
+
+#: Columns of the per-code summary of a run.
+SUMMARY_COLUMNS = ("code_id", "name", "segments", "informants")
 #: Key of the coding state (rule fingerprints and coded sources) in the store's metadata.
 CODING_STATE_KEY = "coding_state"
 # Segments matched per call of the matcher: big enough for numpy, small enough for memory.
@@ -82,11 +86,32 @@ class _Plan:
     salt: str
     hashes: dict[str, str]              # code id → rule fingerprint, this run
     old_hashes: dict[str, str]          # the same from the last run ({} when everything re-runs)
-    segments: pd.DataFrame              # segment_id, source_id, start of every segment in scope
+    segments: "_Segments"               # every segment in scope
     sources: set[int]                   # every source in scope
     new_sources: set[int]               # sources not coded by the last run
     changed: list[Code]
-    runs: list[tuple[list[Code], pd.DataFrame]]
+    runs: list[tuple[list[Code], "_Segments"]]
+
+
+@dataclass
+class _Segments:
+    """Segments to match, as parallel arrays: id, source id, start in the source text."""
+
+    ids: np.ndarray
+    sources: np.ndarray
+    starts: np.ndarray
+
+    @classmethod
+    def from_rows(cls, rows: list[tuple[int, int, int]]) -> "_Segments":
+        arr = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
+        return cls(arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].copy())
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def of_sources(self, sources: set[int]) -> "_Segments":
+        keep = np.isin(self.sources, np.fromiter(sources, dtype=np.int64, count=len(sources)))
+        return _Segments(self.ids[keep], self.sources[keep], self.starts[keep])
 
 
 class CodingEngine:
@@ -98,11 +123,16 @@ class CodingEngine:
         self.annotator = annotator
 
     def code(self, codebook: Codebook, *, include_interviewer: bool = False,
-             progress: bool = False) -> pd.DataFrame:
+             progress: bool = False) -> "pd.DataFrame":
         """Bring the automatic suggestions (status ``suggested``, coder ``auto``) in line with
         ``codebook``: add the new ones, drop those its rules no longer give, keep the rest.
         The suggestions, the coding state, the codebook snapshot and the audit event are
         written in one transaction.  Returns :meth:`summary`."""
+        self.update(codebook, include_interviewer=include_interviewer, progress=progress)
+        return self.summary(codebook)
+
+    def update(self, codebook: Codebook, *, include_interviewer: bool = False, progress: bool = False) -> None:
+        """:meth:`code` without the summary frame."""
         plan = self._plan(codebook, include_interviewer)
         wanted: dict[tuple[int, str], tuple] = {}
         rule_counts: dict[str, int] = {}
@@ -119,34 +149,37 @@ class CodingEngine:
                 gc.enable()
         drop, new = self._reconcile(plan, wanted, scope_segments)
         self._write(codebook, plan, drop, new, rule_counts)
-        return self.summary(codebook)
 
-    def summary(self, codebook: Codebook) -> pd.DataFrame:
+    def summary(self, codebook: Codebook) -> "pd.DataFrame":
         """Per code: segments and informants with an automatic suggestion (active sources)."""
-        counts = self.store.suggestion_counts()
-        return pd.DataFrame([{"code_id": c.id, "name": c.name, "segments": counts.get(c.id, (0, 0))[0],
-                              "informants": counts.get(c.id, (0, 0))[1]} for c in codebook],
-                            columns=["code_id", "name", "segments", "informants"])
+        import pandas as pd
 
-    def annotations(self, segments: pd.DataFrame, progress: bool = False) -> PackedAnnotations:
-        """Annotations of the segments (a frame with ``segment_id`` and ``source_id``), in
-        order, as one :class:`PackedAnnotations`.  Each source version is annotated once per
-        NLP backend (all its segments) and kept in the store; later runs only unpack it (a
-        few numpy calls per source)."""
+        return pd.DataFrame(self.summary_rows(codebook), columns=list(SUMMARY_COLUMNS))
+
+    def summary_rows(self, codebook: Codebook) -> list[dict]:
+        """:meth:`summary` as plain rows (one dict per code, keys :data:`SUMMARY_COLUMNS`)."""
+        counts = self.store.suggestion_counts()
+        return [{"code_id": c.id, "name": c.name, "segments": counts.get(c.id, (0, 0))[0],
+                 "informants": counts.get(c.id, (0, 0))[1]} for c in codebook]
+
+    def annotations(self, segments: _Segments, progress: bool = False) -> PackedAnnotations:
+        """Annotations of the segments, in order, as one :class:`PackedAnnotations`.  Each
+        source version is annotated once per NLP backend (all its segments) and kept in the
+        store; later runs only unpack it (a few numpy calls per source)."""
         backend = self.annotator.backend
-        source_ids = sorted({int(s) for s in segments["source_id"]})
+        # the sources in the order of the segments, so the selection below keeps rows in order
+        uniq, first = np.unique(segments.sources, return_index=True)
+        source_ids = uniq[np.argsort(first)].tolist()
         blobs = self.store.source_annotations(source_ids, backend)
         lexicon = self.annotator.lexicon
         types = self.annotator.type_table(self.store)
-        parts: list = []
-        part_ids: list[list[int]] = []
+        unpacked: dict[int, tuple[list[int], PackedAnnotations]] = {}
         missing = [sid for sid in source_ids if sid not in blobs]
         if missing:
             new_blobs = []
             for sid, seg_ids, anns in self._annotate_sources(missing, progress):
                 new_blobs.append((sid, pack(seg_ids, anns, types)))
-                parts.append(PackedAnnotations.from_annotations(anns))
-                part_ids.append(seg_ids)
+                unpacked[sid] = (seg_ids, PackedAnnotations.from_annotations(anns))
             rows, new_parts = types.unsaved(lexicon)
             with self.store.transaction():
                 self.store.add_word_types(rows, backend)
@@ -155,13 +188,14 @@ class CodingEngine:
             types.mark_saved()
         if blobs:
             gids = types.gid_array()
-            for blob in blobs.values():
-                ids, packed = unpack_packed(blob, gids, lexicon)
-                parts.append(packed)
-                part_ids.append(ids)
-        everything = PackedAnnotations.concat(parts)
-        row_of = {seg_id: row for row, seg_id in enumerate(i for ids in part_ids for i in ids)}
-        return everything.select([row_of[int(i)] for i in segments["segment_id"]])
+            for sid, blob in blobs.items():
+                unpacked[sid] = unpack_packed(blob, gids, lexicon)
+        in_order = [unpacked[sid] for sid in source_ids]
+        everything = PackedAnnotations.concat([packed for _, packed in in_order])
+        ids = np.fromiter((i for seg_ids, _ in in_order for i in seg_ids), dtype=np.int64)
+        row_of = np.full(int(max(ids.max(), segments.ids.max())) + 1 if len(ids) else 1, -1, dtype=np.int64)
+        row_of[ids] = np.arange(len(ids))   # segment id -> its row in the unpacked annotations
+        return everything.select(row_of[segments.ids])
 
     def _annotate_sources(self, source_ids: list[int], progress: bool):
         """(source id, its segment ids, their annotations) of each source: all segments in
@@ -186,16 +220,15 @@ class CodingEngine:
         hashes = {c.id: rule_fingerprint(c, salt) for c in cb}
         state = json.loads(self.store.get_meta(CODING_STATE_KEY) or "{}")
         old_hashes = state.get("codes", {}) if state.get("salt") == salt else {}
-        segs = pd.DataFrame(self.store.segment_rows(include_interviewer),
-                            columns=["segment_id", "source_id", "start"])
+        segs = _Segments.from_rows(self.store.segment_rows(include_interviewer))
         coded_sources = set(state.get("sources", [])) if old_hashes else set()
-        all_sources = {int(x) for x in segs["source_id"]}
+        all_sources = set(np.unique(segs.sources).tolist())
         new_sources = all_sources - coded_sources
         changed = [c for c in cb if old_hashes.get(c.id) != hashes[c.id]]
         unchanged = [c for c in cb if old_hashes.get(c.id) == hashes[c.id]]
         runs = [(changed, segs)]
         if unchanged and new_sources:
-            runs.append((unchanged, segs[segs["source_id"].isin(new_sources)]))
+            runs.append((unchanged, segs.of_sources(new_sources)))
         return _Plan(salt, hashes, old_hashes, segs, all_sources, new_sources, changed, runs)
 
     def _reconcile(self, plan: _Plan, wanted: dict[tuple[int, str], tuple],
@@ -250,11 +283,11 @@ class CodingEngine:
         start, end, rule) of the first match), ``rule_counts`` and ``scope_segments`` (code →
         the segments it was matched on)."""
         for codes, part in runs:
-            if not codes or part.empty:
+            if not codes or not len(part):
                 continue
             anns = self.annotations(part, progress)
             matcher = RuleMatcher(Codebook(codes=codes, language=cb.language, name=cb.name), self.annotator)
-            seg_ids, src_ids, seg_starts = (part[c].tolist() for c in ("segment_id", "source_id", "start"))
+            seg_ids, src_ids, seg_starts = part.ids.tolist(), part.sources.tolist(), part.starts.tolist()
             # texts are read only when a pattern has to run on them (token rules need none)
             texts = _LazyTexts(self.store, seg_ids, src_ids)
             for code in codes:

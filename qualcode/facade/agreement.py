@@ -3,13 +3,14 @@ meeting's decisions."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Union
-
-import pandas as pd
+from typing import TYPE_CHECKING, Optional, Union
 
 from ..errors import QualcodeError
 from ..model import AUTO_CODER, CONSENSUS_CODER, DECISION_STATUS
 from . import Namespace
+
+if TYPE_CHECKING:   # pandas loads on first use: commands that need no table start faster
+    import pandas as pd
 
 PathLike = Union[str, Path]
 

@@ -8,12 +8,13 @@ counts the automatic suggestions nobody decided on too.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Union
-
-import pandas as pd
+from typing import TYPE_CHECKING, Optional, Union
 
 from ..errors import QualcodeError
 from . import Namespace
+
+if TYPE_CHECKING:   # pandas loads on first use: commands that need no table start faster
+    import pandas as pd
 
 PathLike = Union[str, Path]
 

@@ -6,13 +6,14 @@ the automatic coding against a gold coding and record that gold as a researcher'
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Union
-
-import pandas as pd
+from typing import TYPE_CHECKING, Optional, Union
 
 from ..errors import QualcodeError
 from ..model import AUTO_CODER, DECISION_STATUS, MACHINE_CODERS, Coding, Memo
 from . import Namespace
+
+if TYPE_CHECKING:   # pandas loads on first use: commands that need no table start faster
+    import pandas as pd
 
 PathLike = Union[str, Path]
 #: What a memo may be attached to.
@@ -23,6 +24,18 @@ class ProjectCoding(Namespace):
     """Human decisions (one row per coder, segment and code; the newest replaces the older)."""
 
     _attr = "coding"
+
+    def code_rows(self, codebook=None, *, include_interviewer: bool = False, progress: bool = False) -> list[dict]:
+        """:meth:`Project.code <qualcode.project.Project.code>` with its summary as plain rows
+        (``code_id``, ``name``, ``segments``, ``informants``): a re-code that changed a few
+        codes then loads neither pandas nor spaCy."""
+        from ..coding.engine import CodingEngine
+
+        cb = self._project.codebook(codebook)
+        engine = CodingEngine(self._store, self._project._annotator(cb.language or self._config.language))
+        with self._store.transaction():   # caches included: nothing is kept unless the run succeeds
+            engine.update(cb, include_interviewer=include_interviewer, progress=progress)
+        return engine.summary_rows(cb)
 
     def segment(self, segment_id: int) -> tuple[int, int, int, int]:
         """``(segment_id, source_id, start, end)`` of an active segment; a clear error if none."""

@@ -3,12 +3,13 @@ templates (asiakkaat.csv, segmentointi.yaml, hoitomallit.yaml in the project fol
 care action linked to the coded evidence behind it."""
 from __future__ import annotations
 
-from typing import Optional
-
-import pandas as pd
+from typing import TYPE_CHECKING, Optional
 
 from ..errors import QualcodeError
 from . import Namespace
+
+if TYPE_CHECKING:   # pandas loads on first use: commands that need no table start faster
+    import pandas as pd
 
 
 class ProjectConstructs(Namespace):
@@ -36,5 +37,7 @@ class ProjectConstructs(Namespace):
 
     def care_evidence(self, include_suggested: bool = False) -> pd.DataFrame:
         """For each care model action: supporting segments, informants and quotes."""
+        import pandas as pd
+
         c = self.load(link=True, include_suggested=include_suggested)
         return c.evidence if c.evidence is not None else pd.DataFrame()

@@ -3,11 +3,12 @@ to no single stage: a codebook file of any format, a table as .xlsx or .csv."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Union
-
-import pandas as pd
+from typing import TYPE_CHECKING, Union
 
 from ..errors import QualcodeError
+
+if TYPE_CHECKING:   # pandas loads on first use: commands that need no table start faster
+    import pandas as pd
 
 PathLike = Union[str, Path]
 CODEBOOK_SUFFIXES = (".yaml", ".yml", ".xlsx", ".qdc")
@@ -66,6 +67,7 @@ def write_frame(frame: pd.DataFrame, path: PathLike, sheet: str = "Sheet1") -> P
     then moved into place — never a half-written file, never a live formula.
 
     >>> import tempfile, pathlib
+    >>> import pandas as pd
     >>> out = write_frame(pd.DataFrame({"memo": ["=1+1", "ok"], "n": [-1, 2]}),
     ...                   pathlib.Path(tempfile.mkdtemp()) / "t.csv")
     >>> out.read_text(encoding="utf-8").splitlines()

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional, Union
-
-import pandas as pd
+from typing import TYPE_CHECKING, Iterable, Optional, Union
 
 from ..errors import QualcodeError, ReadError
 from ..ingest.informants import INFORMANT_FILE_STEMS, is_informant_file, read_informants
 from ..ingest.pipeline import ParsedFile, collect_files, file_hash, parse_file
 from ..model import Informant, now_iso
 from ..progress import progress_iter
+
+if TYPE_CHECKING:   # pandas loads on first use: commands that need no table start faster
+    import pandas as pd
 
 PathLike = Union[str, Path]
 REPORT_COLUMNS = ["file", "status", "version", "turns", "segments", "words", "note"]
@@ -139,4 +140,6 @@ def ingest(project, paths: Iterable[PathLike], informants: Optional[PathLike] = 
                          details={"count": len(people)})
         for pf in parsed:
             _store_source(project, pf, known_codes, warnings)
+    import pandas as pd
+
     return IngestReport(pd.DataFrame(rows, columns=REPORT_COLUMNS), warnings, len(people))

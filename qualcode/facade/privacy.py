@@ -3,12 +3,13 @@ anonymity check before files are shared."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
-
-import pandas as pd
+from typing import TYPE_CHECKING, Optional
 
 from ..errors import QualcodeError
 from . import Namespace
+
+if TYPE_CHECKING:   # pandas loads on first use: commands that need no table start faster
+    import pandas as pd
 
 ANONYMITY_COLUMNS = ["file", "location", "found", "kind"]
 
@@ -60,6 +61,8 @@ class ProjectPrivacy(Namespace):
         frames.informants = pseudonymise_frame(frames.informants, k)
         frames.sources = pseudonymise_frame(frames.sources, k)
         frames.audit = pseudonymise_frame(frames.audit, k)
+        import pandas as pd
+
         frames.title = pseudonymise_frame(pd.DataFrame({"t": [frames.title]}), k)["t"].iloc[0]
 
     def pseudonymise(self, key=None) -> pd.DataFrame:
@@ -67,6 +70,8 @@ class ProjectPrivacy(Namespace):
         codes, IBANs and URLs in the stored texts, in one transaction.  Segments, turns and
         every coding are moved with the text, so they point at the same words afterwards.
         The original files in transcripts/ are not touched.  Returns replacements per source."""
+        import pandas as pd
+
         from ..coding.engine import forget_coding_state
         from ..pseudonym import pseudonymise_text, pseudonymise_value, remap_span
 
@@ -90,6 +95,8 @@ class ProjectPrivacy(Namespace):
     def check_anonymity(self, paths=None, key=None) -> pd.DataFrame:
         """Every name from the key and every e-mail, phone number, identity code, IBAN and URL
         found in the given files (xlsx, docx, qdpx, md, txt, csv, html) and in the store."""
+        import pandas as pd
+
         from ..pseudonym import check_anonymity, scan_text
 
         k = self.key(key)

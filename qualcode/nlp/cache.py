@@ -140,10 +140,38 @@ def _forget_old_tries(current: Path) -> None:
 # -- spaCy's tokenizer: its special cases, and the tokens of codebook terms -------------------
 
 def _spacy_path(lang: str, what: str) -> Optional[Path]:
+    version = spacy_version()
+    return cache_dir() / f"spacy-{version}-{lang}-{what}" if version else None
+
+
+def spacy_version() -> Optional[str]:
+    """The installed spaCy's version, read from its ``about.py`` without importing spaCy
+    (``importlib.metadata`` scans every installed package: slower than a re-code's
+    matching); None when spaCy is not installed.
+
+    >>> spacy_version().count(".") >= 2
+    True
+    """
+    import importlib.util
+    import re
+
+    try:
+        spec = importlib.util.find_spec("spacy")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    about = Path(list(spec.submodule_search_locations)[0]) / "about.py"
+    try:
+        found = re.search(r"^__version__\s*=\s*['\"]([^'\"]+)['\"]", about.read_text(encoding="utf-8"), re.M)
+    except OSError:
+        found = None
+    if found:
+        return found.group(1)
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return cache_dir() / f"spacy-{version('spacy')}-{lang}-{what}"
+        return version("spacy")
     except PackageNotFoundError:
         return None
 

@@ -95,11 +95,20 @@ class CodingQueries:
 
     def suggestion_counts(self) -> dict[str, tuple[int, int]]:
         """code id → (segments, speakers) with an automatic suggestion, on active sources."""
-        rows = self.conn.execute(
-            "SELECT k.code_id, COUNT(DISTINCT k.segment_id), COUNT(DISTINCT g.speaker) FROM codings k"
-            " JOIN segments g ON g.id=k.segment_id JOIN sources s ON s.id=k.source_id"
-            " WHERE s.active=1 AND k.status='suggested' AND k.coder=? GROUP BY k.code_id", (AUTO_CODER,)).fetchall()
-        return {code: (n_seg, n_inf) for code, n_seg, n_inf in rows}
+        # Counted here rather than by a join: looking up each coding's segment and source
+        # row (long texts) costs more than reading the two small columns once.
+        active = {sid for sid, in self.conn.execute("SELECT id FROM sources WHERE active=1")}
+        speaker_of = dict(self.conn.execute("SELECT id, speaker FROM segments"))
+        segments: dict[str, set] = {}
+        speakers: dict[str, set] = {}
+        for code, seg_id, source_id in self.conn.execute(
+                "SELECT code_id, segment_id, source_id FROM codings WHERE status='suggested' AND coder=?",
+                (AUTO_CODER,)):
+            if source_id in active:
+                segments.setdefault(code, set()).add(seg_id)
+                speakers.setdefault(code, set()).add(speaker_of.get(seg_id))
+        # COUNT(DISTINCT) ignores NULL speakers: so does this
+        return {code: (len(segs), len(speakers[code] - {None})) for code, segs in segments.items()}
 
     # -- a new version of a source --------------------------------------------------
     def carry_human_codings(self, old_source_id: int, new_source_id: int) -> tuple[int, int]:
