@@ -90,3 +90,33 @@ def test_read_sheet_rows_picks_the_named_sheet_and_explains_bad_files(tmp_path):
         read_sheet_rows(bad, "the review sheet", [])
     with pytest.raises(QualcodeError, match="file not found"):
         read_sheet_rows(tmp_path / "none.xlsx", "the review sheet", [])
+
+
+def test_the_fast_reader_reads_what_openpyxl_reads(tmp_path, monkeypatch):
+    from qualcode import sheets
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tarkistus"
+    for row in ([], ["id", "koodi", None, "huom"], [7, "hinta", None, 2.5], [None, " ", None, None],
+                [8, "laatu", "kaikki"], [], [None, None, None, None, "ohi"]):
+        ws.append(row)
+    path = save_workbook(wb, tmp_path / "r.xlsx")
+    assert sheets._calamine_workbook(path, "the review sheet") is not None   # the fast path runs
+    fast = read_sheet_rows(path, "the review sheet", ["Tarkistus"])
+    monkeypatch.setattr(sheets, "_calamine_workbook", lambda *a: None)
+    assert fast == read_sheet_rows(path, "the review sheet", ["Tarkistus"])
+    assert fast[1][2] == (7, "hinta", None, 2.5)
+
+
+def test_the_fast_reader_leaves_formulas_and_far_cells_to_openpyxl(tmp_path):
+    from qualcode import sheets
+
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "=1+1"
+    with_formula = save_workbook(wb, tmp_path / "f.xlsx")
+    wb = openpyxl.Workbook()
+    wb.active["A1"], wb.active["XFD1048576"] = "a", "x"    # a dense grid of 17 G cells
+    far = save_workbook(wb, tmp_path / "far.xlsx")
+    assert not sheets._calamine_can_read(with_formula) and not sheets._calamine_can_read(far)
+    assert read_sheet_rows(with_formula, "a sheet", [])[1] == [("=1+1",)]

@@ -81,11 +81,12 @@ class ProjectAgreement(Namespace):
         if unknown:
             raise QualcodeError(f"the consensus sheet has codes that are not in the codebook ({', '.join(unknown)}); "
                                 "correct them in the sheet", path=str(path))
-        decide = self._project.coding._decide
         with self._store.transaction():
+            # all decisions in one pass (linear in the rows), then one audit event per row
+            self._project.coding._decide_many(
+                [(int(row.segment_id), row.code_id, DECISION_STATUS["accept" if row.agreed else "reject"], "")
+                 for row in decisions.itertuples(index=False)], CONSENSUS_CODER)
             for row in decisions.itertuples(index=False):
-                status = DECISION_STATUS["accept" if row.agreed else "reject"]
-                decide(int(row.segment_id), row.code_id, status, CONSENSUS_CODER, log=False)
                 self._project._log("consensus", f"segment {int(row.segment_id)} / {row.code_id}",
                                    coder=CONSENSUS_CODER, reason=reason or ("agreed" if row.agreed else "not agreed"))
         return decisions

@@ -65,6 +65,24 @@ class ProjectCoding(Namespace):
                 self._project._log(status if status != "manual" else "add", f"segment {seg_id} / {code_id}",
                                    coder=coder)
 
+    def _decide_many(self, decisions: list[tuple[int, str, str, str]], coder: str) -> None:
+        """:meth:`_decide` (whole segments, no audit event each) for many (segment id, code id,
+        status, note) at once: segment bounds and suggestion rules are read once and the older
+        decisions replaced in one pass, so the time grows linearly with the decisions."""
+        if coder in MACHINE_CODERS:
+            raise QualcodeError(f"the coder name '{coder}' is reserved for automatic suggestions; use your own name")
+        bounds = self._store.active_segment_bounds()
+        rules = self._store.suggestion_rules()
+        codings = []
+        for seg_id, code_id, status, note in decisions:
+            found = bounds.get(int(seg_id))
+            if found is None:
+                raise QualcodeError(f"there is no segment {seg_id} in the project; see project.segments()")
+            source_id, start, end = found
+            codings.append(Coding(code_id, int(seg_id), start, end, status, coder, rules.get((int(seg_id), code_id)),
+                                  note=note or "", source_id=source_id))
+        self._store.replace_decisions(codings)
+
     def accept(self, segment_id: int, code_id: str, coder: Optional[str] = None, **kw) -> None:
         """Accept a code on a segment (the suggestion's span, or the whole segment)."""
         self._decide(segment_id, code_id, DECISION_STATUS["accept"], coder, **kw)
@@ -131,15 +149,16 @@ class ProjectCoding(Namespace):
             raise QualcodeError("the review sheet does not exist; check the path", path=str(path))
         decisions = read_review_sheet(path, self._project.segments(), self._project.codebook())
         counts = {decision: 0 for decision in DECISION_STATUS}
+        decided = []
         with self._store.transaction():
             for row in decisions.itertuples(index=False):
                 if row.decision == "note":   # a note without a decision: keep it as a memo
                     self._store.add_memo(Memo(text=row.note, target_type="segment",
                                               target_id=str(int(row.segment_id)), coder=coder))
                     continue
-                self._decide(int(row.segment_id), row.code_id, DECISION_STATUS[row.decision], coder,
-                             note=row.note or "", log=False)
+                decided.append((int(row.segment_id), row.code_id, DECISION_STATUS[row.decision], row.note))
                 counts[row.decision] += 1
+            self._decide_many(decided, coder)
             self._project._log("review import", path.name, coder=coder, details=counts)
         return decisions
 

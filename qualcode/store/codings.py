@@ -71,6 +71,30 @@ class CodingQueries:
                       (int(coding.segment_id), coding.code_id, coding.coder))
             self.add_codings([coding])
 
+    def replace_decisions(self, codings: list[Coding]) -> None:
+        """:meth:`replace_decision` for many decisions in one pass (the last one wins when a
+        coder, segment and code come twice): the older decisions are found by one read of
+        the coders' codings, not one search each."""
+        latest = {(int(k.segment_id), k.code_id, k.coder): k for k in codings}
+        coders = sorted({k.coder for k in latest.values()})
+        if not coders:
+            return
+        with self.transaction() as c:
+            old = [(cid,) for cid, seg_id, code_id, coder in c.execute(
+                f"SELECT id, segment_id, code_id, coder FROM codings WHERE coder IN ({','.join('?' * len(coders))})",
+                coders).fetchall() if (seg_id, code_id, coder) in latest]
+            c.executemany("DELETE FROM codings WHERE id=?", old)
+            self.add_codings(list(latest.values()))
+
+    def suggestion_rules(self) -> dict[tuple[int, str], str]:
+        """(segment id, code id) → :meth:`suggestion_rule`, for every automatic suggestion."""
+        rules: dict[tuple[int, str], str] = {}
+        for seg_id, code_id, rule in self.conn.execute(
+                "SELECT segment_id, code_id, rule FROM codings WHERE coder=? AND status='suggested' ORDER BY id",
+                (AUTO_CODER,)):
+            rules.setdefault((seg_id, code_id), rule)
+        return rules
+
     def suggestion_rule(self, segment_id: int, code_id: str) -> Optional[str]:
         """The rule of the (first) automatic suggestion of ``code_id`` on the segment, or None."""
         row = self.conn.execute(

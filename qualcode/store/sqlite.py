@@ -335,6 +335,13 @@ class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries):
             'SELECT g.id, g.source_id, g.start, g."end" FROM segments g JOIN sources s ON s.id=g.source_id'
             " WHERE g.id=? AND s.active=1", (int(segment_id),)).fetchone()
 
+    def active_segment_bounds(self) -> dict[int, tuple[int, int, int]]:
+        """segment id → (source id, start, end) of every segment of an active source: one
+        read for many decisions (:meth:`segment_bounds` per segment is a query each)."""
+        return {seg_id: (src, start, end) for seg_id, src, start, end in self.conn.execute(
+            'SELECT id, source_id, start, "end" FROM segments'
+            " WHERE source_id IN (SELECT id FROM sources WHERE active=1)")}
+
     def segments_of(self, source_id: int) -> list[Segment]:
         rows = self.conn.execute(
             'SELECT id, source_id, turn_idx, idx, start, "end", text, speaker, is_interviewer, theme, line'
