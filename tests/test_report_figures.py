@@ -92,3 +92,31 @@ def test_write_report_errors(inputs, tmp_path):
         write_report(inputs, tmp_path / "r.xlsx", lang="sv")
     out = write_report(inputs, None, fmt="md")
     assert out == inputs.root / "raportti.md" and out.is_file()
+
+
+def test_figures_leave_the_matplotlib_backend_and_settings_alone(inputs, tmp_path):
+    """A notebook's own backend (here svg, not the Agg the figures are drawn with) and its
+    rcParams are the same after a report with figures."""
+    import matplotlib
+
+    from qualcode.report import write_figures, write_report
+
+    previous = matplotlib.get_backend()
+    matplotlib.use("svg", force=True)
+    try:
+        salt = matplotlib.rcParams["svg.hashsalt"]
+        assert write_figures(inputs, tmp_path / "kuviot", formats=("png",))
+        out = write_report(inputs, tmp_path / "r.docx")
+        assert out.read_bytes().startswith(b"PK")
+        assert matplotlib.get_backend() == "svg"
+        assert matplotlib.rcParams["svg.hashsalt"] == salt
+    finally:
+        matplotlib.use(previous, force=True)
+
+
+def test_svg_figures_are_deterministic(inputs, tmp_path):
+    from qualcode.report import write_figures
+
+    first = write_figures(inputs, tmp_path / "a", formats=("svg",))
+    again = write_figures(inputs, tmp_path / "b", formats=("svg",))
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in again]

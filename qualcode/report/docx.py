@@ -228,18 +228,14 @@ def _add_interviews(doc, analyses: Analyses, lang: str, show_codes: bool) -> Non
 
 def _add_figures(doc, analyses: Analyses, lang: str, figure_dir: Path) -> None:
     """The figures as PNG pictures, each with its caption below it."""
-    from .figures import _pyplot, figure_specs, save_figure
+    from .figures import figure_specs, save_figure
 
-    plt = _pyplot()
     specs = figure_specs(analyses, lang)
     if specs:
         start_page(doc)(heading(doc, label("report.doc.figures", lang), level=1))
         _basis_warning(doc, analyses.frames, lang)
     for n, spec in enumerate(specs, 1):
-        try:
-            png = save_figure(spec.figure, figure_dir / f"figure{n}.png", spec.caption(n, lang), "png")
-        finally:
-            plt.close(spec.figure)
+        png = save_figure(spec.figure, figure_dir / f"figure{n}.png", spec.caption(n, lang), "png")
         figure(doc, png, spec.caption(n, lang))       # scaled to the page, the caption below it
 
 

@@ -1,10 +1,14 @@
-"""Figures (matplotlib, Agg backend): the SWOT grid, code frequencies by group and the
+"""Figures (matplotlib's object API: a ``Figure`` saved by ``savefig``): the SWOT grid, code frequencies by group and the
 code co-occurrence network, saved as PNG and SVG.
 
 Figures are numbered ``Kuvio N.`` / ``Figure N.`` in the order they are made; the
 caption is written into each file's metadata title (and below the figure in the Word
 report).  Empty figures (no SWOT codes, no coded groups, no co-occurrences) are left
 out rather than drawn empty.
+
+No pyplot: the figures are never registered with it and the process's backend is never
+changed, so a notebook's own ``plt.show()`` still works after a report (and pyplot's import
+is not paid for).
 """
 from __future__ import annotations
 
@@ -24,14 +28,11 @@ MAX_NETWORK_NODES = 15
 QUADRANT_COLOURS = {"S": "#E2EFDA", "W": "#FCE4D6", "O": "#DDEBF7", "T": "#FFF2CC"}
 
 
-def _pyplot():
-    import matplotlib
+def _figure(figsize: tuple[float, float]):
+    """A new figure of its own (not one of pyplot's), drawn by savefig's own canvas."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    plt.rcParams["svg.hashsalt"] = "qualcode"    # deterministic SVG ids
-    return plt
+    return Figure(figsize=figsize)
 
 
 @dataclass
@@ -54,8 +55,8 @@ def _wrap(text: str, width: int) -> str:
 def swot_figure(result: Any, lang: str = "fi"):
     """The 2×2 SWOT grid as a figure: strengths | weaknesses over opportunities |
     threats, each box the quadrant title and its codes with segment counts."""
-    plt = _pyplot()
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+    fig = _figure((10, 7))
+    axes = fig.subplots(2, 2)
     items = result.items
     for ax, q in zip(axes.flat, ("S", "W", "O", "T")):
         ax.set_xticks([])
@@ -71,7 +72,6 @@ def swot_figure(result: Any, lang: str = "fi"):
 
 def frequency_figure(matrix: Any, lang: str = "fi", codebook: Any = None, by: str = "role"):
     """Horizontal stacked bars: coded segments per code, stacked by informant group."""
-    plt = _pyplot()
     import numpy as np
 
     mat = matrix.loc[:, matrix.sum(axis=0) > 0]
@@ -80,9 +80,10 @@ def frequency_figure(matrix: Any, lang: str = "fi", codebook: Any = None, by: st
     for c in codes:
         code = codebook.get(c) if codebook is not None else None
         names.append(_wrap((code.name or code.id) if code is not None else c, 30))
-    fig, ax = plt.subplots(figsize=(9, max(3, 0.5 * len(codes) + 1.5)))
+    fig = _figure((9, max(3, 0.5 * len(codes) + 1.5)))
+    ax = fig.subplots()
     left = np.zeros(len(codes))
-    colours = _distinct_colours(plt, len(mat.index))
+    colours = _distinct_colours(len(mat.index))
     for i, group in enumerate(mat.index):
         vals = np.array([mat.loc[group, c] for c in codes], dtype=float)
         ax.barh(names, vals, left=left, label=str(group), color=colours[i])
@@ -95,13 +96,15 @@ def frequency_figure(matrix: Any, lang: str = "fi", codebook: Any = None, by: st
     return fig
 
 
-def _distinct_colours(plt, n: int) -> list:
+def _distinct_colours(n: int) -> list:
     """``n`` colours no two alike: tab10 up to 10 groups, tab20 up to 20, else evenly spaced
     hues (with alternating lightness so neighbours differ)."""
+    from matplotlib import colormaps
+
     if n <= 10:
-        return [plt.get_cmap("tab10")(i) for i in range(n)]
+        return [colormaps["tab10"](i) for i in range(n)]
     if n <= 20:
-        return [plt.get_cmap("tab20")(i) for i in range(n)]
+        return [colormaps["tab20"](i) for i in range(n)]
     import colorsys
 
     return [colorsys.hls_to_rgb(i / n, 0.40 if i % 2 else 0.65, 0.65) for i in range(n)]
@@ -109,10 +112,10 @@ def _distinct_colours(plt, n: int) -> list:
 
 def network_figure(graph: Any, lang: str = "fi"):
     """The co-occurrence network: node size by frequency, edge width by weight."""
-    plt = _pyplot()
     import networkx as nx
 
-    fig, ax = plt.subplots(figsize=(9, 7))
+    fig = _figure((9, 7))
+    ax = fig.subplots()
     pos = nx.spring_layout(graph, seed=7, weight="weight", k=2.0 / max(1, graph.number_of_nodes()) ** 0.5)
     top_f = max([graph.nodes[n].get("frequency", 1) for n in graph.nodes] or [1]) or 1
     top_w = max([d.get("weight", 1) for _, _, d in graph.edges(data=True)] or [1]) or 1
@@ -173,7 +176,10 @@ def save_figure(fig: Any, path: PathLike, caption: str, fmt: Optional[str] = Non
     meta = {"Title": caption}
     if fmt == "svg":
         meta["Date"] = None
-    with atomic_output(target) as tmp:
+    from matplotlib import rc_context
+
+    # deterministic SVG ids, set for this save only (the process's settings stay as they are)
+    with atomic_output(target) as tmp, rc_context({"svg.hashsalt": "qualcode"}):
         fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta, bbox_inches="tight")
     return target
 
@@ -182,7 +188,6 @@ def write_figures(source: Union[StudyFrames, Analyses], folder: PathLike, lang: 
                   formats: tuple[str, ...] = ("png", "svg"), start: int = 1) -> list[Path]:
     """Write every figure of ``source`` (the frames, or their analyses) as ``kuvio1_swot.png`` /
     ``figure1_swot.svg`` … into ``folder``; returns the paths written."""
-    plt = _pyplot()
     analyses = Analyses.of(source)
     lang = lang or analyses.frames.language
     folder = Path(folder)
@@ -190,10 +195,7 @@ def write_figures(source: Union[StudyFrames, Analyses], folder: PathLike, lang: 
     stem = "kuvio" if lang == "fi" else "figure"
     paths = []
     for n, spec in enumerate(figure_specs(analyses, lang), start):
-        try:
-            for fmt in formats:
-                paths.append(save_figure(spec.figure, folder / f"{stem}{n}_{spec.key}.{fmt}",
-                                         spec.caption(n, lang), fmt))
-        finally:
-            plt.close(spec.figure)
+        for fmt in formats:
+            paths.append(save_figure(spec.figure, folder / f"{stem}{n}_{spec.key}.{fmt}",
+                                     spec.caption(n, lang), fmt))
     return paths
