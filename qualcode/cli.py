@@ -21,9 +21,10 @@ class Context:
     """What every command shares: the project folder given with --project, --debug, and the
     project once opened (closed when the command ends)."""
 
-    def __init__(self, project_dir: Optional[str], debug: bool):
+    def __init__(self, project_dir: Optional[str], debug: bool, quiet: bool = False):
         self.project_dir = project_dir
         self.debug = debug
+        self.progress = not quiet   # progress bars (shown only on a terminal or in a notebook)
         self._project = None
 
     def project(self):
@@ -192,11 +193,12 @@ def print_table(frame, title: str = "") -> None:
 @click.option("--project", "project_dir", type=click.Path(file_okay=False), default=None,
               help="Project folder (default: the one containing the working directory).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Show no progress bars.")
 @click.version_option(__version__, prog_name="qualcode")
 @click.pass_context
-def main(ctx, project_dir, debug):
+def main(ctx, project_dir, debug, quiet):
     """qualcode: code and analyse interview transcripts (Finnish and English)."""
-    ctx.obj = Context(project_dir, debug)
+    ctx.obj = Context(project_dir, debug, quiet)
 
 
 @main.command()
@@ -233,7 +235,7 @@ def ingest(obj, paths, informants, kind, speaker_pattern):
     """Read transcripts (files or folders) and the informant list into the project."""
     project = obj.project()
     report = project.ingest(paths, informants=informants, kind=kind, speaker_pattern=speaker_pattern,
-                            progress=True)
+                            progress=obj.progress)
     echo_warnings(report.warnings)
     files = report.files
     for _, row in files.iterrows():
@@ -280,7 +282,8 @@ def code(obj, codebook, include_interviewer, table_format):
     """Suggest codings by the codebook's keyword, phrase and pattern rules."""
     project = obj.project()
     # plain rows, not a frame: a re-code of a few changed codes then never loads pandas
-    rows = project.coding.code_rows(codebook, include_interviewer=include_interviewer, progress=not table_format)
+    rows = project.coding.code_rows(codebook, include_interviewer=include_interviewer,
+                                        progress=obj.progress and not table_format)
     if table_format:
         return print_records(rows, table_format)
     print_rows(rows, title="Suggested codings")
@@ -298,7 +301,7 @@ def code(obj, codebook, include_interviewer, table_format):
 @handle_errors
 def suggest(obj, backend, top_k):
     """Ranked suggestions beyond keywords, learning from your accepted, added and rejected codings."""
-    table = obj.project().coding.suggest(backend=backend, top_k=top_k, progress=True)
+    table = obj.project().coding.suggest(backend=backend, top_k=top_k, progress=obj.progress)
     click.echo(f"{len(table)} ranked suggestions by {backend}; they are in the review sheet with the "
                "keyword suggestions.")
 
@@ -389,7 +392,7 @@ def report(obj, lang, fmt, output, include_suggested, hide_codes, figures_dir, t
         warnings.simplefilter("always", ReportWarning)
         out = project.report(output, fmt=fmt, lang=lang, include_suggested=include_suggested,
                              show_codes=not hide_codes, figures_dir=figures_dir,
-                             pseudonymise=pseudonymise, template=template)
+                             pseudonymise=pseudonymise, template=template, progress=obj.progress)
     echo_warnings(w.message for w in caught if issubclass(w.category, ReportWarning))
     click.echo(f"Wrote {out}." + (f" Figures in {figures_dir}." if figures_dir else ""))
 
@@ -634,12 +637,13 @@ def agreement_consensus(obj, file, reason):
 
 @main.command()
 @click.argument("folder", required=False, type=click.Path(file_okay=False))
+@click.pass_obj
 @handle_errors
-def demo(folder):
+def demo(obj, folder):
     """Run the whole pipeline on the bundled Finnish demo study (in FOLDER or a new folder here)."""
     from .demo import run_demo
 
-    run_demo(Path(folder) if folder else None, echo=click.echo)
+    run_demo(Path(folder) if folder else None, echo=click.echo, progress=obj.progress)
 
 
 @main.command()

@@ -82,9 +82,10 @@ def run_demo(folder: Optional[Path] = None, echo: Callable[[str], None] = print,
                  f"{overall['cohen_kappa']:.2f}")
         outputs = {
             # the reports count the researcher's review (gold/), not the unreviewed suggestions
-            "workshop workbook": project.report(folder / "raportti.xlsx"),
-            "thesis appendices": project.report(folder / "liitteet.docx", figures_dir=folder / "kuviot"),
-            "quick look": project.report(folder / "raportti.html"),
+            "workshop workbook": project.report(folder / "raportti.xlsx", progress=progress),
+            "thesis appendices": project.report(folder / "liitteet.docx", figures_dir=folder / "kuviot",
+                                                progress=progress),
+            "quick look": project.report(folder / "raportti.html", progress=progress),
             "REFI-QDA project": project.exchange.export_qdpx(folder / "asiakaskokemus.qdpx"),
             "transcript view": project.view(folder / "view"),
         }

@@ -59,6 +59,8 @@ LABELS: dict[str, tuple[str, str]] = {
                              "Building the lemma table (once on this machine, about 10 s)…"),
     "progress.annotate": ("Tokenisoidaan ja perusmuotoistetaan", "Tokenising and lemmatising"),
     "progress.code": ("Koodataan", "Coding"),
+    # progress of reports (issue 16)
+    "progress.report": ("Kirjoitetaan raporttia", "Writing the report"),
     # --- audit trail (Analyysiloki) ---
     "sheet.audit": ("Analyysiloki", "Audit trail"),
     "audit.time": ("Aika", "Time"),

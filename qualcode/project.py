@@ -251,7 +251,8 @@ class Project:
 
     def report(self, path: Optional[PathLike] = None, fmt: Optional[str] = None, lang: Optional[str] = None,
                include_suggested: bool = False, show_codes: bool = True, figures_dir: Optional[PathLike] = None,
-               codebook=None, pseudonymise=None, template: Optional[PathLike] = None) -> Path:
+               codebook=None, pseudonymise=None, template: Optional[PathLike] = None,
+               progress: bool = False) -> Path:
         """Write the report: the workshop workbook (xlsx), thesis appendices (docx) or a quick
         look (md/html), by ``fmt`` or the file suffix; optionally the figures (PNG and SVG).
         The project is read once and every table comes from one set of analyses; they count
@@ -259,9 +260,9 @@ class Project:
         page or sheet states.  ``template`` (a .docx/.dotx) gives a docx report its page size,
         margins and styles (default A4).  ``pseudonymise`` (True, a key or a key file; default
         ``pseudonymise`` in qualcode.toml) replaces names and identifying details in
-        everything the report shows."""
+        everything the report shows.  ``progress`` shows its steps (on a terminal or in a notebook)."""
         return write_report(self, path, fmt=fmt, lang=lang, include_suggested=include_suggested,
-                            show_codes=show_codes, figures_dir=figures_dir, codebook=codebook,
+                            show_codes=show_codes, figures_dir=figures_dir, codebook=codebook, progress=progress,
                             pseudonymise=pseudonymise, template=template)
 
     # -- the transcript view ------------------------------------------------------------

@@ -51,3 +51,48 @@ print("suggestions", int(summary["segments"].sum()))
     stdout = "".join(o.get("text", "") for o in outputs if o.get("name") == "stdout")
     assert "Tokenisoidaan ja perusmuotoistetaan" in stderr and "Koodataan" in stderr
     assert "suggestions" in stdout
+
+
+def _coded_study(tmp_path):
+    from qualcode.project import Project
+
+    folder = tmp_path / "study"
+    project = Project.init(folder)
+    shutil.copy(ROOT / "corpora" / "asiakaskokemus" / "transcripts" / "H2.txt", folder / "transcripts")
+    project.ingest([folder / "transcripts"])
+    project.code(ROOT / "codebooks" / "asiakaskokemus_fi.yaml")
+    return project
+
+
+@pytest.mark.filterwarnings("ignore::qualcode.errors.ReportWarning")
+def test_a_report_shows_its_steps_unless_told_not_to(monkeypatch, tmp_path, capsys):
+    from qualcode import progress
+
+    project = _coded_study(tmp_path)
+    capsys.readouterr()
+    monkeypatch.setattr(progress, "display_kind", lambda: "notebook")   # tqdm's bar, on stderr
+    project.report(tmp_path / "r.md", include_suggested=True, progress=True)
+    shown = capsys.readouterr().err
+    assert "Kirjoitetaan raporttia" in shown and "2/2" in shown
+    project.report(tmp_path / "r2.md", include_suggested=True, progress=False)
+    assert "Kirjoitetaan" not in capsys.readouterr().err
+    project.close()
+
+
+def test_quiet_turns_the_bars_off_in_the_cli(monkeypatch, tmp_path):
+    from qualcode import cli as cli_module
+
+    seen = []
+    monkeypatch.setattr(cli_module.Context, "project", lambda self: seen.append(self.progress) or _Stub())
+    from conftest import run_cli
+
+    run_cli(["--quiet", "report", "-o", tmp_path / "r.md"])
+    run_cli(["report", "-o", tmp_path / "r.md"])
+    assert seen == [False, True]
+
+
+class _Stub:
+    """A project whose report records nothing: the CLI test needs only its progress flag."""
+
+    def report(self, output, **kw):
+        return Path(output)

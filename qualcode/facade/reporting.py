@@ -14,8 +14,35 @@ PathLike = Union[str, Path]
 
 def write_report(project, path: Optional[PathLike] = None, fmt: Optional[str] = None, lang: Optional[str] = None,
                  include_suggested: bool = False, show_codes: bool = True, figures_dir: Optional[PathLike] = None,
-                 codebook=None, pseudonymise=None, template: Optional[PathLike] = None) -> Path:
+                 codebook=None, pseudonymise=None, template: Optional[PathLike] = None,
+                 progress: bool = False) -> Path:
     """See :meth:`qualcode.project.Project.report`."""
+    from ..labels import label
+    from ..progress import progress_counter
+
+    steps = 2 + (figures_dir is not None)   # read the project, write the file, the figures
+    with progress_counter(label("progress.report", project.config.language), steps, enabled=progress) as advance:
+        out, frames, analyses, key = _write_report_file(project, path, fmt, lang, include_suggested, show_codes,
+                                                        codebook, pseudonymise, template, advance)
+        files = 1
+        if figures_dir is not None:
+            from ..report.figures import write_figures
+
+            Path(figures_dir).mkdir(parents=True, exist_ok=True)
+            files += len(write_figures(analyses, Path(figures_dir), frames.language))
+            advance(1)
+    basis = frames.coding_basis
+    project._log("report", Path(out).name, details={"lang": frames.language, "files": files,
+                                                    "suggested": include_suggested,
+                                                    "pseudonymised": key is not None,
+                                                    "reviewed": basis.reviewed, "suggestions": basis.suggestions})
+    return Path(out)
+
+
+def _write_report_file(project, path, fmt, lang, include_suggested, show_codes, codebook, pseudonymise, template,
+                       advance):
+    """The report file itself (two steps of ``advance``: the project read, the file written);
+    returns (path, frames, analyses, pseudonymisation key)."""
     from ..analysis.study import Analyses
     from ..report.api import write_report as write_file
 
@@ -26,19 +53,11 @@ def write_report(project, path: Optional[PathLike] = None, fmt: Optional[str] = 
         project.privacy.pseudonymise_frames(frames, key)
         link_constructs(frames.constructs, frames)
     analyses = Analyses(frames)          # shared by the report and its figures
+    advance(1)
     out = write_file(analyses, Path(path) if path else None, fmt=fmt, lang=frames.language, show_codes=show_codes,
                      template=template)
+    advance(1)
     basis = frames.coding_basis
     if basis.warning(frames.language):    # the document says so too; this tells whoever runs it
-        warnings.warn(ReportWarning(f"{Path(out).name}: {basis.warning(frames.language)}"), stacklevel=3)
-    files = 1
-    if figures_dir is not None:
-        from ..report.figures import write_figures
-
-        Path(figures_dir).mkdir(parents=True, exist_ok=True)
-        files += len(write_figures(analyses, Path(figures_dir), frames.language))
-    project._log("report", Path(out).name, details={"lang": frames.language, "files": files,
-                                                    "suggested": include_suggested,
-                                                    "pseudonymised": key is not None,
-                                                    "reviewed": basis.reviewed, "suggestions": basis.suggestions})
-    return Path(out)
+        warnings.warn(ReportWarning(f"{Path(out).name}: {basis.warning(frames.language)}"), stacklevel=4)
+    return out, frames, analyses, key

@@ -23,7 +23,6 @@ from ..labels import label
 from ..sheets import caption_cell, fill, header_cell, safe_sheet_title, set_column_widths, write_cell
 from . import docxutil
 from .tables import Table
-from .worksheet import BORDER, HEADER_COLOUR, WRAP, fit_row_heights, print_setup, write_table
 
 FILL_IN = "FFF2CC"        # the cells a user fills in (KAM plan form)
 SECTION = "D9E1F2"
@@ -142,6 +141,8 @@ def add_construct_sheets(workbook, constructs, lang: Optional[str] = None, capti
     """Add the construct sheets to ``workbook`` (captions numbered from ``caption_start``) and
     return the next caption number.  ``evidence`` (from :func:`~qualcode.construct.link_evidence`)
     defaults to ``constructs.evidence``; ``codebook`` shows theme names instead of ids."""
+    from .worksheet import write_table   # openpyxl: only for workbooks
+
     lang = lang or getattr(constructs, "language", "fi")
     n = caption_start
     tables = construct_tables(constructs, lang, evidence, codebook)
@@ -170,6 +171,8 @@ def _kam_position(keys: list[str]) -> int:
 
 def _add_kam_sheets(workbook, constructs, lang: str, n: int) -> int:
     """One fill-in sheet per key account (A14 form), captions numbered from ``n``."""
+    from .worksheet import BORDER, HEADER_COLOUR, fit_row_heights, print_setup   # openpyxl: only for workbooks
+
     for form in constructs.kam_plans(lang):
         ws = workbook.create_sheet(safe_sheet_title(label("construct.sheet.kam", lang, account=form.account), workbook))
         caption_cell(ws, label("caption.table", lang, n=n,
@@ -193,6 +196,8 @@ def _kam_block(ws, r: int, title: str, fields, fill_in: bool) -> int:
     """A section of a KAM form from row ``r``: its title on a shaded row, then one row per
     field (the entries to fill in shaded); returns the next free row."""
     from openpyxl.styles import Alignment, Font
+
+    from .worksheet import BORDER, WRAP   # openpyxl: only for workbooks
 
     c = ws.cell(row=r, column=1)
     write_cell(c, title)
