@@ -14,7 +14,9 @@ exit) with the peak memory (max RSS) of the process:
 2. on ~1M words (the demo transcripts copied, as ``bench_recode.py`` does): the tokenizer
    alone — ``spacy.blank("fi").pipe`` over the same segment texts in a fresh process,
    import included — then the first ``qualcode code``, a re-code after one added keyword
-   and after three codes' keywords changed, each with its rate relative to the tokenizer.
+   and after three codes' keywords changed, each with its rate relative to the tokenizer;
+3. ``review import`` of a sheet with 16,000 accepted suggestions on that project (the sheet
+   written once by ``review export``).
 
 The per-machine lemma table is built before the timings (its one-time cost is printed on
 its own line, measured in an empty cache folder).  Every state-changing command runs on a
@@ -128,17 +130,25 @@ def small_project(tmp: Path, lemmatizer: str | None) -> Path:
     return folder
 
 
-def accept_everything(sheet: Path, out: Path) -> None:
+def accept_everything(sheet: Path, out: Path, limit: int | None = None) -> int:
+    """Accept every suggestion of the review sheet (rows in order, until ``limit`` decisions);
+    returns the decisions made."""
+    import re
+
     import openpyxl
 
     wb = openpyxl.load_workbook(sheet)
     ws = wb.worksheets[0]
     header = [c.value for c in ws[1]]
     suggested, accept = header.index("Ehdotetut koodit") + 1, header.index("Hyväksy") + 1
+    decisions = 0
     for row in range(2, ws.max_row + 1):
-        if ws.cell(row, suggested).value:
+        value = ws.cell(row, suggested).value
+        if value and (limit is None or decisions < limit):
             ws.cell(row, accept).value = "kaikki"
+            decisions += len([c for c in re.split(r"[;,]\s*", str(value)) if c.strip()])
     wb.save(out)
+    return decisions
 
 
 def bench_small(tmp: Path, runs: int, lemmatizer: str | None) -> dict:
@@ -226,7 +236,18 @@ def bench_big(tmp: Path, runs: int, words: int, lemmatizer: str | None) -> dict:
     print(f"  first code vs tokenizer: {tok / first:5.2f}x the tokenizer's tokens/s (target >= 0.5)")
     for name, target in (("code (one keyword added)", "  (target >= 20)"), ("code (three codes changed)", "")):
         print(f"  {name}: {first / res[name][0]:5.1f}x faster than the first code{target}")
+    bench_review_import(tmp, coded, runs, res)
     return res
+
+
+def bench_review_import(tmp: Path, coded: Path, runs: int, res: dict, decisions: int = 16_000) -> None:
+    """``review import`` of ``decisions`` accepted suggestions on the coded big project."""
+    t0 = time.perf_counter()
+    run(qualcode("review", "export", tmp / "big_review.xlsx"), coded)
+    made = accept_everything(tmp / "big_review.xlsx", tmp / "big_review_accepted.xlsx", limit=decisions)
+    print(f"  (review sheet written and {made:,} decisions filled in: {time.perf_counter() - t0:.0f} s)")
+    measure(f"review import ({made:,} decisions)", runs, lambda i: copy_of(coded, tmp, "bigreview"),
+            lambda f: qualcode("review", "import", tmp / "big_review_accepted.xlsx"), res)
 
 
 def lemma_table_build(tmp: Path) -> None:

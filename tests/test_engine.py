@@ -209,3 +209,68 @@ def test_annotations_follow_the_segment_order(store, annotator):
     again = engine.annotations(segs)             # unpacked from the store
     for packed in (first, again):
         assert [packed[i].lowers for i in range(len(packed))] == expected
+
+
+def _edited_codebook(path):
+    """The demo codebook after a researcher's typical edit: keywords added to three codes, a
+    phrase and a pattern changed, one code removed and a new one added."""
+    import yaml
+
+    from pathlib import Path
+
+    data = yaml.safe_load((Path(__file__).resolve().parents[1] / "codebooks" / "asiakaskokemus_fi.yaml")
+                          .read_text(encoding="utf-8"))
+    ruled = [c for c in data["codes"] if c.get("keywords") or c.get("patterns")]
+    for code in ruled[:3]:
+        code["keywords"] = list(code.get("keywords") or []) + ["palaveri", "kokous"]
+    ruled[3].setdefault("phrases", []).append("olla tyytyväinen")
+    patterned = next(c for c in ruled if c.get("patterns"))
+    patterned["patterns"] = list(patterned["patterns"]) + [r"\bsähköpost\w*"]
+    gone = ruled[4]["id"]
+    data["codes"] = [c for c in data["codes"] if c["id"] != gone and c.get("parent") != gone]
+    data["codes"].append({"id": "kokoukset", "name": "Kokoukset", "keywords": ["kokous", "palaveri"],
+                          "compound": True, "exclude": ["kokoushuone"]})
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_a_recode_gives_exactly_what_a_fresh_code_with_the_final_codebook_gives(tmp_path):
+    """Incremental runs (stored annotations and pattern hits, only changed codes re-matched,
+    unchanged codes only on a source added since) end where one run from scratch does."""
+    import shutil
+    from pathlib import Path
+
+    from qualcode.project import Project
+
+    root = Path(__file__).resolve().parents[1]
+    demo, book = root / "corpora" / "asiakaskokemus" / "transcripts", root / "codebooks" / "asiakaskokemus_fi.yaml"
+    edited = _edited_codebook(tmp_path / "muutettu.yaml")
+
+    def study(name, files):
+        project = Project.init(tmp_path / name)
+        for f in files:
+            shutil.copy(demo / f, tmp_path / name / "transcripts" / f)
+        project.ingest([tmp_path / name / "transcripts"])
+        return project
+
+    def codings(project):
+        c = project.codings()
+        return sorted(zip(c["source"].map(lambda s: Path(s).name), c["code_id"], c["start"], c["end"],
+                          c["rule"], c["status"], c["coder"]))
+
+    step = study("vaiheittain", ["H2.txt", "H5.txt", "H8.md"])
+    step.code(book)
+    shutil.copy(demo / "H9.txt", tmp_path / "vaiheittain" / "transcripts" / "H9.txt")
+    step.ingest([tmp_path / "vaiheittain" / "transcripts"])   # a new source: unchanged codes run on it only
+    step.code(edited)
+    fresh = study("kerralla", ["H2.txt", "H5.txt", "H8.md", "H9.txt"])
+    fresh.code(edited)
+    got, want = codings(step), codings(fresh)
+    assert len(want) > 50 and {r[1] for r in want} >= {"kokoukset"}
+    assert got == want
+    step.code(book)       # and back: the original codebook again gives the original suggestions
+    again = study("alkuperainen", ["H2.txt", "H5.txt", "H8.md", "H9.txt"])
+    again.code(book)
+    assert codings(step) == codings(again)
+    for p in (step, fresh, again):
+        p.close()
