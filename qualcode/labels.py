@@ -128,12 +128,16 @@ LABELS: dict[str, tuple[str, str]] = {
         "tai kirjoita hyväksyttävät koodit pilkuin eroteltuina.\n"
         "Hylkää 1–3: koodi, joka ei päde segmenttiin (ehdotettu tai aiemmin hyväksytty).\n"
         "Lisää 1–3: koodi, jota ei ehdotettu mutta joka pätee.\n"
+        "Valenssi ja Kohde: rivin hyväksyttyjen ja lisättyjen koodien oma valenssi ja se, kenestä "
+        "(henkilö tai rooli) palaute kertoo; tyhjä = koodin valenssi ja puhujan rooli.\n"
         "Tyhjä rivi jättää ehdotukset ennalleen. Älä muokkaa tekstiä: muutettu teksti estää tuonnin.",
         "One row is one segment. Edit only the yellow columns.\n"
         "Accept: all = every suggested code applies; none = no suggestion applies; "
         "or type the codes to accept, separated by commas.\n"
         "Reject 1–3: a code that does not apply to the segment (suggested or accepted earlier).\n"
         "Add 1–3: a code that was not suggested but applies.\n"
+        "Valence and Target: the own valence of the row's accepted and added codes, and whom (person or "
+        "role) the remark concerns; empty = the code's valence and the speaker's role.\n"
         "An empty row leaves the suggestions as they are. Do not edit the text: an edited text stops the import.",
     ),
     # --- analysis ---
@@ -486,6 +490,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "view.review.undo": ("Kumoa viimeisin", "Undo the last"),
     "view.review.saving": ("Tallennetaan…", "Saving…"),
     "view.first_rows": ("{shown} ensimmäistä {total} koodauksesta", "the first {shown} of {total} codings"),
+    # --- per-coding values (valence, target, SWOT quadrant), trends and SWOT files (issue 18) ---
+    "review.valence": ("Valenssi", "Valence"),
+    "review.target": ("Kohde", "Target"),
+    "review.valence_prompt": ("Valitse tämän rivin hyväksyttyjen ja lisättyjen koodien valenssi (tyhjä: koodin oma).",
+                              "Choose the valence of this row's accepted and added codes (empty: the code's own)."),
+    "view.target": ("kohde", "target"),
+    "view.target_placeholder": ("kenestä (henkilö tai rooli)", "whom (person or role)"),
     # --- anonymity ---
     # (pseudonymisation: replacement labels and the anonymity check table; qualcode/pseudonym/)
     "anonymity.email": ("[sähköposti]", "[email]"),

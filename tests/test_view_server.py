@@ -173,19 +173,22 @@ def test_decisions_go_through_the_library_and_undo_restores_them(served):
     mine = mine[mine["coder"] == "liisa"].set_index("code_id")
     assert mine.loc["viestinta", "quote"] == words and mine.loc["tuki", "quote"] == "Tuki"
     assert client.post(app, "valence", {"coding_id": int(mine.loc["tuki", "coding_id"]), "valence": "positive"})[0] == 200
+    assert client.post(app, "target", {"coding_id": int(mine.loc["tuki", "coding_id"]), "target": " tukitiimi "})[0] == 200
+    valued = project.codings().set_index("coding_id").loc[int(mine.loc["tuki", "coding_id"])]
+    assert (valued["valence"], valued["target"], valued["status"]) == ("positive", "tukitiimi", "accepted")
     assert client.post(app, "memo", {"segment_id": h1, "text": "Tuki kehuttu"})[0] == 200
     assert project.coding.memos()["text"].tolist() == ["Tuki kehuttu"]
     status, body = client.post(app, "remove", {"coding_id": tuki})
     assert status == 400 and "auto's, not yours" in body["error"]
     assert client.post(app, "remove", {"coding_id": int(mine.loc["viestinta", "coding_id"])})[0] == 200
-    for _ in range(2):                                             # undo the removal, then the valence
+    for _ in range(3):                                     # undo the removal, then the target and the valence
         assert client.post(app, "undo", {})[0] == 200
     after = project.codings()
     after = after[after["coder"] == "liisa"].set_index("code_id")
     assert after["status"].to_dict() == {"hinta": "rejected", "tuki": "accepted", "viestinta": "manual"}
-    assert after.loc["viestinta", "quote"] == words and after["valence"].isna().all()
+    assert after.loc["viestinta", "quote"] == words and after["valence"].isna().all() and after["target"].isna().all()
     actions = project.audit()["action"].tolist()
-    assert actions[-8:] == ["accepted", "rejected", "add", "accepted", "memo", "remove", "undo", "undo"]
+    assert actions[-10:] == ["accepted", "rejected", "add", "value", "value", "memo", "remove", "undo", "undo", "undo"]
 
 
 def test_the_page_offers_the_review_panel_only_when_served(served, tmp_path):

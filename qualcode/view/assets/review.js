@@ -82,13 +82,23 @@
     return s;
   }
 
+  function targetField(id, current) {
+    // whom the remark concerns (a person or role); saved when the reviewer leaves the field
+    var t = document.createElement('input');
+    t.type = 'text'; t.value = current || ''; t.size = 18;
+    t.setAttribute('aria-label', label('target'));
+    t.placeholder = label('target-hint');
+    t.addEventListener('change', function () { post('target', { coding_id: Number(id), target: t.value.trim() || null }); });
+    return t;
+  }
+
   function showHere(el) {
     focused = el;
     memoButton.disabled = !memo.value.trim() || segmentOf(el) === null;
     here.textContent = '';
     var list = document.createElement('ul');
     codingsAt(el).forEach(function (id) {
-      var o = owners[id];   // [code, status, coder, valence]
+      var o = owners[id];   // [code, status, coder, valence, target]
       var item = document.createElement('li');
       var name = document.querySelector('input[data-code="' + CSS.escape(o[0]) + '"]');
       var title = document.createElement('span');
@@ -101,7 +111,10 @@
       }
       if (o[2] === me) {
         item.appendChild(button(label('remove'), 'remove', id));
-        if (o[1] !== 'rejected') { item.appendChild(valenceChooser(id, o[3])); }
+        if (o[1] !== 'rejected') {
+          item.appendChild(valenceChooser(id, o[3]));
+          item.appendChild(targetField(id, o[4]));
+        }
       }
       list.appendChild(item);
     });
