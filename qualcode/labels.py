@@ -497,6 +497,28 @@ LABELS: dict[str, tuple[str, str]] = {
                               "Choose the valence of this row's accepted and added codes (empty: the code's own)."),
     "view.target": ("kohde", "target"),
     "view.target_placeholder": ("kenestä (henkilö tai rooli)", "whom (person or role)"),
+    "analysis.trend.breadth.all": ("{theme}: kaikki haastateltavat nostivat aiheen esiin ({shared}).",
+                                   "{theme}: every informant raised it ({shared})."),
+    "analysis.trend.breadth.most": ("{theme}: lähes kaikki haastateltavat nostivat aiheen esiin ({shared}).",
+                                    "{theme}: nearly every informant raised it ({shared})."),
+    "analysis.trend.breadth.majority": ("{theme}: suurin osa haastateltavista nosti aiheen esiin ({shared}).",
+                                        "{theme}: most informants raised it ({shared})."),
+    "analysis.trend.breadth.some": ("{theme}: osa haastateltavista nosti aiheen esiin ({shared}).",
+                                    "{theme}: some informants raised it ({shared})."),
+    "analysis.trend.breadth.few": ("{theme}: muutama haastateltava nosti aiheen esiin ({shared}).",
+                                   "{theme}: a few informants raised it ({shared})."),
+    "analysis.trend.breadth.one": ("{theme}: yksi haastateltava nosti aiheen esiin ({shared}).",
+                                   "{theme}: one informant raised it ({shared})."),
+    "report.trends.draft": ("LUONNOS: trendit ja kommentit on muotoiltu koodauksista. Kirjoita omat "
+                            "trendisi ja kommenttisi tiedostoon trendit.yaml.",
+                            "DRAFT: the trends and comments are drafted from the codings. Write your own "
+                            "trends and comments in trendit.yaml."),
+    "report.trends.draft_title": ("Trendit ja kommentit (luonnos).", "Trends and comments (draft)."),
+    "report.trends.individual": ("Yksilöhaastattelujen trendit ja kommentit",
+                                 "Trends and comments from the individual interviews"),
+    "report.trends.group": ("Ryhmähaastattelun trendit ja kommentit", "Trends and comments from the group interview"),
+    "report.trends.mixed": ("Yksilö- ja ryhmähaastattelujen trendit ja kommentit",
+                            "Trends and comments from the individual and group interviews"),
     # --- anonymity ---
     # (pseudonymisation: replacement labels and the anonymity check table; qualcode/pseudonym/)
     "anonymity.email": ("[sähköposti]", "[email]"),

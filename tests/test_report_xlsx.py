@@ -115,8 +115,10 @@ def test_other_sheets(book_fi):
     wb = openpyxl.load_workbook(book_fi)
     t = _rows(wb["Trendit"])
     assert t[1] == ["TRENDI", "KOMMENTTI", "Haastateltavia"]
-    assert t[2][0] == "Viestintä" and t[2][2] == "4/6"
+    # without trendit.yaml the trends are drafts from the codings, and say so
+    assert t[2][0] == "Viestintä: suurin osa haastateltavista nosti aiheen esiin (4/6)." and t[2][2] == "4/6"
     assert t[2][1].endswith("(H1)")
+    assert "(luonnos)" in str(t[0][0]) and any(str(r[0]).startswith("LUONNOS: trendit") for r in t[3:])
     e = _rows(wb["Kokemukset"])
     assert e[1] == ["Teema", "Positiivinen", "Negatiivinen", "Neutraali", "Ristiriitainen", "Kehitysidea",
                     "Yhteensä"]

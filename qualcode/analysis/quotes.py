@@ -26,6 +26,36 @@ from ..errors import QualcodeError
 from ..fileutil import is_missing
 from .themes import natural_key, prepare_codings
 
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+")
+_BRACKETED = re.compile(r"\s*\[[^\]]*\]\s*")
+
+
+def sentence_excerpt(text: str, limit: int = 240) -> str:
+    """A quote for a table cell in whole sentences: transcription marks in brackets
+    (``[naurua]``) dropped, then as many whole sentences as fit in ``limit`` characters; a
+    first sentence longer than that is cut after its last whole word with ``…`` (never
+    inside a word).
+
+    >>> sentence_excerpt("[tauko] Alku oli hyvä. Sitten tuli ongelmia, paljon ongelmia.", 30)
+    'Alku oli hyvä.'
+    >>> sentence_excerpt("Yksi pitkä lause ilman loppua ja vielä lisää sanoja", 25)
+    'Yksi pitkä lause ilman…'
+    """
+    text = " ".join(_BRACKETED.sub(" ", str(text)).split())
+    if len(text) <= limit:
+        return text
+    out = ""
+    for sentence in _SENTENCE_END.split(text):
+        candidate = f"{out} {sentence}".strip()
+        if len(candidate) > limit:
+            break
+        out = candidate
+    if out:
+        return out
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:–- ")
+    return cut + "…"
+
+
 DUPLICATE_COLUMNS = ["segment_id_a", "speaker_a", "quote_a", "segment_id_b", "speaker_b", "quote_b",
                      "similarity"]
 UNATTRIBUTED_COLUMNS = ["coding_id", "segment_id", "source", "code_id", "speaker", "quote", "reason"]

@@ -35,6 +35,7 @@ from .quotes import near_duplicate_quotes, unattributed_quotes
 from .reduction import reduction_table
 from .scores import score_summary
 from .swot import swot as _swot
+from .trends import draft_trends, researcher_trends
 from .trends import trends as _trends
 from .typology import cluster_types, rule_types
 from .valence import training_needs, training_needs_summary, valence_table
@@ -111,6 +112,9 @@ class StudyFrames:
     codebook: Any = None
     type_rules: Any = None
     trend_comments: dict = field(default_factory=dict)
+    #: the researcher's trends (``trendit.yaml``: :class:`~qualcode.analysis.trends.ResearcherTrend`);
+    #: None without the file, when the trend table is a draft from the codings
+    researcher_trends: Optional[list] = None
     include_suggested: bool = False
     group_by: str = "role"
     interview_frames: list = field(default_factory=list)
@@ -267,6 +271,18 @@ class Analyses:
         return self._once("trends", lambda: _trends(
             f.codings, f.codebook, informants=f.informants, segments=f.segments, level=level,
             comments=given, include_suggested=f.include_suggested), level, tuple(sorted((given or {}).items())))
+
+    def trend_statements(self, lang: Optional[str] = None) -> pd.DataFrame:
+        """The A5 trend table's rows: the researcher's trends (``frames.researcher_trends``)
+        when given, else drafts from the codings (``draft`` True)."""
+        f, lang = self.frames, self._lang(lang)
+        if f.researcher_trends:
+            return self._once("researcher_trends", lambda: researcher_trends(
+                f.researcher_trends, f.codings, f.codebook, informants=f.informants, segments=f.segments,
+                include_suggested=f.include_suggested))
+        return self._once("draft_trends", lambda: draft_trends(
+            f.codings, f.codebook, informants=f.informants, segments=f.segments,
+            include_suggested=f.include_suggested, lang=lang), lang)
 
     # -- network, scores, quote checks ---------------------------------------------------
     def network(self, unit: str = "segment", level: str = "code"):

@@ -33,12 +33,29 @@ def study_frames(project, lang: Optional[str] = None, include_suggested: bool = 
         informants=project.informants(), codebook=_codebook(project, codebook, required=not report if codebook_required is None else codebook_required),
         type_rules=read_type_rules(project.root), include_suggested=include_suggested, root=project.root,
         lemmatize=project._annotator(language).lemma)
+    frames.researcher_trends = read_trend_file(project.root, frames.codebook)
     if report:
         frames.title = project.config.title or project.root.name
         frames.sources, frames.audit = project.sources(), project.audit()
         frames.interview_frames = find_frames(project.root)
         frames.constructs = constructs_of(project, frames, link=link_constructs)
     return frames
+
+
+#: The researcher's trends (A5), read from the project folder.
+TREND_FILES = ("trendit.yaml", "trendit.yml", "trends.yaml", "trends.yml")
+
+
+def read_trend_file(root, codebook=None):
+    """The researcher's trends of the project's ``trendit.yaml`` (None without the file)."""
+    from ..analysis.trends import parse_trends
+    from ..yamlutil import read_yaml
+
+    for name in TREND_FILES:
+        path = root / name
+        if path.is_file():
+            return parse_trends(read_yaml(path), str(path), codebook)
+    return None
 
 
 def codebook_frames(project, lang: Optional[str] = None):

@@ -21,7 +21,7 @@ from .docxutil import (appendix_heading, bold_line, caption, clean, figure, head
                        start_page, style, table, warning_line)
 from .finnish import format_date, role_after_count
 from .inputs import InterviewFrame
-from .tables import _code_name, interviews_table, quote_records, swot_evidence_table, trends_table
+from .tables import _code_name, interviews_table, quote_records, swot_evidence_table, trend_title, trends_table
 
 PathLike = Union[str, Path]
 Source = Union[StudyFrames, Analyses]
@@ -83,11 +83,13 @@ def add_group_frame(doc, frame: InterviewFrame, number: int, lang: str, default_
 def add_trend_appendix(doc, source: Source, number: int, lang: str) -> None:
     """The results appendix: a ``TRENDI | KOMMENTTI`` table, one row per trend."""
     frames = source.frames if isinstance(source, Analyses) else source
-    title = label("report.frame.results" if frames.group_frames else "report.frame.trends", lang)
     t = trends_table(source, lang)
     header, rows = t.header[:2], [r[:2] for r in t.rows]
-    appendix_heading(doc, number, title, lang, page_break_before=True, landscape=needs_landscape(doc, header, rows))
+    appendix_heading(doc, number, trend_title(frames, lang), lang, page_break_before=True,
+                     landscape=needs_landscape(doc, header, rows))
     _basis_warning(doc, frames, lang)
+    for line in t.footer:          # a draft from the codings says so above the table
+        warning_line(doc, line[0])
     table(doc, header, rows)
 
 
@@ -253,7 +255,7 @@ def _add_appendices(doc, analyses: Analyses, lang: str) -> None:
     for frame in frames.group_frames:
         appendix += 1
         add_group_frame(doc, frame, appendix, lang, frames.frame_language)
-    if len(analyses.trends()):
+    if len(analyses.trend_statements(lang)):
         appendix += 1
         add_trend_appendix(doc, analyses, appendix, lang)
     if len(analyses.swot(lang).items):

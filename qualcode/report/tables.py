@@ -331,12 +331,35 @@ def swot_evidence_table(source: Source, lang: str = "fi") -> Optional[Table]:
 # --------------------------------------------------------------------------- A5 trends
 
 def trends_table(source: Source, lang: str = "fi") -> Table:
-    """A5: ``TRENDI | KOMMENTTI`` and how many informants share the trend (``5/7``)."""
-    tf = Analyses.of(source).trends()
+    """A5: ``TRENDI | KOMMENTTI`` and how many informants share the trend (``5/7``): the
+    researcher's trends (``trendit.yaml``) when given, else drafts from the codings, titled
+    and footed as drafts.  The title names the interviews the trends come from."""
+    analyses = Analyses.of(source)
+    tf = analyses.trend_statements(lang)
+    draft = bool(len(tf)) and bool(tf["draft"].all())
     header = [label("analysis.trend", lang), label("analysis.comment", lang), label("report.informants", lang)]
     rows = [[_text(r["trend"]), _text(r["comment"]), _text(r["shared"])] for r in tf.to_dict("records")]
-    return Table("trends", label("report.sheet.trends", lang), label("report.title.trends", lang),
-                 header, rows, wide=(0, 1))
+    title = trend_title(analyses.frames, lang)
+    if draft:
+        title += " – " + label("report.trends.draft_title", lang)
+    else:
+        title += "."
+    footer = [[label("report.trends.draft", lang)]] if draft else []
+    return Table("trends", label("report.sheet.trends", lang), title, header, rows, footer=footer, wide=(0, 1))
+
+
+def trend_title(frames: StudyFrames, lang: str = "fi") -> str:
+    """The trend table's title by the data source: individual interviews, the group
+    interview, or both (the kinds of the coded sources); a plain title otherwise."""
+    kinds = set()
+    sources, codings = frames.sources, frames.codings
+    if sources is not None and len(sources) and "kind" in sources and codings is not None and len(codings):
+        coded = set(codings["source_id"]) if "source_id" in codings else set()
+        kinds = set(sources.loc[sources["source_id"].isin(coded), "kind"])
+    individual, group = "interview" in kinds, "group_interview" in kinds
+    key = ("report.trends.mixed" if individual and group else "report.trends.individual" if individual
+           else "report.trends.group" if group else "report.frame.trends")
+    return label(key, lang)
 
 
 # --------------------------------------------------------------------------- A9 types
