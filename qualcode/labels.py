@@ -519,6 +519,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.trends.group": ("Ryhmähaastattelun trendit ja kommentit", "Trends and comments from the group interview"),
     "report.trends.mixed": ("Yksilö- ja ryhmähaastattelujen trendit ja kommentit",
                             "Trends and comments from the individual and group interviews"),
+    "report.sheet.swot_plan": ("SWOT-toimenpiteet", "SWOT actions"),
+    "report.title.swot_plan": ("SWOT-analyysin johtopäätökset ja toimenpiteet.",
+                               "Conclusions and actions from the SWOT analysis."),
+    "report.swot.kind": ("Laji", "Kind"),
+    "report.swot.text": ("Sisältö", "Content"),
+    "report.swot.conclusion": ("Johtopäätös", "Conclusion"),
+    "report.swot.conclusions": ("Johtopäätökset", "Conclusions"),
+    "report.swot.action": ("Toimenpide", "Action"),
+    "report.swot.actions": ("Toimenpiteet", "Actions"),
+    "report.swot.owner": ("Vastuu", "Responsible"),
+    "report.swot.when": ("Aikataulu", "Schedule"),
+    "report.swot.based_on": ("Perustuu", "Based on"),
     # --- anonymity ---
     # (pseudonymisation: replacement labels and the anonymity check table; qualcode/pseudonym/)
     "anonymity.email": ("[sähköposti]", "[email]"),

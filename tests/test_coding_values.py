@@ -185,3 +185,48 @@ def test_the_values_travel_through_refi_qda(coded, tmp_path):
     got = got[got["coder"] == "researcher"].iloc[0]
     assert (got["valence"], got["target"], got["swot"]) == ("negative", "myyjä", "W")
     fresh.close()
+
+
+SWOT_FILE = """\
+johtopäätökset:
+  - "Palvelu: nopeus on vahvuus, hitaus heikkous."
+toimenpiteet:
+  - toimenpide: Vastausaika sovitaan
+    vastuu: tiiminvetäjä
+    aikataulu: syksy 2025
+    perustuu: [w, palvelu]
+"""
+
+
+def test_swot_conclusions_and_actions_from_the_project_file(coded, tmp_path):
+    import docx
+
+    slow = suggestion(coded, "palvelu", "Palvelu oli hidasta")
+    coded.coding.set_value(int(slow["coding_id"]), swot="W")
+    (coded.root / "swot.yaml").write_text(SWOT_FILE, encoding="utf-8")
+    out = coded.report(tmp_path / "r.xlsx")
+    rows = [r for r in openpyxl.load_workbook(out)["SWOT-toimenpiteet"].iter_rows(min_row=2, values_only=True)]
+    assert rows == [("Laji", "Sisältö", "Vastuu", "Aikataulu", "Perustuu"),
+                    ("Johtopäätös", "Palvelu: nopeus on vahvuus, hitaus heikkous.", None, None, None),
+                    ("Toimenpide", "Vastausaika sovitaan", "tiiminvetäjä", "syksy 2025", "Heikkoudet, Palvelu")]
+    out = coded.report(tmp_path / "r.docx")
+    document = docx.Document(out)
+    texts = [p.text for p in document.paragraphs]
+    at = texts.index("Johtopäätökset")
+    assert texts[at + 1] == "1. Palvelu: nopeus on vahvuus, hitaus heikkous." and texts[at + 2] == "Toimenpiteet"
+    last = document.tables[-1]
+    assert [c.text for c in last.rows[1].cells] == ["Vastausaika sovitaan", "tiiminvetäjä", "syksy 2025",
+                                                    "Heikkoudet, Palvelu"]
+    # the slow-service coding's own quadrant puts palvelu among the weaknesses too
+    weak = texts.index("Heikkoudet")
+    assert texts[weak + 1].startswith("Palvelu (")
+
+
+def test_a_mistake_in_the_swot_file_names_its_line(coded, tmp_path):
+    (coded.root / "swot.yaml").write_text("toimenpiteet:\n  - toimenpide: X\n    perustuu: [Q]\n", encoding="utf-8")
+    with pytest.raises(QualcodeError, match=r"swot.yaml:2: action 1 rests on 'Q', which is neither"):
+        coded.report(tmp_path / "r.xlsx")
+    (coded.root / "swot.yaml").write_text("johtopäätökset:\n  - Palvelu: hyvä\n", encoding="utf-8")
+    with pytest.raises(QualcodeError, match=r"swot.yaml:2: conclusion 1 is not a text; put a text with a colon"):
+        coded.report(tmp_path / "r.xlsx")
+    assert not (tmp_path / "r.xlsx").exists()

@@ -115,6 +115,9 @@ class StudyFrames:
     #: the researcher's trends (``trendit.yaml``: :class:`~qualcode.analysis.trends.ResearcherTrend`);
     #: None without the file, when the trend table is a draft from the codings
     researcher_trends: Optional[list] = None
+    #: the researcher's SWOT conclusions and actions (``swot.yaml``:
+    #: :class:`~qualcode.analysis.swot.SwotPlan`); None without the file
+    swot_plan: Any = None
     include_suggested: bool = False
     group_by: str = "role"
     interview_frames: list = field(default_factory=list)

@@ -1,6 +1,8 @@
 """SWOT (nelikenttä): codings aggregated into strengths, weaknesses, opportunities and
 threats by the ``swot`` attribute of their code (inherited from the nearest ancestor
-that sets it; a ``swot`` column on the codings, when present and set, wins).
+that sets it; a ``swot`` column on the codings, when present and set, wins: a coding's
+own quadrant beats the codebook's).  The researcher's conclusions and action list come
+from a project file (``swot.yaml``, checked by :func:`parse_swot_plan`).
 
 >>> import pandas as pd
 >>> from qualcode.model import Code, Codebook
@@ -23,9 +25,11 @@ from typing import Optional
 
 import pandas as pd
 
+from ..errors import QualcodeError
 from ..fileutil import is_missing
 from ..labels import label
 from ..model import SWOT_FIELDS, Codebook
+from ..yamlutil import line_of
 from .themes import code_frame, code_name, natural_key, prepare_codings
 
 FRAME_COLUMNS = ["quadrant", "code_id", "name", "segments", "informants", "quotes"]
@@ -167,3 +171,102 @@ def swot(codings: Optional[pd.DataFrame], codebook: Optional[Codebook] = None, *
                                               "quote_list", "_k"]).drop(columns="_k")
     item_frame = item_frame.astype({"segments": "int64", "informants": "int64"})
     return SwotResult(items=item_frame, evidence=pd.DataFrame(evidence, columns=EVIDENCE_COLUMNS), lang=lang)
+
+
+# --------------------------------------------------------------------------- conclusions and actions
+@dataclass(frozen=True)
+class SwotAction:
+    """One action of the action list: what, who is responsible, when, and the SWOT
+    quadrants (S/W/O/T) or code ids it rests on."""
+
+    action: str
+    owner: str = ""
+    when: str = ""
+    based_on: tuple = ()
+
+
+@dataclass(frozen=True)
+class SwotPlan:
+    """The researcher's conclusions from the SWOT and the actions that follow."""
+
+    conclusions: tuple = ()
+    actions: tuple = ()
+
+    def basis_text(self, action: SwotAction, codebook: Optional[Codebook], lang: str = "fi") -> str:
+        """What an action rests on in words: quadrant titles and code names."""
+        return ", ".join(label(f"analysis.swot.{b}", lang) if b in SWOT_FIELDS else code_name(codebook, b)
+                         for b in action.based_on)
+
+
+_PLAN_KEYS = {"conclusions": "conclusions", "johtopaatokset": "conclusions", "johtopäätökset": "conclusions",
+              "actions": "actions", "toimenpiteet": "actions"}
+_ACTION_KEYS = {"action": "action", "toimenpide": "action", "owner": "owner", "vastuu": "owner",
+                "when": "when", "aikataulu": "when", "based_on": "based_on", "perustuu": "based_on"}
+
+
+def parse_swot_plan(data, path: str, codebook: Optional[Codebook] = None) -> SwotPlan:
+    """The conclusions and actions of a parsed ``swot.yaml``: ``johtopäätökset`` /
+    ``conclusions`` (a list of texts) and ``toimenpiteet`` / ``actions`` (entries with
+    ``toimenpide``/``action``, ``vastuu``/``owner``, ``aikataulu``/``when`` and
+    ``perustuu``/``based_on``: quadrants S/W/O/T or code ids).  A mistake is one error naming
+    the file and line.
+
+    >>> from qualcode.yamlutil import parse_yaml
+    >>> text = "johtopäätökset: [Viestintä on heikkous.]\\ntoimenpiteet:\\n  - toimenpide: Viikkoviesti\\n    perustuu: [w]\\n"
+    >>> parse_swot_plan(parse_yaml(text, "swot.yaml"), "swot.yaml")
+    SwotPlan(conclusions=('Viestintä on heikkous.',), actions=(SwotAction(action='Viikkoviesti', owner='', when='', based_on=('W',)),))
+    """
+    if data is None:
+        return SwotPlan()
+    if not isinstance(data, dict):
+        raise QualcodeError("a SWOT file holds 'johtopäätökset:' and 'toimenpiteet:' (or 'conclusions:' and "
+                            "'actions:')", path=path, line=line_of(data))
+    fields = {}
+    for key, value in data.items():
+        if key not in _PLAN_KEYS:
+            raise QualcodeError(f"unknown key '{key}'; a SWOT file holds johtopäätökset and toimenpiteet "
+                                "(conclusions and actions)", path=path, line=line_of(data, key))
+        fields[_PLAN_KEYS[key]] = value
+    conclusions = fields.get("conclusions") or []
+    if not isinstance(conclusions, list):
+        raise QualcodeError("the conclusions are a list of texts", path=path, line=line_of(data))
+    for n, c in enumerate(conclusions):
+        if not (isinstance(c, str) and c.strip()):
+            raise QualcodeError(f"conclusion {n + 1} is not a text; put a text with a colon (:) in quotes",
+                                path=path, line=line_of(conclusions, n))
+    actions = fields.get("actions") or []
+    if not isinstance(actions, list):
+        raise QualcodeError("the actions are a list of entries with an action", path=path, line=line_of(data))
+    known = {c.id for c in codebook.codes} if codebook is not None else None
+    return SwotPlan(tuple(" ".join(c.split()) for c in conclusions),
+                    tuple(_action(a, n, line_of(actions, n - 1), path, known) for n, a in enumerate(actions, 1)))
+
+
+def _action(item, n: int, line: Optional[int], path: str, known: Optional[set]) -> SwotAction:
+    if not isinstance(item, dict):
+        item = {"action": item} if isinstance(item, str) else None
+    if item is None:
+        raise QualcodeError(f"action {n} is not an entry with an action", path=path, line=line)
+    fields = {}
+    for key, value in item.items():
+        if key not in _ACTION_KEYS:
+            raise QualcodeError(f"action {n} has an unknown key '{key}'; use toimenpide, vastuu, aikataulu and "
+                                "perustuu (action, owner, when, based_on)", path=path, line=line_of(item, key) or line)
+        fields[_ACTION_KEYS[key]] = value
+    text = " ".join(str(fields.get("action") or "").split())
+    if not text:
+        raise QualcodeError(f"action {n} has no text; write it after 'toimenpide:' (or 'action:')", path=path, line=line)
+    basis = fields.get("based_on") or []
+    basis = [basis] if isinstance(basis, str) else basis
+    out = []
+    for b in basis:
+        b = str(b).strip()
+        if b.upper() in SWOT_FIELDS:
+            out.append(b.upper())
+        elif known is None or b in known:
+            out.append(b)
+        else:
+            raise QualcodeError(f"action {n} rests on '{b}', which is neither S, W, O, T nor a code of the codebook",
+                                path=path, line=line)
+    return SwotAction(text, " ".join(str(fields.get("owner") or "").split()),
+                      " ".join(str(fields.get("when") or "").split()), tuple(out))

@@ -34,6 +34,7 @@ def study_frames(project, lang: Optional[str] = None, include_suggested: bool = 
         type_rules=read_type_rules(project.root), include_suggested=include_suggested, root=project.root,
         lemmatize=project._annotator(language).lemma)
     frames.researcher_trends = read_trend_file(project.root, frames.codebook)
+    frames.swot_plan = read_swot_file(project.root, frames.codebook)
     if report:
         frames.title = project.config.title or project.root.name
         frames.sources, frames.audit = project.sources(), project.audit()
@@ -55,6 +56,22 @@ def read_trend_file(root, codebook=None):
         path = root / name
         if path.is_file():
             return parse_trends(read_yaml(path), str(path), codebook)
+    return None
+
+
+#: The researcher's SWOT conclusions and actions, read from the project folder.
+SWOT_FILES = ("swot.yaml", "swot.yml")
+
+
+def read_swot_file(root, codebook=None):
+    """The conclusions and actions of the project's ``swot.yaml`` (None without the file)."""
+    from ..analysis.swot import parse_swot_plan
+    from ..yamlutil import read_yaml
+
+    for name in SWOT_FILES:
+        path = root / name
+        if path.is_file():
+            return parse_swot_plan(read_yaml(path), str(path), codebook)
     return None
 
 

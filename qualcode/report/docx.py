@@ -21,7 +21,8 @@ from .docxutil import (appendix_heading, bold_line, caption, clean, figure, head
                        start_page, style, table, warning_line)
 from .finnish import format_date, role_after_count
 from .inputs import InterviewFrame
-from .tables import _code_name, interviews_table, quote_records, swot_evidence_table, trend_title, trends_table
+from .tables import (_code_name, interviews_table, quote_records, swot_evidence_table, swot_plan_table,
+                     trend_title, trends_table)
 
 PathLike = Union[str, Path]
 Source = Union[StudyFrames, Analyses]
@@ -98,11 +99,11 @@ def add_swot_appendix(doc, source: Source, number: int, lang: str) -> None:
     segments raise it and up to two quotes in whole sentences ending in the informant code."""
     analyses = Analyses.of(source)
     t = swot_evidence_table(analyses, lang)
-    appendix_heading(doc, number, t.title.rstrip("."), lang, page_break_before=True)
+    appendix_heading(doc, number, label("report.title.swot_evidence", lang).rstrip("."), lang, page_break_before=True)
     _basis_warning(doc, analyses.frames, lang)
     quote_style = style(doc, "Quote", "Normal")
     quadrant = None
-    for q, item, informants, segments, quotes in t.rows:
+    for q, item, informants, segments, quotes in (t.rows if t is not None else []):
         if q != quadrant:
             heading(doc, q, level=2)
             quadrant = q
@@ -112,6 +113,24 @@ def add_swot_appendix(doc, source: Source, number: int, lang: str) -> None:
         p.paragraph_format.keep_with_next = bool(quotes)
         for quote in filter(None, quotes.split("\n")):
             doc.add_paragraph(clean(quote), style=quote_style)
+    add_swot_plan(doc, analyses, lang)
+
+
+def add_swot_plan(doc, analyses: Analyses, lang: str) -> None:
+    """The researcher's conclusions (numbered) and the action list (a table) of ``swot.yaml``."""
+    plan = analyses.frames.swot_plan
+    if plan is None:
+        return
+    if plan.conclusions:
+        heading(doc, label("report.swot.conclusions", lang), level=2)
+        for n, text in enumerate(plan.conclusions, 1):
+            doc.add_paragraph(clean(f"{n}. {text}"))
+    if plan.actions:
+        heading(doc, label("report.swot.actions", lang), level=2)
+        header = [label(k, lang) for k in ("report.swot.action", "report.swot.owner", "report.swot.when",
+                                            "report.swot.based_on")]
+        table(doc, header, [[a.action, a.owner, a.when, plan.basis_text(a, analyses.frames.codebook, lang)]
+                            for a in plan.actions])
 
 
 def _basis_warning(doc, frames: StudyFrames, lang: str) -> None:
@@ -258,7 +277,7 @@ def _add_appendices(doc, analyses: Analyses, lang: str) -> None:
     if len(analyses.trend_statements(lang)):
         appendix += 1
         add_trend_appendix(doc, analyses, appendix, lang)
-    if len(analyses.swot(lang).items):
+    if len(analyses.swot(lang).items) or swot_plan_table(analyses, lang) is not None:
         appendix += 1
         add_swot_appendix(doc, analyses, appendix, lang)
     if frames.constructs is not None:

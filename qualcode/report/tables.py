@@ -328,6 +328,22 @@ def swot_evidence_table(source: Source, lang: str = "fi") -> Optional[Table]:
                  header, rows, wide=(1, 4))
 
 
+def swot_plan_table(source: Source, lang: str = "fi") -> Optional[Table]:
+    """The researcher's conclusions from the SWOT and the actions that follow (``swot.yaml``),
+    one row each: kind, content, responsible, schedule, what it rests on; None without the file."""
+    frames = _frames(source)
+    plan = frames.swot_plan
+    if plan is None or not (plan.conclusions or plan.actions):
+        return None
+    header = [label(k, lang) for k in ("report.swot.kind", "report.swot.text", "report.swot.owner",
+                                        "report.swot.when", "report.swot.based_on")]
+    rows = [[label("report.swot.conclusion", lang), c, "", "", ""] for c in plan.conclusions]
+    rows += [[label("report.swot.action", lang), a.action, a.owner, a.when, plan.basis_text(a, frames.codebook, lang)]
+             for a in plan.actions]
+    return Table("swot_plan", label("report.sheet.swot_plan", lang), label("report.title.swot_plan", lang),
+                 header, rows, wide=(1, 4))
+
+
 # --------------------------------------------------------------------------- A5 trends
 
 def trends_table(source: Source, lang: str = "fi") -> Table:
@@ -473,8 +489,8 @@ ANALYSIS_TABLES = ("themes", "quotes", "experiences", "training", "swot", "swot_
 BUILDERS: list[tuple[str, Callable]] = [
     ("interviews", interviews_table), ("codebook", codebook_table), ("themes", themes_table),
     ("quotes", quotes_table), ("experiences", experiences_table), ("training", training_table),
-    ("swot", swot_table), ("swot_evidence", swot_evidence_table), ("trends", trends_table), ("types", types_table),
-    ("reduction", reduction_sheet), ("scores", scores_table), ("audit", audit_table),
+    ("swot", swot_table), ("swot_evidence", swot_evidence_table), ("swot_plan", swot_plan_table),
+    ("trends", trends_table), ("types", types_table), ("reduction", reduction_sheet), ("scores", scores_table), ("audit", audit_table),
 ]
 
 
