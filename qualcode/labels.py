@@ -545,6 +545,38 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+# --- spoken fillers and transcription marks (issue 18) ---
+# The one home of the words a transcript holds that are not what the informant means: left
+# out of drafted reductions and of the words that place a quote near its code's centre.
+#: Spoken fillers per language (surface forms and lemmas).
+FILLERS: dict[str, frozenset] = {
+    "fi": frozenset("""
+        no tota toi tuota tuo niinku niinkun niinkuin niinq öö ööh ää äh ähm hmm hm mm mmm joo juu jaa
+        aa ai okei ok okay nii niin siis sillee silleen tavallaan ikään kuin ihan tosi aika just justiin
+        kyl kyllä varmaan kai ehkä elikkä eli noin näin sit sitte sitten vaan vain mut
+        """.split()),
+    "en": frozenset("""
+        um uh er erm ah hmm mm like yeah yes well okay ok oh actually basically really kind sort know mean
+        """.split()),
+}
+#: Marks transcribers write for what is not speech (``[tauko]``, ``(naurahtaa)``), as words.
+TRANSCRIPTION_MARKS = frozenset("""
+    tauko tauon tauolla naurahtaa naurahdus naurahtaen nauraa naurua nauru nauraen yskii yskäisee yskähdys
+    huokaa huokaus huokaisee epäselvä epäselvää päällekkäin keskeytys keskeyttää hiljaisuus taukoa
+    pause laughs laughter laughing inaudible unclear crosstalk coughs cough sighs sigh silence
+    """.split())
+
+
+def is_filler(word: str, lang: str = "fi") -> bool:
+    """Whether ``word`` (any case) is a spoken filler of ``lang`` or a transcription mark.
+
+    >>> is_filler("Niinku"), is_filler("naurahtaa", "en"), is_filler("palvelu")
+    (True, True, False)
+    """
+    w = word.lower()
+    return w in TRANSCRIPTION_MARKS or w in FILLERS.get(lang, frozenset())
+
+
 def label(key: str, lang: str = "fi", **fmt: object) -> str:
     """The label for ``key`` in ``lang`` (``fi`` or ``en``), formatted with ``fmt``."""
     if lang not in LANGS:

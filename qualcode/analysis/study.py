@@ -264,7 +264,7 @@ class Analyses:
         f, lang = self.frames, self._lang(lang)
         return self._once("swot", lambda: _swot(
             f.codings, f.codebook, segments=f.segments, informants=f.informants,
-            include_suggested=f.include_suggested, lang=lang), lang)
+            include_suggested=f.include_suggested, lang=lang, lemmatize=f.lemmatize), lang)
 
     def trends(self, level: str = "theme", comments: Optional[dict] = None) -> pd.DataFrame:
         """Trends with comments (TRENDI | KOMMENTTI) and how widely each is shared; ``comments``

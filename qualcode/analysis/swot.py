@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 import pandas as pd
 
@@ -30,6 +30,7 @@ from ..fileutil import is_missing
 from ..labels import label
 from ..model import SWOT_FIELDS, Codebook
 from ..yamlutil import line_of
+from .quotes import centre_column, sentence_excerpt
 from .themes import code_frame, code_name, natural_key, prepare_codings
 
 FRAME_COLUMNS = ["quadrant", "code_id", "name", "segments", "informants", "quotes"]
@@ -110,13 +111,35 @@ class SwotResult:
                 f"<tr>{cell('S')}{cell('W')}</tr><tr>{cell('O')}{cell('T')}</tr></table>")
 
 
+def _evidence_quotes(recs: list, limit: int, used: set) -> list:
+    """Up to ``limit`` codings to quote for one SWOT item: those closest to the item's centre
+    first (``_centre``), one per informant before a second, quotes without an informant code
+    and segments quoted for an earlier item only when nothing else is left; in informant order.  ``used`` collects the segments."""
+    ranked = sorted(recs, key=lambda r: (r["segment_id"] in used, r["speaker"] is None, -r.get("_centre", 0.0)))
+    picked, seen = [], set()
+    for r in ranked:                      # one per informant first …
+        if r["speaker"] not in seen and len(picked) < limit:
+            picked.append(r)
+            seen.add(r["speaker"])
+    for r in ranked:                      # … then fill up
+        if len(picked) >= limit:
+            break
+        if r not in picked:
+            picked.append(r)
+    used.update(r["segment_id"] for r in picked)
+    return sorted(picked, key=lambda r: (natural_key(r["speaker"]), r["segment_id"]))
+
+
 def swot(codings: Optional[pd.DataFrame], codebook: Optional[Codebook] = None, *,
          segments: Optional[pd.DataFrame] = None, informants: Optional[pd.DataFrame] = None,
-         max_quotes: int = 3, include_suggested: bool = False, lang: str = "fi") -> SwotResult:
+         max_quotes: int = 3, include_suggested: bool = False, lang: str = "fi",
+         lemmatize: Optional[Callable[[str], str]] = None) -> SwotResult:
     """Aggregate codings into the SWOT quadrants.  Per quadrant (S, W, O, T) the codes
     with coded segments and informants, most segments first (ties: codebook order),
-    each with up to ``max_quotes`` evidence quotes ending in the informant code (one per
-    informant first).  Codes without a SWOT field are left out.  When ``informants`` is
+    each with up to ``max_quotes`` evidence quotes ending in the informant code: those
+    closest to the item's centre (TF-IDF over the content-word lemmas, ``lemmatize``),
+    one per informant first, a segment already quoted for another item only when nothing
+    else is left, in whole sentences.  Codes without a SWOT field are left out.  When ``informants`` is
     given, only its codes count as informants.
 
     >>> import pandas as pd
@@ -133,12 +156,15 @@ def swot(codings: Optional[pd.DataFrame], codebook: Optional[Codebook] = None, *
                         else (by_code.get(c) if by_code.get(c) in SWOT_FIELDS else None)
                         for o, c in zip(own, cods["code_id"])]
     cods = cods[cods["quadrant"].notna()].drop_duplicates(["segment_id", "code_id"])
+    words = codebook.language if codebook is not None and codebook.language else lang
+    cods = cods.assign(_centre=centre_column(cods.assign(_k=list(zip(cods["quadrant"], cods["code_id"]))),
+                                             lemmatize, words, group="_k"))
     valid = None
     if informants is not None and len(informants) and "code" in informants.columns:
         valid = {str(c) for c in informants["code"] if not is_missing(c)}
     pos = {c.id: i for i, c in enumerate(codebook.codes)} if codebook is not None else {}
     big = 10 ** 9
-    items, evidence = [], []
+    items, evidence, used = [], [], set()
     for q in SWOT_FIELDS:
         sub = cods[cods["quadrant"] == q]
         rows = []
@@ -147,23 +173,13 @@ def swot(codings: Optional[pd.DataFrame], codebook: Optional[Codebook] = None, *
             recs = sorted(s.to_dict("records"), key=lambda r: (natural_key(r["speaker"]), r["segment_id"]))
             speakers = {r["speaker"] for r in recs if r["speaker"] is not None
                         and (valid is None or r["speaker"] in valid)}
-            picked, seen = [], set()
-            for r in recs:                      # one per informant first …
-                if r["speaker"] not in seen and len(picked) < max_quotes:
-                    picked.append(r)
-                    seen.add(r["speaker"])
-            for r in recs:                      # … then fill up
-                if len(picked) >= max_quotes:
-                    break
-                if r not in picked:
-                    picked.append(r)
-            picked.sort(key=lambda r: (natural_key(r["speaker"]), r["segment_id"]))
             rows.append({"quadrant": q, "code_id": cid, "name": code_name(codebook, cid),
                          "segments": len(recs), "informants": len(speakers),
-                         "quote_list": [format_quote(r["quote"], r["speaker"]) for r in picked],
                          "_k": (pos.get(cid, big), natural_key(cid)), "_recs": recs})
         rows.sort(key=lambda r: (-r["segments"], r["_k"]))
         for row in rows:
+            picked = _evidence_quotes(row["_recs"], max_quotes, used)
+            row["quote_list"] = [format_quote(sentence_excerpt(r["quote"]), r["speaker"], 244) for r in picked]
             evidence += [{"quadrant": q, "code_id": row["code_id"], "speaker": r["speaker"],
                           "segment_id": r["segment_id"], "quote": r["quote"]} for r in row.pop("_recs")]
         items += rows

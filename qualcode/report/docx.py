@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Optional, Union
 
+from ..analysis.quotes import centre_column
 from ..analysis.study import Analyses, StudyFrames
 from ..fileutil import atomic_output
 from ..labels import label
@@ -145,13 +146,17 @@ def _basis_warning(doc, frames: StudyFrames, lang: str) -> None:
 
 def add_results(doc, source: Source, lang: str, max_quotes: int = 3) -> None:
     """Themed results: per theme a heading, how many informants raised it, and per code up
-    to ``max_quotes`` quotes (see :func:`thesis_quotes`), each ending in the informant code."""
+    to ``max_quotes`` quotes (see :func:`thesis_quotes`), those closest to the code's centre
+    first, each ending in the informant code."""
     analyses = Analyses.of(source)
     frames = analyses.frames
     trends = analyses.trends()
     recs = quote_records(frames)
     if not len(recs):
         return
+    # within a code the quotes closest to its centre come first (TF-IDF over the lemmas)
+    words = frames.codebook.language if frames.codebook is not None and frames.codebook.language else lang
+    recs = recs.assign(_centre=centre_column(recs, frames.lemmatize, words))
     shared = {}
     if trends is not None and len(trends):
         shared = dict(zip(trends["code_id"], trends["shared"]))
@@ -163,7 +168,8 @@ def add_results(doc, source: Source, lang: str, max_quotes: int = 3) -> None:
         if theme in shared:
             doc.add_paragraph(label("report.doc.theme_share", lang, shared=shared[theme]))
         for code in dict.fromkeys(sub["code_id"]):
-            quotes = thesis_quotes(sub[sub["code_id"] == code], frames, used, max_quotes)
+            ranked = sub[sub["code_id"] == code].sort_values("_centre", ascending=False, kind="mergesort")
+            quotes = thesis_quotes(ranked, frames, used, max_quotes)
             if not quotes:
                 continue
             if code != theme:
