@@ -322,7 +322,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.swot.quadrant": ("Nelikenttä", "Quadrant"),
     "report.swot.item": ("Tekijä", "Factor"),
     "report.swot.quotes": ("Esimerkkilainaukset", "Example quotes"),
-    "report.swot.informants": ("{n} haastateltavaa, {segments} segmenttiä", "{n} informants, {segments} segments"),
+    "report.swot.informants": ("{n}, {segments}", "{n}, {segments}"),      # counted phrases
     "report.sheet.trends": ("Trendit", "Trends"),
     "report.sheet.types": ("Tyypit", "Types"),
     "report.sheet.reduction": ("Pelkistys", "Reduction"),
@@ -389,22 +389,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.doc.theme_share": ("Teeman toi esiin {shared} haastateltavaa.",
                                "The theme was raised by {shared} informants."),
     "report.doc.basis": ("Koodausperusta", "Coding basis"),
-    "report.basis.reviewed": ("Analyysit perustuvat {reviewed} tarkistettuun koodaukseen ({coders}); "
-                              "{suggestions} tarkistamatonta ehdotusta ei ole laskettu mukaan.",
-                              "The analyses count {reviewed} reviewed codings ({coders}); "
-                              "{suggestions} unreviewed suggestions are not counted."),
-    "report.basis.with_suggested": ("Analyyseissä on laskettu mukaan {reviewed} tarkistettua koodausta ({coders}) "
-                                    "ja {suggestions} tarkistamatonta automaattista ehdotusta.",
-                                    "The analyses count {reviewed} reviewed codings ({coders}) and "
-                                    "{suggestions} unreviewed automatic suggestions."),
-    "report.basis.warn_suggested": ("HUOM: mukana {suggestions} tarkistamatonta automaattista ehdotusta; "
-                                    "tulokset ovat luonnos.",
-                                    "NOTE: includes {suggestions} unreviewed automatic suggestions; "
-                                    "the results are a draft."),
-    "report.basis.none": ("Ei tarkistettuja koodauksia: analyysit ovat tyhjiä. {suggestions} automaattista "
-                          "ehdotusta odottaa tarkistusta.",
-                          "No reviewed codings: the analyses are empty. {suggestions} automatic "
-                          "suggestions await review."),
+    # {reviewed}, {suggestions}: counted phrases (count.*), singular after 1
+    "report.basis.reviewed": ("Analyysit perustuvat {reviewed} ({coders}); {suggestions} ei ole laskettu mukaan.",
+                              "The analyses count {reviewed} ({coders}); not counted: {suggestions}."),
+    "report.basis.with_suggested": ("Analyyseissä on laskettu mukaan {reviewed} ({coders}) ja {suggestions}.",
+                                    "The analyses count {reviewed} ({coders}) and {suggestions}."),
+    "report.basis.warn_suggested": ("HUOM: mukana {suggestions}; tulokset ovat luonnos.",
+                                    "NOTE: includes {suggestions}; the results are a draft."),
+    "report.basis.none": ("Ei tarkistettuja koodauksia: analyysit ovat tyhjiä. {suggestions} odottaa tarkistusta.",
+                          "No reviewed codings: the analyses are empty. Awaiting review: {suggestions}."),
     "report.doc.no_quotes": ("Teemaan ei ole koodattu lainauksia.", "No quotes are coded under this theme."),
     "report.frame.individual": ("Haastattelurunko", "Interview guide"),
     "report.frame.group": ("Ryhmäteemahaastattelun runko", "Group theme interview guide"),
@@ -531,6 +524,43 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.swot.owner": ("Vastuu", "Responsible"),
     "report.swot.when": ("Aikataulu", "Schedule"),
     "report.swot.based_on": ("Perustuu", "Based on"),
+    # the audit trail's actions as a report names them (an action without a label is shown as stored)
+    "audit.action.init": ("projekti luotu", "project created"),
+    "audit.action.informants": ("haastateltavat luettu", "informants read"),
+    "audit.action.ingest": ("litterointi luettu", "transcript read"),
+    "audit.action.code": ("automaattinen koodaus", "automatic coding"),
+    "audit.action.suggest": ("koodiehdotukset", "code suggestions"),
+    "audit.action.accepted": ("hyväksytty", "accepted"),
+    "audit.action.rejected": ("hylätty", "rejected"),
+    "audit.action.add": ("koodattu käsin", "coded by hand"),
+    "audit.action.remove": ("koodaus poistettu", "coding removed"),
+    "audit.action.value": ("valenssi tai kohde asetettu", "valence or target set"),
+    "audit.action.undo": ("kumottu", "undone"),
+    "audit.action.memo": ("muistio", "memo"),
+    "audit.action.consensus": ("konsensuspäätös", "consensus decision"),
+    "audit.action.review export": ("tarkistustaulukko kirjoitettu", "review sheet written"),
+    "audit.action.review import": ("tarkistukset tuotu", "review decisions imported"),
+    "audit.action.disagreements export": ("erimielisyydet kirjoitettu", "disagreements written"),
+    "audit.action.report": ("raportti kirjoitettu", "report written"),
+    "audit.action.export qdpx": ("REFI-QDA-vienti", "REFI-QDA export"),
+    "audit.action.import qdpx": ("REFI-QDA-tuonti", "REFI-QDA import"),
+    "audit.action.pseudonymise": ("pseudonymisointi", "pseudonymisation"),
+    "audit.action.view": ("litterointinäkymä kirjoitettu", "transcript view written"),
+    # counted phrases: "{n} …" with the noun as it reads after the number (.one after 1)
+    "count.reviewed_to": ("{n} tarkistettuun koodaukseen", "{n} reviewed codings"),
+    "count.reviewed_to.one": ("{n} tarkistettuun koodaukseen", "{n} reviewed coding"),
+    "count.reviewed": ("{n} tarkistettua koodausta", "{n} reviewed codings"),
+    "count.reviewed.one": ("{n} tarkistettu koodaus", "{n} reviewed coding"),
+    "count.unreviewed": ("{n} tarkistamatonta ehdotusta", "{n} unreviewed suggestions"),
+    "count.unreviewed.one": ("{n} tarkistamaton ehdotus", "{n} unreviewed suggestion"),
+    "count.unreviewed_auto": ("{n} tarkistamatonta automaattista ehdotusta", "{n} unreviewed automatic suggestions"),
+    "count.unreviewed_auto.one": ("{n} tarkistamaton automaattinen ehdotus", "{n} unreviewed automatic suggestion"),
+    "count.auto": ("{n} automaattista ehdotusta", "{n} automatic suggestions"),
+    "count.auto.one": ("{n} automaattinen ehdotus", "{n} automatic suggestion"),
+    "count.informants": ("{n} haastateltavaa", "{n} informants"),
+    "count.informants.one": ("{n} haastateltava", "{n} informant"),
+    "count.segments": ("{n} segmenttiä", "{n} segments"),
+    "count.segments.one": ("{n} segmentti", "{n} segment"),
     # --- anonymity ---
     # (pseudonymisation: replacement labels and the anonymity check table; qualcode/pseudonym/)
     "anonymity.email": ("[sähköposti]", "[email]"),
@@ -575,6 +605,27 @@ def is_filler(word: str, lang: str = "fi") -> bool:
     """
     w = word.lower()
     return w in TRANSCRIPTION_MARKS or w in FILLERS.get(lang, frozenset())
+
+
+def counted(key: str, n: int, lang: str = "fi") -> str:
+    """``n`` and the noun of ``key`` (a ``count.*`` label) as it reads after that number:
+    the ``.one`` form after 1.
+
+    >>> counted("count.unreviewed", 1), counted("count.unreviewed", 539), counted("count.segments", 1, "en")
+    ('1 tarkistamaton ehdotus', '539 tarkistamatonta ehdotusta', '1 segment')
+    """
+    one = f"{key}.one"
+    return label(one if n == 1 and one in LABELS else key, lang, n=n)
+
+
+def audit_action(action: str, lang: str = "fi") -> str:
+    """An audit trail action as a report names it in ``lang`` (unknown actions as stored).
+
+    >>> audit_action("review import"), audit_action("accepted", "en"), audit_action("merge")
+    ('tarkistukset tuotu', 'accepted', 'merge')
+    """
+    key = f"audit.action.{action}"
+    return label(key, lang) if key in LABELS else action
 
 
 def label(key: str, lang: str = "fi", **fmt: object) -> str:

@@ -129,7 +129,7 @@ def test_other_sheets(book_fi):
     a = _rows(wb["Analyysiloki"])
     assert a[1] == ["Aika", "Toimija", "Toiminto", "Kohde", "Perustelu"]
     actions = [r[2] for r in a[2:]]
-    assert actions[0] == "init" and actions.count("add") == 8
+    assert actions[0] == "projekti luotu" and actions.count("koodattu käsin") == 8   # in the catalogue, fi
     s = _rows(wb["Arvosanat"])
     assert s[1] == ["Arvosana", "Vastauksia", "Osuus"]
     assert [r[:2] for r in s[2:12] if r[1]] == [[6, 1], [9, 1], [10, 1]]

@@ -28,7 +28,7 @@ from typing import Any, Callable, Optional
 
 import pandas as pd
 
-from ..labels import label
+from ..labels import counted, label
 from . import themes as _themes
 from .network import cooccurrence_graph
 from .quotes import near_duplicate_quotes, unattributed_quotes
@@ -51,7 +51,9 @@ class CodingBasis:
     >>> b.statement("fi")
     'Analyysit perustuvat 465 tarkistettuun koodaukseen (tutkija); 539 tarkistamatonta ehdotusta ei ole laskettu mukaan.'
     >>> CodingBasis(suggestions=12).warning("en")
-    'No reviewed codings: the analyses are empty. 12 automatic suggestions await review.'
+    'No reviewed codings: the analyses are empty. Awaiting review: 12 automatic suggestions.'
+    >>> CodingBasis(reviewed=1, coders=("tutkija",), suggestions=1).statement("fi")
+    'Analyysit perustuvat 1 tarkistettuun koodaukseen (tutkija); 1 tarkistamaton ehdotus ei ole laskettu mukaan.'
     """
 
     reviewed: int = 0
@@ -73,20 +75,21 @@ class CodingBasis:
         """One sentence for the first page or sheet of a report."""
         coders = ", ".join(self.coders) or "–"
         if self.include_suggested:
-            return label("report.basis.with_suggested", lang, reviewed=self.reviewed, coders=coders,
-                         suggestions=self.suggestions)
+            return label("report.basis.with_suggested", lang, reviewed=counted("count.reviewed", self.reviewed, lang),
+                         coders=coders, suggestions=counted("count.unreviewed_auto", self.suggestions, lang))
         if not self.reviewed:
             return self.warning(lang) or ""
-        return label("report.basis.reviewed", lang, reviewed=self.reviewed, coders=coders,
-                     suggestions=self.suggestions)
+        return label("report.basis.reviewed", lang, reviewed=counted("count.reviewed_to", self.reviewed, lang),
+                     coders=coders, suggestions=counted("count.unreviewed", self.suggestions, lang))
 
     def warning(self, lang: str = "fi") -> Optional[str]:
         """The warning an analysis table carries: the suggestions counted, or nothing
         reviewed to count; None when the basis is the researcher's review alone."""
         if self.include_suggested and self.suggestions:
-            return label("report.basis.warn_suggested", lang, suggestions=self.suggestions)
+            return label("report.basis.warn_suggested", lang,
+                         suggestions=counted("count.unreviewed_auto", self.suggestions, lang))
         if not self.include_suggested and not self.reviewed:
-            return label("report.basis.none", lang, suggestions=self.suggestions)
+            return label("report.basis.none", lang, suggestions=counted("count.auto", self.suggestions, lang))
         return None
 
 

@@ -16,7 +16,7 @@ from typing import Optional, Union
 from ..analysis.quotes import centre_column
 from ..analysis.study import Analyses, StudyFrames
 from ..fileutil import atomic_output
-from ..labels import label
+from ..labels import counted, label
 from .construct_sheets import add_construct_appendices
 from .docxutil import (appendix_heading, bold_line, caption, clean, figure, heading, needs_landscape, new_document,
                        start_page, style, table, warning_line)
@@ -110,7 +110,8 @@ def add_swot_appendix(doc, source: Source, number: int, lang: str) -> None:
             quadrant = q
         p = doc.add_paragraph()
         p.add_run(clean(item)).bold = True
-        p.add_run(clean(" (" + label("report.swot.informants", lang, n=informants, segments=segments) + ")"))
+        p.add_run(clean(" (" + label("report.swot.informants", lang, n=counted("count.informants", informants, lang),
+                                     segments=counted("count.segments", segments, lang)) + ")"))
         p.paragraph_format.keep_with_next = bool(quotes)
         for quote in filter(None, quotes.split("\n")):
             doc.add_paragraph(clean(quote), style=quote_style)

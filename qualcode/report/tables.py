@@ -28,7 +28,7 @@ from ..analysis.study import Analyses, StudyFrames
 from ..analysis.themes import natural_key, prepare_codings, roll_up
 from ..analysis.valence import effective_valence
 from ..fileutil import is_missing
-from ..labels import label
+from ..labels import audit_action, label
 from ..model import VALENCES
 from ..fileutil import as_date
 from .finnish import as_minutes, count_phrase, format_date, format_minutes, format_number
@@ -472,7 +472,7 @@ def audit_table(source: Source, lang: str = "fi") -> Table:
         frame = a.sort_values("id", kind="mergesort") if "id" in a.columns else a
         for r in frame.to_dict("records"):
             reason = _text(r.get("reason"))
-            rows.append([_audit_time(r.get("time")), _text(r.get("coder")), _text(r.get("action")),
+            rows.append([_audit_time(r.get("time")), _text(r.get("coder")), audit_action(_text(r.get("action")), lang),
                          _text(r.get("target")), reason])
     return Table("audit", label("report.sheet.audit", lang), label("report.title.audit", lang),
                  header, rows, wide=(3, 4))
