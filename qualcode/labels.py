@@ -561,6 +561,28 @@ LABELS: dict[str, tuple[str, str]] = {
     "count.informants.one": ("{n} haastateltava", "{n} informant"),
     "count.segments": ("{n} segmenttiä", "{n} segments"),
     "count.segments.one": ("{n} segmentti", "{n} segment"),
+    # attribute headers: informant and customer columns as a report heads them (others: capitalised)
+    "attribute.asiakas": ("Asiakas", "Customer"),
+    "attribute.nimi": ("Nimi", "Name"),
+    "attribute.liikevaihto": ("Liikevaihto (€)", "Turnover (€)"),
+    "attribute.toimeksiannot": ("Toimeksiannot (kpl)", "Assignments"),
+    "attribute.potentiaali": ("Potentiaali", "Potential"),
+    "attribute.elinkaari": ("Elinkaaren vaihe", "Lifecycle stage"),
+    "attribute.palvelutarve": ("Palvelutarve", "Service need"),
+    "attribute.segmentti": ("Segmentti", "Segment"),
+    "attribute.segment": ("Segmentti", "Segment"),
+    "attribute.titteli": ("Titteli", "Title"),
+    "attribute.role": ("Titteli", "Title"),
+    "attribute.organisaatio": ("Organisaatio", "Organisation"),
+    "attribute.organisation": ("Organisaatio", "Organisation"),
+    "attribute.suositteluarvosana": ("Suositteluarvosana (1–10)", "Recommendation score (1–10)"),
+    "attribute.score": ("Suositteluarvosana (1–10)", "Recommendation score (1–10)"),
+    "attribute.kesto": ("Kesto (min)", "Duration (min)"),
+    "attribute.duration_min": ("Kesto (min)", "Duration (min)"),
+    "attribute.haastattelutapa": ("Haastattelutapa", "Interview mode"),
+    "attribute.mode": ("Haastattelutapa", "Interview mode"),
+    "attribute.paivamaara": ("Päivämäärä", "Date"),
+    "attribute.date": ("Päivämäärä", "Date"),
     # --- anonymity ---
     # (pseudonymisation: replacement labels and the anonymity check table; qualcode/pseudonym/)
     "anonymity.email": ("[sähköposti]", "[email]"),
@@ -616,6 +638,22 @@ def counted(key: str, n: int, lang: str = "fi") -> str:
     """
     one = f"{key}.one"
     return label(one if n == 1 and one in LABELS else key, lang, n=n)
+
+
+def attribute_header(column: str, lang: str = "fi") -> str:
+    """An informant or customer attribute's column as a report heads it: the catalogue's
+    header when it has one (``liikevaihto`` → ``Liikevaihto (€)``), else the name with a
+    capital and spaces for underscores.
+
+    >>> attribute_header("liikevaihto"), attribute_header("score", "en"), attribute_header("oma_sarake")
+    ('Liikevaihto (€)', 'Recommendation score (1–10)', 'Oma sarake')
+    """
+    name = str(column)
+    key = "attribute." + name.strip().lower().replace("ä", "a").replace("ö", "o")
+    if key in LABELS:
+        return label(key, lang)
+    text = name.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
 
 
 def audit_action(action: str, lang: str = "fi") -> str:
