@@ -247,6 +247,24 @@ def test_review_in_a_real_browser(served, browser):
     body = browser.find_element("tag name", "body")
     ActionChains(browser).send_keys("a").perform()
     wait_for_reload(browser, body)
+    # whom the accepted remark concerns: typed into the field beside it, saved on leaving it
+    owners = json.loads(browser.find_element("id", "qcv-codings").get_attribute("textContent"))
+    mine_id = next(k for k, v in owners.items() if v[2] == "liisa")
+    browser.execute_script("""
+        const el = document.querySelector('.chip[data-chip="' + arguments[0] + '"]')
+                   || document.querySelector('[data-k="' + arguments[0] + '"]').closest('.p');
+        el.focus();""", mine_id)
+    field = browser.find_element("css selector", "#qcv-here input[aria-label='kohde']")
+    body = browser.find_element("tag name", "body")
+    field.send_keys("asiakastuki\t")
+    wait_for_reload(browser, body)
+    stored = project.codings().set_index("coding_id")
+    assert stored.loc[int(mine_id), "target"] == "asiakastuki"
+    owners = json.loads(browser.find_element("id", "qcv-codings").get_attribute("textContent"))
+    assert owners[mine_id][4] == "asiakastuki"
+    body = browser.find_element("tag name", "body")
+    ActionChains(browser).send_keys("u").perform()              # the target undone, the acceptance kept
+    wait_for_reload(browser, body)
     # select "Hinta oli" (after two flag code points and an emoji earlier) and add a code to it
     browser.execute_script("""
         const seg = [...document.querySelectorAll('.seg')].find(p => p.textContent.includes('Hinta oli'));
@@ -278,7 +296,7 @@ def test_review_in_a_real_browser(served, browser):
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
     # the decision is where the CLI and the reports look
     trail = project.audit()["action"].tolist()
-    assert trail[-3:] == ["accepted", "add", "undo"]
+    assert trail[-5:] == ["accepted", "value", "undo", "add", "undo"]
     sheet = project.coding.review_export(project.root / "tarkistus.xlsx", coder="liisa")
     rows = list(openpyxl.load_workbook(sheet).worksheets[0].iter_rows(values_only=True))
     header = next(r for r in rows if label("review.accepted", "fi") in r)
@@ -286,7 +304,7 @@ def test_review_in_a_real_browser(served, browser):
     assert any(accepted_code in str(r[col] or "") for r in rows[rows.index(header) + 1:])
     report = project.report(project.root / "r.md").read_text(encoding="utf-8")
     segment = int(mine["segment_id"].iloc[0])
-    assert f"| liisa | accepted | segment {segment} / {accepted_code} |" in report      # its audit trail
+    assert f"| liisa | hyväksytty | segment {segment} / {accepted_code} |" in report    # its audit trail
     assert "| H1 |  | 1 | 1 |" in report                  # one reviewed coding counted for H1
 
 

@@ -20,6 +20,9 @@
   var memoButton = document.getElementById('qcv-memo-save');
   var valences = Array.prototype.map.call(document.querySelectorAll('#qcv-valences option'),
     function (o) { return o.value; });
+  var valenceNames = {};   // the valences' names in the page's language
+  Array.prototype.forEach.call(document.querySelectorAll('#qcv-valences option'),
+    function (o) { valenceNames[o.value] = o.textContent; });
   var me = panel.getAttribute('data-me');
   var focused = null;      // the marked piece or margin label last focused
   var chosen = null;       // the words selected for a new coding
@@ -75,7 +78,7 @@
     s.setAttribute('aria-label', label('valence'));
     [''].concat(valences).forEach(function (v) {
       var o = document.createElement('option');
-      o.value = v; o.textContent = v || '—'; o.selected = v === current;
+      o.value = v; o.textContent = valenceNames[v] || '—'; o.selected = v === current;
       s.appendChild(o);
     });
     s.addEventListener('change', function () { post('valence', { coding_id: Number(id), valence: s.value || null }); });
