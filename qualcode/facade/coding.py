@@ -198,9 +198,13 @@ class ProjectCoding(Namespace):
                     self._store.add_memo(Memo(text=row.note, target_type="segment",
                                               target_id=str(int(row.segment_id)), coder=coder))
                     continue
-                if row.decision == "value":  # new values for a code this coder accepted earlier
-                    self.set_value(own[(int(row.segment_id), row.code_id)], coder=coder,
+                key = (int(row.segment_id), row.code_id)
+                if row.decision == "value" and key in own:   # new values for a code accepted earlier
+                    self.set_value(own[key], coder=coder,
                                    **{k: getattr(row, k) for k in ("valence", "target") if getattr(row, k)})
+                elif row.decision == "value":    # a sheet of another coder's: this coder accepts it
+                    self._decide(*key, DECISION_STATUS["accept"], coder, note=row.note or "", log=False,
+                                 valence=row.valence, target=row.target)
                 else:
                     self._decide(int(row.segment_id), row.code_id, DECISION_STATUS[row.decision], coder,
                                  note=row.note or "", log=False, valence=row.valence, target=row.target)
