@@ -3,13 +3,17 @@
 The sheet (``Tarkistus`` / ``Review``) has one row per segment::
 
     Segmentti | Lähde | Haastateltava | Teksti | Ehdotetut koodit | Hyväksytyt koodit |
-    Hyväksy | Hylkää 1..3 | Lisää 1..3 | Huomio | (hidden: key, text hash, suggested, accepted)
+    Hyväksy | Hylkää 1..3 | Lisää 1..3 | Valenssi | Kohde | Huomio |
+    (hidden: key, text hash, suggested, accepted)
 
 * ``Hyväksy`` (Accept) has a dropdown ``kaikki`` / ``ei mitään`` (all / none); the reviewer may
   also type code ids separated by commas (the dropdown does not block typed values).
 * ``Hylkää 1..3`` (Reject) offer a dropdown of the codes on that row (suggested or accepted);
   ``Lisää 1..3`` (Add) a dropdown of every code on the ``Koodit`` sheet.  Excel list validation
   holds one value per cell, hence three columns each; a cell may still hold ``a, b``.
+* ``Valenssi`` (a dropdown of the valences' names) and ``Kohde`` (whom the remark concerns, a
+  person or role) give the row's accepted and added codes their own valence and target; on a
+  row that only fills them they go to the codes accepted before (a ``value`` decision).
 * Hidden columns keep the segment id, a short hash of the text as written, and the suggested
   and accepted code ids, so that an edited text or an edited suggestion list is detected on
   import.  The sheet is not write-protected: protection would stop sorting and resizing, and
