@@ -488,7 +488,9 @@ class _CodeResolver:
 
 def read_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codebook: Codebook,
                       lang: Optional[str] = None) -> pd.DataFrame:
-    """Read a filled-in review sheet into decisions: ``segment_id, code_id, decision, note``.
+    """Read a filled-in review sheet into decisions: ``segment_id, code_id, decision, note,
+    valence, target`` (the row's own valence and target for its accepts and adds, or a
+    ``value`` decision: new values for a code accepted before).
 
     ``decision`` is ``accept`` (a suggested code applies), ``reject`` (a suggested or accepted
     code does not apply), ``add`` (a code not suggested applies) or ``note`` (the row has only a
