@@ -133,6 +133,7 @@ def test_other_sheets(book_fi):
     s = _rows(wb["Arvosanat"])
     assert s[1] == ["Arvosana", "Vastauksia", "Osuus"]
     assert [r[:2] for r in s[2:12] if r[1]] == [[6, 1], [9, 1], [10, 1]]
+    assert [r[2] for r in s[2:12] if r[1]] == ["33,3\u00a0%"] * 3          # a share as Finnish writes it
     assert ["Keskiarvo", "8,33"] in [r[:2] for r in s]
     r = _rows(wb["Pelkistys"])
     assert r[1][:5] == ["Alkuperäinen ilmaus", "Pelkistetty ilmaus", "Alaluokka", "Yläluokka", "Pääluokka"]

@@ -31,7 +31,7 @@ from ..fileutil import is_missing
 from ..labels import audit_action, label
 from ..model import VALENCES
 from ..fileutil import as_date
-from .finnish import as_minutes, count_phrase, format_date, format_minutes, format_number
+from .finnish import as_minutes, count_phrase, format_date, format_minutes, format_number, format_percent
 
 #: What a table builder takes: the frames, or their analyses (shared between builders).
 Source = Union[StudyFrames, Analyses]
@@ -430,7 +430,7 @@ def scores_table(source: Source, lang: str = "fi", column: str = "score") -> Opt
     s = Analyses.of(source).scores(column, lang=lang)
     header = [label("report.scores.value", lang), label("report.scores.count", lang),
               label("report.scores.share", lang)]
-    rows = [[int(v) if float(v).is_integer() else float(v), int(c), round(float(sh), 3)]
+    rows = [[int(v) if float(v).is_integer() else float(v), int(c), format_percent(sh, lang)]      # 8,3 %
             for v, c, sh in zip(s.distribution["value"], s.distribution["count"], s.distribution["share"])]
 
     def num(x: Any) -> str:
