@@ -130,12 +130,16 @@ LABELS: dict[str, tuple[str, str]] = {
         "tai kirjoita hyväksyttävät koodit pilkuin eroteltuina.\n"
         "Hylkää 1–3: koodi, joka ei päde segmenttiin (ehdotettu tai aiemmin hyväksytty).\n"
         "Lisää 1–3: koodi, jota ei ehdotettu mutta joka pätee.\n"
+        "Valenssi ja Kohde: rivin hyväksyttyjen ja lisättyjen koodien oma valenssi ja se, kenestä "
+        "(henkilö tai rooli) palaute kertoo; tyhjä = koodin valenssi ja puhujan rooli.\n"
         "Tyhjä rivi jättää ehdotukset ennalleen. Älä muokkaa tekstiä: muutettu teksti estää tuonnin.",
         "One row is one segment. Edit only the yellow columns.\n"
         "Accept: all = every suggested code applies; none = no suggestion applies; "
         "or type the codes to accept, separated by commas.\n"
         "Reject 1–3: a code that does not apply to the segment (suggested or accepted earlier).\n"
         "Add 1–3: a code that was not suggested but applies.\n"
+        "Valence and Target: the own valence of the row's accepted and added codes, and whom (person or "
+        "role) the remark concerns; empty = the code's valence and the speaker's role.\n"
         "An empty row leaves the suggestions as they are. Do not edit the text: an edited text stops the import.",
     ),
     # --- analysis ---
@@ -320,7 +324,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.swot.quadrant": ("Nelikenttä", "Quadrant"),
     "report.swot.item": ("Tekijä", "Factor"),
     "report.swot.quotes": ("Esimerkkilainaukset", "Example quotes"),
-    "report.swot.informants": ("{n} haastateltavaa, {segments} segmenttiä", "{n} informants, {segments} segments"),
+    "report.swot.informants": ("{n}, {segments}", "{n}, {segments}"),      # counted phrases
     "report.sheet.trends": ("Trendit", "Trends"),
     "report.sheet.types": ("Tyypit", "Types"),
     "report.sheet.reduction": ("Pelkistys", "Reduction"),
@@ -387,22 +391,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.doc.theme_share": ("Teeman toi esiin {shared} haastateltavaa.",
                                "The theme was raised by {shared} informants."),
     "report.doc.basis": ("Koodausperusta", "Coding basis"),
-    "report.basis.reviewed": ("Analyysit perustuvat {reviewed} tarkistettuun koodaukseen ({coders}); "
-                              "{suggestions} tarkistamatonta ehdotusta ei ole laskettu mukaan.",
-                              "The analyses count {reviewed} reviewed codings ({coders}); "
-                              "{suggestions} unreviewed suggestions are not counted."),
-    "report.basis.with_suggested": ("Analyyseissä on laskettu mukaan {reviewed} tarkistettua koodausta ({coders}) "
-                                    "ja {suggestions} tarkistamatonta automaattista ehdotusta.",
-                                    "The analyses count {reviewed} reviewed codings ({coders}) and "
-                                    "{suggestions} unreviewed automatic suggestions."),
-    "report.basis.warn_suggested": ("HUOM: mukana {suggestions} tarkistamatonta automaattista ehdotusta; "
-                                    "tulokset ovat luonnos.",
-                                    "NOTE: includes {suggestions} unreviewed automatic suggestions; "
-                                    "the results are a draft."),
-    "report.basis.none": ("Ei tarkistettuja koodauksia: analyysit ovat tyhjiä. {suggestions} automaattista "
-                          "ehdotusta odottaa tarkistusta.",
-                          "No reviewed codings: the analyses are empty. {suggestions} automatic "
-                          "suggestions await review."),
+    # {reviewed}, {suggestions}: counted phrases (count.*), singular after 1
+    "report.basis.reviewed": ("Analyysit perustuvat {reviewed} ({coders}); {suggestions} ei ole laskettu mukaan.",
+                              "The analyses count {reviewed} ({coders}); not counted: {suggestions}."),
+    "report.basis.with_suggested": ("Analyyseissä on laskettu mukaan {reviewed} ({coders}) ja {suggestions}.",
+                                    "The analyses count {reviewed} ({coders}) and {suggestions}."),
+    "report.basis.warn_suggested": ("HUOM: mukana {suggestions}; tulokset ovat luonnos.",
+                                    "NOTE: includes {suggestions}; the results are a draft."),
+    "report.basis.none": ("Ei tarkistettuja koodauksia: analyysit ovat tyhjiä. {suggestions} odottaa tarkistusta.",
+                          "No reviewed codings: the analyses are empty. Awaiting review: {suggestions}."),
     "report.doc.no_quotes": ("Teemaan ei ole koodattu lainauksia.", "No quotes are coded under this theme."),
     "report.frame.individual": ("Haastattelurunko", "Interview guide"),
     "report.frame.group": ("Ryhmäteemahaastattelun runko", "Group theme interview guide"),
@@ -488,6 +485,106 @@ LABELS: dict[str, tuple[str, str]] = {
     "view.review.undo": ("Kumoa viimeisin", "Undo the last"),
     "view.review.saving": ("Tallennetaan…", "Saving…"),
     "view.first_rows": ("{shown} ensimmäistä {total} koodauksesta", "the first {shown} of {total} codings"),
+    # --- per-coding values (valence, target, SWOT quadrant), trends and SWOT files (issue 18) ---
+    "review.valence": ("Valenssi", "Valence"),
+    "review.target": ("Kohde", "Target"),
+    "review.valence_prompt": ("Valitse tämän rivin hyväksyttyjen ja lisättyjen koodien valenssi (tyhjä: koodin oma).",
+                              "Choose the valence of this row's accepted and added codes (empty: the code's own)."),
+    "view.target": ("kohde", "target"),
+    "view.target_placeholder": ("kenestä (henkilö tai rooli)", "whom (person or role)"),
+    "analysis.trend.breadth.all": ("{theme}: kaikki haastateltavat nostivat aiheen esiin ({shared}).",
+                                   "{theme}: every informant raised it ({shared})."),
+    "analysis.trend.breadth.most": ("{theme}: lähes kaikki haastateltavat nostivat aiheen esiin ({shared}).",
+                                    "{theme}: nearly every informant raised it ({shared})."),
+    "analysis.trend.breadth.majority": ("{theme}: suurin osa haastateltavista nosti aiheen esiin ({shared}).",
+                                        "{theme}: most informants raised it ({shared})."),
+    "analysis.trend.breadth.some": ("{theme}: osa haastateltavista nosti aiheen esiin ({shared}).",
+                                    "{theme}: some informants raised it ({shared})."),
+    "analysis.trend.breadth.few": ("{theme}: muutama haastateltava nosti aiheen esiin ({shared}).",
+                                   "{theme}: a few informants raised it ({shared})."),
+    "analysis.trend.breadth.one": ("{theme}: yksi haastateltava nosti aiheen esiin ({shared}).",
+                                   "{theme}: one informant raised it ({shared})."),
+    "report.trends.draft": ("LUONNOS: trendit ja kommentit on muotoiltu koodauksista. Kirjoita omat "
+                            "trendisi ja kommenttisi tiedostoon trendit.yaml.",
+                            "DRAFT: the trends and comments are drafted from the codings. Write your own "
+                            "trends and comments in trendit.yaml."),
+    "report.trends.draft_title": ("Trendit ja kommentit (luonnos).", "Trends and comments (draft)."),
+    "report.trends.individual": ("Yksilöhaastattelujen trendit ja kommentit",
+                                 "Trends and comments from the individual interviews"),
+    "report.trends.group": ("Ryhmähaastattelun trendit ja kommentit", "Trends and comments from the group interview"),
+    "report.trends.mixed": ("Yksilö- ja ryhmähaastattelujen trendit ja kommentit",
+                            "Trends and comments from the individual and group interviews"),
+    "report.sheet.swot_plan": ("SWOT-toimenpiteet", "SWOT actions"),
+    "report.title.swot_plan": ("SWOT-analyysin johtopäätökset ja toimenpiteet.",
+                               "Conclusions and actions from the SWOT analysis."),
+    "report.swot.kind": ("Laji", "Kind"),
+    "report.swot.text": ("Sisältö", "Content"),
+    "report.swot.conclusion": ("Johtopäätös", "Conclusion"),
+    "report.swot.conclusions": ("Johtopäätökset", "Conclusions"),
+    "report.swot.action": ("Toimenpide", "Action"),
+    "report.swot.actions": ("Toimenpiteet", "Actions"),
+    "report.swot.owner": ("Vastuu", "Responsible"),
+    "report.swot.when": ("Aikataulu", "Schedule"),
+    "report.swot.based_on": ("Perustuu", "Based on"),
+    # the audit trail's actions as a report names them (an action without a label is shown as stored)
+    "audit.action.init": ("projekti luotu", "project created"),
+    "audit.action.informants": ("haastateltavat luettu", "informants read"),
+    "audit.action.ingest": ("litterointi luettu", "transcript read"),
+    "audit.action.code": ("automaattinen koodaus", "automatic coding"),
+    "audit.action.suggest": ("koodiehdotukset", "code suggestions"),
+    "audit.action.accepted": ("hyväksytty", "accepted"),
+    "audit.action.rejected": ("hylätty", "rejected"),
+    "audit.action.add": ("koodattu käsin", "coded by hand"),
+    "audit.action.remove": ("koodaus poistettu", "coding removed"),
+    "audit.action.value": ("valenssi tai kohde asetettu", "valence or target set"),
+    "audit.action.undo": ("kumottu", "undone"),
+    "audit.action.memo": ("muistio", "memo"),
+    "audit.action.consensus": ("konsensuspäätös", "consensus decision"),
+    "audit.action.review export": ("tarkistustaulukko kirjoitettu", "review sheet written"),
+    "audit.action.review import": ("tarkistukset tuotu", "review decisions imported"),
+    "audit.action.disagreements export": ("erimielisyydet kirjoitettu", "disagreements written"),
+    "audit.action.report": ("raportti kirjoitettu", "report written"),
+    "audit.action.export qdpx": ("REFI-QDA-vienti", "REFI-QDA export"),
+    "audit.action.import qdpx": ("REFI-QDA-tuonti", "REFI-QDA import"),
+    "audit.action.pseudonymise": ("pseudonymisointi", "pseudonymisation"),
+    "audit.action.view": ("litterointinäkymä kirjoitettu", "transcript view written"),
+    # counted phrases: "{n} …" with the noun as it reads after the number (.one after 1)
+    "count.reviewed_to": ("{n} tarkistettuun koodaukseen", "{n} reviewed codings"),
+    "count.reviewed_to.one": ("{n} tarkistettuun koodaukseen", "{n} reviewed coding"),
+    "count.reviewed": ("{n} tarkistettua koodausta", "{n} reviewed codings"),
+    "count.reviewed.one": ("{n} tarkistettu koodaus", "{n} reviewed coding"),
+    "count.unreviewed": ("{n} tarkistamatonta ehdotusta", "{n} unreviewed suggestions"),
+    "count.unreviewed.one": ("{n} tarkistamaton ehdotus", "{n} unreviewed suggestion"),
+    "count.unreviewed_auto": ("{n} tarkistamatonta automaattista ehdotusta", "{n} unreviewed automatic suggestions"),
+    "count.unreviewed_auto.one": ("{n} tarkistamaton automaattinen ehdotus", "{n} unreviewed automatic suggestion"),
+    "count.auto": ("{n} automaattista ehdotusta", "{n} automatic suggestions"),
+    "count.auto.one": ("{n} automaattinen ehdotus", "{n} automatic suggestion"),
+    "count.informants": ("{n} haastateltavaa", "{n} informants"),
+    "count.informants.one": ("{n} haastateltava", "{n} informant"),
+    "count.segments": ("{n} segmenttiä", "{n} segments"),
+    "count.segments.one": ("{n} segmentti", "{n} segment"),
+    # attribute headers: informant and customer columns as a report heads them (others: capitalised)
+    "attribute.asiakas": ("Asiakas", "Customer"),
+    "attribute.nimi": ("Nimi", "Name"),
+    "attribute.liikevaihto": ("Liikevaihto (€)", "Turnover (€)"),
+    "attribute.toimeksiannot": ("Toimeksiannot (kpl)", "Assignments"),
+    "attribute.potentiaali": ("Potentiaali", "Potential"),
+    "attribute.elinkaari": ("Elinkaaren vaihe", "Lifecycle stage"),
+    "attribute.palvelutarve": ("Palvelutarve", "Service need"),
+    "attribute.segmentti": ("Segmentti", "Segment"),
+    "attribute.segment": ("Segmentti", "Segment"),
+    "attribute.titteli": ("Titteli", "Title"),
+    "attribute.role": ("Titteli", "Title"),
+    "attribute.organisaatio": ("Organisaatio", "Organisation"),
+    "attribute.organisation": ("Organisaatio", "Organisation"),
+    "attribute.suositteluarvosana": ("Suositteluarvosana (1–10)", "Recommendation score (1–10)"),
+    "attribute.score": ("Suositteluarvosana (1–10)", "Recommendation score (1–10)"),
+    "attribute.kesto": ("Kesto (min)", "Duration (min)"),
+    "attribute.duration_min": ("Kesto (min)", "Duration (min)"),
+    "attribute.haastattelutapa": ("Haastattelutapa", "Interview mode"),
+    "attribute.mode": ("Haastattelutapa", "Interview mode"),
+    "attribute.paivamaara": ("Päivämäärä", "Date"),
+    "attribute.date": ("Päivämäärä", "Date"),
     # --- anonymity ---
     # (pseudonymisation: replacement labels and the anonymity check table; qualcode/pseudonym/)
     "anonymity.email": ("[sähköposti]", "[email]"),
@@ -500,6 +597,75 @@ LABELS: dict[str, tuple[str, str]] = {
     "anonymity.found": ("Löydös", "Found"),
     "anonymity.kind": ("Laji", "Kind"),
 }
+
+
+# --- spoken fillers and transcription marks (issue 18) ---
+# The one home of the words a transcript holds that are not what the informant means: left
+# out of drafted reductions and of the words that place a quote near its code's centre.
+#: Spoken fillers per language (surface forms and lemmas).
+FILLERS: dict[str, frozenset] = {
+    "fi": frozenset("""
+        no tota toi tuota tuo niinku niinkun niinkuin niinq öö ööh ää äh ähm hmm hm mm mmm joo juu jaa
+        aa ai okei ok okay nii niin siis sillee silleen tavallaan ikään kuin ihan tosi aika just justiin
+        kyl kyllä varmaan kai ehkä elikkä eli noin näin sit sitte sitten vaan vain mut
+        """.split()),
+    "en": frozenset("""
+        um uh er erm ah hmm mm like yeah yes well okay ok oh actually basically really kind sort know mean
+        """.split()),
+}
+#: Marks transcribers write for what is not speech (``[tauko]``, ``(naurahtaa)``), as words.
+TRANSCRIPTION_MARKS = frozenset("""
+    tauko tauon tauolla naurahtaa naurahdus naurahtaen nauraa naurua nauru nauraen yskii yskäisee yskähdys
+    huokaa huokaus huokaisee epäselvä epäselvää päällekkäin keskeytys keskeyttää hiljaisuus taukoa
+    pause laughs laughter laughing inaudible unclear crosstalk coughs cough sighs sigh silence
+    """.split())
+
+
+def is_filler(word: str, lang: str = "fi") -> bool:
+    """Whether ``word`` (any case) is a spoken filler of ``lang`` or a transcription mark.
+
+    >>> is_filler("Niinku"), is_filler("naurahtaa", "en"), is_filler("palvelu")
+    (True, True, False)
+    """
+    w = word.lower()
+    return w in TRANSCRIPTION_MARKS or w in FILLERS.get(lang, frozenset())
+
+
+def counted(key: str, n: int, lang: str = "fi") -> str:
+    """``n`` and the noun of ``key`` (a ``count.*`` label) as it reads after that number:
+    the ``.one`` form after 1.
+
+    >>> counted("count.unreviewed", 1), counted("count.unreviewed", 539), counted("count.segments", 1, "en")
+    ('1 tarkistamaton ehdotus', '539 tarkistamatonta ehdotusta', '1 segment')
+    """
+    one = f"{key}.one"
+    return label(one if n == 1 and one in LABELS else key, lang, n=n)
+
+
+def attribute_header(column: str, lang: str = "fi") -> str:
+    """An informant or customer attribute's column as a report heads it: the catalogue's
+    header when it has one (``liikevaihto`` → ``Liikevaihto (€)``), else the name with a
+    capital and spaces for underscores.
+
+    >>> attribute_header("liikevaihto"), attribute_header("score", "en"), attribute_header("oma_sarake")
+    ('Liikevaihto (€)', 'Recommendation score (1–10)', 'Oma sarake')
+    """
+    name = str(column)
+    key = "attribute." + name.strip().lower().replace("ä", "a").replace("ö", "o")
+    if key in LABELS:
+        return label(key, lang)
+    text = name.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def audit_action(action: str, lang: str = "fi") -> str:
+    """An audit trail action as a report names it in ``lang`` (unknown actions as stored).
+
+    >>> audit_action("review import"), audit_action("accepted", "en"), audit_action("merge")
+    ('tarkistukset tuotu', 'accepted', 'merge')
+    """
+    key = f"audit.action.{action}"
+    return label(key, lang) if key in LABELS else action
 
 
 def label(key: str, lang: str = "fi", **fmt: object) -> str:

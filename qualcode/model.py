@@ -153,6 +153,10 @@ class Coding:
     note: str = ""
     id: Optional[int] = None
     source_id: Optional[int] = None
+    #: whom the remark concerns (a person or role), for training needs; None: the speaker's role
+    target: Optional[str] = None
+    #: the coding's own SWOT quadrant (S/W/O/T); None: the code's
+    swot: Optional[str] = None
 
 
 @dataclass

@@ -168,6 +168,7 @@ class ReviewApp:
                                       str(b["text"])),
             "remove": lambda p, b: j.remove(p, _id(b["coding_id"])),
             "valence": lambda p, b: j.valence(p, _id(b["coding_id"]), b.get("valence") or None),
+            "target": lambda p, b: j.target(p, _id(b["coding_id"]), str(b.get("target") or "") or None),
             "memo": lambda p, b: j.memo(p, _id(b["segment_id"]), str(b["text"])),
             "undo": lambda p, b: j.undo(p),
         }

@@ -60,3 +60,39 @@ def test_empty_inputs():
     assert list(near_duplicate_quotes(None).columns)[-1] == "similarity"
     u = unattributed_quotes(st.empty_codings(), pd.DataFrame())
     assert u.empty and list(u.columns)[-1] == "reason"
+
+
+# --------------------------------------------------------------------------- closest to the code's centre
+def test_the_quote_closest_to_the_codes_centre_is_chosen_and_not_repeated():
+    import pandas as pd
+
+    from qualcode.analysis import swot
+    from qualcode.analysis.quotes import centre_scores
+    from qualcode.model import Code, Codebook
+    from qualcode.nlp import get_lemmatizer
+
+    lemma = get_lemmatizer("simplemma", "fi").lemma
+    texts = ["Kesällä oli lomia, ja kahvikin loppui.",               # H1: coded, but off the topic
+             "Tuki vastasi nopeasti ja ongelma ratkesi.",          # H1: typical of the code
+             "Tukeen sai yhteyden nopeasti, ongelmat ratkesivat.",  # H2
+             "Nopea tuki ratkaisi ongelman samana päivänä."]        # H3
+    scores = centre_scores({"tuki": texts}, lemma)["tuki"]
+    assert sorted(range(4), key=lambda i: -scores[i]) == [1, 2, 3, 0]
+    cb = Codebook(codes=[Code("tuki", "Nopea tuki", swot="S"), Code("arvo", "Arvo", swot="S")])
+    c = pd.DataFrame({"segment_id": [1, 2, 3, 4, 2, 4], "code_id": ["tuki"] * 4 + ["arvo"] * 2,
+                      "status": "accepted", "speaker": ["H1", "H1", "H2", "H3", "H1", "H3"],
+                      "quote": texts + [texts[1], texts[3]]})
+    quotes = dict(zip(*swot(c, cb, max_quotes=1, lemmatize=lemma).items[["code_id", "quote_list"]].T.values))
+    # H1's first coded paragraph is off the topic: the central one is quoted instead; 'arvo'
+    # does not repeat the paragraph already quoted for 'tuki'
+    assert quotes == {"tuki": ["\u201dTuki vastasi nopeasti ja ongelma ratkesi.\u201d (H1)"],
+                      "arvo": ["\u201dNopea tuki ratkaisi ongelman samana päivänä.\u201d (H3)"]}
+
+
+def test_the_reduction_draft_drops_fillers_and_transcription_marks():
+    from qualcode.analysis import draft_reduction
+    from qualcode.nlp import get_lemmatizer
+
+    lemma = get_lemmatizer("simplemma", "fi").lemma
+    text = "[naurua] No niinku tota, (tauko) laskut tuli aina myöhässä naurahtaa. [tauko]"
+    assert draft_reduction(text, lemmatize=lemma) == "lasku tulla aina myöhässä"

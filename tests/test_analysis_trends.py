@@ -4,7 +4,12 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 import test_analysis_study as st  # noqa: E402
 
+import pytest  # noqa: E402
+
 from qualcode.analysis import representative_quote, trend_narrative, trend_table, trends  # noqa: E402
+from qualcode.analysis.study import Analyses  # noqa: E402
+from qualcode.errors import QualcodeError  # noqa: E402
+from qualcode.report.tables import trends_table  # noqa: E402
 
 COLUMNS = ["trend", "comment", "code_id", "informants", "shared", "segment_ids"]
 
@@ -61,3 +66,78 @@ def test_empty_inputs():
     assert trend_narrative(t) == ""
     one = st.codings()[st.codings()["speaker"] == "H4"]
     assert trends(one)[["code_id", "shared"]].values.tolist() == [["viikkoviesti", "1/1"]]
+
+
+# --------------------------------------------------------------------------- A5 from a file or drafted
+TREND_CODEBOOK = """\
+language: fi
+codes:
+  - id: viestinta
+    name: Viestintä
+    keywords: [viestintä]
+  - id: tilanne
+    name: Tilannetieto
+    parent: viestinta
+    keywords: [tilannetieto]
+  - id: hinta
+    name: Hinta
+    keywords: [hinta]
+"""
+TREND_TRANSCRIPT = (
+    "H1: Tilannetieto puuttui koko ajan. Jouduimme kysymään itse, ja se turhautti meitä kaikkia "
+    "todella paljon, koska projektin aikataulu venyi viikoittain ilman että kukaan kertoi miksi. "
+    "Lopulta soitimme toimitusjohtajalle asti, ja vasta sen jälkeen viestintä parani selvästi.\n"
+    "H2: Viestintä toimi, kun projektipäällikkö soitti.\n"
+    "H3: Hinta on kohtuullinen.\n"
+)
+
+
+@pytest.fixture
+def study(project):
+    (project.root / "codebooks" / "koodit.yaml").write_text(TREND_CODEBOOK, encoding="utf-8")
+    (project.root / "transcripts" / "h.txt").write_text(TREND_TRANSCRIPT, encoding="utf-8")
+    project.ingest([project.root / "transcripts"])
+    project.code()
+    c = project.codings()
+    for seg, code in zip(c["segment_id"], c["code_id"]):
+        project.coding.accept(int(seg), code)
+    return project
+
+
+def test_without_a_file_the_trends_are_marked_drafts_in_whole_sentences(study):
+    rows = Analyses(study.analyse.frames()).trend_statements()
+    assert rows["draft"].all()
+    assert rows["trend"].tolist() == ["Viestintä: suurin osa haastateltavista nosti aiheen esiin (2/3).",
+                                      "Hinta: yksi haastateltava nosti aiheen esiin (1/3)."]
+    # the long paragraph (over 240 characters) is quoted by whole sentences, never cut inside a word
+    assert rows["comment"][0] == (
+        "\u201dTilannetieto puuttui koko ajan. Jouduimme kysymään itse, ja se turhautti meitä kaikkia todella "
+        "paljon, koska projektin aikataulu venyi viikoittain ilman että kukaan kertoi miksi.\u201d (H1)")
+
+
+def test_the_researchers_trend_file_feeds_the_table(study):
+    (study.root / "trendit.yaml").write_text(
+        "trendit:\n"
+        "  - trendi: Tilannetieto puuttuu.\n"
+        "    kommentti: Asiakkaat joutuvat kysymään itse.\n"
+        "    koodit: [viestinta]\n"
+        "  - statement: Hinta ei ratkaise.\n"
+        "    segments: [3]\n", encoding="utf-8")
+    frames = study.analyse.frames()
+    rows = Analyses(frames).trend_statements()
+    assert rows[["trend", "comment", "code_id", "shared", "draft"]].values.tolist() == [
+        ["Tilannetieto puuttuu.", "Asiakkaat joutuvat kysymään itse.", "viestinta", "2/3", False],
+        ["Hinta ei ratkaise.", "", "", "1/3", False]]
+    table = trends_table(frames, "fi")
+    assert table.footer == [] and "luonnos" not in table.title
+    assert table.rows[0][:2] == ["Tilannetieto puuttuu.", "Asiakkaat joutuvat kysymään itse."]
+
+
+def test_a_mistake_in_the_trend_file_names_its_line(study):
+    (study.root / "trendit.yaml").write_text(
+        "trendit:\n  - trendi: Hyvä\n    koodit: [eiole]\n", encoding="utf-8")
+    with pytest.raises(QualcodeError, match=r"trendit.yaml:3: trend 1 names the code 'eiole'"):
+        study.analyse.frames()
+    (study.root / "trendit.yaml").write_text("trendit:\n  - trendi: Hyvä\n    lähde: x\n", encoding="utf-8")
+    with pytest.raises(QualcodeError, match=r"trendit.yaml:3: trend 1 has an unknown key 'lähde'"):
+        study.analyse.frames()

@@ -387,7 +387,11 @@ def test_sheets_and_appendices_round_trip(coded, tmp_path):
     assert nxt == 2 + 10
     ws = wb["Segmentointi"]
     assert ws["A1"].value == "Taulukko 2. Asiakassegmentointi."
-    assert [c.value for c in ws[2]][:4] == ["Asiakas", "Segmentti", "Peruste", "nimi"]
+    # the customer list's columns headed from the catalogue, amounts grouped as a Finn writes them
+    heads = [c.value for c in ws[2]]
+    assert heads[:4] == ["Asiakas", "Segmentti", "Peruste", "Nimi"] and "Liikevaihto (€)" in heads
+    turnover = [r[heads.index("Liikevaihto (€)")] for r in ws.iter_rows(min_row=3, max_row=7, values_only=True)]
+    assert "250\u00a0000" in turnover and not any(isinstance(v, int) for v in turnover)
     values = [[c.value for c in row] for row in ws.iter_rows()]
     assert ["Asiakkaita segmenteittäin: KAM 2 / Muut 3"] == [v for v in values if v[0] and str(v[0]).startswith(
         "Asiakkaita")][0][:1]

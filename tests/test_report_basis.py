@@ -75,7 +75,8 @@ def test_reviewed_codings_are_the_basis_without_warnings(coded, cli, tmp_path):
     assert "Analyysit perustuvat 1 tarkistettuun koodaukseen (researcher); 2 tarkistamatonta ehdotusta" in text
     assert "HUOM" not in text
     out = coded.report(tmp_path / "r.md", lang="en")
-    assert "The analyses count 1 reviewed codings (researcher); 2 unreviewed suggestions are not counted." \
+    # one reviewed coding reads in the singular
+    assert "The analyses count 1 reviewed coding (researcher); not counted: 2 unreviewed suggestions." \
         in out.read_text(encoding="utf-8")
     details = coded.audit()["details"].iloc[-1]
     assert '"reviewed": 1' in details and '"suggestions": 2' in details

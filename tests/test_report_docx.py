@@ -102,11 +102,15 @@ def test_group_frame_appendix(doc_fi):
 
 def test_trend_appendix(doc_fi):
     body = _body(doc_fi)
-    i = _index(body, "Liite 3. Ryhmäteemahaastattelun tulokset")
-    assert body[i + 1][0] == "tbl"
-    rows = body[i + 1][1]
+    # the title follows the data (individual and group interviews here); without trendit.yaml
+    # the trends are drafts from the codings, and the appendix says so above the table
+    i = _index(body, "Liite 3. Yksilö- ja ryhmähaastattelujen trendit ja kommentit")
+    assert body[i + 1][1].startswith("LUONNOS: trendit ja kommentit on muotoiltu koodauksista.")
+    assert body[i + 2][0] == "tbl"
+    rows = body[i + 2][1]
     assert rows[0] == ["TRENDI", "KOMMENTTI"]
-    assert rows[1][0] == "Viestintä" and rows[1][1].endswith("(H1)")
+    assert rows[1][0] == "Viestintä: suurin osa haastateltavista nosti aiheen esiin (4/6)."
+    assert rows[1][1].endswith("(H1)")
 
 
 def test_english_document(doc_en):
@@ -119,9 +123,9 @@ def test_english_document(doc_en):
     assert "Appendix 2. Group theme interview guide" in texts
     assert "GROUP THEME INTERVIEW GUIDE" in texts
     assert "Participants:" in texts and "THEME 1" in texts
-    assert "Appendix 3. Group theme interview results" in texts
-    k = _index(body, "Appendix 3. Group theme interview results")
-    assert body[k + 1][1][0] == ["TREND", "COMMENT"]
+    k = _index(body, "Appendix 3. Trends and comments from the individual and group interviews")
+    assert body[k + 1][1].startswith("DRAFT: the trends and comments are drafted")
+    assert body[k + 2][1][0] == ["TREND", "COMMENT"]
     assert not any(t.startswith(("Taulukko", "Kuvio", "Liite")) for t in texts)
 
 

@@ -115,8 +115,10 @@ def test_other_sheets(book_fi):
     wb = openpyxl.load_workbook(book_fi)
     t = _rows(wb["Trendit"])
     assert t[1] == ["TRENDI", "KOMMENTTI", "Haastateltavia"]
-    assert t[2][0] == "Viestintä" and t[2][2] == "4/6"
+    # without trendit.yaml the trends are drafts from the codings, and say so
+    assert t[2][0] == "Viestintä: suurin osa haastateltavista nosti aiheen esiin (4/6)." and t[2][2] == "4/6"
     assert t[2][1].endswith("(H1)")
+    assert "(luonnos)" in str(t[0][0]) and any(str(r[0]).startswith("LUONNOS: trendit") for r in t[3:])
     e = _rows(wb["Kokemukset"])
     assert e[1] == ["Teema", "Positiivinen", "Negatiivinen", "Neutraali", "Ristiriitainen", "Kehitysidea",
                     "Yhteensä"]
@@ -127,10 +129,11 @@ def test_other_sheets(book_fi):
     a = _rows(wb["Analyysiloki"])
     assert a[1] == ["Aika", "Toimija", "Toiminto", "Kohde", "Perustelu"]
     actions = [r[2] for r in a[2:]]
-    assert actions[0] == "init" and actions.count("add") == 8
+    assert actions[0] == "projekti luotu" and actions.count("koodattu käsin") == 8   # in the catalogue, fi
     s = _rows(wb["Arvosanat"])
     assert s[1] == ["Arvosana", "Vastauksia", "Osuus"]
     assert [r[:2] for r in s[2:12] if r[1]] == [[6, 1], [9, 1], [10, 1]]
+    assert [r[2] for r in s[2:12] if r[1]] == ["33,3\u00a0%"] * 3          # a share as Finnish writes it
     assert ["Keskiarvo", "8,33"] in [r[:2] for r in s]
     r = _rows(wb["Pelkistys"])
     assert r[1][:5] == ["Alkuperäinen ilmaus", "Pelkistetty ilmaus", "Alaluokka", "Yläluokka", "Pääluokka"]

@@ -17,13 +17,13 @@ HYPERLINK = '=HYPERLINK("http://example.org","avaa")'
 
 FI_HEADERS = ["Segmentti", "Lähde", "Haastateltava", "Teksti", "Ehdotetut koodit",
               "Hyväksytyt koodit", "Hyväksy", "Hylkää 1", "Hylkää 2", "Hylkää 3", "Lisää 1",
-              "Lisää 2", "Lisää 3", "Huomio", "segmentin_tunniste", "tekstin_tiiviste",
+              "Lisää 2", "Lisää 3", "Valenssi", "Kohde", "Huomio", "segmentin_tunniste", "tekstin_tiiviste",
               "ehdotetut_tunnisteet", "hyvaksytyt_tunnisteet"]
 EN_HEADERS = ["Segment", "Source", "Informant", "Text", "Suggested codes", "Accepted codes",
-              "Accept", "Reject 1", "Reject 2", "Reject 3", "Add 1", "Add 2", "Add 3", "Note",
+              "Accept", "Reject 1", "Reject 2", "Reject 3", "Add 1", "Add 2", "Add 3", "Valence", "Target", "Note",
               "segment_key", "text_hash", "suggested_ids", "accepted_ids"]
 # column letters of the fi/en layout (same positions in both languages)
-TEXT, SUGG, ACC, ACCEPT, REJ1, REJ2, ADD1, ADD2, ADD3, NOTE = "DEFGHIKLMN"
+TEXT, SUGG, ACC, ACCEPT, REJ1, REJ2, ADD1, ADD2, ADD3, VALENCE, TARGET, NOTE = "DEFGHIKLMNOP"
 
 
 @pytest.fixture
@@ -84,7 +84,8 @@ def edit(path, sheet, cells: dict):
 
 
 def as_rows(frame):
-    return [tuple(r) for r in frame.itertuples(index=False)]
+    """The decisions as (segment, code, decision, note); the values are checked on their own."""
+    return [tuple(r) for r in frame[["segment_id", "code_id", "decision", "note"]].itertuples(index=False)]
 
 
 # --------------------------------------------------------------------------- writing
@@ -100,12 +101,12 @@ def test_written_sheet_layout_fi(tmp_path, segments, codings, codebook):
     assert (ws["E3"].value, ws["F3"].value) == ("viestinta, aikataulu", "hinta, laatu")
     # matti's rejection is not liisa's: for her the suggestion is still open
     assert ws["E5"].value == "laatu" and ws["C5"].value is None
-    assert ws["O2"].value == 11 and ws["P2"].value == text_hash(segments.text[0])
-    for letter in "OPQR":
+    assert ws["Q2"].value == 11 and ws["R2"].value == text_hash(segments.text[0])
+    for letter in "QRST":
         assert ws.column_dimensions[letter].hidden
     assert not ws.column_dimensions["D"].hidden
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:N5"
+    assert ws.auto_filter.ref == "A1:P5"
     assert ws["D2"].alignment.wrap_text
     assert ws.column_dimensions["D"].width == 80
 
@@ -115,7 +116,7 @@ def test_written_sheet_layout_fi(tmp_path, segments, codings, codebook):
     assert dvs['"hinta,laatu"'] == "H2 I2 J2"
     assert dvs['"viestinta,aikataulu,hinta,laatu"'] == "H3 I3 J3"
     assert dvs['"laatu"'] == "H5 I5 J5"
-    assert len(dvs) == 5                       # row 4 has no codes: no reject dropdown
+    assert len(dvs) == 6                       # row 4 has no codes: no reject dropdown (+ valence)
 
     codes = wb["Koodit"]
     assert [[c.value for c in row] for row in codes.iter_rows()] == [
@@ -190,7 +191,7 @@ def test_round_trip_decisions_fi(tmp_path, segments, codings, codebook):
         (14, "viestinta", "add", ""),
         (14, "laatu", "reject", ""),
     ]
-    assert got.dtypes.astype(str).tolist() == ["int64", "object", "object", "object"]
+    assert got.dtypes.astype(str).tolist() == ["int64"] + ["object"] * 5
 
 
 def test_none_typed_lists_and_shortcuts(tmp_path, segments, codings, codebook):
@@ -340,6 +341,7 @@ def test_rare_reject_lists_fall_back_to_the_code_list(tmp_path, segments, coding
                  for dv in ws.data_validations.dataValidation)
     # every row has its own list; only the first (largest, then sheet order) is kept literally
     assert dvs == [
+        ('"Positiivinen,Negatiivinen,Neutraali,Ristiriitainen,Kehitysidea"', "N2:N5", "Valenssi"),
         ('"hinta,laatu"', "H2 I2 J2", None),
         ('"kaikki,ei mitään"', "G2:G5", "Hyväksy"),
         ("'Koodit'!$A$2:$A$6", "H3 I3 J3", None),          # row 5 has no codes

@@ -193,7 +193,7 @@ def test_store_of_schema_2_gets_the_parts_column(tmp_path):
     conn.commit()
     conn.close()
     store = SQLiteStore(path)
-    assert store.schema_version() == SCHEMA_VERSION == 3
+    assert store.schema_version() == SCHEMA_VERSION == 4
     assert store.word_types("simplemma-2-fi") == [(0, "laskut", "lasku", None)]   # parts: not looked up
     store.add_word_types([(1, "hinnat", "hinta", "")], "simplemma-2-fi")
     assert store.word_types("simplemma-2-fi", since=1) == [(1, "hinnat", "hinta", "")]

@@ -173,19 +173,22 @@ def test_decisions_go_through_the_library_and_undo_restores_them(served):
     mine = mine[mine["coder"] == "liisa"].set_index("code_id")
     assert mine.loc["viestinta", "quote"] == words and mine.loc["tuki", "quote"] == "Tuki"
     assert client.post(app, "valence", {"coding_id": int(mine.loc["tuki", "coding_id"]), "valence": "positive"})[0] == 200
+    assert client.post(app, "target", {"coding_id": int(mine.loc["tuki", "coding_id"]), "target": " tukitiimi "})[0] == 200
+    valued = project.codings().set_index("coding_id").loc[int(mine.loc["tuki", "coding_id"])]
+    assert (valued["valence"], valued["target"], valued["status"]) == ("positive", "tukitiimi", "accepted")
     assert client.post(app, "memo", {"segment_id": h1, "text": "Tuki kehuttu"})[0] == 200
     assert project.coding.memos()["text"].tolist() == ["Tuki kehuttu"]
     status, body = client.post(app, "remove", {"coding_id": tuki})
     assert status == 400 and "auto's, not yours" in body["error"]
     assert client.post(app, "remove", {"coding_id": int(mine.loc["viestinta", "coding_id"])})[0] == 200
-    for _ in range(2):                                             # undo the removal, then the valence
+    for _ in range(3):                                     # undo the removal, then the target and the valence
         assert client.post(app, "undo", {})[0] == 200
     after = project.codings()
     after = after[after["coder"] == "liisa"].set_index("code_id")
     assert after["status"].to_dict() == {"hinta": "rejected", "tuki": "accepted", "viestinta": "manual"}
-    assert after.loc["viestinta", "quote"] == words and after["valence"].isna().all()
+    assert after.loc["viestinta", "quote"] == words and after["valence"].isna().all() and after["target"].isna().all()
     actions = project.audit()["action"].tolist()
-    assert actions[-8:] == ["accepted", "rejected", "add", "accepted", "memo", "remove", "undo", "undo"]
+    assert actions[-10:] == ["accepted", "rejected", "add", "value", "value", "memo", "remove", "undo", "undo", "undo"]
 
 
 def test_the_page_offers_the_review_panel_only_when_served(served, tmp_path):
@@ -244,6 +247,24 @@ def test_review_in_a_real_browser(served, browser):
     body = browser.find_element("tag name", "body")
     ActionChains(browser).send_keys("a").perform()
     wait_for_reload(browser, body)
+    # whom the accepted remark concerns: typed into the field beside it, saved on leaving it
+    owners = json.loads(browser.find_element("id", "qcv-codings").get_attribute("textContent"))
+    mine_id = next(k for k, v in owners.items() if v[2] == "liisa")
+    browser.execute_script("""
+        const el = document.querySelector('.chip[data-chip="' + arguments[0] + '"]')
+                   || document.querySelector('[data-k="' + arguments[0] + '"]').closest('.p');
+        el.focus();""", mine_id)
+    field = browser.find_element("css selector", "#qcv-here input[aria-label='kohde']")
+    body = browser.find_element("tag name", "body")
+    field.send_keys("asiakastuki\t")
+    wait_for_reload(browser, body)
+    stored = project.codings().set_index("coding_id")
+    assert stored.loc[int(mine_id), "target"] == "asiakastuki"
+    owners = json.loads(browser.find_element("id", "qcv-codings").get_attribute("textContent"))
+    assert owners[mine_id][4] == "asiakastuki"
+    body = browser.find_element("tag name", "body")
+    ActionChains(browser).send_keys("u").perform()              # the target undone, the acceptance kept
+    wait_for_reload(browser, body)
     # select "Hinta oli" (after two flag code points and an emoji earlier) and add a code to it
     browser.execute_script("""
         const seg = [...document.querySelectorAll('.seg')].find(p => p.textContent.includes('Hinta oli'));
@@ -275,7 +296,7 @@ def test_review_in_a_real_browser(served, browser):
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
     # the decision is where the CLI and the reports look
     trail = project.audit()["action"].tolist()
-    assert trail[-3:] == ["accepted", "add", "undo"]
+    assert trail[-5:] == ["accepted", "value", "undo", "add", "undo"]
     sheet = project.coding.review_export(project.root / "tarkistus.xlsx", coder="liisa")
     rows = list(openpyxl.load_workbook(sheet).worksheets[0].iter_rows(values_only=True))
     header = next(r for r in rows if label("review.accepted", "fi") in r)
@@ -283,7 +304,7 @@ def test_review_in_a_real_browser(served, browser):
     assert any(accepted_code in str(r[col] or "") for r in rows[rows.index(header) + 1:])
     report = project.report(project.root / "r.md").read_text(encoding="utf-8")
     segment = int(mine["segment_id"].iloc[0])
-    assert f"| liisa | accepted | segment {segment} / {accepted_code} |" in report      # its audit trail
+    assert f"| liisa | hyväksytty | segment {segment} / {accepted_code} |" in report    # its audit trail
     assert "| H1 |  | 1 | 1 |" in report                  # one reviewed coding counted for H1
 
 

@@ -28,7 +28,8 @@ from .valence import (
     development_ideas, effective_valence, experiences, training_needs,
     training_needs_summary, valence_table)
 from .swot import SwotResult, swot
-from .trends import representative_quote, trend_narrative, trend_table, trends
+from .trends import (ResearcherTrend, draft_trends, parse_trends, representative_quote, researcher_trends,
+                     trend_narrative, trend_table, trends)
 from .network import (
     bipartite_graph, cooccurrence_graph, edge_frame, write_graphml)
 from .scores import ScoreSummary, score_by_group, score_summary
@@ -48,6 +49,7 @@ __all__ = [
     "training_needs_summary", "development_ideas",
     "SwotResult", "swot",
     "trends", "trend_table", "trend_narrative", "representative_quote",
+    "ResearcherTrend", "parse_trends", "draft_trends", "researcher_trends",
     "cooccurrence_graph", "bipartite_graph", "edge_frame", "write_graphml",
     "ScoreSummary", "score_summary", "score_by_group",
     "near_duplicate_quotes", "unattributed_quotes", "normalise_quote",

@@ -15,16 +15,124 @@
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections import Counter
 from difflib import SequenceMatcher
-from typing import Optional
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 import pandas as pd
 
 from ..errors import QualcodeError
 from ..fileutil import is_missing
+from ..labels import is_filler
 from .themes import natural_key, prepare_codings
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+")
+_BRACKETED = re.compile(r"\s*\[[^\]]*\]\s*")
+
+
+def sentence_excerpt(text: str, limit: int = 240) -> str:
+    """A quote for a table cell in whole sentences: transcription marks in brackets
+    (``[naurua]``) dropped, then as many whole sentences as fit in ``limit`` characters; a
+    first sentence longer than that is cut after its last whole word with ``…`` (never
+    inside a word).
+
+    >>> sentence_excerpt("[tauko] Alku oli hyvä. Sitten tuli ongelmia, paljon ongelmia.", 30)
+    'Alku oli hyvä.'
+    >>> sentence_excerpt("Yksi pitkä lause ilman loppua ja vielä lisää sanoja", 25)
+    'Yksi pitkä lause ilman…'
+    """
+    text = " ".join(_BRACKETED.sub(" ", str(text)).split())
+    if len(text) <= limit:
+        return text
+    out = ""
+    for sentence in _SENTENCE_END.split(text):
+        candidate = f"{out} {sentence}".strip()
+        if len(candidate) > limit:
+            break
+        out = candidate
+    if out:
+        return out
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:–- ")
+    return cut + "…"
+
+
+_TERM = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+
+
+def _terms(text: str, lemmatize, lang: str) -> list[str]:
+    from .reduction import STOPWORDS_EN, STOPWORDS_FI
+
+    stop = STOPWORDS_EN if lang == "en" else STOPWORDS_FI
+    out = []
+    for word in _TERM.findall(_BRACKETED.sub(" ", str(text)).lower()):
+        lemma = lemmatize(word).lower() if lemmatize is not None else word
+        if word not in stop and lemma not in stop and not is_filler(word, lang) and not is_filler(lemma, lang):
+            out.append(lemma)
+    return out
+
+
+def centre_scores(groups: Mapping[Any, Sequence[str]], lemmatize: Optional[Callable[[str], str]] = None,
+                  lang: str = "fi") -> dict[Any, list[float]]:
+    """How close each text is to the centre of its group (e.g. a code's reviewed segments):
+    the cosine between the text's TF-IDF vector and the group's centroid.  Terms are the
+    content-word lemmas (``lemmatize``; the lowercase words without one), fillers and
+    transcription marks left out; IDF counts over all texts of all groups, so the words
+    that set a code apart weigh most.  Returns the scores in the groups' text order.
+
+    >>> s = centre_scores({"portaali": ["Portaali on kätevä ja nopea.", "Portaali nopea, kätevä.",
+    ...                                 "Laskutus oli sekaisin."]})
+    >>> [round(x, 2) for x in s["portaali"]]
+    [0.89, 0.89, 0.45]
+    """
+    docs = {g: [Counter(_terms(t, lemmatize, lang)) for t in texts] for g, texts in groups.items()}
+    df: Counter = Counter()
+    n = 0
+    for counts in docs.values():
+        for c in counts:
+            df.update(c.keys())
+            n += 1
+    idf = {w: math.log((1 + n) / (1 + k)) + 1.0 for w, k in df.items()}
+    out: dict[Any, list[float]] = {}
+    for g, counts in docs.items():
+        vectors = []
+        for c in counts:
+            v = {w: tf * idf[w] for w, tf in c.items()}
+            norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+            vectors.append({w: x / norm for w, x in v.items()})
+        centre: Counter = Counter()
+        for v in vectors:
+            centre.update(v)
+        size = math.sqrt(sum(x * x for x in centre.values())) or 1.0
+        out[g] = [sum(x * centre[w] for w, x in v.items()) / size for v in vectors]
+    return out
+
+
+def centre_column(rows: pd.DataFrame, lemmatize: Optional[Callable[[str], str]] = None, lang: str = "fi",
+                  group: str = "code_id", text: str = "quote") -> pd.Series:
+    """:func:`centre_scores` of every row among the rows of its ``group`` (aligned to
+    ``rows``), for choosing the quotes closest to each code's centre.
+
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"code_id": ["a", "a", "a"], "quote": ["hinta kallis", "hinta kallis liian", "sää"]})
+    >>> centre_column(r).round(2).tolist()
+    [0.82, 0.82, 0.47]
+    """
+    if not len(rows):
+        return pd.Series(dtype=float, index=rows.index)
+    keys = list(rows[group])
+    order: dict[Any, list] = {}
+    for i, (k, t) in enumerate(zip(keys, rows[text])):
+        order.setdefault(k, []).append((i, "" if is_missing(t) else str(t)))
+    scores = centre_scores({k: [t for _, t in v] for k, v in order.items()}, lemmatize, lang)
+    out = [0.0] * len(rows)
+    for k, v in order.items():
+        for (i, _), score in zip(v, scores[k]):
+            out[i] = score
+    return pd.Series(out, index=rows.index, dtype=float)
+
 
 DUPLICATE_COLUMNS = ["segment_id_a", "speaker_a", "quote_a", "segment_id_b", "speaker_b", "quote_b",
                      "similarity"]

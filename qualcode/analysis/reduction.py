@@ -34,7 +34,7 @@ from typing import Callable, Mapping, Optional
 import pandas as pd
 
 from ..fileutil import is_missing
-from ..labels import label
+from ..labels import TRANSCRIPTION_MARKS, is_filler, label
 from ..model import Codebook
 from .themes import code_name, natural_key, prepare_codings
 
@@ -67,12 +67,16 @@ would could might must shall may also
 """.split())
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", re.UNICODE)
+#: A transcriber's mark in brackets, or a bracketed mark word: ``[naurua]``, ``(tauko)``.
+_MARKS = re.compile(r"\[[^\]]*\]|\((?:" + "|".join(sorted(TRANSCRIPTION_MARKS)) + r")[^)]*\)", re.IGNORECASE)
 
 
 def draft_reduction(text: str, language: str = "fi", max_words: int = 6,
                     lemmatize: Optional[Callable[[str], str]] = None) -> str:
     """Draft a reduced expression: the content-word lemmas of ``text`` in order, without
-    duplicates, function words or fillers (no, tota, niinku, um, like …), at most
+    duplicates, function words, fillers or transcription marks (no, tota, niinku, um, like,
+    ``[naurua]``, ``(tauko)``, naurahtaa: :data:`qualcode.labels.FILLERS` and
+    :data:`~qualcode.labels.TRANSCRIPTION_MARKS`), at most
     ``max_words``.  ``lemmatize`` gives a word's lemma; without it the words are kept as
     they are (lowercased).
 
@@ -84,17 +88,19 @@ def draft_reduction(text: str, language: str = "fi", max_words: int = 6,
     'status update miss'
     >>> draft_reduction("No tota, tilannepäivitykset puuttuivat")
     'tilannepäivitykset puuttuivat'
+    >>> draft_reduction("[naurua] Niinku tota, (tauko) portaali on hankala naurahtaa", lemmatize=fi)
+    'portaali hankala'
     """
     if not isinstance(text, str) or not text.strip():
         return ""
     stop = STOPWORDS_EN if language == "en" else STOPWORDS_FI
     out: list[str] = []
-    for match in _WORD.finditer(text):
+    for match in _WORD.finditer(_MARKS.sub(" ", text)):      # [naurua], (tauko): not speech
         word = match.group(0).lower()
-        if word in stop or len(word) < 2:
+        if word in stop or len(word) < 2 or is_filler(word, language):
             continue
         lemma = lemmatize(word).lower() if lemmatize is not None else word
-        if lemma in stop or lemma in out:
+        if lemma in stop or lemma in out or is_filler(lemma, language):
             continue
         out.append(lemma)
         if len(out) >= max_words:

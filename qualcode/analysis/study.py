@@ -28,13 +28,14 @@ from typing import Any, Callable, Optional
 
 import pandas as pd
 
-from ..labels import label
+from ..labels import counted, label
 from . import themes as _themes
 from .network import cooccurrence_graph
 from .quotes import near_duplicate_quotes, unattributed_quotes
 from .reduction import reduction_table
 from .scores import score_summary
 from .swot import swot as _swot
+from .trends import draft_trends, researcher_trends
 from .trends import trends as _trends
 from .typology import cluster_types, rule_types
 from .valence import training_needs, training_needs_summary, valence_table
@@ -50,7 +51,9 @@ class CodingBasis:
     >>> b.statement("fi")
     'Analyysit perustuvat 465 tarkistettuun koodaukseen (tutkija); 539 tarkistamatonta ehdotusta ei ole laskettu mukaan.'
     >>> CodingBasis(suggestions=12).warning("en")
-    'No reviewed codings: the analyses are empty. 12 automatic suggestions await review.'
+    'No reviewed codings: the analyses are empty. Awaiting review: 12 automatic suggestions.'
+    >>> CodingBasis(reviewed=1, coders=("tutkija",), suggestions=1).statement("fi")
+    'Analyysit perustuvat 1 tarkistettuun koodaukseen (tutkija); 1 tarkistamaton ehdotus ei ole laskettu mukaan.'
     """
 
     reviewed: int = 0
@@ -72,20 +75,21 @@ class CodingBasis:
         """One sentence for the first page or sheet of a report."""
         coders = ", ".join(self.coders) or "–"
         if self.include_suggested:
-            return label("report.basis.with_suggested", lang, reviewed=self.reviewed, coders=coders,
-                         suggestions=self.suggestions)
+            return label("report.basis.with_suggested", lang, reviewed=counted("count.reviewed", self.reviewed, lang),
+                         coders=coders, suggestions=counted("count.unreviewed_auto", self.suggestions, lang))
         if not self.reviewed:
             return self.warning(lang) or ""
-        return label("report.basis.reviewed", lang, reviewed=self.reviewed, coders=coders,
-                     suggestions=self.suggestions)
+        return label("report.basis.reviewed", lang, reviewed=counted("count.reviewed_to", self.reviewed, lang),
+                     coders=coders, suggestions=counted("count.unreviewed", self.suggestions, lang))
 
     def warning(self, lang: str = "fi") -> Optional[str]:
         """The warning an analysis table carries: the suggestions counted, or nothing
         reviewed to count; None when the basis is the researcher's review alone."""
         if self.include_suggested and self.suggestions:
-            return label("report.basis.warn_suggested", lang, suggestions=self.suggestions)
+            return label("report.basis.warn_suggested", lang,
+                         suggestions=counted("count.unreviewed_auto", self.suggestions, lang))
         if not self.include_suggested and not self.reviewed:
-            return label("report.basis.none", lang, suggestions=self.suggestions)
+            return label("report.basis.none", lang, suggestions=counted("count.auto", self.suggestions, lang))
         return None
 
 
@@ -111,6 +115,12 @@ class StudyFrames:
     codebook: Any = None
     type_rules: Any = None
     trend_comments: dict = field(default_factory=dict)
+    #: the researcher's trends (``trendit.yaml``: :class:`~qualcode.analysis.trends.ResearcherTrend`);
+    #: None without the file, when the trend table is a draft from the codings
+    researcher_trends: Optional[list] = None
+    #: the researcher's SWOT conclusions and actions (``swot.yaml``:
+    #: :class:`~qualcode.analysis.swot.SwotPlan`); None without the file
+    swot_plan: Any = None
     include_suggested: bool = False
     group_by: str = "role"
     interview_frames: list = field(default_factory=list)
@@ -257,7 +267,7 @@ class Analyses:
         f, lang = self.frames, self._lang(lang)
         return self._once("swot", lambda: _swot(
             f.codings, f.codebook, segments=f.segments, informants=f.informants,
-            include_suggested=f.include_suggested, lang=lang), lang)
+            include_suggested=f.include_suggested, lang=lang, lemmatize=f.lemmatize), lang)
 
     def trends(self, level: str = "theme", comments: Optional[dict] = None) -> pd.DataFrame:
         """Trends with comments (TRENDI | KOMMENTTI) and how widely each is shared; ``comments``
@@ -267,6 +277,18 @@ class Analyses:
         return self._once("trends", lambda: _trends(
             f.codings, f.codebook, informants=f.informants, segments=f.segments, level=level,
             comments=given, include_suggested=f.include_suggested), level, tuple(sorted((given or {}).items())))
+
+    def trend_statements(self, lang: Optional[str] = None) -> pd.DataFrame:
+        """The A5 trend table's rows: the researcher's trends (``frames.researcher_trends``)
+        when given, else drafts from the codings (``draft`` True)."""
+        f, lang = self.frames, self._lang(lang)
+        if f.researcher_trends:
+            return self._once("researcher_trends", lambda: researcher_trends(
+                f.researcher_trends, f.codings, f.codebook, informants=f.informants, segments=f.segments,
+                include_suggested=f.include_suggested))
+        return self._once("draft_trends", lambda: draft_trends(
+            f.codings, f.codebook, informants=f.informants, segments=f.segments,
+            include_suggested=f.include_suggested, lang=lang), lang)
 
     # -- network, scores, quote checks ---------------------------------------------------
     def network(self, unit: str = "segment", level: str = "code"):

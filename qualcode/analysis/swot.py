@@ -1,6 +1,8 @@
 """SWOT (nelikenttä): codings aggregated into strengths, weaknesses, opportunities and
 threats by the ``swot`` attribute of their code (inherited from the nearest ancestor
-that sets it; a ``swot`` column on the codings, when present and set, wins).
+that sets it; a ``swot`` column on the codings, when present and set, wins: a coding's
+own quadrant beats the codebook's).  The researcher's conclusions and action list come
+from a project file (``swot.yaml``, checked by :func:`parse_swot_plan`).
 
 >>> import pandas as pd
 >>> from qualcode.model import Code, Codebook
@@ -19,13 +21,16 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 import pandas as pd
 
+from ..errors import QualcodeError
 from ..fileutil import is_missing
 from ..labels import label
 from ..model import SWOT_FIELDS, Codebook
+from ..yamlutil import line_of
+from .quotes import centre_column, sentence_excerpt
 from .themes import code_frame, code_name, natural_key, prepare_codings
 
 FRAME_COLUMNS = ["quadrant", "code_id", "name", "segments", "informants", "quotes"]
@@ -106,13 +111,35 @@ class SwotResult:
                 f"<tr>{cell('S')}{cell('W')}</tr><tr>{cell('O')}{cell('T')}</tr></table>")
 
 
+def _evidence_quotes(recs: list, limit: int, used: set) -> list:
+    """Up to ``limit`` codings to quote for one SWOT item: those closest to the item's centre
+    first (``_centre``), one per informant before a second, quotes without an informant code
+    and segments quoted for an earlier item only when nothing else is left; in informant order.  ``used`` collects the segments."""
+    ranked = sorted(recs, key=lambda r: (r["segment_id"] in used, r["speaker"] is None, -r.get("_centre", 0.0)))
+    picked, seen = [], set()
+    for r in ranked:                      # one per informant first …
+        if r["speaker"] not in seen and len(picked) < limit:
+            picked.append(r)
+            seen.add(r["speaker"])
+    for r in ranked:                      # … then fill up
+        if len(picked) >= limit:
+            break
+        if r not in picked:
+            picked.append(r)
+    used.update(r["segment_id"] for r in picked)
+    return sorted(picked, key=lambda r: (natural_key(r["speaker"]), r["segment_id"]))
+
+
 def swot(codings: Optional[pd.DataFrame], codebook: Optional[Codebook] = None, *,
          segments: Optional[pd.DataFrame] = None, informants: Optional[pd.DataFrame] = None,
-         max_quotes: int = 3, include_suggested: bool = False, lang: str = "fi") -> SwotResult:
+         max_quotes: int = 3, include_suggested: bool = False, lang: str = "fi",
+         lemmatize: Optional[Callable[[str], str]] = None) -> SwotResult:
     """Aggregate codings into the SWOT quadrants.  Per quadrant (S, W, O, T) the codes
     with coded segments and informants, most segments first (ties: codebook order),
-    each with up to ``max_quotes`` evidence quotes ending in the informant code (one per
-    informant first).  Codes without a SWOT field are left out.  When ``informants`` is
+    each with up to ``max_quotes`` evidence quotes ending in the informant code: those
+    closest to the item's centre (TF-IDF over the content-word lemmas, ``lemmatize``),
+    one per informant first, a segment already quoted for another item only when nothing
+    else is left, in whole sentences.  Codes without a SWOT field are left out.  When ``informants`` is
     given, only its codes count as informants.
 
     >>> import pandas as pd
@@ -129,12 +156,15 @@ def swot(codings: Optional[pd.DataFrame], codebook: Optional[Codebook] = None, *
                         else (by_code.get(c) if by_code.get(c) in SWOT_FIELDS else None)
                         for o, c in zip(own, cods["code_id"])]
     cods = cods[cods["quadrant"].notna()].drop_duplicates(["segment_id", "code_id"])
+    words = codebook.language if codebook is not None and codebook.language else lang
+    cods = cods.assign(_centre=centre_column(cods.assign(_k=list(zip(cods["quadrant"], cods["code_id"]))),
+                                             lemmatize, words, group="_k"))
     valid = None
     if informants is not None and len(informants) and "code" in informants.columns:
         valid = {str(c) for c in informants["code"] if not is_missing(c)}
     pos = {c.id: i for i, c in enumerate(codebook.codes)} if codebook is not None else {}
     big = 10 ** 9
-    items, evidence = [], []
+    items, evidence, used = [], [], set()
     for q in SWOT_FIELDS:
         sub = cods[cods["quadrant"] == q]
         rows = []
@@ -143,23 +173,13 @@ def swot(codings: Optional[pd.DataFrame], codebook: Optional[Codebook] = None, *
             recs = sorted(s.to_dict("records"), key=lambda r: (natural_key(r["speaker"]), r["segment_id"]))
             speakers = {r["speaker"] for r in recs if r["speaker"] is not None
                         and (valid is None or r["speaker"] in valid)}
-            picked, seen = [], set()
-            for r in recs:                      # one per informant first …
-                if r["speaker"] not in seen and len(picked) < max_quotes:
-                    picked.append(r)
-                    seen.add(r["speaker"])
-            for r in recs:                      # … then fill up
-                if len(picked) >= max_quotes:
-                    break
-                if r not in picked:
-                    picked.append(r)
-            picked.sort(key=lambda r: (natural_key(r["speaker"]), r["segment_id"]))
             rows.append({"quadrant": q, "code_id": cid, "name": code_name(codebook, cid),
                          "segments": len(recs), "informants": len(speakers),
-                         "quote_list": [format_quote(r["quote"], r["speaker"]) for r in picked],
                          "_k": (pos.get(cid, big), natural_key(cid)), "_recs": recs})
         rows.sort(key=lambda r: (-r["segments"], r["_k"]))
         for row in rows:
+            picked = _evidence_quotes(row["_recs"], max_quotes, used)
+            row["quote_list"] = [format_quote(sentence_excerpt(r["quote"]), r["speaker"], 244) for r in picked]
             evidence += [{"quadrant": q, "code_id": row["code_id"], "speaker": r["speaker"],
                           "segment_id": r["segment_id"], "quote": r["quote"]} for r in row.pop("_recs")]
         items += rows
@@ -167,3 +187,102 @@ def swot(codings: Optional[pd.DataFrame], codebook: Optional[Codebook] = None, *
                                               "quote_list", "_k"]).drop(columns="_k")
     item_frame = item_frame.astype({"segments": "int64", "informants": "int64"})
     return SwotResult(items=item_frame, evidence=pd.DataFrame(evidence, columns=EVIDENCE_COLUMNS), lang=lang)
+
+
+# --------------------------------------------------------------------------- conclusions and actions
+@dataclass(frozen=True)
+class SwotAction:
+    """One action of the action list: what, who is responsible, when, and the SWOT
+    quadrants (S/W/O/T) or code ids it rests on."""
+
+    action: str
+    owner: str = ""
+    when: str = ""
+    based_on: tuple = ()
+
+
+@dataclass(frozen=True)
+class SwotPlan:
+    """The researcher's conclusions from the SWOT and the actions that follow."""
+
+    conclusions: tuple = ()
+    actions: tuple = ()
+
+    def basis_text(self, action: SwotAction, codebook: Optional[Codebook], lang: str = "fi") -> str:
+        """What an action rests on in words: quadrant titles and code names."""
+        return ", ".join(label(f"analysis.swot.{b}", lang) if b in SWOT_FIELDS else code_name(codebook, b)
+                         for b in action.based_on)
+
+
+_PLAN_KEYS = {"conclusions": "conclusions", "johtopaatokset": "conclusions", "johtopäätökset": "conclusions",
+              "actions": "actions", "toimenpiteet": "actions"}
+_ACTION_KEYS = {"action": "action", "toimenpide": "action", "owner": "owner", "vastuu": "owner",
+                "when": "when", "aikataulu": "when", "based_on": "based_on", "perustuu": "based_on"}
+
+
+def parse_swot_plan(data, path: str, codebook: Optional[Codebook] = None) -> SwotPlan:
+    """The conclusions and actions of a parsed ``swot.yaml``: ``johtopäätökset`` /
+    ``conclusions`` (a list of texts) and ``toimenpiteet`` / ``actions`` (entries with
+    ``toimenpide``/``action``, ``vastuu``/``owner``, ``aikataulu``/``when`` and
+    ``perustuu``/``based_on``: quadrants S/W/O/T or code ids).  A mistake is one error naming
+    the file and line.
+
+    >>> from qualcode.yamlutil import parse_yaml
+    >>> text = "johtopäätökset: [Viestintä on heikkous.]\\ntoimenpiteet:\\n  - toimenpide: Viikkoviesti\\n    perustuu: [w]\\n"
+    >>> parse_swot_plan(parse_yaml(text, "swot.yaml"), "swot.yaml")
+    SwotPlan(conclusions=('Viestintä on heikkous.',), actions=(SwotAction(action='Viikkoviesti', owner='', when='', based_on=('W',)),))
+    """
+    if data is None:
+        return SwotPlan()
+    if not isinstance(data, dict):
+        raise QualcodeError("a SWOT file holds 'johtopäätökset:' and 'toimenpiteet:' (or 'conclusions:' and "
+                            "'actions:')", path=path, line=line_of(data))
+    fields = {}
+    for key, value in data.items():
+        if key not in _PLAN_KEYS:
+            raise QualcodeError(f"unknown key '{key}'; a SWOT file holds johtopäätökset and toimenpiteet "
+                                "(conclusions and actions)", path=path, line=line_of(data, key))
+        fields[_PLAN_KEYS[key]] = value
+    conclusions = fields.get("conclusions") or []
+    if not isinstance(conclusions, list):
+        raise QualcodeError("the conclusions are a list of texts", path=path, line=line_of(data))
+    for n, c in enumerate(conclusions):
+        if not (isinstance(c, str) and c.strip()):
+            raise QualcodeError(f"conclusion {n + 1} is not a text; put a text with a colon (:) in quotes",
+                                path=path, line=line_of(conclusions, n))
+    actions = fields.get("actions") or []
+    if not isinstance(actions, list):
+        raise QualcodeError("the actions are a list of entries with an action", path=path, line=line_of(data))
+    known = {c.id for c in codebook.codes} if codebook is not None else None
+    return SwotPlan(tuple(" ".join(c.split()) for c in conclusions),
+                    tuple(_action(a, n, line_of(actions, n - 1), path, known) for n, a in enumerate(actions, 1)))
+
+
+def _action(item, n: int, line: Optional[int], path: str, known: Optional[set]) -> SwotAction:
+    if not isinstance(item, dict):
+        item = {"action": item} if isinstance(item, str) else None
+    if item is None:
+        raise QualcodeError(f"action {n} is not an entry with an action", path=path, line=line)
+    fields = {}
+    for key, value in item.items():
+        if key not in _ACTION_KEYS:
+            raise QualcodeError(f"action {n} has an unknown key '{key}'; use toimenpide, vastuu, aikataulu and "
+                                "perustuu (action, owner, when, based_on)", path=path, line=line_of(item, key) or line)
+        fields[_ACTION_KEYS[key]] = value
+    text = " ".join(str(fields.get("action") or "").split())
+    if not text:
+        raise QualcodeError(f"action {n} has no text; write it after 'toimenpide:' (or 'action:')", path=path, line=line)
+    basis = fields.get("based_on") or []
+    basis = [basis] if isinstance(basis, str) else basis
+    out = []
+    for b in basis:
+        b = str(b).strip()
+        if b.upper() in SWOT_FIELDS:
+            out.append(b.upper())
+        elif known is None or b in known:
+            out.append(b)
+        else:
+            raise QualcodeError(f"action {n} rests on '{b}', which is neither S, W, O, T nor a code of the codebook",
+                                path=path, line=line)
+    return SwotAction(text, " ".join(str(fields.get("owner") or "").split()),
+                      " ".join(str(fields.get("when") or "").split()), tuple(out))

@@ -3,13 +3,17 @@
 The sheet (``Tarkistus`` / ``Review``) has one row per segment::
 
     Segmentti | Lähde | Haastateltava | Teksti | Ehdotetut koodit | Hyväksytyt koodit |
-    Hyväksy | Hylkää 1..3 | Lisää 1..3 | Huomio | (hidden: key, text hash, suggested, accepted)
+    Hyväksy | Hylkää 1..3 | Lisää 1..3 | Valenssi | Kohde | Huomio |
+    (hidden: key, text hash, suggested, accepted)
 
 * ``Hyväksy`` (Accept) has a dropdown ``kaikki`` / ``ei mitään`` (all / none); the reviewer may
   also type code ids separated by commas (the dropdown does not block typed values).
 * ``Hylkää 1..3`` (Reject) offer a dropdown of the codes on that row (suggested or accepted);
   ``Lisää 1..3`` (Add) a dropdown of every code on the ``Koodit`` sheet.  Excel list validation
   holds one value per cell, hence three columns each; a cell may still hold ``a, b``.
+* ``Valenssi`` (a dropdown of the valences' names) and ``Kohde`` (whom the remark concerns, a
+  person or role) give the row's accepted and added codes their own valence and target; on a
+  row that only fills them they go to the codes accepted before (a ``value`` decision).
 * Hidden columns keep the segment id, a short hash of the text as written, and the suggested
   and accepted code ids, so that an edited text or an edited suggestion list is detected on
   import.  The sheet is not write-protected: protection would stop sorting and resizing, and
@@ -44,7 +48,7 @@ import pandas as pd
 from ..errors import QualcodeError
 from ..fileutil import xml_safe
 from ..labels import LANGS, label
-from ..model import Codebook
+from ..model import VALENCES, Codebook
 from ..sheets import (MAX_CELL_CHARS, fill, freeze_header, header_cell, is_blank_row, read_sheet_rows,
                       save_workbook, set_column_widths, write_text_cell)
 
@@ -52,14 +56,14 @@ from ..sheets import (MAX_CELL_CHARS, fill, freeze_header, header_cell, is_blank
 N_REJECT = 3
 N_ADD = 3
 #: Columns of the frame returned by :func:`read_review_sheet`.
-DECISION_COLUMNS = ["segment_id", "code_id", "decision", "note"]
+DECISION_COLUMNS = ["segment_id", "code_id", "decision", "note", "valence", "target"]
 
 _SPLIT = re.compile(r"[,;\n]+")
 _ACCEPT_VALIDATION_MAX = 255          # Excel's limit for a literal list in data validation
 _MAX_REJECT_LISTS = 200               # distinct per-row reject dropdowns written
 
 _WIDTHS = {"segment": 10, "source": 18, "informant": 14, "text": 80, "suggested": 22,
-           "accepted": 20, "accept": 14, "reject": 14, "add": 14, "note": 30,
+           "accepted": 20, "accept": 14, "reject": 14, "add": 14, "valence": 16, "target": 18, "note": 30,
            "key": 10, "hash": 12, "suggested_ids": 12, "accepted_ids": 12}
 _HEADER_FILL = "DDDDDD"
 _INPUT_FILL = "FFF2CC"
@@ -134,7 +138,7 @@ def _columns(lang: str) -> list[tuple[str, str]]:
     cols += [("reject", label("review.reject", lang, n=i)) for i in range(1, N_REJECT + 1)]
     cols += [("add", label("review.add", lang, n=i)) for i in range(1, N_ADD + 1)]
     cols += [(k, label(f"review.{k}", lang)) for k in
-             ("note", "key", "hash", "suggested_ids", "accepted_ids")]
+             ("valence", "target", "note", "key", "hash", "suggested_ids", "accepted_ids")]
     return cols
 
 
@@ -191,9 +195,9 @@ def segment_code_sets(codings: pd.DataFrame, coder: str = "",
 
 # ----------------------------------------------------------------------------- writing
 #: Columns a reviewer fills in (shaded) and the hidden columns kept for the import check.
-_INPUT_KINDS = {"accept", "reject", "add", "note"}
+_INPUT_KINDS = {"accept", "reject", "add", "valence", "target", "note"}
 _HIDDEN_KINDS = {"key", "hash", "suggested_ids", "accepted_ids"}
-_WRAPPED_KINDS = ("text", "suggested", "accepted", "note")
+_WRAPPED_KINDS = ("text", "suggested", "accepted", "target", "note")
 
 
 def write_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codings: pd.DataFrame,
@@ -344,6 +348,13 @@ def _add_review_dropdowns(ws, col_of: dict[str, list[int]], reject_lists: dict[s
             promptTitle=label("review.add", lang, n="").strip(), prompt=label("review.code_prompt", lang))
         add_dv.sqref = ranges("add")
         ws.add_data_validation(add_dv)
+    # the coding's own valence: one of the valences' names in the sheet's language
+    valence_dv = DataValidation(
+        type="list", formula1='"' + ",".join(label(f"analysis.valence.{v}", lang) for v in VALENCES) + '"',
+        allow_blank=True, showErrorMessage=False, showInputMessage=True,
+        promptTitle=label("review.valence", lang), prompt=label("review.valence_prompt", lang))
+    valence_dv.sqref = ranges("valence")
+    ws.add_data_validation(valence_dv)
 
 
 def _reject_lists(reject_lists: dict[str, list[int]], all_codes: Optional[str]) -> dict[str, list[int]]:
@@ -402,7 +413,7 @@ def _header_kinds(lang: str) -> dict[str, str]:
     """Exact header text -> kind for the fixed columns of ``lang``."""
     return {label(f"review.{k}", lang): k for k in
             ("segment", "source", "informant", "text", "suggested", "accepted", "accept",
-             "note", "key", "hash", "suggested_ids", "accepted_ids")}
+             "valence", "target", "note", "key", "hash", "suggested_ids", "accepted_ids")}
 
 
 def _numbered_pattern(key: str, lang: str) -> re.Pattern:
@@ -477,7 +488,9 @@ class _CodeResolver:
 
 def read_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codebook: Codebook,
                       lang: Optional[str] = None) -> pd.DataFrame:
-    """Read a filled-in review sheet into decisions: ``segment_id, code_id, decision, note``.
+    """Read a filled-in review sheet into decisions: ``segment_id, code_id, decision, note,
+    valence, target`` (the row's own valence and target for its accepts and adds, or a
+    ``value`` decision: new values for a code accepted before).
 
     ``decision`` is ``accept`` (a suggested code applies), ``reject`` (a suggested or accepted
     code does not apply), ``add`` (a code not suggested applies) or ``note`` (the row has only a
@@ -535,7 +548,8 @@ def _duplicate_row(decided: list[dict], r: int, first_row: dict, problems: list)
     """True when the segment of ``decided`` is on an earlier row too: the same decisions are
     skipped, different ones are a problem naming both rows (never last-wins)."""
     seg_id = decided[0]["segment_id"]
-    mine = sorted((d["code_id"] or "", d["decision"], d["note"]) for d in decided)
+    mine = sorted((d["code_id"] or "", d["decision"], d["note"], d["valence"] or "", d["target"] or "")
+                  for d in decided)
     if seg_id not in first_row:
         first_row[seg_id] = (r, mine)
         return False
@@ -608,6 +622,8 @@ class _ReviewRows:
         self.all_words = {label("review.all", lg).lower() for lg in LANGS}
         self.none_words = {label("review.none", lg).lower() for lg in LANGS}
         self.codes_sheet = label("review.sheet_codes", lang)
+        self.valences = {v: v for v in VALENCES}
+        self.valences.update({label(f"analysis.valence.{v}", lg).lower(): v for v in VALENCES for lg in LANGS})
 
     def get(self, row: tuple, kind: str) -> Any:
         spec = self.cols.get(kind)
@@ -638,12 +654,36 @@ class _ReviewRows:
         for code in [c for c in dict.fromkeys(positive + added) if c in set(rejected)]:
             errs.append(f"code '{code}' is both accepted and rejected; keep it in only one "
                         "of the columns")
+        valence, target = self._values(row, errs)
+        if (valence or target) and not (positive or added or [c for c in accepted if c not in rejected]):
+            errs.append(f"the '{label('review.valence', lang)}' or '{label('review.target', lang)}' column is "
+                        "filled but the row accepts no code; accept or add the codes they are for")
         if errs:
             return [], errs, 0
         note_v = self.get(row, "note")
         note = "" if note_v is None else str(note_v).strip()
         decided = _row_decisions(positive + added, rejected, suggested, accepted, note)
-        return [{"segment_id": seg_id, "code_id": c, "decision": d, "note": note} for c, d in decided], [], 0
+        if (valence or target) and not any(d in ("accept", "add") for _, d in decided):
+            # only new values for codes accepted earlier
+            decided = [(c, "value") for c in accepted if c not in rejected] + decided
+        return [{"segment_id": seg_id, "code_id": c, "decision": d, "note": note,
+                 "valence": valence if d in ("accept", "add", "value") else None,
+                 "target": target if d in ("accept", "add", "value") else None}
+                for c, d in decided], [], 0
+
+    def _values(self, row: tuple, errs: list[str]) -> tuple[Optional[str], Optional[str]]:
+        """The row's valence (a valence's name in either language, or its id) and target."""
+        raw = self.get(row, "valence")
+        valence = None
+        if raw is not None and str(raw).strip():
+            valence = self.valences.get(str(raw).strip().lower())
+            if valence is None:
+                names = ", ".join(label(f"analysis.valence.{v}", self.lang) for v in VALENCES)
+                errs.append(f"unknown valence '{raw}' in column '{label('review.valence', self.lang)}'; "
+                            f"pick one of {names}")
+        raw = self.get(row, "target")
+        target = " ".join(str(raw).split()) if raw is not None else ""
+        return valence, target or None
 
     def _edit_errors(self, row: tuple, seg_id: int) -> list[str]:
         """The text cell edited, the segment changed in the project, the suggestions edited."""

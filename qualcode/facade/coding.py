@@ -6,10 +6,10 @@ the automatic coding against a gold coding and record that gold as a researcher'
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from ..errors import QualcodeError
-from ..model import AUTO_CODER, DECISION_STATUS, MACHINE_CODERS, Coding, Memo
+from ..model import AUTO_CODER, DECISION_STATUS, MACHINE_CODERS, SWOT_FIELDS, VALENCES, Coding, Memo
 from . import Namespace
 
 if TYPE_CHECKING:   # pandas loads on first use: commands that need no table start faster
@@ -18,6 +18,37 @@ if TYPE_CHECKING:   # pandas loads on first use: commands that need no table sta
 PathLike = Union[str, Path]
 #: What a memo may be attached to.
 MEMO_TARGETS = ("project", "source", "segment", "code")
+
+
+class _Keep:
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+#: ``set_value``'s default for a value it leaves as it is (None clears a value).
+KEEP: Any = _Keep()
+
+
+def coding_values(valence: Optional[str] = None, target: Optional[str] = None,
+                  swot: Optional[str] = None) -> tuple[Optional[str], Optional[str], Optional[str]]:
+    """A coding's own (valence, target, SWOT quadrant) checked and tidied: a target's spaces
+    trimmed and "" as None, a quadrant in capitals.
+
+    >>> coding_values("negative", "  kehittäjä B ", "w")
+    ('negative', 'kehittäjä B', 'W')
+    >>> coding_values("bad")
+    Traceback (most recent call last):
+    ...
+    qualcode.errors.QualcodeError: unknown valence 'bad'; use positive, negative, neutral, mixed, development_idea
+    """
+    if valence is not None and valence not in VALENCES:
+        raise QualcodeError(f"unknown valence '{valence}'; use " + ", ".join(VALENCES))
+    target = " ".join(str(target).split()) or None if target is not None else None
+    if swot is not None:
+        swot = str(swot).strip().upper() or None
+        if swot is not None and swot not in SWOT_FIELDS:
+            raise QualcodeError(f"unknown SWOT quadrant '{swot}'; use " + ", ".join(SWOT_FIELDS))
+    return valence, target, swot
 
 
 class ProjectCoding(Namespace):
@@ -46,8 +77,10 @@ class ProjectCoding(Namespace):
 
     def _decide(self, segment_id: int, code_id: str, status: str, coder: Optional[str],
                 start: Optional[int] = None, end: Optional[int] = None, valence: Optional[str] = None,
-                note: str = "", log: bool = True) -> None:
+                note: str = "", log: bool = True, target: Optional[str] = None,
+                swot: Optional[str] = None) -> None:
         seg_id, source_id, seg_start, seg_end = self.segment(segment_id)
+        valence, target, swot = coding_values(valence, target, swot)
         coder = coder or self._config.coder
         if coder in MACHINE_CODERS:
             raise QualcodeError(f"the coder name '{coder}' is reserved for automatic suggestions; use your own name")
@@ -60,31 +93,41 @@ class ProjectCoding(Namespace):
                                 f"({seg_start}-{seg_end})")
         with self._store.transaction():
             self._store.replace_decision(Coding(code_id, seg_id, int(start), int(end), status, coder, rule,
-                                                valence=valence, note=note, source_id=source_id))
+                                                valence=valence, note=note, source_id=source_id,
+                                                target=target, swot=swot))
             if log:
                 self._project._log(status if status != "manual" else "add", f"segment {seg_id} / {code_id}",
                                    coder=coder)
 
-    def _decide_many(self, decisions: list[tuple[int, str, str, str]], coder: str) -> None:
+    def _own_decisions(self, coder: str) -> dict[tuple[int, str], int]:
+        """(segment id, code id) → coding id of this coder's decisions."""
+        mine = self._project.codings()
+        mine = mine[mine["coder"] == coder]
+        return {(int(s), c): int(i) for s, c, i in zip(mine["segment_id"], mine["code_id"], mine["coding_id"])}
+
+    def _decide_many(self, decisions: list[tuple], coder: str) -> None:
         """:meth:`_decide` (whole segments, no audit event each) for many (segment id, code id,
-        status, note) at once: segment bounds and suggestion rules are read once and the older
+        status, note, valence, target) at once: segment bounds and suggestion rules are read once and the older
         decisions replaced in one pass, so the time grows linearly with the decisions."""
         if coder in MACHINE_CODERS:
             raise QualcodeError(f"the coder name '{coder}' is reserved for automatic suggestions; use your own name")
         bounds = self._store.active_segment_bounds()
         rules = self._store.suggestion_rules()
         codings = []
-        for seg_id, code_id, status, note in decisions:
+        for seg_id, code_id, status, note, valence, target in decisions:
+            valence, target, _ = coding_values(valence or None, target or None)
             found = bounds.get(int(seg_id))
             if found is None:
                 raise QualcodeError(f"there is no segment {seg_id} in the project; see project.segments()")
             source_id, start, end = found
             codings.append(Coding(code_id, int(seg_id), start, end, status, coder, rules.get((int(seg_id), code_id)),
-                                  note=note or "", source_id=source_id))
+                                  valence=valence, note=note or "", source_id=source_id, target=target))
         self._store.replace_decisions(codings)
 
     def accept(self, segment_id: int, code_id: str, coder: Optional[str] = None, **kw) -> None:
-        """Accept a code on a segment (the suggestion's span, or the whole segment)."""
+        """Accept a code on a segment (the suggestion's span, or the whole segment).  Keywords:
+        ``start``, ``end``, ``note`` and the coding's own ``valence``, ``target`` (whom the
+        remark concerns: a person or role) and ``swot`` quadrant, which beat the code's."""
         self._decide(segment_id, code_id, DECISION_STATUS["accept"], coder, **kw)
 
     def reject(self, segment_id: int, code_id: str, coder: Optional[str] = None, **kw) -> None:
@@ -92,12 +135,47 @@ class ProjectCoding(Namespace):
         self._decide(segment_id, code_id, DECISION_STATUS["reject"], coder, **kw)
 
     def add(self, segment_id: int, code_id: str, coder: Optional[str] = None, start: Optional[int] = None,
-            end: Optional[int] = None, valence: Optional[str] = None, note: str = "") -> None:
-        """Code a segment (or the span ``start``–``end`` inside it) by hand."""
+            end: Optional[int] = None, valence: Optional[str] = None, note: str = "",
+            target: Optional[str] = None, swot: Optional[str] = None) -> None:
+        """Code a segment (or the span ``start``–``end`` inside it) by hand, with the coding's
+        own ``valence``, ``target`` and ``swot`` quadrant when given."""
         if code_id not in self._project.codebook():
             raise QualcodeError(f"unknown code '{code_id}'; add it to the codebook first")
         self._decide(segment_id, code_id, DECISION_STATUS["add"], coder, start=start, end=end, valence=valence,
-                     note=note)
+                     note=note, target=target, swot=swot)
+
+    def set_value(self, coding_id: int, *, valence: Optional[str] = KEEP, target: Optional[str] = KEEP,
+                  swot: Optional[str] = KEEP, coder: Optional[str] = None) -> int:
+        """Set a coding's own valence, target (whom it concerns) and SWOT quadrant; a value not
+        given stays, None clears it (the code's default counts again).  This coder's own
+        decision is changed in place; on a suggestion or another coder's coding this coder's
+        decision is recorded with the values (a suggestion is accepted, a rejection stays one).
+        Returns the id of the coding that holds the values."""
+        row = self._store.coding_row(coding_id)
+        if row is None:
+            raise QualcodeError(f"there is no coding {coding_id} in the project; see project.codings()")
+        seg_id, code_id, status, owner, *old = row
+        coder = coder or self._config.coder
+        new = [o if v is KEEP else v for v, o in zip((valence, target, swot), old)]
+        values = dict(zip(("valence", "target", "swot"), coding_values(*new)))
+        with self._store.transaction():
+            if owner != coder or status not in DECISION_STATUS.values():
+                coding_id = self._accept_for_value(int(coding_id), int(seg_id), code_id, coder, values)
+            self._store.set_coding_values(int(coding_id), **values)
+            self._project._log("value", f"segment {seg_id} / {code_id}", coder=coder,
+                               details={k: v for k, v in values.items() if v is not None})
+        return int(coding_id)
+
+    def _accept_for_value(self, coding_id: int, seg_id: int, code_id: str, coder: str, values: dict) -> int:
+        """This coder accepts a suggestion or another coder's coding on its span, to hold the
+        values; returns the id of the new decision."""
+        frame = self._project.codings()
+        span = frame[frame["coding_id"] == coding_id].iloc[0]
+        self._decide(seg_id, code_id, DECISION_STATUS["accept"], coder, start=int(span["start"]),
+                     end=int(span["end"]), note=str(span["note"] or ""), log=False, **values)
+        frame = self._project.codings()
+        mine = frame[(frame["segment_id"] == seg_id) & (frame["code_id"] == code_id) & (frame["coder"] == coder)]
+        return int(mine["coding_id"].iloc[0])
 
     def memo(self, text: str, target_type: str = "project", target_id: Optional[str] = None,
              coder: Optional[str] = None) -> int:
@@ -148,15 +226,23 @@ class ProjectCoding(Namespace):
         if not path.is_file():
             raise QualcodeError("the review sheet does not exist; check the path", path=str(path))
         decisions = read_review_sheet(path, self._project.segments(), self._project.codebook())
-        counts = {decision: 0 for decision in DECISION_STATUS}
+        counts = {decision: 0 for decision in (*DECISION_STATUS, "value")}
         decided = []
+        own = self._own_decisions(coder) if (decisions["decision"] == "value").any() else {}
         with self._store.transaction():
             for row in decisions.itertuples(index=False):
                 if row.decision == "note":   # a note without a decision: keep it as a memo
                     self._store.add_memo(Memo(text=row.note, target_type="segment",
                                               target_id=str(int(row.segment_id)), coder=coder))
                     continue
-                decided.append((int(row.segment_id), row.code_id, DECISION_STATUS[row.decision], row.note))
+                key = (int(row.segment_id), row.code_id)
+                if row.decision == "value" and key in own:   # new values for a code accepted earlier
+                    self.set_value(own[key], coder=coder,
+                                   **{k: getattr(row, k) for k in ("valence", "target") if getattr(row, k)})
+                elif row.decision == "value":    # a sheet of another coder's: this coder accepts it
+                    decided.append((*key, DECISION_STATUS["accept"], row.note, row.valence, row.target))
+                else:
+                    decided.append((*key, DECISION_STATUS[row.decision], row.note, row.valence, row.target))
                 counts[row.decision] += 1
             self._decide_many(decided, coder)
             self._project._log("review import", path.name, coder=coder, details=counts)

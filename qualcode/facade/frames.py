@@ -15,8 +15,9 @@ from ..labels import check_language
 def study_frames(project, lang: Optional[str] = None, include_suggested: bool = False, codebook=None,
                  link_constructs: bool = True, *, report: bool = True, codebook_required: Optional[bool] = None):
     """Everything the analyses and reports of one operation read, each read once: segments,
-    resolved codings, informants, the codebook and the type rules (tyypit.yaml); for a
-    ``report`` also sources, the audit trail, the interview frames, the title and the
+    resolved codings, informants, the codebook, the type rules (tyypit.yaml) and the
+    researcher's trends (trendit.yaml); for a ``report`` also sources, the audit trail, the
+    interview frames, the SWOT conclusions and actions (swot.yaml), the title and the
     construct files (their care actions linked to the coded data unless ``link_constructs``
     is False).  ``lang`` is the language of the results (default: the project's).  Without a
     codebook a report goes on without one; the analyses need one (``codebook_required``
@@ -33,12 +34,46 @@ def study_frames(project, lang: Optional[str] = None, include_suggested: bool = 
         informants=project.informants(), codebook=_codebook(project, codebook, required=not report if codebook_required is None else codebook_required),
         type_rules=read_type_rules(project.root), include_suggested=include_suggested, root=project.root,
         lemmatize=project._annotator(language).lemma)
+    frames.researcher_trends = read_trend_file(project.root, frames.codebook)
     if report:
+        frames.swot_plan = read_swot_file(project.root, frames.codebook)     # only reports show it
         frames.title = project.config.title or project.root.name
         frames.sources, frames.audit = project.sources(), project.audit()
         frames.interview_frames = find_frames(project.root)
         frames.constructs = constructs_of(project, frames, link=link_constructs)
     return frames
+
+
+#: The researcher's trends (A5), read from the project folder.
+TREND_FILES = ("trendit.yaml", "trendit.yml", "trends.yaml", "trends.yml")
+
+
+def read_trend_file(root, codebook=None):
+    """The researcher's trends of the project's ``trendit.yaml`` (None without the file)."""
+    from ..analysis.trends import parse_trends
+    from ..yamlutil import read_yaml
+
+    for name in TREND_FILES:
+        path = root / name
+        if path.is_file():
+            return parse_trends(read_yaml(path), str(path), codebook)
+    return None
+
+
+#: The researcher's SWOT conclusions and actions, read from the project folder.
+SWOT_FILES = ("swot.yaml", "swot.yml")
+
+
+def read_swot_file(root, codebook=None):
+    """The conclusions and actions of the project's ``swot.yaml`` (None without the file)."""
+    from ..analysis.swot import parse_swot_plan
+    from ..yamlutil import read_yaml
+
+    for name in SWOT_FILES:
+        path = root / name
+        if path.is_file():
+            return parse_swot_plan(read_yaml(path), str(path), codebook)
+    return None
 
 
 def codebook_frames(project, lang: Optional[str] = None):

@@ -113,7 +113,7 @@ def source_id(project, name_or_id: Union[str, int]) -> int:
 
 # -- review in context (the local review app, ``qualcode serve``) -----------------------------
 #: What the review app can do to a coding.
-REVIEW_ACTIONS = ("accept", "reject", "add", "remove", "valence", "memo", "undo")
+REVIEW_ACTIONS = ("accept", "reject", "add", "remove", "valence", "target", "memo", "undo")
 
 
 class ReviewJournal:
@@ -187,20 +187,19 @@ class ReviewJournal:
 
     def valence(self, project, coding_id: int, valence: Optional[str]) -> str:
         """Set the valence of a coding: this coder's decision on it is kept (a suggestion is accepted)."""
-        from ..model import VALENCES
+        return self._value(project, coding_id, "valence", valence=valence)
 
-        if valence is not None and valence not in VALENCES:
-            raise QualcodeError(f"unknown valence '{valence}'; use " + ", ".join(VALENCES))
+    def target(self, project, coding_id: int, target: Optional[str]) -> str:
+        """Set whom a coding concerns (a person or role; empty: the speaker's own role counts)."""
+        return self._value(project, coding_id, "target", target=target)
+
+    def _value(self, project, coding_id: int, action: str, **value) -> str:
         row = self._coding(project, coding_id)
         seg, code = int(row["segment_id"]), str(row["code_id"])
-        status = row["status"] if row["coder"] == self.coder else "accepted"
-        verb = {"accepted": project.coding.accept, "rejected": project.coding.reject,
-                "manual": project.coding.add}.get(status, project.coding.accept)
-        state = self._state(project, seg, code, "valence")
-        verb(seg, code, coder=self.coder, start=int(row["start"]), end=int(row["end"]), valence=valence,
-             note=str(row.get("note") or ""))
+        state = self._state(project, seg, code, action)
+        project.coding.set_value(int(coding_id), coder=self.coder, **value)
         self._undo.append(state)
-        return f"valence {code}"
+        return f"{action} {code}"
 
     def memo(self, project, segment_id: int, text: str) -> str:
         """A memo on a segment (kept in the store and the audit trail; not undone)."""
@@ -226,7 +225,8 @@ class ReviewJournal:
                 project.store.replace_decision(Coding(
                     str(before["code_id"]), int(before["segment_id"]), int(before["start"]), int(before["end"]),
                     str(before["status"]), self.coder, _or_none(before["rule"]), str(before["created_at"]),
-                    _or_none(before["valence"]), str(before.get("note") or ""), source_id=int(before["source_id"])))
+                    _or_none(before["valence"]), str(before.get("note") or ""), source_id=int(before["source_id"]),
+                    target=_or_none(before.get("target")), swot=_or_none(before.get("swot"))))
             project._log("undo", f"segment {last['segment_id']} / {last['code_id']}", coder=self.coder,
                          details={"undid": last["action"], "restored": before["status"] if before else None})
         self._undo.pop()

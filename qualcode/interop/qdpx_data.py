@@ -11,7 +11,10 @@ object (``format`` :data:`DATA_FORMAT`, ``version`` :data:`DATA_VERSION`)::
      "unlisted_codes": {<guid>: <code id>, …},
      "codings": [{"source": <TextSource guid>, "start": 16, "end": 21, "code": <code id>,
                   "status": "rejected", "coder": …, "rule": …, "valence": …, "note": …,
-                  "created_at": …, "element": false}, …]}
+                  "created_at": …, "element": false, "target": …, "swot": …}, …]}
+
+``target`` (whom the remark concerns) and ``swot`` (the coding's own quadrant) are written
+only when set, so a note without them reads as before.
 
 ``element`` says whether the coding is also written as a standard ``Coding`` (accepted and
 manual ones, and suggestions when asked): other programs see those and ignore the Note; on
@@ -39,7 +42,7 @@ from typing import Any, Optional
 
 from ..codebook import codebook_from_dict
 from ..errors import QualcodeError
-from ..model import CODING_STATUSES, VALENCES, Code, Codebook
+from ..model import CODING_STATUSES, SWOT_FIELDS, VALENCES, Code, Codebook
 
 #: the name of the Note that carries qualcode's own fields
 DATA_NOTE_NAME = "qualcode data"
@@ -48,6 +51,8 @@ DATA_VERSION = 1
 #: the keys of a coding entry, in the order they are documented
 CODING_KEYS = ("source", "start", "end", "code", "status", "coder", "rule", "valence", "note", "created_at",
                "element")
+#: keys a coding entry has only when set: the coding's own target and SWOT quadrant
+OPTIONAL_CODING_KEYS = ("target", "swot")
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,8 @@ class CarriedCoding:
     note: str
     created_at: str
     element: bool
+    target: Optional[str] = None
+    swot: Optional[str] = None
 
     def key(self) -> tuple:
         """What a standard ``Coding`` element of this entry shows: source, offsets, code, coder."""
@@ -95,7 +102,8 @@ def data_note_text(codebook_name: str, language: str, codes: list, code_guid: di
              "codebook": {"name": codebook_name or "", "language": language or "fi",
                           "codes": [{"guid": code_guid[c.id], **code_fields(c)} for c in codes]},
              "unlisted_codes": dict(unlisted or {}),
-             "codings": [{k: c[k] for k in CODING_KEYS} for c in codings]}
+             "codings": [{**{k: c[k] for k in CODING_KEYS},
+                          **{k: c[k] for k in OPTIONAL_CODING_KEYS if c.get(k) is not None}} for c in codings]}
     return json.dumps(block, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -133,8 +141,9 @@ def read_data_note(text: str, label: str) -> CarriedData:
 
 
 def _coding(item: Any, n: int, known: set, label: str) -> CarriedCoding:
-    if not isinstance(item, dict) or set(item) != set(CODING_KEYS):
+    if not isinstance(item, dict) or not set(CODING_KEYS) <= set(item) <= set(CODING_KEYS + OPTIONAL_CODING_KEYS):
         raise _damaged(label, f"coding {n} does not have the keys {', '.join(CODING_KEYS)}")
+    target, swot = item.get("target"), item.get("swot")
     start, end = item["start"], item["end"]
     checks = [
         (isinstance(start, int) and isinstance(end, int) and 0 <= start < end, "its offsets"),
@@ -143,6 +152,8 @@ def _coding(item: Any, n: int, known: set, label: str) -> CarriedCoding:
         (isinstance(item["coder"], str) and item["coder"].strip() != "", "its coder"),
         (item["valence"] is None or item["valence"] in VALENCES, f"its valence {item['valence']!r}"),
         (item["rule"] is None or isinstance(item["rule"], str), "its rule"),
+        (target is None or (isinstance(target, str) and target.strip() != ""), "its target"),
+        (swot is None or swot in SWOT_FIELDS, f"its SWOT quadrant {swot!r}"),
         (isinstance(item["note"], str) and isinstance(item["created_at"], str), "its note or time"),
         (isinstance(item["source"], str) and isinstance(item["element"], bool), "its source or element flag"),
     ]
@@ -151,7 +162,7 @@ def _coding(item: Any, n: int, known: set, label: str) -> CarriedCoding:
             raise _damaged(label, f"coding {n} has a bad value in {what}")
     return CarriedCoding(item["source"].strip("{}").lower(), start, end, item["code"], item["status"],
                          item["coder"], item["rule"], item["valence"], item["note"], item["created_at"],
-                         item["element"])
+                         item["element"], target, swot)
 
 
 def _damaged(label: str, what: str) -> QualcodeError:

@@ -222,7 +222,8 @@ def _add_decisions(content: _Content, codings, exported: set) -> None:
             "start": int(r.start), "end": int(r.end), "code": r.code_id, "status": r.status, "coder": r.coder,
             "rule": _text_or_none(getattr(r, "rule", None)), "valence": _text_or_none(getattr(r, "valence", None)),
             "note": r.note if isinstance(r.note, str) else "", "created_at": r.created_at or "",
-            "element": r.coding_id in exported})
+            "element": r.coding_id in exported,
+            "target": _text_or_none(getattr(r, "target", None)), "swot": _text_or_none(getattr(r, "swot", None))})
 
 
 def _text_or_none(value) -> Optional[str]:

@@ -747,7 +747,8 @@ def _carried_codings(data: CarriedData, sources: list[ImportedSource], removed: 
                                 f"source '{sources[pos].source.name}'); export the project again", path=label)
         seg = _segment_for(*segments[pos], c.start, c.end)
         out.append((pos, seg.index, Coding(c.code_id, None, c.start, c.end, c.status, c.coder, c.rule,
-                                           c.created_at or now_iso(), c.valence, c.note)))
+                                           c.created_at or now_iso(), c.valence, c.note, target=c.target,
+                                           swot=c.swot)))
     if dropped:
         warnings.append(f"{label}: {dropped} codings were removed from the file by another program after qualcode "
                         "wrote it; they are not imported")

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..labels import label
+from ..labels import attribute_header, label
 from ..sheets import caption_cell, fill, header_cell, safe_sheet_title, set_column_widths, write_cell
 from . import docxutil
+from .finnish import format_amount
 from .tables import Table
 
 FILL_IN = "FFF2CC"        # the cells a user fills in (KAM plan form)
@@ -62,9 +63,16 @@ def _segmentation_table(seg, lang: str) -> Table:
     footer = [[label("construct.counts", lang, counts=seg.summary())],
               [label("construct.segment", lang), label("construct.customers", lang)]]
     footer += [[r.segment, int(r.customers)] for r in seg.counts().itertuples()]
+    # the customer list's own columns headed from the catalogue, amounts grouped (395 000)
+    rows = [[format_amount(v, lang, 0 if float(v).is_integer() else 1) if _is_number(v) else v for v in row]
+            for row in frame.astype(object).where(frame.notna(), None).values.tolist()]
     return Table("construct.segmentation", label("construct.sheet.segmentation", lang),
-                 label("construct.title.segmentation", lang), [str(c) for c in frame.columns],
-                 frame.astype(object).where(frame.notna(), None).values.tolist(), footer, wide=(2,))
+                 label("construct.title.segmentation", lang), [attribute_header(c, lang) for c in frame.columns],
+                 rows, footer, wide=(2,))
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
 
 
 def _care_table(constructs, lang: str) -> Table:

@@ -13,15 +13,17 @@ import tempfile
 from pathlib import Path
 from typing import Optional, Union
 
+from ..analysis.quotes import centre_column
 from ..analysis.study import Analyses, StudyFrames
 from ..fileutil import atomic_output
-from ..labels import label
+from ..labels import counted, label
 from .construct_sheets import add_construct_appendices
 from .docxutil import (appendix_heading, bold_line, caption, clean, figure, heading, needs_landscape, new_document,
                        start_page, style, table, warning_line)
 from .finnish import format_date, role_after_count
 from .inputs import InterviewFrame
-from .tables import _code_name, interviews_table, quote_records, swot_evidence_table, trends_table
+from .tables import (_code_name, interviews_table, quote_records, swot_evidence_table, swot_plan_table,
+                     trend_title, trends_table)
 
 PathLike = Union[str, Path]
 Source = Union[StudyFrames, Analyses]
@@ -83,11 +85,13 @@ def add_group_frame(doc, frame: InterviewFrame, number: int, lang: str, default_
 def add_trend_appendix(doc, source: Source, number: int, lang: str) -> None:
     """The results appendix: a ``TRENDI | KOMMENTTI`` table, one row per trend."""
     frames = source.frames if isinstance(source, Analyses) else source
-    title = label("report.frame.results" if frames.group_frames else "report.frame.trends", lang)
     t = trends_table(source, lang)
     header, rows = t.header[:2], [r[:2] for r in t.rows]
-    appendix_heading(doc, number, title, lang, page_break_before=True, landscape=needs_landscape(doc, header, rows))
+    appendix_heading(doc, number, trend_title(frames, lang), lang, page_break_before=True,
+                     landscape=needs_landscape(doc, header, rows))
     _basis_warning(doc, frames, lang)
+    for line in t.footer:          # a draft from the codings says so above the table
+        warning_line(doc, line[0])
     table(doc, header, rows)
 
 
@@ -96,20 +100,39 @@ def add_swot_appendix(doc, source: Source, number: int, lang: str) -> None:
     segments raise it and up to two quotes in whole sentences ending in the informant code."""
     analyses = Analyses.of(source)
     t = swot_evidence_table(analyses, lang)
-    appendix_heading(doc, number, t.title.rstrip("."), lang, page_break_before=True)
+    appendix_heading(doc, number, label("report.title.swot_evidence", lang).rstrip("."), lang, page_break_before=True)
     _basis_warning(doc, analyses.frames, lang)
     quote_style = style(doc, "Quote", "Normal")
     quadrant = None
-    for q, item, informants, segments, quotes in t.rows:
+    for q, item, informants, segments, quotes in (t.rows if t is not None else []):
         if q != quadrant:
             heading(doc, q, level=2)
             quadrant = q
         p = doc.add_paragraph()
         p.add_run(clean(item)).bold = True
-        p.add_run(clean(" (" + label("report.swot.informants", lang, n=informants, segments=segments) + ")"))
+        p.add_run(clean(" (" + label("report.swot.informants", lang, n=counted("count.informants", informants, lang),
+                                     segments=counted("count.segments", segments, lang)) + ")"))
         p.paragraph_format.keep_with_next = bool(quotes)
         for quote in filter(None, quotes.split("\n")):
             doc.add_paragraph(clean(quote), style=quote_style)
+    add_swot_plan(doc, analyses, lang)
+
+
+def add_swot_plan(doc, analyses: Analyses, lang: str) -> None:
+    """The researcher's conclusions (numbered) and the action list (a table) of ``swot.yaml``."""
+    plan = analyses.frames.swot_plan
+    if plan is None:
+        return
+    if plan.conclusions:
+        heading(doc, label("report.swot.conclusions", lang), level=2)
+        for n, text in enumerate(plan.conclusions, 1):
+            doc.add_paragraph(clean(f"{n}. {text}"))
+    if plan.actions:
+        heading(doc, label("report.swot.actions", lang), level=2)
+        header = [label(k, lang) for k in ("report.swot.action", "report.swot.owner", "report.swot.when",
+                                            "report.swot.based_on")]
+        table(doc, header, [[a.action, a.owner, a.when, plan.basis_text(a, analyses.frames.codebook, lang)]
+                            for a in plan.actions])
 
 
 def _basis_warning(doc, frames: StudyFrames, lang: str) -> None:
@@ -124,13 +147,17 @@ def _basis_warning(doc, frames: StudyFrames, lang: str) -> None:
 
 def add_results(doc, source: Source, lang: str, max_quotes: int = 3) -> None:
     """Themed results: per theme a heading, how many informants raised it, and per code up
-    to ``max_quotes`` quotes (see :func:`thesis_quotes`), each ending in the informant code."""
+    to ``max_quotes`` quotes (see :func:`thesis_quotes`), those closest to the code's centre
+    first, each ending in the informant code."""
     analyses = Analyses.of(source)
     frames = analyses.frames
     trends = analyses.trends()
     recs = quote_records(frames)
     if not len(recs):
         return
+    # within a code the quotes closest to its centre come first (TF-IDF over the lemmas)
+    words = frames.codebook.language if frames.codebook is not None and frames.codebook.language else lang
+    recs = recs.assign(_centre=centre_column(recs, frames.lemmatize, words))
     shared = {}
     if trends is not None and len(trends):
         shared = dict(zip(trends["code_id"], trends["shared"]))
@@ -142,7 +169,8 @@ def add_results(doc, source: Source, lang: str, max_quotes: int = 3) -> None:
         if theme in shared:
             doc.add_paragraph(label("report.doc.theme_share", lang, shared=shared[theme]))
         for code in dict.fromkeys(sub["code_id"]):
-            quotes = thesis_quotes(sub[sub["code_id"] == code], frames, used, max_quotes)
+            ranked = sub[sub["code_id"] == code].sort_values("_centre", ascending=False, kind="mergesort")
+            quotes = thesis_quotes(ranked, frames, used, max_quotes)
             if not quotes:
                 continue
             if code != theme:
@@ -249,10 +277,10 @@ def _add_appendices(doc, analyses: Analyses, lang: str) -> None:
     for frame in frames.group_frames:
         appendix += 1
         add_group_frame(doc, frame, appendix, lang, frames.frame_language)
-    if len(analyses.trends()):
+    if len(analyses.trend_statements(lang)):
         appendix += 1
         add_trend_appendix(doc, analyses, appendix, lang)
-    if len(analyses.swot(lang).items):
+    if len(analyses.swot(lang).items) or swot_plan_table(analyses, lang) is not None:
         appendix += 1
         add_swot_appendix(doc, analyses, appendix, lang)
     if frames.constructs is not None:

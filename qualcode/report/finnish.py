@@ -191,6 +191,42 @@ def format_number(value: float, lang: str = "fi", decimals: int = 1) -> str:
     return text.replace(".", ",") if lang == "fi" else text
 
 
+#: Between the digit groups of a Finnish number and before its percent sign: a no-break space,
+#: so that ``395 000`` and ``8,3 %`` never break across lines.
+NBSP = "\u00a0"
+
+
+def format_amount(value: Any, lang: str = "fi", decimals: int = 0) -> str:
+    """A number with its thousands grouped: ``395 000`` (no-break spaces) and a decimal comma
+    in Finnish, ``395,000`` in English; text and missing values as they are.
+
+    >>> format_amount(395000).replace(NBSP, " "), format_amount(395000, "en"), format_amount(1234.5, decimals=1)
+    ('395 000', '395,000', '1\xa0234,5')
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "dtype"):
+        return "" if value is None else str(value)
+    number = float(value)
+    if math.isnan(number):
+        return ""
+    text = f"{number:,.{decimals}f}"
+    if lang == "fi":
+        text = text.replace(",", NBSP).replace(".", ",")
+    return text
+
+
+def format_percent(share: Any, lang: str = "fi", decimals: int = 1) -> str:
+    """A share (0–1) as a percentage: ``8,3 %`` in Finnish (a no-break space before the sign,
+    as Finnish writes it), ``8.3%`` in English.
+
+    >>> format_percent(0.083).replace(NBSP, " "), format_percent(0.083, "en"), format_percent(1)
+    ('8,3 %', '8.3%', '100\xa0%')
+    """
+    if share is None or isinstance(share, bool):
+        return ""
+    number = format_number(float(share) * 100, lang, decimals)
+    return f"{number}{NBSP}%" if lang == "fi" else f"{number}%"
+
+
 def format_minutes(value: Any, lang: str = "fi") -> str:
     """A duration as ``36min`` (no space, the thesis style); empty when unknown.
 

@@ -28,10 +28,10 @@ from ..analysis.study import Analyses, StudyFrames
 from ..analysis.themes import natural_key, prepare_codings, roll_up
 from ..analysis.valence import effective_valence
 from ..fileutil import is_missing
-from ..labels import label
+from ..labels import audit_action, label
 from ..model import VALENCES
 from ..fileutil import as_date
-from .finnish import as_minutes, count_phrase, format_date, format_minutes, format_number
+from .finnish import as_minutes, count_phrase, format_date, format_minutes, format_number, format_percent
 
 #: What a table builder takes: the frames, or their analyses (shared between builders).
 Source = Union[StudyFrames, Analyses]
@@ -328,15 +328,54 @@ def swot_evidence_table(source: Source, lang: str = "fi") -> Optional[Table]:
                  header, rows, wide=(1, 4))
 
 
+def swot_plan_table(source: Source, lang: str = "fi") -> Optional[Table]:
+    """The researcher's conclusions from the SWOT and the actions that follow (``swot.yaml``),
+    one row each: kind, content, responsible, schedule, what it rests on; None without the file."""
+    frames = _frames(source)
+    plan = frames.swot_plan
+    if plan is None or not (plan.conclusions or plan.actions):
+        return None
+    header = [label(k, lang) for k in ("report.swot.kind", "report.swot.text", "report.swot.owner",
+                                        "report.swot.when", "report.swot.based_on")]
+    rows = [[label("report.swot.conclusion", lang), c, "", "", ""] for c in plan.conclusions]
+    rows += [[label("report.swot.action", lang), a.action, a.owner, a.when, plan.basis_text(a, frames.codebook, lang)]
+             for a in plan.actions]
+    return Table("swot_plan", label("report.sheet.swot_plan", lang), label("report.title.swot_plan", lang),
+                 header, rows, wide=(1, 4))
+
+
 # --------------------------------------------------------------------------- A5 trends
 
 def trends_table(source: Source, lang: str = "fi") -> Table:
-    """A5: ``TRENDI | KOMMENTTI`` and how many informants share the trend (``5/7``)."""
-    tf = Analyses.of(source).trends()
+    """A5: ``TRENDI | KOMMENTTI`` and how many informants share the trend (``5/7``): the
+    researcher's trends (``trendit.yaml``) when given, else drafts from the codings, titled
+    and footed as drafts.  The title names the interviews the trends come from."""
+    analyses = Analyses.of(source)
+    tf = analyses.trend_statements(lang)
+    draft = bool(len(tf)) and bool(tf["draft"].all())
     header = [label("analysis.trend", lang), label("analysis.comment", lang), label("report.informants", lang)]
     rows = [[_text(r["trend"]), _text(r["comment"]), _text(r["shared"])] for r in tf.to_dict("records")]
-    return Table("trends", label("report.sheet.trends", lang), label("report.title.trends", lang),
-                 header, rows, wide=(0, 1))
+    title = trend_title(analyses.frames, lang)
+    if draft:
+        title += " – " + label("report.trends.draft_title", lang)
+    else:
+        title += "."
+    footer = [[label("report.trends.draft", lang)]] if draft else []
+    return Table("trends", label("report.sheet.trends", lang), title, header, rows, footer=footer, wide=(0, 1))
+
+
+def trend_title(frames: StudyFrames, lang: str = "fi") -> str:
+    """The trend table's title by the data source: individual interviews, the group
+    interview, or both (the kinds of the coded sources); a plain title otherwise."""
+    kinds = set()
+    sources, codings = frames.sources, frames.codings
+    if sources is not None and len(sources) and "kind" in sources and codings is not None and len(codings):
+        coded = set(codings["source_id"]) if "source_id" in codings else set()
+        kinds = set(sources.loc[sources["source_id"].isin(coded), "kind"])
+    individual, group = "interview" in kinds, "group_interview" in kinds
+    key = ("report.trends.mixed" if individual and group else "report.trends.individual" if individual
+           else "report.trends.group" if group else "report.frame.trends")
+    return label(key, lang)
 
 
 # --------------------------------------------------------------------------- A9 types
@@ -391,7 +430,7 @@ def scores_table(source: Source, lang: str = "fi", column: str = "score") -> Opt
     s = Analyses.of(source).scores(column, lang=lang)
     header = [label("report.scores.value", lang), label("report.scores.count", lang),
               label("report.scores.share", lang)]
-    rows = [[int(v) if float(v).is_integer() else float(v), int(c), round(float(sh), 3)]
+    rows = [[int(v) if float(v).is_integer() else float(v), int(c), format_percent(sh, lang)]      # 8,3 %
             for v, c, sh in zip(s.distribution["value"], s.distribution["count"], s.distribution["share"])]
 
     def num(x: Any) -> str:
@@ -433,7 +472,7 @@ def audit_table(source: Source, lang: str = "fi") -> Table:
         frame = a.sort_values("id", kind="mergesort") if "id" in a.columns else a
         for r in frame.to_dict("records"):
             reason = _text(r.get("reason"))
-            rows.append([_audit_time(r.get("time")), _text(r.get("coder")), _text(r.get("action")),
+            rows.append([_audit_time(r.get("time")), _text(r.get("coder")), audit_action(_text(r.get("action")), lang),
                          _text(r.get("target")), reason])
     return Table("audit", label("report.sheet.audit", lang), label("report.title.audit", lang),
                  header, rows, wide=(3, 4))
@@ -450,8 +489,8 @@ ANALYSIS_TABLES = ("themes", "quotes", "experiences", "training", "swot", "swot_
 BUILDERS: list[tuple[str, Callable]] = [
     ("interviews", interviews_table), ("codebook", codebook_table), ("themes", themes_table),
     ("quotes", quotes_table), ("experiences", experiences_table), ("training", training_table),
-    ("swot", swot_table), ("swot_evidence", swot_evidence_table), ("trends", trends_table), ("types", types_table),
-    ("reduction", reduction_sheet), ("scores", scores_table), ("audit", audit_table),
+    ("swot", swot_table), ("swot_evidence", swot_evidence_table), ("swot_plan", swot_plan_table),
+    ("trends", trends_table), ("types", types_table), ("reduction", reduction_sheet), ("scores", scores_table), ("audit", audit_table),
 ]
 
 

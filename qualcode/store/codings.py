@@ -40,9 +40,9 @@ class CodingQueries:
         with self.transaction() as c:
             c.executemany(
                 'INSERT INTO codings (segment_id, source_id, code_id, start, "end", status, coder, rule,'
-                " created_at, valence, note) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " created_at, valence, note, target, swot) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(int(k.segment_id), int(k.source_id), k.code_id, int(k.start), int(k.end), k.status, k.coder,
-                  k.rule, k.created_at or stamp, k.valence, k.note or "") for k in codings])
+                  k.rule, k.created_at or stamp, k.valence, k.note or "", k.target, k.swot) for k in codings])
 
     def delete_codings(self, ids: list[int]) -> None:
         """Delete the codings with these ids."""
@@ -56,7 +56,8 @@ class CodingQueries:
         where = "WHERE s.active=1" if active_only else ""
         df = pd.read_sql_query(
             'SELECT k.id AS coding_id, k.segment_id, k.source_id, s.name AS source, k.code_id, k.start,'
-            ' k."end", k.status, k.coder, k.rule, k.created_at, k.valence, k.note, g.speaker,'
+            ' k."end", k.status, k.coder, k.rule, k.created_at, k.valence, k.note, k.target, k.swot,'
+            ' g.speaker,'
             " substr(s.text, k.start + 1, k.\"end\" - k.start) AS quote, g.text AS segment_text"
             f" FROM codings k JOIN segments g ON g.id=k.segment_id JOIN sources s ON s.id=k.source_id {where}"
             " ORDER BY s.name, g.idx, k.code_id, k.id", self.conn)
@@ -94,6 +95,18 @@ class CodingQueries:
                 (AUTO_CODER,)):
             rules.setdefault((seg_id, code_id), rule)
         return rules
+
+    def coding_row(self, coding_id: int) -> Optional[tuple]:
+        """``(segment id, code id, status, coder, valence, target, swot)`` of a coding, or None."""
+        return self.conn.execute("SELECT segment_id, code_id, status, coder, valence, target, swot FROM codings"
+                                 " WHERE id=?", (int(coding_id),)).fetchone()
+
+    def set_coding_values(self, coding_id: int, valence: Optional[str], target: Optional[str],
+                          swot: Optional[str]) -> None:
+        """Set a coding's own valence, target and SWOT quadrant (None: the code's default)."""
+        with self.transaction() as c:
+            c.execute("UPDATE codings SET valence=?, target=?, swot=? WHERE id=?",
+                      (valence, target, swot, int(coding_id)))
 
     def suggestion_rule(self, segment_id: int, code_id: str) -> Optional[str]:
         """The rule of the (first) automatic suggestion of ``code_id`` on the segment, or None."""
@@ -144,11 +157,11 @@ class CodingQueries:
         for s in self.segments_of(new_source_id):
             new_by_text.setdefault(s.text, []).append(s)
         rows = self.conn.execute(
-            f'SELECT id, segment_id, code_id, start, "end", status, coder, rule, created_at, valence, note'
-            f" FROM codings WHERE source_id=? AND status IN ({','.join('?' * len(HUMAN_STATUSES))})",
+            f'SELECT id, segment_id, code_id, start, "end", status, coder, rule, created_at, valence, note,'
+            f" target, swot FROM codings WHERE source_id=? AND status IN ({','.join('?' * len(HUMAN_STATUSES))})",
             (old_source_id, *HUMAN_STATUSES)).fetchall()
         moved, stranded = [], 0
-        for cid, seg_id, code, start, end, status, coder, rule, created, valence, note in rows:
+        for cid, seg_id, code, start, end, status, coder, rule, created, valence, note, concerns, swot in rows:
             seg = old.get(seg_id)
             targets = new_by_text.get(seg.text) if seg else None
             if not targets:
@@ -157,7 +170,8 @@ class CodingQueries:
             target = min(targets, key=lambda s: abs(s.index - seg.index))
             shift = target.start - seg.start
             moved.append(Coding(code, target.id, start + shift, end + shift, status, coder, rule,
-                                created, valence, note or "", source_id=new_source_id))
+                                created, valence, note or "", source_id=new_source_id, target=concerns,
+                                swot=swot))
         if moved:
             self.add_codings(moved)
         return len(moved), stranded

@@ -29,7 +29,7 @@ from .exchange import ExchangeStore
 if TYPE_CHECKING:   # pandas is imported by the methods that make frames, not by opening a store
     import pandas as pd
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: How long a command waits for another one writing to the same project before giving up.
 BUSY_WAIT_SECONDS = 10.0
 #: Tables every qualcode store has had since schema 1 (a store without one is damaged).
@@ -72,7 +72,8 @@ CREATE TABLE codings (
     id INTEGER PRIMARY KEY, segment_id INTEGER NOT NULL REFERENCES segments(id),
     source_id INTEGER NOT NULL REFERENCES sources(id), code_id TEXT NOT NULL,
     start INTEGER NOT NULL, "end" INTEGER NOT NULL, status TEXT NOT NULL, coder TEXT NOT NULL,
-    rule TEXT, created_at TEXT NOT NULL, valence TEXT, note TEXT NOT NULL DEFAULT '');
+    rule TEXT, created_at TEXT NOT NULL, valence TEXT, note TEXT NOT NULL DEFAULT '', target TEXT,
+    swot TEXT);
 CREATE INDEX codings_segment ON codings(segment_id);
 CREATE INDEX codings_code ON codings(code_id);
 CREATE TABLE memos (
@@ -93,6 +94,9 @@ MIGRATIONS: dict[int, Union[str, Callable[[sqlite3.Connection], None]]] = {
     # 2 -> 3: the lemmas of a word type's compound parts ("\n"-separated, "" for none; NULL:
     # not looked up yet), so re-coding needs no lemmatiser for the known word types
     2: lambda conn: _add_column(conn, "word_types", "parts", "TEXT"),
+    # 3 -> 4: a coding's own values (per-coding valence and target): whom the remark concerns
+    # (a person or role) and its SWOT quadrant, which beat the code's defaults in analyses
+    3: lambda conn: (_add_column(conn, "codings", "target", "TEXT"), _add_column(conn, "codings", "swot", "TEXT")),
 }
 
 

@@ -105,9 +105,11 @@ def render_source(frames: ViewFrames, infos: list[SourceInfo], i: int, lang: str
     owners = {}
     if review is not None:
         mine = frames.codings[frames.codings["source_id"] == info.source_id]
-        owners = {int(k): [str(c), str(s), str(o), str(v) if isinstance(v, str) else ""]
-                  for k, c, s, o, v in zip(mine["coding_id"], mine["code_id"], mine["status"], mine["coder"],
-                                           mine["valence"])}
+        targets = mine["target"] if "target" in mine.columns else [None] * len(mine)
+        owners = {int(k): [str(c), str(s), str(o), str(v) if isinstance(v, str) else "",
+                           str(t) if isinstance(t, str) else ""]
+                  for k, c, s, o, v, t in zip(mine["coding_id"], mine["code_id"], mine["status"], mine["coder"],
+                                              mine["valence"], targets)}
     return environment().get_template("source.html.j2").render(
         **_context(lang, frames, styling), info=info, tree=tree, blocks=blocks,
         prev=infos[i - 1] if i > 0 else None, next=infos[i + 1] if i + 1 < len(infos) else None,

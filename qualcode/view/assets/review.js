@@ -20,6 +20,9 @@
   var memoButton = document.getElementById('qcv-memo-save');
   var valences = Array.prototype.map.call(document.querySelectorAll('#qcv-valences option'),
     function (o) { return o.value; });
+  var valenceNames = {};   // the valences' names in the page's language
+  Array.prototype.forEach.call(document.querySelectorAll('#qcv-valences option'),
+    function (o) { valenceNames[o.value] = o.textContent; });
   var me = panel.getAttribute('data-me');
   var focused = null;      // the marked piece or margin label last focused
   var chosen = null;       // the words selected for a new coding
@@ -75,11 +78,21 @@
     s.setAttribute('aria-label', label('valence'));
     [''].concat(valences).forEach(function (v) {
       var o = document.createElement('option');
-      o.value = v; o.textContent = v || '—'; o.selected = v === current;
+      o.value = v; o.textContent = valenceNames[v] || '—'; o.selected = v === current;
       s.appendChild(o);
     });
     s.addEventListener('change', function () { post('valence', { coding_id: Number(id), valence: s.value || null }); });
     return s;
+  }
+
+  function targetField(id, current) {
+    // whom the remark concerns (a person or role); saved when the reviewer leaves the field
+    var t = document.createElement('input');
+    t.type = 'text'; t.value = current || ''; t.size = 18;
+    t.setAttribute('aria-label', label('target'));
+    t.placeholder = label('target-hint');
+    t.addEventListener('change', function () { post('target', { coding_id: Number(id), target: t.value.trim() || null }); });
+    return t;
   }
 
   function showHere(el) {
@@ -88,7 +101,7 @@
     here.textContent = '';
     var list = document.createElement('ul');
     codingsAt(el).forEach(function (id) {
-      var o = owners[id];   // [code, status, coder, valence]
+      var o = owners[id];   // [code, status, coder, valence, target]
       var item = document.createElement('li');
       var name = document.querySelector('input[data-code="' + CSS.escape(o[0]) + '"]');
       var title = document.createElement('span');
@@ -101,7 +114,10 @@
       }
       if (o[2] === me) {
         item.appendChild(button(label('remove'), 'remove', id));
-        if (o[1] !== 'rejected') { item.appendChild(valenceChooser(id, o[3])); }
+        if (o[1] !== 'rejected') {
+          item.appendChild(valenceChooser(id, o[3]));
+          item.appendChild(targetField(id, o[4]));
+        }
       }
       list.appendChild(item);
     });
