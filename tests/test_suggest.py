@@ -120,6 +120,7 @@ def test_semantic_vectors_are_computed_once(demo, tmp_path, monkeypatch):
         def refuse(*a, **k):
             raise AssertionError("cached vectors were computed again")
         monkeypatch.setattr(type(backend), "segment_vectors", refuse)
+        monkeypatch.setattr(type(backend), "code_vectors", refuse)     # the code texts are cached too
         p.coding.add(_segment(p, "transcripts/C4.md", 25), "billing_errors")
         p.code()                                               # a re-code keeps the vectors too
         assert len(suggest(p, "semantic"))

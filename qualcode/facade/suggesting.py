@@ -9,6 +9,7 @@ decision.
 """
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Optional, Union
 
@@ -27,8 +28,30 @@ def _language(project) -> str:
     return project.codebook().language or project.config.language
 
 
-def _lemmas(project, texts: list[str]) -> list[list[str]]:
+def _lemmas(project, backend, texts: list[str]) -> list[list[str]]:
+    """The lemmas of ``texts`` if the backend reads them (loading no lemmatiser otherwise)."""
+    if not backend.uses_lemmas:
+        return [[] for _ in texts]
     return [a.lemmas for a in project._annotator(_language(project)).annotate_many(texts)]
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _code_vectors(project, backend, texts: list[str]) -> np.ndarray:
+    """The vectors of the code texts; a cached backend embeds only the texts it has not
+    embedded before (a code whose description changed is embedded anew)."""
+    if not backend.cached:
+        return backend.code_vectors(texts, _lemmas(project, backend, texts))
+    hashes = [_text_hash(t) for t in texts]
+    cached = project.store.text_vectors(backend.version, hashes)
+    missing = list(dict.fromkeys(t for t, h in zip(texts, hashes) if h not in cached))
+    if missing:
+        fresh = dict(zip(map(_text_hash, missing), backend.code_vectors(missing, [[] for _ in missing])))
+        project.store.save_text_vectors(backend.version, fresh)
+        cached.update(fresh)
+    return np.vstack([cached[h] for h in hashes]) if hashes else backend.code_vectors([], [])
 
 
 def _embed(project, backend, segs: pd.DataFrame, progress: bool) -> object:
@@ -36,7 +59,7 @@ def _embed(project, backend, segs: pd.DataFrame, progress: bool) -> object:
     ones computed with a progress bar and kept."""
     texts = segs["text"].tolist()
     if not backend.cached:
-        return backend.segment_vectors(texts, _lemmas(project, texts))
+        return backend.segment_vectors(texts, _lemmas(project, backend, texts))
     store = project.store
     ids = [int(s) for s in segs["segment_id"]]
     cached = store.vectors(backend.version, ids)
@@ -87,7 +110,7 @@ def build_model(project, backend: str = DEFAULT_BACKEND, decisions=None, progres
                                      [count_words(t) for t in segs["text"]]) @ vectors)
     answers = np.flatnonzero(~segs["is_interviewer"].to_numpy())
     code_ids, texts = _code_texts(project.codebook())
-    code_vectors = engine.code_vectors(texts, _lemmas(project, texts))
+    code_vectors = _code_vectors(project, engine, texts)
     model = CodeModel(mixed[answers], segs["segment_id"].iloc[answers].tolist(), code_vectors, code_ids,
                       decisions if decisions is not None else decisions_of(project))
     return model, segs.iloc[answers]
