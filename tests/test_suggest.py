@@ -140,3 +140,30 @@ def test_suggest_and_ranked_evaluation_through_the_cli(demo, tmp_path, cli):
     assert code == 0 and "hit" in out, out
     code, out = cli(["--project", folder, "suggest", "--backend", "nonsense"])
     assert code == 2 and "nonsense" in out
+
+
+def test_keyword_hits_add_to_the_meaning_score(demo):
+    with Project(demo) as p:
+        model = build_model(p, "bm25")[0]
+        auto = p.codings().query("coder == 'auto'")
+        seg, code = int(auto["segment_id"].iloc[0]), auto["code_id"].iloc[0]
+        assert model.keyword_hits[model.row[seg], model.code_ids.index(code)] == 1.0
+        with_hits = model.rank().scores[model.row[seg], model.code_ids.index(code)]
+        model.keyword_hits[:] = 0
+        without = model.rank().scores[model.row[seg], model.code_ids.index(code)]
+        assert with_hits > without
+
+
+@pytest.mark.skipif("semantic" not in available_backends(), reason="the semantic extra is not installed")
+def test_both_backends_together_beat_the_keyword_coder(demo):
+    with Project(demo) as p:
+        table = evaluate_suggestions(p, DEMO / "gold" / "gold_coding.csv", ("bm25+semantic",),
+                                     simulate=1).set_index("method")
+    assert table.loc["bm25+semantic", "hit@1"] > table.loc["keywords", "hit@1"]
+    assert table.loc["bm25+semantic", "f1"] > table.loc["keywords", "f1"]
+
+
+def test_a_combination_of_backends_is_checked():
+    from qualcode.facade.suggesting import backend_names
+    with pytest.raises(QualcodeError, match="joined by"):
+        backend_names("bm25+bm25")

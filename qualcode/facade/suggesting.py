@@ -98,22 +98,57 @@ def decisions_of(project):
 
 
 def build_model(project, backend: str = DEFAULT_BACKEND, decisions=None, progress: bool = False):
-    """The code model over the project's answer segments (interviewer turns are context only)."""
-    from ..suggest import CodeModel, get_backend
+    """The code model over the project's answer segments (interviewer turns are context only).
+    ``backend`` names one backend or several joined by ``+`` (``bm25+semantic``): their
+    scores are averaged, and the first gives the similarity and nearest example shown."""
+    from ..suggest import CodeModel
+
+    segs = project.segments().reset_index(drop=True)
+    answers = np.flatnonzero(~segs["is_interviewer"].to_numpy())
+    code_ids, texts = _code_texts(project.codebook())
+    views = [_view(project, name, segs, texts, progress) for name in backend_names(backend)]
+    model = CodeModel(views[0][0][answers], segs["segment_id"].iloc[answers].tolist(), views[0][1], code_ids,
+                      decisions if decisions is not None else decisions_of(project), _keyword_hits(project),
+                      dict(zip(segs["segment_id"].astype(int), segs["source_id"])),
+                      also=[(v[answers], c) for v, c in views[1:]])
+    return model, segs.iloc[answers]
+
+
+def backend_names(backend: str) -> list[str]:
+    """The backends of a name such as ``bm25+semantic``, each checked to exist.
+
+    >>> backend_names("bm25+semantic"), backend_names("bm25")
+    (['bm25', 'semantic'], ['bm25'])
+    """
+    from ..errors import QualcodeError
+
+    names = [n.strip() for n in str(backend).split("+")]
+    if not all(names) or len(set(names)) != len(names):
+        raise QualcodeError(f"suggestion backend {backend!r}: name one backend, or several joined by '+'")
+    return names
+
+
+def _view(project, name: str, segs: pd.DataFrame, code_texts: list[str], progress: bool) -> tuple:
+    """One backend's segment vectors (with their context mixed in) and code vectors."""
+    from ..suggest import get_backend
     from ..suggest.backends import unit_rows
     from ..suggest.context import context_matrix
 
-    engine = get_backend(backend, _language(project))
-    segs = project.segments().reset_index(drop=True)
+    engine = get_backend(name, _language(project))
     vectors = _embed(project, engine, segs, progress)
     mixed = unit_rows(context_matrix(segs["source_id"].tolist(), segs["is_interviewer"].tolist(),
                                      [count_words(t) for t in segs["text"]]) @ vectors)
-    answers = np.flatnonzero(~segs["is_interviewer"].to_numpy())
-    code_ids, texts = _code_texts(project.codebook())
-    code_vectors = _code_vectors(project, engine, texts)
-    model = CodeModel(mixed[answers], segs["segment_id"].iloc[answers].tolist(), code_vectors, code_ids,
-                      decisions if decisions is not None else decisions_of(project))
-    return model, segs.iloc[answers]
+    return mixed, _code_vectors(project, engine, code_texts)
+
+
+def _keyword_hits(project) -> dict[int, set]:
+    """segment id → the codes the keyword coder found there (whatever was decided since)."""
+    codings = project.codings()
+    auto = codings[codings["coder"] == AUTO_CODER]
+    out: dict[int, set] = {}
+    for seg, code in zip(auto["segment_id"], auto["code_id"]):
+        out.setdefault(int(seg), set()).add(code)
+    return out
 
 
 def _keyword_rules(project) -> dict[tuple[int, str], str]:

@@ -38,6 +38,11 @@ DEFAULT_THRESHOLD = 2.5
 TOP_THRESHOLD = 1.5
 #: a code needs this many examples among the reviewed segments to get a threshold of its own
 OWN_THRESHOLD_MIN = 3
+#: what a keyword hit of a code adds to its standardised score when nothing is reviewed yet
+#: (one standard deviation: the keyword coder's rules are the codebook author's own evidence)
+KEYWORD_WEIGHT = 1.0
+#: the keyword weights tried on the reviewed segments
+KEYWORD_GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 
 
 @dataclass
@@ -66,6 +71,12 @@ class Decisions:
 
 def _dense(x) -> np.ndarray:
     return np.asarray(x.todense() if sparse.issparse(x) else x, dtype=np.float32)
+
+
+def _standardised(raw: np.ndarray) -> np.ndarray:
+    """Columns (codes) shifted and scaled to mean 0 and standard deviation 1."""
+    mean, std = raw.mean(axis=0), raw.std(axis=0)
+    return (raw - mean) / np.where(std > 0, std, 1.0)
 
 
 def _mean_row(vectors, rows: list[int]) -> np.ndarray:
@@ -122,57 +133,108 @@ class CodeModel:
     """Code vectors from descriptions and decisions over one project's segment vectors."""
 
     def __init__(self, segment_vectors, segment_ids: list[int], code_vectors: np.ndarray,
-                 code_ids: list[str], decisions: Optional[Decisions] = None) -> None:
+                 code_ids: list[str], decisions: Optional[Decisions] = None,
+                 keywords: Optional[dict[int, set]] = None, groups: Optional[dict[int, object]] = None,
+                 also: Iterable[tuple] = ()) -> None:
         self.vectors = segment_vectors
         self.segment_ids = [int(s) for s in segment_ids]
         self.row = {s: i for i, s in enumerate(self.segment_ids)}
         self.code_vectors = _dense(code_vectors)
+        #: (segment vectors, code vectors) of every backend whose scores are averaged, this first
+        self.views = [(segment_vectors, self.code_vectors)] + [(v, _dense(c)) for v, c in also]
         self.code_ids = list(code_ids)
         self.decisions = decisions or Decisions()
+        self.keyword_hits = self._hit_matrix(keywords or {})
+        #: segment id → its source: thresholds are fitted on scores of held-out sources
+        self.groups = groups
+
+    def _hit_matrix(self, keywords: dict[int, set]) -> np.ndarray:
+        """segments × codes: 1 where the keyword coder found the code in the segment."""
+        col = {c: j for j, c in enumerate(self.code_ids)}
+        out = np.zeros((len(self.segment_ids), len(self.code_ids)), dtype=np.float32)
+        for seg, codes in keywords.items():
+            if seg in self.row:
+                for code in codes:
+                    if code in col:
+                        out[self.row[seg], col[code]] = 1.0
+        return out
 
     def _rows(self, segs) -> list[int]:
         return sorted(self.row[s] for s in segs if s in self.row)
 
-    def prototypes(self) -> np.ndarray:
+    def prototypes(self, decisions: Optional[Decisions] = None, view: int = 0) -> np.ndarray:
         """Each code's vector: description (+ mean of its examples − a share of the mean of its
         counter-examples), unit length."""
-        out = self.code_vectors.copy()
+        decisions = decisions or self.decisions
+        vectors, out = self.views[view][0], self.views[view][1].copy()
         for j, code in enumerate(self.code_ids):
-            pos = self._rows(self.decisions.positives.get(code, ()))
-            neg = self._rows(self.decisions.negatives.get(code, ()))
+            pos = self._rows(decisions.positives.get(code, ()))
+            neg = self._rows(decisions.negatives.get(code, ()))
             if pos:
-                out[j] = out[j] + _mean_row(self.vectors, pos) * 2.0
+                out[j] = out[j] + _mean_row(vectors, pos) * 2.0
             if neg:
-                out[j] = out[j] - NEGATIVE_WEIGHT * _mean_row(self.vectors, neg)
+                out[j] = out[j] - NEGATIVE_WEIGHT * _mean_row(vectors, neg)
         return unit_rows(out)
 
-    def _nearest(self, j: int, code: str) -> tuple[np.ndarray, np.ndarray]:
+    def _nearest(self, code: str, decisions: Decisions, vectors) -> tuple[np.ndarray, np.ndarray]:
         """Similarity of every segment to the code's nearest example (not itself) and that
         example's segment id."""
         n = len(self.segment_ids)
-        pos = self._rows(self.decisions.positives.get(code, ()))
+        pos = self._rows(decisions.positives.get(code, ()))
         if not pos:
             return np.full(n, np.nan, dtype=np.float32), np.full(n, -1)
-        sims = _dense(self.vectors @ self.vectors[pos].T)
+        sims = _dense(vectors @ vectors[pos].T)
         sims[pos, np.arange(len(pos))] = -np.inf      # an example is not its own evidence
         best = np.argmax(sims, axis=1)
         ids = np.array(self.segment_ids)[np.array(pos)[best]]
         return sims[np.arange(n), best], ids
 
-    def rank(self) -> Ranking:
-        """Scores of every code on every segment, standardised per code, with thresholds."""
-        similarity = _dense(self.vectors @ self.prototypes().T)
+    def _view_meaning(self, decisions: Decisions, view: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One backend's standardised scores, cosines to the code vectors and nearest examples."""
+        vectors = self.views[view][0]
+        similarity = _dense(vectors @ self.prototypes(decisions, view).T)
         raw = similarity.copy()
         nearest = np.full(raw.shape, -1)
         for j, code in enumerate(self.code_ids):
-            sims, ids = self._nearest(j, code)
+            sims, ids = self._nearest(code, decisions, vectors)
             if (ids != -1).any():
                 usable = np.isfinite(sims)
                 raw[usable, j] = (1 - NEAREST_SHARE) * raw[usable, j] + NEAREST_SHARE * sims[usable]
                 nearest[:, j] = ids
-        mean, std = raw.mean(axis=0), raw.std(axis=0)
-        scores = (raw - mean) / np.where(std > 0, std, 1.0)
-        thresholds = self._thresholds(scores)
+        return _standardised(raw), similarity, nearest
+
+    def _meaning(self, decisions: Decisions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Standardised meaning scores (segments × codes) learnt from ``decisions`` — with
+        several backends the mean of theirs, standardised again — and the first backend's
+        cosine to each code's vector and nearest example behind each score."""
+        meaning, similarity, nearest = self._view_meaning(decisions, 0)
+        if len(self.views) > 1:
+            meaning = _standardised(sum([meaning] + [self._view_meaning(decisions, v)[0]
+                                                     for v in range(1, len(self.views))]))
+        return meaning, similarity, nearest
+
+    def _held_out(self, meaning: np.ndarray, reviewed: list[int]) -> np.ndarray:
+        """Meaning scores of the reviewed segments as the model would give them before their
+        source was reviewed (learnt from the other reviewed sources only): fitting thresholds
+        on scores the segments' own examples shaped would set them too high."""
+        if self.groups is None:
+            return meaning[reviewed]
+        out = meaning[reviewed].copy()
+        group_of = [self.groups.get(self.segment_ids[r]) for r in reviewed]
+        for group in dict.fromkeys(group_of):
+            inside = {self.segment_ids[r] for r, g in zip(reviewed, group_of) if g == group}
+            others = Decisions({c: s - inside for c, s in self.decisions.positives.items()},
+                               {c: s - inside for c, s in self.decisions.negatives.items()},
+                               self.decisions.reviewed - inside)
+            held = self._meaning(others)[0]
+            rows = [i for i, g in enumerate(group_of) if g == group]
+            out[rows] = held[[reviewed[i] for i in rows]]
+        return out
+
+    def rank(self) -> Ranking:
+        """Scores of every code on every segment, standardised per code, with thresholds."""
+        meaning, similarity, nearest = self._meaning(self.decisions)
+        scores, thresholds = self._with_keywords(meaning)
         self._mask_decided(scores)
         return Ranking(self.segment_ids, self.code_ids, scores, thresholds, nearest, similarity)
 
@@ -184,18 +246,32 @@ class CodeModel:
                 if code in col:
                     scores[self._rows(segs), col[code]] = -np.inf
 
-    def _thresholds(self, scores: np.ndarray) -> np.ndarray:
-        """Thresholds fitted on the reviewed segments (see :func:`fit_thresholds`)."""
+    def _with_keywords(self, meaning: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The hybrid score (meaning + weight × keyword hit) and its thresholds.  With reviewed
+        segments the weight and thresholds are those with the best F1 on them; else
+        ``KEYWORD_WEIGHT`` and ``DEFAULT_THRESHOLD``."""
         reviewed = self._rows(self.decisions.reviewed)
         if not reviewed:
-            return np.full(len(self.code_ids), DEFAULT_THRESHOLD)
+            return meaning + KEYWORD_WEIGHT * self.keyword_hits, np.full(len(self.code_ids), DEFAULT_THRESHOLD)
+        truth, held = self._truth(reviewed), self._held_out(meaning, reviewed)
+        best = None
+        for weight in KEYWORD_GRID:
+            scores = held + weight * self.keyword_hits[reviewed]
+            thresholds = fit_thresholds(scores, truth)
+            f1 = micro_f1(scores >= thresholds, truth)
+            if best is None or f1 > best[0]:
+                best = (f1, weight, thresholds)
+        return meaning + best[1] * self.keyword_hits, best[2]
+
+    def _truth(self, reviewed: list[int]) -> np.ndarray:
+        """reviewed segments × codes: whether the researcher coded the segment with the code."""
         local = {r: i for i, r in enumerate(reviewed)}
         truth = np.zeros((len(reviewed), len(self.code_ids)), dtype=bool)
         for j, code in enumerate(self.code_ids):
             for r in self._rows(self.decisions.positives.get(code, ())):
                 if r in local:
                     truth[local[r], j] = True
-        return fit_thresholds(scores[reviewed], truth)
+        return truth
 
 
 #: the thresholds tried (standardised scores)
@@ -204,6 +280,12 @@ GRID = np.round(np.arange(0.0, 6.01, 0.1), 2)
 
 def _f1(tp, fp, fn):
     return np.where(tp > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.0)
+
+
+def micro_f1(predicted: np.ndarray, truth: np.ndarray) -> float:
+    """Micro F1 of a boolean prediction against the truth (same shape)."""
+    tp = int((predicted & truth).sum())
+    return float(_f1(tp, int((predicted & ~truth).sum()), int((~predicted & truth).sum())))
 
 
 def fit_thresholds(scores: np.ndarray, truth: np.ndarray) -> np.ndarray:
