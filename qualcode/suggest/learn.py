@@ -43,6 +43,10 @@ OWN_THRESHOLD_MIN = 3
 KEYWORD_WEIGHT = 1.0
 #: the keyword weights tried on the reviewed segments
 KEYWORD_GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
+#: the shares of the nearest example tried on the reviewed segments
+SHARE_GRID = (0.0, 0.25, 0.5)
+#: reviewed segments needed before the share and the keyword weight are fitted on them
+FIT_MIN = 20
 
 
 @dataclass
@@ -189,54 +193,59 @@ class CodeModel:
         ids = np.array(self.segment_ids)[np.array(pos)[best]]
         return sims[np.arange(n), best], ids
 
-    def _view_meaning(self, decisions: Decisions, view: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """One backend's standardised scores, cosines to the code vectors and nearest examples."""
-        vectors = self.views[view][0]
-        similarity = _dense(vectors @ self.prototypes(decisions, view).T)
-        raw = similarity.copy()
-        nearest = np.full(raw.shape, -1)
-        for j, code in enumerate(self.code_ids):
-            sims, ids = self._nearest(code, decisions, vectors)
-            if (ids != -1).any():
-                usable = np.isfinite(sims)
-                raw[usable, j] = (1 - NEAREST_SHARE) * raw[usable, j] + NEAREST_SHARE * sims[usable]
-                nearest[:, j] = ids
-        return _standardised(raw), similarity, nearest
+    def _parts(self, decisions: Decisions) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per backend: the cosine of every segment to every code's vector, to the code's
+        nearest example (NaN: no example) and that example's segment id (-1: none)."""
+        out = []
+        for view, (vectors, _) in enumerate(self.views):
+            similarity = _dense(vectors @ self.prototypes(decisions, view).T)
+            near = np.full(similarity.shape, np.nan, dtype=np.float32)
+            nearest = np.full(similarity.shape, -1)
+            for j, code in enumerate(self.code_ids):
+                sims, ids = self._nearest(code, decisions, vectors)
+                near[:, j], nearest[:, j] = sims, ids
+            out.append((similarity, near, nearest))
+        return out
 
-    def _meaning(self, decisions: Decisions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Standardised meaning scores (segments × codes) learnt from ``decisions`` — with
-        several backends the mean of theirs, standardised again — and the first backend's
-        cosine to each code's vector and nearest example behind each score."""
-        meaning, similarity, nearest = self._view_meaning(decisions, 0)
-        if len(self.views) > 1:
-            meaning = _standardised(sum([meaning] + [self._view_meaning(decisions, v)[0]
-                                                     for v in range(1, len(self.views))]))
-        return meaning, similarity, nearest
+    @staticmethod
+    def _combined(parts, share: float) -> np.ndarray:
+        """Standardised meaning scores: per backend the cosine to the code's vector mixed with
+        ``share`` of the nearest example's, standardised per code; with several backends their
+        mean, standardised again."""
+        views = []
+        for similarity, near, _ in parts:
+            usable = np.isfinite(near)
+            mixed = (1 - share) * similarity + share * np.where(usable, near, 0.0)
+            views.append(_standardised(np.where(usable, mixed, similarity)))
+        return views[0] if len(views) == 1 else _standardised(sum(views))
 
-    def _held_out(self, meaning: np.ndarray, reviewed: list[int]) -> np.ndarray:
-        """Meaning scores of the reviewed segments as the model would give them before their
-        source was reviewed (learnt from the other reviewed sources only): fitting thresholds
-        on scores the segments' own examples shaped would set them too high."""
+    def _held_out(self, reviewed: list[int]) -> Optional[list]:
+        """The parts (see :meth:`_parts`) of the reviewed segments as the model would see them
+        before their source was reviewed (learnt from the other reviewed sources only):
+        weights and thresholds fitted on scores that a segment's own example shaped come out
+        too trusting.  None without sources to hold out."""
         if self.groups is None:
-            return meaning[reviewed]
-        out = meaning[reviewed].copy()
+            return None
+        out = [tuple(np.empty((len(reviewed),) + x.shape[1:], dtype=x.dtype) for x in view)
+               for view in self._parts(Decisions())]
         group_of = [self.groups.get(self.segment_ids[r]) for r in reviewed]
         for group in dict.fromkeys(group_of):
             inside = {self.segment_ids[r] for r, g in zip(reviewed, group_of) if g == group}
             others = Decisions({c: s - inside for c, s in self.decisions.positives.items()},
                                {c: s - inside for c, s in self.decisions.negatives.items()},
                                self.decisions.reviewed - inside)
-            held = self._meaning(others)[0]
             rows = [i for i, g in enumerate(group_of) if g == group]
-            out[rows] = held[[reviewed[i] for i in rows]]
+            for target, held in zip(out, self._parts(others)):
+                for t, h in zip(target, held):
+                    t[rows] = h[[reviewed[i] for i in rows]]
         return out
 
     def rank(self) -> Ranking:
         """Scores of every code on every segment, standardised per code, with thresholds."""
-        meaning, similarity, nearest = self._meaning(self.decisions)
-        scores, thresholds = self._with_keywords(meaning)
+        parts = self._parts(self.decisions)
+        scores, thresholds = self._fitted(parts)
         self._mask_decided(scores)
-        return Ranking(self.segment_ids, self.code_ids, scores, thresholds, nearest, similarity)
+        return Ranking(self.segment_ids, self.code_ids, scores, thresholds, parts[0][2], parts[0][0])
 
     def _mask_decided(self, scores: np.ndarray) -> None:
         """A code already decided on a segment (coded or rejected) is not suggested there."""
@@ -246,22 +255,28 @@ class CodeModel:
                 if code in col:
                     scores[self._rows(segs), col[code]] = -np.inf
 
-    def _with_keywords(self, meaning: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _fitted(self, parts) -> tuple[np.ndarray, np.ndarray]:
         """The hybrid score (meaning + weight × keyword hit) and its thresholds.  With reviewed
-        segments the weight and thresholds are those with the best F1 on them; else
-        ``KEYWORD_WEIGHT`` and ``DEFAULT_THRESHOLD``."""
+        segments the nearest-example share, the keyword weight and the thresholds are those
+        with the best F1 on the reviewed segments scored as if held out; else
+        ``NEAREST_SHARE``, ``KEYWORD_WEIGHT`` and ``DEFAULT_THRESHOLD``."""
         reviewed = self._rows(self.decisions.reviewed)
         if not reviewed:
-            return meaning + KEYWORD_WEIGHT * self.keyword_hits, np.full(len(self.code_ids), DEFAULT_THRESHOLD)
-        truth, held = self._truth(reviewed), self._held_out(meaning, reviewed)
+            return (self._combined(parts, NEAREST_SHARE) + KEYWORD_WEIGHT * self.keyword_hits,
+                    np.full(len(self.code_ids), DEFAULT_THRESHOLD))
+        truth, held = self._truth(reviewed), self._held_out(reviewed)
+        hits = self.keyword_hits[reviewed]
+        few = len(reviewed) < FIT_MIN     # too few to choose between mixtures: the defaults
         best = None
-        for weight in KEYWORD_GRID:
-            scores = held + weight * self.keyword_hits[reviewed]
-            thresholds = fit_thresholds(scores, truth)
-            f1 = micro_f1(scores >= thresholds, truth)
-            if best is None or f1 > best[0]:
-                best = (f1, weight, thresholds)
-        return meaning + best[1] * self.keyword_hits, best[2]
+        for share in (NEAREST_SHARE,) if few else SHARE_GRID:
+            meaning = self._combined(held, share) if held is not None else self._combined(parts, share)[reviewed]
+            for weight in (KEYWORD_WEIGHT,) if few else KEYWORD_GRID:
+                thresholds = fit_thresholds(meaning + weight * hits, truth)
+                f1 = micro_f1(meaning + weight * hits >= thresholds, truth)
+                if best is None or f1 > best[0]:
+                    best = (f1, share, weight, thresholds)
+        _, share, weight, thresholds = best
+        return self._combined(parts, share) + weight * self.keyword_hits, thresholds
 
     def _truth(self, reviewed: list[int]) -> np.ndarray:
         """reviewed segments × codes: whether the researcher coded the segment with the code."""
