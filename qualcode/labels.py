@@ -486,6 +486,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "view.review.undo": ("Kumoa viimeisin", "Undo the last"),
     "view.review.saving": ("Tallennetaan…", "Saving…"),
     "view.first_rows": ("{shown} ensimmäistä {total} koodauksesta", "the first {shown} of {total} codings"),
+    # --- ranked suggestions (qualcode suggest; review sheet score column, view) ---
+    "review.score": ("Pisteet", "Scores"),
+    "review.score_keyword": ("avainsana", "keyword"),
+    "view.score": ("pisteet {score}", "score {score}"),
+    "view.score_title": ("Merkityksen mukaan ehdotettu, pisteet {score}",
+                         "Suggested by meaning, score {score}"),
     # --- anonymity ---
     # (pseudonymisation: replacement labels and the anonymity check table; qualcode/pseudonym/)
     "anonymity.email": ("[sähköposti]", "[email]"),

@@ -167,3 +167,34 @@ def test_a_combination_of_backends_is_checked():
     from qualcode.facade.suggesting import backend_names
     with pytest.raises(QualcodeError, match="joined by"):
         backend_names("bm25+bm25")
+
+
+def test_review_sheet_shows_ranked_suggestions_by_score_and_imports_them(demo, tmp_path):
+    import openpyxl
+    folder = tmp_path / "copy"
+    shutil.copytree(demo, folder)
+    with Project(folder) as p:
+        ranked = suggest(p, "bm25")
+        sheet = p.coding.review_export(tmp_path / "review.xlsx", lang="en")
+        wb = openpyxl.load_workbook(sheet)
+        ws = wb["Review"]
+        head = [c.value for c in ws[1]]
+        col = {h: i for i, h in enumerate(head)}
+        assert head[-1] == "Scores"
+        best = ranked.sort_values("score", ascending=False).iloc[0]
+        only = ranked.groupby("segment_id").filter(lambda g: len(g) >= 2)
+        rows = {r[col["Segment"]].value: r for r in ws.iter_rows(min_row=2)}
+        seg = int(only["segment_id"].iloc[0])
+        mine = only[only["segment_id"] == seg].sort_values("score", ascending=False)
+        lines = rows[seg][col["Scores"]].value.split("\n")
+        scored = [ln for ln in lines if not ln.endswith("(keyword)")]
+        assert [ln.split()[0] for ln in scored] == list(mine["code_id"])      # best score first
+        assert [float(ln.split()[1]) for ln in scored] == [round(x, 2) for x in mine["score"]]
+        assert rows[seg][col["Suggested codes"]].value.split(", ")[:len(mine)] == list(mine["code_id"])
+        # a ranked suggestion is accepted like any other
+        seg, code = int(best["segment_id"]), best["code_id"]
+        rows[seg][col["Accept"]].value = code
+        wb.save(sheet)
+        p.coding.review_import(sheet)
+        c = p.codings()
+        assert ((c["segment_id"] == seg) & (c["code_id"] == code) & (c["status"] == "accepted")).any()

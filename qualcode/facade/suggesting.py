@@ -157,26 +157,27 @@ def _keyword_rules(project) -> dict[tuple[int, str], str]:
     return {(int(s), c): r for s, c, r in zip(auto["segment_id"], auto["code_id"], auto["rule"])}
 
 
-def _rule(backend: str, row: dict, keywords: Optional[str]) -> str:
-    parts = [f"{backend} score {row['score']:.2f} (threshold {row['threshold']:.2f})",
-             f"similarity {row['similarity']:.2f}"]
-    if row["nearest"] >= 0:
-        parts.append(f"nearest example segment {row['nearest']}")
-    if keywords:
-        parts.append(keywords)
-    return "; ".join(parts)
+def with_scores(codings: pd.DataFrame) -> pd.DataFrame:
+    """``codings`` with a ``score`` column: a ranked suggestion's score (NaN for the others),
+    so that the review sheet and the view can sort and show them."""
+    from ..suggest import rule_score
+
+    scores = [rule_score(r) if c == SEMANTIC_CODER else None for c, r in zip(codings["coder"], codings["rule"])]
+    return codings.assign(score=pd.array([np.nan if x is None else x for x in scores], dtype="float64"))
 
 
 def suggest(project, backend: str = DEFAULT_BACKEND, top_k: int = 3, progress: bool = False) -> pd.DataFrame:
     """Rank the codes of every answer segment and store those above their threshold (at most
     ``top_k`` per segment) as suggestions of coder ``semantic``.  Returns them with their
     score, threshold, similarity and nearest example."""
+    from ..suggest import evidence_rule
+
     model, segs = build_model(project, backend, progress=progress)
     rows = model.rank().rows(top_k)
     bounds = {int(r.segment_id): (int(r.source_id), int(r.start), int(r.end)) for r in segs.itertuples()}
     keywords = _keyword_rules(project)
     codings = [Coding(r["code_id"], r["segment_id"], bounds[r["segment_id"]][1], bounds[r["segment_id"]][2],
-                      "suggested", SEMANTIC_CODER, _rule(backend, r, keywords.get((r["segment_id"], r["code_id"]))),
+                      "suggested", SEMANTIC_CODER, evidence_rule(backend, r, keywords.get((r["segment_id"], r["code_id"]))),
                       source_id=bounds[r["segment_id"]][0]) for r in rows]
     with project.store.transaction():
         replaced = project.store.replace_suggestions(SEMANTIC_CODER, codings)

@@ -19,6 +19,7 @@ threshold a code needs is fitted on the segments already reviewed.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
@@ -47,6 +48,31 @@ KEYWORD_GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 SHARE_GRID = (0.0, 0.25, 0.5)
 #: reviewed segments needed before the share and the keyword weight are fitted on them
 FIT_MIN = 20
+
+
+def evidence_rule(backend: str, row: dict, keywords: Optional[str] = None) -> str:
+    """The rule stored with a ranked suggestion: its score first, then the evidence.
+
+    >>> rule = evidence_rule("bm25", {"score": 2.345, "threshold": 1.5, "similarity": .41, "nearest": 12})
+    >>> rule, rule_score(rule), rule_score("keyword:hinta")
+    ('bm25 score 2.35 (threshold 1.50); similarity 0.41; nearest example segment 12', 2.35, None)
+    """
+    parts = [f"{backend} score {row['score']:.2f} (threshold {row['threshold']:.2f})",
+             f"similarity {row['similarity']:.2f}"]
+    if row["nearest"] >= 0:
+        parts.append(f"nearest example segment {row['nearest']}")
+    if keywords:
+        parts.append(keywords)
+    return "; ".join(parts)
+
+
+_RULE_SCORE = re.compile(r"^\S+ score (-?\d+(?:\.\d+)?) \(")
+
+
+def rule_score(rule) -> Optional[float]:
+    """The score in a rule written by :func:`evidence_rule` (None for any other rule)."""
+    match = _RULE_SCORE.match(rule) if isinstance(rule, str) else None
+    return float(match.group(1)) if match else None
 
 
 @dataclass
