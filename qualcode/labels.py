@@ -489,7 +489,6 @@ LABELS: dict[str, tuple[str, str]] = {
     # --- ranked suggestions (qualcode suggest; review sheet score column, view) ---
     "review.score": ("Pisteet", "Scores"),
     "review.score_keyword": ("avainsana", "keyword"),
-    "view.score": ("pisteet {score}", "score {score}"),
     "view.score_title": ("Merkityksen mukaan ehdotettu, pisteet {score}",
                          "Suggested by meaning, score {score}"),
     # --- anonymity ---
