@@ -113,10 +113,12 @@ def curve(backends: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("parts", nargs="*", choices=["speed", "curve", []], help="default: both")
+    parser.add_argument("parts", nargs="*", metavar="speed|curve", help="what to measure (default: both)")
     parser.add_argument("--backends", default="bm25,semantic,bm25+semantic")
     args = parser.parse_args()
     backends, parts = args.backends.split(","), args.parts or ["speed", "curve"]
+    if set(parts) - {"speed", "curve"}:
+        parser.error("name speed and/or curve")
     if "speed" in parts:
         speed(backends)
     if "curve" in parts:

@@ -199,3 +199,15 @@ def test_review_sheet_shows_ranked_suggestions_by_score_and_imports_them(demo, t
         p.coding.review_import(sheet)
         c = p.codings()
         assert ((c["segment_id"] == seg) & (c["code_id"] == code) & (c["status"] == "accepted")).any()
+
+
+def test_a_single_decision_does_not_open_the_floodgates(demo, tmp_path):
+    from qualcode.suggest.learn import DEFAULT_THRESHOLD
+    folder = tmp_path / "copy"
+    shutil.copytree(demo, folder)
+    with Project(folder) as p:
+        before = suggest(p, "bm25")
+        p.coding.add(_segment(p, "transcripts/C2.txt", 28), "price_concern")
+        after = suggest(p, "bm25")
+        assert set(after["threshold"]) == {DEFAULT_THRESHOLD}        # too few reviewed to fit one
+        assert len(after) <= len(before) + 3

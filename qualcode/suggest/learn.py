@@ -46,7 +46,7 @@ KEYWORD_WEIGHT = 1.0
 KEYWORD_GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 #: the shares of the nearest example tried on the reviewed segments
 SHARE_GRID = (0.0, 0.25, 0.5)
-#: reviewed segments needed before the share and the keyword weight are fitted on them
+#: reviewed segments needed before the share, the keyword weight and the thresholds are fitted
 FIT_MIN = 20
 
 
@@ -282,21 +282,20 @@ class CodeModel:
                     scores[self._rows(segs), col[code]] = -np.inf
 
     def _fitted(self, parts) -> tuple[np.ndarray, np.ndarray]:
-        """The hybrid score (meaning + weight × keyword hit) and its thresholds.  With reviewed
-        segments the nearest-example share, the keyword weight and the thresholds are those
-        with the best F1 on the reviewed segments scored as if held out; else
-        ``NEAREST_SHARE``, ``KEYWORD_WEIGHT`` and ``DEFAULT_THRESHOLD``."""
+        """The hybrid score (meaning + weight × keyword hit) and its thresholds.  With at least
+        ``FIT_MIN`` reviewed segments the nearest-example share, the keyword weight and the
+        thresholds are those with the best F1 on the reviewed segments scored as if held out;
+        else ``NEAREST_SHARE``, ``KEYWORD_WEIGHT`` and ``DEFAULT_THRESHOLD``."""
         reviewed = self._rows(self.decisions.reviewed)
-        if not reviewed:
+        if len(reviewed) < FIT_MIN:     # a threshold fitted on a handful of segments would let everything through
             return (self._combined(parts, NEAREST_SHARE) + KEYWORD_WEIGHT * self.keyword_hits,
                     np.full(len(self.code_ids), DEFAULT_THRESHOLD))
         truth, held = self._truth(reviewed), self._held_out(reviewed)
         hits = self.keyword_hits[reviewed]
-        few = len(reviewed) < FIT_MIN     # too few to choose between mixtures: the defaults
         best = None
-        for share in (NEAREST_SHARE,) if few else SHARE_GRID:
+        for share in SHARE_GRID:
             meaning = self._combined(held, share) if held is not None else self._combined(parts, share)[reviewed]
-            for weight in (KEYWORD_WEIGHT,) if few else KEYWORD_GRID:
+            for weight in KEYWORD_GRID:
                 thresholds = fit_thresholds(meaning + weight * hits, truth)
                 f1 = micro_f1(meaning + weight * hits >= thresholds, truth)
                 if best is None or f1 > best[0]:
