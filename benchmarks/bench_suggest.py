@@ -1,11 +1,20 @@
-"""Suggestions per backend on the English demo, each step in a fresh process (imports and
-store opening included): the first ``suggest`` (vectors computed and cached), then one
-decision and a re-suggest (cached vectors read).  Prints segments/s and peak memory.
+"""Suggestions per backend, each step in a fresh process (imports and store opening included).
 
-    python benchmarks/bench_suggest.py [bm25 semantic]
+Speed, on the English demo: the first ``suggest`` (vectors computed and cached), then one
+decision and a re-suggest (cached segment and code vectors read; the bar is 2 s).  Prints
+segments/s and peak memory.
+
+The learning curve, on both demo studies against their gold codings: ``evaluate --simulate
+N`` for N = 0, 1, 2, 4 (and 6 on the Finnish demo) — the first N gold-coded sources count as
+reviewed, the others are scored — hit@5 and leaf micro-F1 of the keyword coder and of each
+backend.
+
+    python benchmarks/bench_suggest.py [speed] [curve] [--backends bm25,semantic,bm25+semantic]
 """
 from __future__ import annotations
 
+import argparse
+import json
 import resource
 import shutil
 import subprocess
@@ -15,24 +24,38 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "corpora" / "customer-voice"
+ENGLISH = ROOT / "corpora" / "customer-voice"
 CODEBOOK = ROOT / "codebooks" / "customer_experience_en.yaml"
+STUDIES = {"en": (ENGLISH, [0, 1, 2, 4]), "fi": (ROOT / "corpora" / "asiakaskokemus", [0, 1, 2, 4, 6])}
 
 SETUP = """
+from pathlib import Path
 from qualcode.project import Project
-with Project({folder!r}) as p:
-    p.ingest([{folder!r} + '/transcripts'], informants={folder!r} + '/informants.csv')
+from qualcode.demo import copy_demo_study
+folder = Path({folder!r})
+if {finnish}:
+    copy_demo_study(folder)
+with Project(folder) as p:
+    p.ingest([folder / 'transcripts'], informants=None if {finnish} else folder / 'informants.csv')
     p.code()
 """
 SUGGEST = """
 from qualcode.project import Project
-from qualcode.facade.suggesting import suggest
 with Project({folder!r}) as p:
     if {decide}:
         s = p.segments()
         p.coding.add(int(s[~s.is_interviewer].segment_id.iloc[5]), 'price_concern')
-    suggest(p, {backend!r})
+    p.coding.suggest(backend={backend!r})
     print(len(p.segments()))
+"""
+CURVE = """
+import json
+from qualcode.project import Project
+with Project({folder!r}) as p:
+    for n in {steps!r}:
+        table = p.coding.evaluate({gold!r}, backends={backends!r}, simulate=n)
+        for row in table.to_dict('records'):
+            print(json.dumps({{'simulate': n, **{{k: row[k] for k in ('method', 'segments', 'hit@5', 'f1')}}}}))
 """
 
 
@@ -47,19 +70,60 @@ def run(code: str) -> tuple[float, float, str]:
     return seconds, max(peak, before) / 1024, out.strip()
 
 
-def main(backends: list[str]) -> None:
+def study(tmp: str, lang: str) -> str:
+    """A coded copy of the demo study of ``lang`` in ``tmp``."""
+    folder = str(Path(tmp) / f"study-{lang}")
+    if lang == "en":
+        shutil.copytree(ENGLISH, folder)
+        (Path(folder) / "codebooks").mkdir()
+        shutil.copy2(CODEBOOK, Path(folder) / "codebooks" / CODEBOOK.name)
+    run(SETUP.format(folder=folder, finnish=lang == "fi"))
+    return folder
+
+
+def speed(backends: list[str]) -> None:
     for backend in backends:
         with tempfile.TemporaryDirectory() as tmp:
-            folder = str(Path(tmp) / "study")
-            shutil.copytree(DEMO, folder)
-            (Path(folder) / "codebooks").mkdir()
-            shutil.copy2(CODEBOOK, Path(folder) / "codebooks" / CODEBOOK.name)
-            run(SETUP.format(folder=folder))
+            folder = study(tmp, "en")
             first, mb, n = run(SUGGEST.format(folder=folder, backend=backend, decide=False))
             again, mb2, _ = run(SUGGEST.format(folder=folder, backend=backend, decide=True))
-            print(f"{backend:9s} first suggest {first:6.2f} s ({int(n) / first:6.1f} segments/s, peak {mb:5.0f} MB)"
-                  f" | one decision + re-suggest {again:5.2f} s (peak {mb2:5.0f} MB)")
+            print(f"{backend:14s} first suggest {first:6.2f} s ({int(n) / first:6.1f} segments/s, peak {mb:5.0f} MB)"
+                  f" | one decision + re-suggest {again:5.2f} s (peak {mb2:5.0f} MB)", flush=True)
+
+
+def curve(backends: list[str]) -> None:
+    """The learning curve per language: hit@5 / F1 per method and number of reviewed sources."""
+    for lang, (corpus, steps) in STUDIES.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = study(tmp, lang)
+            gold = str(corpus / "gold" / "gold_coding.csv")
+            _, _, out = run(CURVE.format(folder=folder, steps=steps, gold=gold, backends=backends))
+        rows = [json.loads(line) for line in out.splitlines()]
+        methods = list(dict.fromkeys(r["method"] for r in rows))
+        print(f"\n{lang}: hit@5 / leaf micro-F1 (scored segments) by reviewed sources")
+        print(f"{'reviewed':>8s} {'segments':>8s} " + " ".join(f"{m:>15s}" for m in methods))
+        for n in steps:
+            mine = {r["method"]: r for r in rows if r["simulate"] == n}
+            base = mine["keywords"]["f1"] or 1.0
+            cells = [f"{mine[m]['hit@5']:.3f}/{mine[m]['f1']:.3f}" for m in methods]
+            best = max((m for m in methods if m != "keywords"), key=lambda m: mine[m]["f1"])
+            print(f"{n:8d} {mine['keywords']['segments']:8d} " + " ".join(f"{c:>15s}" for c in cells)
+                  + f"   best F1 {mine[best]['f1'] / base:.2f}x keywords ({best})", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("parts", nargs="*", metavar="speed|curve", help="what to measure (default: both)")
+    parser.add_argument("--backends", default="bm25,semantic,bm25+semantic")
+    args = parser.parse_args()
+    backends, parts = args.backends.split(","), args.parts or ["speed", "curve"]
+    if set(parts) - {"speed", "curve"}:
+        parser.error("name speed and/or curve")
+    if "speed" in parts:
+        speed(backends)
+    if "curve" in parts:
+        curve(backends)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["bm25", "semantic"])
+    main()

@@ -293,9 +293,10 @@ def code(obj, codebook, include_interviewer, table_format):
 
 
 @main.command()
-@click.option("--backend", type=click.Choice(["bm25", "semantic"]), default="bm25", show_default=True,
+@click.option("--backend", type=click.Choice(["bm25", "semantic", "bm25+semantic"]), default="bm25",
+              show_default=True,
               help="bm25: word statistics over lemmas (no extra); semantic: sentence embeddings "
-                   "(pip install 'qualcode[semantic]').")
+                   "(pip install 'qualcode[semantic]'); bm25+semantic: both, scores averaged (best).")
 @click.option("--top-k", type=int, default=3, show_default=True, help="Codes to rank per segment.")
 @click.pass_obj
 @handle_errors
@@ -310,7 +311,7 @@ def suggest(obj, backend, top_k):
 @click.argument("gold", type=click.Path(dir_okay=False))
 @click.option("--level", type=click.Choice(["code", "theme"]), default="code", show_default=True,
               help="Compare codes, or themes (a neighbouring code of the right theme counts).")
-@click.option("--backend", "backends", multiple=True, type=click.Choice(["bm25", "semantic"]),
+@click.option("--backend", "backends", multiple=True, type=click.Choice(["bm25", "semantic", "bm25+semantic"]),
               help="Also score a ranked suggester (repeat for both): hit@1, hit@5, precision, recall.")
 @click.option("--simulate", type=int, default=0, show_default=True,
               help="With --backend: the first N gold-coded sources count as reviewed, the rest are scored.")

@@ -585,6 +585,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "attribute.mode": ("Haastattelutapa", "Interview mode"),
     "attribute.paivamaara": ("Päivämäärä", "Date"),
     "attribute.date": ("Päivämäärä", "Date"),
+    # --- ranked suggestions (qualcode suggest; review sheet score column, view) ---
+    "review.score": ("Pisteet", "Scores"),
+    "review.score_keyword": ("avainsana", "keyword"),
+    "view.score_title": ("Merkityksen mukaan ehdotettu, pisteet {score}",
+                         "Suggested by meaning, score {score}"),
     # --- anonymity ---
     # (pseudonymisation: replacement labels and the anonymity check table; qualcode/pseudonym/)
     "anonymity.email": ("[sähköposti]", "[email]"),

@@ -25,6 +25,8 @@ def demo(tmp_path_factory):
     with Project(folder) as p:
         p.ingest([folder / "transcripts"], informants=folder / "informants.csv")
         p.code()
+        if "semantic" in available_backends():     # embedded once: the copies the tests make read them
+            build_model(p, "semantic")
     return folder
 
 
@@ -114,12 +116,12 @@ def test_semantic_vectors_are_computed_once(demo, tmp_path, monkeypatch):
     shutil.copytree(demo, folder)
     with Project(folder) as p:
         backend = get_backend("semantic", "en")
-        suggest(p, "semantic")
-        assert p.store.vector_count(backend.version) == len(p.segments())
+        assert p.store.vector_count(backend.version) == len(p.segments())   # embedded by the fixture, once
 
         def refuse(*a, **k):
             raise AssertionError("cached vectors were computed again")
         monkeypatch.setattr(type(backend), "segment_vectors", refuse)
+        monkeypatch.setattr(type(backend), "code_vectors", refuse)     # the code texts are cached too
         p.coding.add(_segment(p, "transcripts/C4.md", 25), "billing_errors")
         p.code()                                               # a re-code keeps the vectors too
         assert len(suggest(p, "semantic"))
@@ -139,3 +141,73 @@ def test_suggest_and_ranked_evaluation_through_the_cli(demo, tmp_path, cli):
     assert code == 0 and "hit" in out, out
     code, out = cli(["--project", folder, "suggest", "--backend", "nonsense"])
     assert code == 2 and "nonsense" in out
+
+
+def test_keyword_hits_add_to_the_meaning_score(demo):
+    with Project(demo) as p:
+        model = build_model(p, "bm25")[0]
+        auto = p.codings().query("coder == 'auto'")
+        seg, code = int(auto["segment_id"].iloc[0]), auto["code_id"].iloc[0]
+        assert model.keyword_hits[model.row[seg], model.code_ids.index(code)] == 1.0
+        with_hits = model.rank().scores[model.row[seg], model.code_ids.index(code)]
+        model.keyword_hits[:] = 0
+        without = model.rank().scores[model.row[seg], model.code_ids.index(code)]
+        assert with_hits > without
+
+
+@pytest.mark.skipif("semantic" not in available_backends(), reason="the semantic extra is not installed")
+def test_both_backends_together_beat_the_keyword_coder(demo):
+    with Project(demo) as p:
+        table = evaluate_suggestions(p, DEMO / "gold" / "gold_coding.csv", ("bm25+semantic",),
+                                     simulate=1).set_index("method")
+    assert table.loc["bm25+semantic", "hit@1"] > table.loc["keywords", "hit@1"]
+    assert table.loc["bm25+semantic", "f1"] > table.loc["keywords", "f1"]
+
+
+def test_a_combination_of_backends_is_checked():
+    from qualcode.facade.suggesting import backend_names
+    with pytest.raises(QualcodeError, match="joined by"):
+        backend_names("bm25+bm25")
+
+
+def test_review_sheet_shows_ranked_suggestions_by_score_and_imports_them(demo, tmp_path):
+    import openpyxl
+    folder = tmp_path / "copy"
+    shutil.copytree(demo, folder)
+    with Project(folder) as p:
+        ranked = suggest(p, "bm25")
+        sheet = p.coding.review_export(tmp_path / "review.xlsx", lang="en")
+        wb = openpyxl.load_workbook(sheet)
+        ws = wb["Review"]
+        head = [c.value for c in ws[1]]
+        col = {h: i for i, h in enumerate(head)}
+        assert head[-1] == "Scores"
+        best = ranked.sort_values("score", ascending=False).iloc[0]
+        only = ranked.groupby("segment_id").filter(lambda g: len(g) >= 2)
+        rows = {r[col["Segment"]].value: r for r in ws.iter_rows(min_row=2)}
+        seg = int(only["segment_id"].iloc[0])
+        mine = only[only["segment_id"] == seg].sort_values("score", ascending=False)
+        lines = rows[seg][col["Scores"]].value.split("\n")
+        scored = [ln for ln in lines if not ln.endswith("(keyword)")]
+        assert [ln.split()[0] for ln in scored] == list(mine["code_id"])      # best score first
+        assert [float(ln.split()[1]) for ln in scored] == [round(x, 2) for x in mine["score"]]
+        assert rows[seg][col["Suggested codes"]].value.split(", ")[:len(mine)] == list(mine["code_id"])
+        # a ranked suggestion is accepted like any other
+        seg, code = int(best["segment_id"]), best["code_id"]
+        rows[seg][col["Accept"]].value = code
+        wb.save(sheet)
+        p.coding.review_import(sheet)
+        c = p.codings()
+        assert ((c["segment_id"] == seg) & (c["code_id"] == code) & (c["status"] == "accepted")).any()
+
+
+def test_a_single_decision_does_not_open_the_floodgates(demo, tmp_path):
+    from qualcode.suggest.learn import DEFAULT_THRESHOLD
+    folder = tmp_path / "copy"
+    shutil.copytree(demo, folder)
+    with Project(folder) as p:
+        before = suggest(p, "bm25")
+        p.coding.add(_segment(p, "transcripts/C2.txt", 28), "price_concern")
+        after = suggest(p, "bm25")
+        assert set(after["threshold"]) == {DEFAULT_THRESHOLD}        # too few reviewed to fit one
+        assert len(after) <= len(before) + 3

@@ -5,6 +5,12 @@ The sheet (``Tarkistus`` / ``Review``) has one row per segment::
     Segmentti | Lähde | Haastateltava | Teksti | Ehdotetut koodit | Hyväksytyt koodit |
     Hyväksy | Hylkää 1..3 | Lisää 1..3 | Valenssi | Kohde | Huomio |
     (hidden: key, text hash, suggested, accepted)
+    | Pisteet (only when there are ranked suggestions, ``qualcode suggest``)
+
+* The ranked suggestions (coder ``semantic``) are suggestions like the keyword coder's: a
+  row lists them best score first, and ``Pisteet`` (Scores) gives each code's score (a
+  keyword suggestion without one says so).  On import they are accepted, rejected or left
+  open exactly like the others.
 
 * ``Hyväksy`` (Accept) has a dropdown ``kaikki`` / ``ei mitään`` (all / none); the reviewer may
   also type code ids separated by commas (the dropdown does not block typed values).
@@ -62,7 +68,7 @@ _SPLIT = re.compile(r"[,;\n]+")
 _ACCEPT_VALIDATION_MAX = 255          # Excel's limit for a literal list in data validation
 _MAX_REJECT_LISTS = 200               # distinct per-row reject dropdowns written
 
-_WIDTHS = {"segment": 10, "source": 18, "informant": 14, "text": 80, "suggested": 22,
+_WIDTHS = {"segment": 10, "source": 18, "informant": 14, "text": 80, "suggested": 22, "score": 22,
            "accepted": 20, "accept": 14, "reject": 14, "add": 14, "valence": 16, "target": 18, "note": 30,
            "key": 10, "hash": 12, "suggested_ids": 12, "accepted_ids": 12}
 _HEADER_FILL = "DDDDDD"
@@ -131,14 +137,17 @@ def _join(ids: Iterable[str]) -> str:
     return ", ".join(ids)
 
 
-def _columns(lang: str) -> list[tuple[str, str]]:
-    """(kind, header) of every column, in sheet order."""
+def _columns(lang: str, scored: bool = False) -> list[tuple[str, str]]:
+    """(kind, header) of every column, in sheet order (``scored``: with the column of the
+    ranked suggestions' scores)."""
     cols = [(k, label(f"review.{k}", lang)) for k in
             ("segment", "source", "informant", "text", "suggested", "accepted", "accept")]
     cols += [("reject", label("review.reject", lang, n=i)) for i in range(1, N_REJECT + 1)]
     cols += [("add", label("review.add", lang, n=i)) for i in range(1, N_ADD + 1)]
     cols += [(k, label(f"review.{k}", lang)) for k in
              ("valence", "target", "note", "key", "hash", "suggested_ids", "accepted_ids")]
+    if scored:   # last, after the hidden columns (it shows beside the note): the others keep their letters
+        cols.append(("score", label("review.score", lang)))
     return cols
 
 
@@ -197,7 +206,7 @@ def segment_code_sets(codings: pd.DataFrame, coder: str = "",
 #: Columns a reviewer fills in (shaded) and the hidden columns kept for the import check.
 _INPUT_KINDS = {"accept", "reject", "add", "valence", "target", "note"}
 _HIDDEN_KINDS = {"key", "hash", "suggested_ids", "accepted_ids"}
-_WRAPPED_KINDS = ("text", "suggested", "accepted", "target", "note")
+_WRAPPED_KINDS = ("text", "suggested", "score", "accepted", "target", "note")
 
 
 def write_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codings: pd.DataFrame,
@@ -222,7 +231,8 @@ def write_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codings: 
 
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
-    cols = _columns(lang)
+    scores = suggestion_scores(codings)
+    cols = _columns(lang, scored=bool(scores))
     col_of: dict[str, list[int]] = {}
     for i, (kind, _) in enumerate(cols, start=1):
         col_of.setdefault(kind, []).append(i)
@@ -231,7 +241,8 @@ def write_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codings: 
     ws = wb.active
     ws.title = label("review.sheet", lang)
     _write_review_header(ws, cols)
-    reject_lists = _write_review_rows(ws, segments, segment_code_sets(codings, coder, codebook), cols)
+    sets = _by_score(segment_code_sets(codings, coder, codebook), scores)
+    reject_lists = _write_review_rows(ws, segments, sets, cols, lang)
     codes_sheet = label("review.sheet_codes", lang)
     if ws.max_row >= 2:
         _add_review_dropdowns(ws, col_of, reject_lists, codebook, lang, codes_sheet)
@@ -262,7 +273,44 @@ def _write_review_header(ws, cols: list[tuple[str, str]]) -> None:
         ws.column_dimensions[letter].hidden = kind in _HIDDEN_KINDS
 
 
-def _write_review_rows(ws, segments: pd.DataFrame, sets: dict, cols: list[tuple[str, str]]
+def suggestion_scores(codings: pd.DataFrame) -> dict[int, dict[str, float]]:
+    """segment id → code → the best score of a ranked suggestion still open there (from the
+    ``score`` column the project layer adds; none without it).
+
+    >>> f = pd.DataFrame({"segment_id": [1, 1], "code_id": ["a", "b"], "status": ["suggested"] * 2,
+    ...                   "score": [2.5, float("nan")]})
+    >>> suggestion_scores(f)
+    {1: {'a': 2.5}}
+    """
+    if codings is None or "score" not in codings.columns or codings.empty:
+        return {}
+    ranked = codings[(codings["status"] == "suggested") & codings["score"].notna()]
+    out: dict[int, dict[str, float]] = {}
+    for seg, code, score in zip(ranked["segment_id"], ranked["code_id"], ranked["score"]):
+        mine = out.setdefault(int(seg), {})
+        mine[code] = max(float(score), mine.get(code, float("-inf")))
+    return out
+
+
+def _by_score(sets: dict, scores: dict[int, dict[str, float]]) -> dict:
+    """Each segment's suggested codes best score first (codes without a score keep their
+    codebook order after them), with the scores: seg → (suggested, accepted, scores)."""
+    out = {}
+    for seg, (suggested, accepted) in sets.items():
+        mine = {c: v for c, v in scores.get(seg, {}).items() if c in suggested}
+        ranked = sorted(mine, key=lambda c: -mine[c]) + [c for c in suggested if c not in mine]
+        out[seg] = (ranked, accepted, mine)
+    return out
+
+
+def _score_text(suggested: list[str], scores: dict[str, float], lang: str) -> str:
+    """``code 2.31`` per ranked suggestion and ``code (keyword)`` for the keyword coder's."""
+    keyword = label("review.score_keyword", lang)
+    return "\n".join(f"{c} {scores[c]:.2f}" if c in scores else f"{c} ({keyword})" for c in suggested) \
+        if scores else ""
+
+
+def _write_review_rows(ws, segments: pd.DataFrame, sets: dict, cols: list[tuple[str, str]], lang: str = "fi"
                        ) -> dict[str, list[int]]:
     """One row per segment from row 2; returns the rows of each distinct reject dropdown list
     (``'"a,b"'`` → rows), for the codes a row offers to reject."""
@@ -273,8 +321,9 @@ def _write_review_rows(ws, segments: pd.DataFrame, sets: dict, cols: list[tuple[
     reject_lists: dict[str, list[int]] = {}
     for r, seg in enumerate(segments.itertuples(index=False), start=2):
         seg_id = int(seg.segment_id)
-        suggested, accepted = sets.get(seg_id, ([], []))
+        suggested, accepted, scores = sets.get(seg_id, ([], [], {}))
         values = _row_values(seg, seg_id, suggested, accepted)
+        values["score"] = _score_text(suggested, scores, lang)
         for i, (kind, _) in enumerate(cols, start=1):
             cell = ws.cell(row=r, column=i)
             v = values.get(kind)

@@ -209,7 +209,9 @@ class ProjectCoding(Namespace):
             segs = segs[~segs["is_interviewer"]]
         if segs.empty:
             raise QualcodeError("there are no segments to review; ingest transcripts first")
-        out = write_review_sheet(Path(path), segs, project.codings(), project.codebook(),
+        from .suggesting import with_scores
+
+        out = write_review_sheet(Path(path), segs, with_scores(project.codings()), project.codebook(),
                                  lang=lang or self._config.language, coder=coder)
         project._log("review export", Path(path).name, coder=coder, details={"segments": len(segs)})
         return out

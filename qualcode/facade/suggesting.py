@@ -9,6 +9,7 @@ decision.
 """
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Optional, Union
 
@@ -27,8 +28,30 @@ def _language(project) -> str:
     return project.codebook().language or project.config.language
 
 
-def _lemmas(project, texts: list[str]) -> list[list[str]]:
+def _lemmas(project, backend, texts: list[str]) -> list[list[str]]:
+    """The lemmas of ``texts`` if the backend reads them (loading no lemmatiser otherwise)."""
+    if not backend.uses_lemmas:
+        return [[] for _ in texts]
     return [a.lemmas for a in project._annotator(_language(project)).annotate_many(texts)]
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _code_vectors(project, backend, texts: list[str]) -> np.ndarray:
+    """The vectors of the code texts; a cached backend embeds only the texts it has not
+    embedded before (a code whose description changed is embedded anew)."""
+    if not backend.cached:
+        return backend.code_vectors(texts, _lemmas(project, backend, texts))
+    hashes = [_text_hash(t) for t in texts]
+    cached = project.store.text_vectors(backend.version, hashes)
+    missing = list(dict.fromkeys(t for t, h in zip(texts, hashes) if h not in cached))
+    if missing:
+        fresh = dict(zip(map(_text_hash, missing), backend.code_vectors(missing, [[] for _ in missing])))
+        project.store.save_text_vectors(backend.version, fresh)
+        cached.update(fresh)
+    return np.vstack([cached[h] for h in hashes]) if hashes else backend.code_vectors([], [])
 
 
 def _embed(project, backend, segs: pd.DataFrame, progress: bool) -> object:
@@ -36,7 +59,7 @@ def _embed(project, backend, segs: pd.DataFrame, progress: bool) -> object:
     ones computed with a progress bar and kept."""
     texts = segs["text"].tolist()
     if not backend.cached:
-        return backend.segment_vectors(texts, _lemmas(project, texts))
+        return backend.segment_vectors(texts, _lemmas(project, backend, texts))
     store = project.store
     ids = [int(s) for s in segs["segment_id"]]
     cached = store.vectors(backend.version, ids)
@@ -75,22 +98,57 @@ def decisions_of(project):
 
 
 def build_model(project, backend: str = DEFAULT_BACKEND, decisions=None, progress: bool = False):
-    """The code model over the project's answer segments (interviewer turns are context only)."""
-    from ..suggest import CodeModel, get_backend
+    """The code model over the project's answer segments (interviewer turns are context only).
+    ``backend`` names one backend or several joined by ``+`` (``bm25+semantic``): their
+    scores are averaged, and the first gives the similarity and nearest example shown."""
+    from ..suggest import CodeModel
+
+    segs = project.segments().reset_index(drop=True)
+    answers = np.flatnonzero(~segs["is_interviewer"].to_numpy())
+    code_ids, texts = _code_texts(project.codebook())
+    views = [_view(project, name, segs, texts, progress) for name in backend_names(backend)]
+    model = CodeModel(views[0][0][answers], segs["segment_id"].iloc[answers].tolist(), views[0][1], code_ids,
+                      decisions if decisions is not None else decisions_of(project), _keyword_hits(project),
+                      dict(zip(segs["segment_id"].astype(int), segs["source_id"])),
+                      also=[(v[answers], c) for v, c in views[1:]])
+    return model, segs.iloc[answers]
+
+
+def backend_names(backend: str) -> list[str]:
+    """The backends of a name such as ``bm25+semantic``, each checked to exist.
+
+    >>> backend_names("bm25+semantic"), backend_names("bm25")
+    (['bm25', 'semantic'], ['bm25'])
+    """
+    from ..errors import QualcodeError
+
+    names = [n.strip() for n in str(backend).split("+")]
+    if not all(names) or len(set(names)) != len(names):
+        raise QualcodeError(f"suggestion backend {backend!r}: name one backend, or several joined by '+'")
+    return names
+
+
+def _view(project, name: str, segs: pd.DataFrame, code_texts: list[str], progress: bool) -> tuple:
+    """One backend's segment vectors (with their context mixed in) and code vectors."""
+    from ..suggest import get_backend
     from ..suggest.backends import unit_rows
     from ..suggest.context import context_matrix
 
-    engine = get_backend(backend, _language(project))
-    segs = project.segments().reset_index(drop=True)
+    engine = get_backend(name, _language(project))
     vectors = _embed(project, engine, segs, progress)
     mixed = unit_rows(context_matrix(segs["source_id"].tolist(), segs["is_interviewer"].tolist(),
                                      [count_words(t) for t in segs["text"]]) @ vectors)
-    answers = np.flatnonzero(~segs["is_interviewer"].to_numpy())
-    code_ids, texts = _code_texts(project.codebook())
-    code_vectors = engine.code_vectors(texts, _lemmas(project, texts))
-    model = CodeModel(mixed[answers], segs["segment_id"].iloc[answers].tolist(), code_vectors, code_ids,
-                      decisions if decisions is not None else decisions_of(project))
-    return model, segs.iloc[answers]
+    return mixed, _code_vectors(project, engine, code_texts)
+
+
+def _keyword_hits(project) -> dict[int, set]:
+    """segment id → the codes the keyword coder found there (whatever was decided since)."""
+    codings = project.codings()
+    auto = codings[codings["coder"] == AUTO_CODER]
+    out: dict[int, set] = {}
+    for seg, code in zip(auto["segment_id"], auto["code_id"]):
+        out.setdefault(int(seg), set()).add(code)
+    return out
 
 
 def _keyword_rules(project) -> dict[tuple[int, str], str]:
@@ -99,26 +157,27 @@ def _keyword_rules(project) -> dict[tuple[int, str], str]:
     return {(int(s), c): r for s, c, r in zip(auto["segment_id"], auto["code_id"], auto["rule"])}
 
 
-def _rule(backend: str, row: dict, keywords: Optional[str]) -> str:
-    parts = [f"{backend} score {row['score']:.2f} (threshold {row['threshold']:.2f})",
-             f"similarity {row['similarity']:.2f}"]
-    if row["nearest"] >= 0:
-        parts.append(f"nearest example segment {row['nearest']}")
-    if keywords:
-        parts.append(keywords)
-    return "; ".join(parts)
+def with_scores(codings: pd.DataFrame) -> pd.DataFrame:
+    """``codings`` with a ``score`` column: a ranked suggestion's score (NaN for the others),
+    so that the review sheet and the view can sort and show them."""
+    from ..suggest import rule_score
+
+    scores = [rule_score(r) if c == SEMANTIC_CODER else None for c, r in zip(codings["coder"], codings["rule"])]
+    return codings.assign(score=pd.array([np.nan if x is None else x for x in scores], dtype="float64"))
 
 
 def suggest(project, backend: str = DEFAULT_BACKEND, top_k: int = 3, progress: bool = False) -> pd.DataFrame:
     """Rank the codes of every answer segment and store those above their threshold (at most
     ``top_k`` per segment) as suggestions of coder ``semantic``.  Returns them with their
     score, threshold, similarity and nearest example."""
+    from ..suggest import evidence_rule
+
     model, segs = build_model(project, backend, progress=progress)
     rows = model.rank().rows(top_k)
     bounds = {int(r.segment_id): (int(r.source_id), int(r.start), int(r.end)) for r in segs.itertuples()}
     keywords = _keyword_rules(project)
     codings = [Coding(r["code_id"], r["segment_id"], bounds[r["segment_id"]][1], bounds[r["segment_id"]][2],
-                      "suggested", SEMANTIC_CODER, _rule(backend, r, keywords.get((r["segment_id"], r["code_id"]))),
+                      "suggested", SEMANTIC_CODER, evidence_rule(backend, r, keywords.get((r["segment_id"], r["code_id"]))),
                       source_id=bounds[r["segment_id"]][0]) for r in rows]
     with project.store.transaction():
         replaced = project.store.replace_suggestions(SEMANTIC_CODER, codings)

@@ -26,8 +26,9 @@ def view_frames(project, pseudonymise=None):
     informants, turn timestamps and the codebook — pseudonymised when ``pseudonymise`` (or,
     when it is None, qualcode.toml) says so."""
     from ..view import ViewFrames
+    from .suggesting import with_scores
 
-    codings = project.codings()
+    codings = with_scores(project.codings())      # ranked suggestions show their score
     turns = project.segments(unit="turn")
     frames = ViewFrames(segments=project.segments(), codings=codings, codebook=_codebook(project, codings),
                         sources=project.sources(), informants=project.informants(),

@@ -14,6 +14,9 @@ them.
 >>> cached = store.vectors("semantic-v1", [7, 8])    # segment 8 has none yet
 >>> list(cached), [round(float(x), 3) for x in cached[7]]
 ([7], [0.6, 0.8])
+>>> store.save_text_vectors("semantic-v1", {"ab12": np.array([1.0, 0.0], dtype=np.float32)})
+>>> sorted(store.text_vectors("semantic-v1", ["ab12", "cd34"]))
+['ab12']
 >>> store.close()
 """
 from __future__ import annotations
@@ -29,6 +32,11 @@ if TYPE_CHECKING:   # numpy is imported by the methods that need it, not by open
 _TABLE = """CREATE TABLE IF NOT EXISTS segment_vectors (
     segment_id INTEGER NOT NULL, backend TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL,
     PRIMARY KEY (segment_id, backend))"""
+# what a code means (its description and keywords, or any other text) by a hash of the text:
+# a code whose text did not change is not embedded again on the next suggest
+_TEXT_TABLE = """CREATE TABLE IF NOT EXISTS text_vectors (
+    text_hash TEXT NOT NULL, backend TEXT NOT NULL, dim INTEGER NOT NULL, vector BLOB NOT NULL,
+    PRIMARY KEY (text_hash, backend))"""
 
 
 class VectorQueries:
@@ -41,6 +49,7 @@ class VectorQueries:
         """Create the vector table if this store has none yet."""
         with self.transaction() as c:
             c.execute(_TABLE)
+            c.execute(_TEXT_TABLE)
 
     def vectors(self, backend: str, segment_ids: list[int]) -> dict[int, np.ndarray]:
         """segment id → cached vector (float32) of those segments that have one."""
@@ -72,6 +81,31 @@ class VectorQueries:
         """How many segments have a cached vector of ``backend``."""
         self.ensure_vector_table()
         return self.conn.execute("SELECT COUNT(*) FROM segment_vectors WHERE backend=?", (backend,)).fetchone()[0]
+
+    def text_vectors(self, backend: str, hashes: list[str]) -> dict[str, np.ndarray]:
+        """text hash → cached vector (float32) of those texts that have one."""
+        self.ensure_vector_table()
+        import numpy as np
+
+        out: dict[str, np.ndarray] = {}
+        keys = list(dict.fromkeys(hashes))
+        for i in range(0, len(keys), 900):
+            chunk = keys[i:i + 900]
+            rows = self.conn.execute(
+                f"SELECT text_hash, vector FROM text_vectors WHERE backend=? AND text_hash IN"
+                f" ({','.join('?' * len(chunk))})", (backend, *chunk)).fetchall()
+            out.update((h, np.frombuffer(blob, dtype=np.float16).astype(np.float32)) for h, blob in rows)
+        return out
+
+    def save_text_vectors(self, backend: str, vectors: dict[str, np.ndarray]) -> None:
+        """Keep text vectors by text hash (float16, like the segment vectors)."""
+        import numpy as np
+
+        self.ensure_vector_table()
+        with self.transaction() as c:
+            c.executemany("INSERT OR REPLACE INTO text_vectors (text_hash, backend, dim, vector) VALUES (?,?,?,?)",
+                          [(h, backend, len(v), np.asarray(v, dtype=np.float16).tobytes())
+                           for h, v in vectors.items()])
 
     def replace_suggestions(self, coder: str, codings: list[Coding]) -> int:
         """Replace the still-undecided suggestions of ``coder`` (status ``suggested``) by

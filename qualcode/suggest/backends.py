@@ -38,6 +38,8 @@ class Backend:
     name = "base"
     #: whether segment vectors are costly enough to keep in the store
     cached = False
+    #: whether the backend reads the lemmas (else none are made: no lemmatiser loads)
+    uses_lemmas = True
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
@@ -159,6 +161,7 @@ class SemanticBackend(Backend):
 
     name = "semantic"
     cached = True
+    uses_lemmas = False
     #: texts embedded per call, so that progress moves
     batch = 16
 

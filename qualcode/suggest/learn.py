@@ -19,6 +19,7 @@ threshold a code needs is fitted on the segments already reviewed.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
@@ -38,6 +39,40 @@ DEFAULT_THRESHOLD = 2.5
 TOP_THRESHOLD = 1.5
 #: a code needs this many examples among the reviewed segments to get a threshold of its own
 OWN_THRESHOLD_MIN = 3
+#: what a keyword hit of a code adds to its standardised score when nothing is reviewed yet
+#: (one standard deviation: the keyword coder's rules are the codebook author's own evidence)
+KEYWORD_WEIGHT = 1.0
+#: the keyword weights tried on the reviewed segments
+KEYWORD_GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
+#: the shares of the nearest example tried on the reviewed segments
+SHARE_GRID = (0.0, 0.25, 0.5)
+#: reviewed segments needed before the share, the keyword weight and the thresholds are fitted
+FIT_MIN = 20
+
+
+def evidence_rule(backend: str, row: dict, keywords: Optional[str] = None) -> str:
+    """The rule stored with a ranked suggestion: its score first, then the evidence.
+
+    >>> rule = evidence_rule("bm25", {"score": 2.345, "threshold": 1.5, "similarity": .41, "nearest": 12})
+    >>> rule, rule_score(rule), rule_score("keyword:hinta")
+    ('bm25 score 2.35 (threshold 1.50); similarity 0.41; nearest example segment 12', 2.35, None)
+    """
+    parts = [f"{backend} score {row['score']:.2f} (threshold {row['threshold']:.2f})",
+             f"similarity {row['similarity']:.2f}"]
+    if row["nearest"] >= 0:
+        parts.append(f"nearest example segment {row['nearest']}")
+    if keywords:
+        parts.append(keywords)
+    return "; ".join(parts)
+
+
+_RULE_SCORE = re.compile(r"^\S+ score (-?\d+(?:\.\d+)?) \(")
+
+
+def rule_score(rule) -> Optional[float]:
+    """The score in a rule written by :func:`evidence_rule` (None for any other rule)."""
+    match = _RULE_SCORE.match(rule) if isinstance(rule, str) else None
+    return float(match.group(1)) if match else None
 
 
 @dataclass
@@ -66,6 +101,12 @@ class Decisions:
 
 def _dense(x) -> np.ndarray:
     return np.asarray(x.todense() if sparse.issparse(x) else x, dtype=np.float32)
+
+
+def _standardised(raw: np.ndarray) -> np.ndarray:
+    """Columns (codes) shifted and scaled to mean 0 and standard deviation 1."""
+    mean, std = raw.mean(axis=0), raw.std(axis=0)
+    return (raw - mean) / np.where(std > 0, std, 1.0)
 
 
 def _mean_row(vectors, rows: list[int]) -> np.ndarray:
@@ -122,59 +163,115 @@ class CodeModel:
     """Code vectors from descriptions and decisions over one project's segment vectors."""
 
     def __init__(self, segment_vectors, segment_ids: list[int], code_vectors: np.ndarray,
-                 code_ids: list[str], decisions: Optional[Decisions] = None) -> None:
+                 code_ids: list[str], decisions: Optional[Decisions] = None,
+                 keywords: Optional[dict[int, set]] = None, groups: Optional[dict[int, object]] = None,
+                 also: Iterable[tuple] = ()) -> None:
         self.vectors = segment_vectors
         self.segment_ids = [int(s) for s in segment_ids]
         self.row = {s: i for i, s in enumerate(self.segment_ids)}
         self.code_vectors = _dense(code_vectors)
+        #: (segment vectors, code vectors) of every backend whose scores are averaged, this first
+        self.views = [(segment_vectors, self.code_vectors)] + [(v, _dense(c)) for v, c in also]
         self.code_ids = list(code_ids)
         self.decisions = decisions or Decisions()
+        self.keyword_hits = self._hit_matrix(keywords or {})
+        #: segment id → its source: thresholds are fitted on scores of held-out sources
+        self.groups = groups
+
+    def _hit_matrix(self, keywords: dict[int, set]) -> np.ndarray:
+        """segments × codes: 1 where the keyword coder found the code in the segment."""
+        col = {c: j for j, c in enumerate(self.code_ids)}
+        out = np.zeros((len(self.segment_ids), len(self.code_ids)), dtype=np.float32)
+        for seg, codes in keywords.items():
+            if seg in self.row:
+                for code in codes:
+                    if code in col:
+                        out[self.row[seg], col[code]] = 1.0
+        return out
 
     def _rows(self, segs) -> list[int]:
         return sorted(self.row[s] for s in segs if s in self.row)
 
-    def prototypes(self) -> np.ndarray:
+    def prototypes(self, decisions: Optional[Decisions] = None, view: int = 0) -> np.ndarray:
         """Each code's vector: description (+ mean of its examples − a share of the mean of its
         counter-examples), unit length."""
-        out = self.code_vectors.copy()
+        decisions = decisions or self.decisions
+        vectors, out = self.views[view][0], self.views[view][1].copy()
         for j, code in enumerate(self.code_ids):
-            pos = self._rows(self.decisions.positives.get(code, ()))
-            neg = self._rows(self.decisions.negatives.get(code, ()))
+            pos = self._rows(decisions.positives.get(code, ()))
+            neg = self._rows(decisions.negatives.get(code, ()))
             if pos:
-                out[j] = out[j] + _mean_row(self.vectors, pos) * 2.0
+                out[j] = out[j] + _mean_row(vectors, pos) * 2.0
             if neg:
-                out[j] = out[j] - NEGATIVE_WEIGHT * _mean_row(self.vectors, neg)
+                out[j] = out[j] - NEGATIVE_WEIGHT * _mean_row(vectors, neg)
         return unit_rows(out)
 
-    def _nearest(self, j: int, code: str) -> tuple[np.ndarray, np.ndarray]:
+    def _nearest(self, code: str, decisions: Decisions, vectors) -> tuple[np.ndarray, np.ndarray]:
         """Similarity of every segment to the code's nearest example (not itself) and that
         example's segment id."""
         n = len(self.segment_ids)
-        pos = self._rows(self.decisions.positives.get(code, ()))
+        pos = self._rows(decisions.positives.get(code, ()))
         if not pos:
             return np.full(n, np.nan, dtype=np.float32), np.full(n, -1)
-        sims = _dense(self.vectors @ self.vectors[pos].T)
+        sims = _dense(vectors @ vectors[pos].T)
         sims[pos, np.arange(len(pos))] = -np.inf      # an example is not its own evidence
         best = np.argmax(sims, axis=1)
         ids = np.array(self.segment_ids)[np.array(pos)[best]]
         return sims[np.arange(n), best], ids
 
+    def _parts(self, decisions: Decisions) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per backend: the cosine of every segment to every code's vector, to the code's
+        nearest example (NaN: no example) and that example's segment id (-1: none)."""
+        out = []
+        for view, (vectors, _) in enumerate(self.views):
+            similarity = _dense(vectors @ self.prototypes(decisions, view).T)
+            near = np.full(similarity.shape, np.nan, dtype=np.float32)
+            nearest = np.full(similarity.shape, -1)
+            for j, code in enumerate(self.code_ids):
+                sims, ids = self._nearest(code, decisions, vectors)
+                near[:, j], nearest[:, j] = sims, ids
+            out.append((similarity, near, nearest))
+        return out
+
+    @staticmethod
+    def _combined(parts, share: float) -> np.ndarray:
+        """Standardised meaning scores: per backend the cosine to the code's vector mixed with
+        ``share`` of the nearest example's, standardised per code; with several backends their
+        mean, standardised again."""
+        views = []
+        for similarity, near, _ in parts:
+            usable = np.isfinite(near)
+            mixed = (1 - share) * similarity + share * np.where(usable, near, 0.0)
+            views.append(_standardised(np.where(usable, mixed, similarity)))
+        return views[0] if len(views) == 1 else _standardised(sum(views))
+
+    def _held_out(self, reviewed: list[int]) -> Optional[list]:
+        """The parts (see :meth:`_parts`) of the reviewed segments as the model would see them
+        before their source was reviewed (learnt from the other reviewed sources only):
+        weights and thresholds fitted on scores that a segment's own example shaped come out
+        too trusting.  None without sources to hold out."""
+        if self.groups is None:
+            return None
+        out = [tuple(np.empty((len(reviewed),) + x.shape[1:], dtype=x.dtype) for x in view)
+               for view in self._parts(Decisions())]
+        group_of = [self.groups.get(self.segment_ids[r]) for r in reviewed]
+        for group in dict.fromkeys(group_of):
+            inside = {self.segment_ids[r] for r, g in zip(reviewed, group_of) if g == group}
+            others = Decisions({c: s - inside for c, s in self.decisions.positives.items()},
+                               {c: s - inside for c, s in self.decisions.negatives.items()},
+                               self.decisions.reviewed - inside)
+            rows = [i for i, g in enumerate(group_of) if g == group]
+            for target, held in zip(out, self._parts(others)):
+                for t, h in zip(target, held):
+                    t[rows] = h[[reviewed[i] for i in rows]]
+        return out
+
     def rank(self) -> Ranking:
         """Scores of every code on every segment, standardised per code, with thresholds."""
-        similarity = _dense(self.vectors @ self.prototypes().T)
-        raw = similarity.copy()
-        nearest = np.full(raw.shape, -1)
-        for j, code in enumerate(self.code_ids):
-            sims, ids = self._nearest(j, code)
-            if (ids != -1).any():
-                usable = np.isfinite(sims)
-                raw[usable, j] = (1 - NEAREST_SHARE) * raw[usable, j] + NEAREST_SHARE * sims[usable]
-                nearest[:, j] = ids
-        mean, std = raw.mean(axis=0), raw.std(axis=0)
-        scores = (raw - mean) / np.where(std > 0, std, 1.0)
-        thresholds = self._thresholds(scores)
+        parts = self._parts(self.decisions)
+        scores, thresholds = self._fitted(parts)
         self._mask_decided(scores)
-        return Ranking(self.segment_ids, self.code_ids, scores, thresholds, nearest, similarity)
+        return Ranking(self.segment_ids, self.code_ids, scores, thresholds, parts[0][2], parts[0][0])
 
     def _mask_decided(self, scores: np.ndarray) -> None:
         """A code already decided on a segment (coded or rejected) is not suggested there."""
@@ -184,18 +281,37 @@ class CodeModel:
                 if code in col:
                     scores[self._rows(segs), col[code]] = -np.inf
 
-    def _thresholds(self, scores: np.ndarray) -> np.ndarray:
-        """Thresholds fitted on the reviewed segments (see :func:`fit_thresholds`)."""
+    def _fitted(self, parts) -> tuple[np.ndarray, np.ndarray]:
+        """The hybrid score (meaning + weight × keyword hit) and its thresholds.  With at least
+        ``FIT_MIN`` reviewed segments the nearest-example share, the keyword weight and the
+        thresholds are those with the best F1 on the reviewed segments scored as if held out;
+        else ``NEAREST_SHARE``, ``KEYWORD_WEIGHT`` and ``DEFAULT_THRESHOLD``."""
         reviewed = self._rows(self.decisions.reviewed)
-        if not reviewed:
-            return np.full(len(self.code_ids), DEFAULT_THRESHOLD)
+        if len(reviewed) < FIT_MIN:     # a threshold fitted on a handful of segments would let everything through
+            return (self._combined(parts, NEAREST_SHARE) + KEYWORD_WEIGHT * self.keyword_hits,
+                    np.full(len(self.code_ids), DEFAULT_THRESHOLD))
+        truth, held = self._truth(reviewed), self._held_out(reviewed)
+        hits = self.keyword_hits[reviewed]
+        best = None
+        for share in SHARE_GRID:
+            meaning = self._combined(held, share) if held is not None else self._combined(parts, share)[reviewed]
+            for weight in KEYWORD_GRID:
+                thresholds = fit_thresholds(meaning + weight * hits, truth)
+                f1 = micro_f1(meaning + weight * hits >= thresholds, truth)
+                if best is None or f1 > best[0]:
+                    best = (f1, share, weight, thresholds)
+        _, share, weight, thresholds = best
+        return self._combined(parts, share) + weight * self.keyword_hits, thresholds
+
+    def _truth(self, reviewed: list[int]) -> np.ndarray:
+        """reviewed segments × codes: whether the researcher coded the segment with the code."""
         local = {r: i for i, r in enumerate(reviewed)}
         truth = np.zeros((len(reviewed), len(self.code_ids)), dtype=bool)
         for j, code in enumerate(self.code_ids):
             for r in self._rows(self.decisions.positives.get(code, ())):
                 if r in local:
                     truth[local[r], j] = True
-        return fit_thresholds(scores[reviewed], truth)
+        return truth
 
 
 #: the thresholds tried (standardised scores)
@@ -204,6 +320,12 @@ GRID = np.round(np.arange(0.0, 6.01, 0.1), 2)
 
 def _f1(tp, fp, fn):
     return np.where(tp > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.0)
+
+
+def micro_f1(predicted: np.ndarray, truth: np.ndarray) -> float:
+    """Micro F1 of a boolean prediction against the truth (same shape)."""
+    tp = int((predicted & truth).sum())
+    return float(_f1(tp, int((predicted & ~truth).sum()), int((~predicted & truth).sum())))
 
 
 def fit_thresholds(scores: np.ndarray, truth: np.ndarray) -> np.ndarray:

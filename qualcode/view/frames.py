@@ -243,7 +243,7 @@ def transcript(frames: ViewFrames, source_id: int, css: dict[str, str], lang: st
         seg_marks = [replace(m, whole=m.start <= 0 and m.end >= len(text))
                      for m in marks.get(int(seg.segment_id), [])]
         current[1].paragraphs.append(Paragraph(int(seg.segment_id), mark_text(text, seg_marks, css, focusable),
-                                               slot_count(seg_marks), [m for m in seg_marks if m.whole]))
+                                               slot_count(seg_marks), _by_score([m for m in seg_marks if m.whole])))
     return blocks
 
 
@@ -258,8 +258,19 @@ def _marks_by_segment(codings: pd.DataFrame, segs: pd.DataFrame, codebook: Codeb
         off = starts[seg_id]
         out.setdefault(seg_id, []).append(Mark(int(row.coding_id), str(row.code_id), str(row.status),
                                                int(row.start) - off, int(row.end) - off,
-                                               coding_tip(row, codebook, lang)))
+                                               coding_tip(row, codebook, lang), score=_score(row)))
     return out
+
+
+def _score(row: Any) -> Optional[float]:
+    """A ranked suggestion's score (the ``score`` column the project layer adds), else None."""
+    score = getattr(row, "score", None)
+    return float(score) if isinstance(score, (int, float)) and not math.isnan(score) else None
+
+
+def _by_score(marks: list[Mark]) -> list[Mark]:
+    """Whole-segment marks with the ranked suggestions first, best score first (stable)."""
+    return sorted(marks, key=lambda m: -m.score if m.score is not None else math.inf)
 
 
 def _timestamps(turns: Optional[pd.DataFrame], source_id: int) -> dict[int, str]:

@@ -20,7 +20,7 @@ ok <span class="m k0 s-rejected d0 p x" data-k="7" data-code="a" data-tip="A" ta
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Mapping, Sequence
+from typing import Mapping, Optional, Sequence
 
 from markupsafe import Markup, escape
 
@@ -37,6 +37,7 @@ class Mark:
     tip: str = ""          # the tooltip line: code, status, coder, rule
     slot: int = 0
     whole: bool = False    # over the whole segment: shown beside it, not under its words
+    score: Optional[float] = None   # a ranked suggestion's score (``qualcode suggest``)
 
 
 @dataclass(frozen=True)
