@@ -25,6 +25,7 @@ from ..model import AuditEvent, Informant, Memo, Segment, Source, Turn, count_wo
 from .codings import CodingQueries
 from .vectors import VectorQueries
 from .exchange import ExchangeStore
+from .private import PrivateFields   # pseudonymisation: the fields outside the texts
 
 if TYPE_CHECKING:   # pandas is imported by the methods that make frames, not by opening a store
     import pandas as pd
@@ -125,7 +126,7 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
             conn.execute(statement)
 
 
-class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries):
+class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries, PrivateFields):
     """The project store in one SQLite file."""
 
     def __init__(self, path: Path, create: bool = False):
