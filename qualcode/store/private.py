@@ -26,6 +26,7 @@ import json
 from typing import Any, Callable, Iterator
 
 from ..errors import StoreError
+from .faults import fault_point
 
 Rewrite = Callable[[Any], Any]
 
@@ -76,6 +77,7 @@ class PrivateFields:
             for what, table, key, columns, json_columns in self._FIELDS:
                 counts.setdefault(what, 0)
                 counts[what] += self._rewrite_table(c, table, key, columns, json_columns, rewrite)
+                fault_point("mid-write")
         return counts
 
     @staticmethod

@@ -13,8 +13,6 @@ True
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +24,7 @@ from .codings import CodingQueries
 from .vectors import VectorQueries
 from .exchange import ExchangeStore
 from .private import PrivateFields   # pseudonymisation: the fields outside the texts
+from .faults import fault_point as _fault_point   # crash tests
 
 if TYPE_CHECKING:   # pandas is imported by the methods that make frames, not by opening a store
     import pandas as pd
@@ -101,22 +100,6 @@ def _add_column(conn: sqlite3.Connection, table: str, column: str, decl: str) ->
     # SQLite has no ADD COLUMN IF NOT EXISTS
     if column not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
         conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
-
-
-_FAULT_ENV = "QUALCODE_FAULT_AT"
-_fault_counts: dict[str, int] = {}
-
-
-def _fault_point(name: str) -> None:
-    """Crash tests: with ``QUALCODE_FAULT_AT=<name>:<n>`` in the environment the process kills
-    itself (SIGKILL, as a power cut would) the n-th time it reaches this point, so a test can
-    check that the store is then exactly as before or as after the command."""
-    spec = os.environ.get(_FAULT_ENV)
-    if not spec or not spec.startswith(name + ":"):
-        return
-    _fault_counts[name] = _fault_counts.get(name, 0) + 1
-    if _fault_counts[name] == int(spec.rsplit(":", 1)[1]):
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
