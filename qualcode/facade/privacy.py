@@ -113,14 +113,13 @@ class ProjectPrivacy(Namespace):
                 return None
             return pseudo.text, lambda a, b: remap_span(a, b, pseudo), len(pseudo.replacements)
 
-        def rewrite_value(value):
-            return pseudonymise_file_name(value, k, lang)
 
         memos_before = self._store.memos_frame()["text"].tolist()
         with self._store.transaction():
             rewritten = self._store.rewrite_texts(rewrite_text, lambda v: pseudonymise_value(v, k, lang))
             memos = sum(a != b for a, b in zip(memos_before, self._store.memos_frame()["text"]))
-            fields = self._store.rewrite_fields(rewrite_value)
+            fields = self._store.rewrite_fields(lambda v: pseudonymise_value(v, k, lang),
+                                                lambda v: pseudonymise_file_name(v, k, lang))
             forget_coding_state(self._store)   # re-match everything next time
             replaced = int(sum(result[2] for _, result in rewritten))
             rows = [{"field": "source texts", "rewritten": len(rewritten), "replacements": replaced},

@@ -23,7 +23,7 @@ is and what replaces it is decided by the caller's ``rewrite(value)``.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Optional
 
 from ..errors import StoreError
 from .faults import fault_point
@@ -66,9 +66,13 @@ class PrivateFields:
         ("word list", "word_types", "rowid", ("form", "lemma", "parts"), ()),
     )
 
-    def rewrite_fields(self, rewrite: Rewrite) -> dict[str, int]:
+    #: the columns that hold file or source names (rewritten by ``rewrite_name``)
+    _NAME_COLUMNS = frozenset({("sources", "name"), ("memos", "target_id"), ("audit", "target")})
+
+    def rewrite_fields(self, rewrite: Rewrite, rewrite_name: Optional[Rewrite] = None) -> dict[str, int]:
         """Apply ``rewrite(value)`` to every field listed in ``_FIELDS`` (inside JSON fields,
-        to every string), all in one transaction; returns how many rows changed, per field.
+        to every string; ``rewrite_name`` to the columns holding file names, default
+        ``rewrite``), all in one transaction; returns how many rows changed, per field.
 
         Two sources (or informants) that would end up with the same name are refused with a
         :class:`StoreError` naming both, and nothing is changed."""
@@ -76,18 +80,21 @@ class PrivateFields:
         with self.transaction() as c:
             for what, table, key, columns, json_columns in self._FIELDS:
                 counts.setdefault(what, 0)
-                counts[what] += self._rewrite_table(c, table, key, columns, json_columns, rewrite)
+                by_column = [rewrite_name or rewrite if (table, col) in self._NAME_COLUMNS else rewrite
+                             for col in columns]
+                counts[what] += self._rewrite_table(c, table, key, columns, json_columns, by_column, rewrite)
                 fault_point("mid-write")
         return counts
 
     @staticmethod
-    def _rewrite_table(c, table: str, key: str, columns: tuple, json_columns: tuple, rewrite: Rewrite) -> int:
+    def _rewrite_table(c, table: str, key: str, columns: tuple, json_columns: tuple, by_column: list,
+                       rewrite: Rewrite) -> int:
         names = columns + json_columns
         rows = c.execute(f'SELECT {key}, {", ".join(names)} FROM {table}').fetchall()
         changed = []
         for row in rows:
             old = row[1:]
-            new = tuple(rewrite(v) for v in old[:len(columns)]) + \
+            new = tuple(fn(v) for fn, v in zip(by_column, old[:len(columns)])) + \
                 tuple(_rewrite_json(v, rewrite) if v else v for v in old[len(columns):])
             if new != old:
                 changed.append((*new, row[0]))
