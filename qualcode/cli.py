@@ -343,12 +343,14 @@ def review():
 @click.argument("file", type=click.Path(dir_okay=False))
 @coder_option("Whose sheet this is (default: coder in qualcode.toml).")
 @lang_option("Sheet labels.")
+@pseudonymise_options
 @click.pass_obj
 @handle_errors
-def review_export(obj, file, coder, lang):
-    """Write the review sheet FILE.xlsx."""
+def review_export(obj, file, coder, lang, pseudonymise):
+    """Write the review sheet FILE.xlsx (--pseudonymise: the codebook's texts too, after
+    'qualcode pseudonymise')."""
     project = obj.project()
-    out = project.coding.review_export(file, coder=coder, lang=lang)
+    out = project.coding.review_export(file, coder=coder, lang=lang, pseudonymise=pseudonymise)
     click.echo(f"Wrote {out}. Fill in the accept/reject/add columns, then run "
                f"'qualcode review import {file}'.")
 
@@ -565,8 +567,11 @@ def pseudonymise(obj, key):
     with the words; your original transcript files are not touched)."""
     project = obj.project()
     done = project.privacy.pseudonymise(key)
-    click.echo(f"Pseudonymised {len(done)} sources ({int(done['replacements'].sum()) if len(done) else 0} "
-               "replacements); reports and exports now carry the pseudonyms.")
+    changed = [f"{r.rewritten} {r.field}" + (f" ({r.replacements} replacements)" if r.replacements else "")
+               for r in done.itertuples() if r.rewritten]
+    click.echo(f"Pseudonymised in the store: {', '.join(changed) or 'nothing (no names from the key found)'}.")
+    click.echo("Not changed: the files in the project folder (transcripts, codebook, construct files); "
+               "write reports and exports with --pseudonymise so that their texts are pseudonymised too.")
 
 
 @main.group("check")

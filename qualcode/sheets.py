@@ -377,3 +377,32 @@ def is_blank_row(row: Sequence[Any]) -> bool:
     (True, False)
     """
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+
+
+def cells_right_of(path: PathLike, title: str, width: int, what: str) -> list[tuple[int, str]]:
+    """``(row, coordinate)`` of every filled cell of sheet ``title`` to the right of its first
+    ``width`` columns, found by the cells the file really holds (a forged sheet dimension
+    costs nothing): a note typed beside the table, which a reader of the table would
+    otherwise leave out without a word.
+
+    >>> import tempfile, pathlib
+    >>> from openpyxl import Workbook
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.xlsx"
+    >>> wb = Workbook(); ws = wb.active; ws["A1"], ws["B1"], ws["E7"] = "a", "b", "hyväksy"; wb.save(p)
+    >>> cells_right_of(p, ws.title, 2, "a sheet")
+    [(7, 'E7')]
+    """
+    from openpyxl.utils import get_column_letter
+
+    wb = open_workbook(path, what)
+    try:
+        ws = wb[title]
+        ws.reset_dimensions()
+        found = []
+        for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            for c in range(width, len(row)):
+                if row[c] is not None and str(row[c]).strip():
+                    found.append((r, f"{get_column_letter(c + 1)}{r}"))
+        return found
+    finally:
+        wb.close()

@@ -586,6 +586,7 @@ def read_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codebook: 
             continue
         records.extend(decided)
     _check_other_sheets(path, title, lang, problems)
+    _check_stray_cells(path, title, len(rows[0]) if rows else 0, lang, problems)
     if problems:
         _raise_row_problems(problems, title, where, unknown_segments, seen_rows)
     return pd.DataFrame({
@@ -607,6 +608,15 @@ def _duplicate_row(decided: list[dict], r: int, first_row: dict, problems: list)
         problems.append((r, f"segment {seg_id} is also on row {earlier} with other decisions; "
                             "keep one of the two rows"))
     return True
+
+
+def _check_stray_cells(path: Path, title: str, width: int, lang: str, problems: list) -> None:
+    """A cell typed to the right of the review columns is not silently left out (data safety)."""
+    from ..sheets import cells_right_of
+
+    for r, coordinate in cells_right_of(path, title, width, "the review sheet"):
+        problems.append((r, f"cell {coordinate} is to the right of the review columns, where it is not read; "
+                            f"move what it says into the '{label('review.note', lang)}' column or delete it"))
 
 
 def _check_other_sheets(path: Path, title: str, lang: str, problems: list) -> None:

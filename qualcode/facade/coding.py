@@ -197,9 +197,11 @@ class ProjectCoding(Namespace):
 
     # -- the review sheet ----------------------------------------------------------------
     def review_export(self, path: PathLike, coder: Optional[str] = None, lang: Optional[str] = None,
-                      include_interviewer: bool = False) -> Path:
+                      include_interviewer: bool = False, pseudonymise=False) -> Path:
         """Write an Excel review sheet: one row per segment with its suggested codes and
-        columns to accept, reject and add codes (dropdowns of code ids)."""
+        columns to accept, reject and add codes (dropdowns of code ids).  ``pseudonymise``
+        (True, a key or a key file) pseudonymises the codebook's texts in it; the stored
+        texts must have been pseudonymised already, since the sheet carries them as stored."""
         from ..coding.review import write_review_sheet
 
         project = self._project
@@ -211,7 +213,10 @@ class ProjectCoding(Namespace):
             raise QualcodeError("there are no segments to review; ingest transcripts first")
         from .suggesting import with_scores
 
-        out = write_review_sheet(Path(path), segs, with_scores(project.codings()), project.codebook(),
+        codebook = project.codebook()
+        if pseudonymise:      # privacy: only when asked, not by qualcode.toml's default
+            codebook = project.privacy.sheet_codebook(codebook, segs, pseudonymise)
+        out = write_review_sheet(Path(path), segs, with_scores(project.codings()), codebook,
                                  lang=lang or self._config.language, coder=coder)
         project._log("review export", Path(path).name, coder=coder, details={"segments": len(segs)})
         return out

@@ -49,31 +49,65 @@ class ProjectPrivacy(Namespace):
 
     def pseudonymise_frames(self, frames, key=None) -> None:
         """Replace names and identifying details in everything a report or view shows (the
-        frames are changed in place; the store is not touched).  Coding offsets move with
-        the text."""
-        from ..pseudonym import pseudonymise_frame, pseudonymise_frames
+        frames are changed in place; the store and the project's files are not touched):
+        texts, quotes and reviewers' notes (coding offsets move with the text), source and
+        informant names, the audit trail, the title, and what was read from the project's
+        files — the codebook, the construct files, the interview frames and the type rules."""
+        from ..pseudonym import pseudonymise_frame, pseudonymise_frames, pseudonymise_value
+        from ..pseudonym.frames import pseudonymise_file_name
+        from ..pseudonym.objects import pseudonymise_object
 
         k = self.key(key)
         lang = self._config.language
         texts = {int(s): self._store.source_text(int(s)) for s in frames.segments["source_id"].unique()}
         frames.segments, frames.codings = pseudonymise_frames(frames.segments, frames.codings, k,
                                                               lang=lang, source_texts=texts)
-        frames.informants = pseudonymise_frame(frames.informants, k)
-        frames.sources = pseudonymise_frame(frames.sources, k)
-        frames.audit = pseudonymise_frame(frames.audit, k)
+        frames.codings = pseudonymise_frame(frames.codings, k, columns=["note", "coder", "target"], lang=lang)
+        frames.informants = pseudonymise_frame(frames.informants, k, lang=lang)
+        frames.sources = pseudonymise_frame(frames.sources, k, lang=lang)
+        if "name" in frames.sources.columns:
+            frames.sources["name"] = frames.sources["name"].map(lambda v: pseudonymise_file_name(v, k, lang))
+        frames.audit = pseudonymise_frame(frames.audit, k, lang=lang)
+        if "target" in frames.audit.columns:          # file names, often in lower case
+            frames.audit["target"] = frames.audit["target"].map(lambda v: pseudonymise_file_name(v, k, lang))
         import pandas as pd
 
         frames.title = pseudonymise_frame(pd.DataFrame({"t": [frames.title]}), k)["t"].iloc[0]
+        rewrite = lambda text: pseudonymise_value(text, k, lang)  # noqa: E731
+        for part in ("codebook", "constructs", "interview_frames", "type_rules"):
+            setattr(frames, part, pseudonymise_object(getattr(frames, part, None), rewrite))
+
+    def sheet_codebook(self, codebook, segments: pd.DataFrame, key=True):
+        """The codebook with its texts pseudonymised, for a review sheet of ``segments``;
+        refused while the segments' texts or speakers still hold names from the key or other
+        identifying details (a review
+        sheet carries the texts as stored, for its import check)."""
+        from ..pseudonym import find_hits, pseudonymise_value
+        from ..pseudonym.objects import pseudonymise_object
+
+        k = self.key(key)
+        for row in segments.itertuples():
+            for value in (row.text, row.speaker):
+                if isinstance(value, str) and find_hits(value, k):
+                    raise QualcodeError(f"segment {row.segment_id} of '{row.source}' still holds a name from the "
+                                        "key or an identifying detail; pseudonymise the stored texts first, since a review sheet "
+                                        "carries them as stored")
+        return pseudonymise_object(codebook, lambda t: pseudonymise_value(t, k, self._config.language))
 
     def pseudonymise(self, key=None) -> pd.DataFrame:
         """Replace the key's names (in every inflected form), e-mails, phone numbers, identity
-        codes, IBANs and URLs in the stored texts, in one transaction.  Segments, turns and
-        every coding are moved with the text, so they point at the same words afterwards.
-        The original files in transcripts/ are not touched.  Returns replacements per source."""
+        codes, IBANs and URLs in everything the store holds, in one transaction: the source
+        texts (segments, turns and every coding move with the text, so they point at the same
+        words afterwards), memos, source names, reviewers' coding notes, the audit trail,
+        speakers, themes, informants, the stored codebook copies and the word list.  The
+        files in the project folder (transcripts, the codebook, the construct files) are not
+        touched.  Returns one row per kind of field: ``field``, ``rewritten`` (how many
+        changed) and ``replacements`` (names and details replaced in the source texts)."""
         import pandas as pd
 
         from ..coding.engine import forget_coding_state
         from ..pseudonym import pseudonymise_text, pseudonymise_value, remap_span
+        from ..pseudonym.frames import pseudonymise_file_name
 
         k = self.key(key)
         lang = self._config.language
@@ -84,13 +118,21 @@ class ProjectPrivacy(Namespace):
                 return None
             return pseudo.text, lambda a, b: remap_span(a, b, pseudo), len(pseudo.replacements)
 
+
+        memos_before = self._store.memos_frame()["text"].tolist()
         with self._store.transaction():
             rewritten = self._store.rewrite_texts(rewrite_text, lambda v: pseudonymise_value(v, k, lang))
+            memos = sum(a != b for a, b in zip(memos_before, self._store.memos_frame()["text"]))
+            fields = self._store.rewrite_fields(lambda v: pseudonymise_value(v, k, lang),
+                                                lambda v: pseudonymise_file_name(v, k, lang))
             forget_coding_state(self._store)   # re-match everything next time
-            rows = [{"source": name, "replacements": result[2]} for name, result in rewritten]
-            self._project._log("pseudonymise", f"{len(rows)} sources",
-                               details={"replacements": int(sum(r["replacements"] for r in rows))})
-        return pd.DataFrame(rows, columns=["source", "replacements"])
+            replaced = int(sum(result[2] for _, result in rewritten))
+            rows = [{"field": "source texts", "rewritten": len(rewritten), "replacements": replaced},
+                    {"field": "memos", "rewritten": int(memos), "replacements": 0}]
+            rows += [{"field": what, "rewritten": n, "replacements": 0} for what, n in fields.items()]
+            self._project._log("pseudonymise", f"{len(rewritten)} sources",
+                               details={"replacements": replaced, **{r["field"]: r["rewritten"] for r in rows}})
+        return pd.DataFrame(rows, columns=["field", "rewritten", "replacements"])
 
     def check_anonymity(self, paths=None, key=None) -> pd.DataFrame:
         """Every name from the key and every e-mail, phone number, identity code, IBAN and URL
@@ -110,6 +152,10 @@ class ProjectPrivacy(Namespace):
             for hit in scan_text(text, k).itertuples():
                 line = text.count("\n", 0, hit.start) + 1
                 rows.append({"file": f"store:{name}", "location": f"line {line}", "found": hit.found,
+                             "kind": hit.kind})
+        for what, row, text in self._store.private_fields():   # names, notes, audit … (underscores as spaces)
+            for hit in scan_text(text.replace("_", " "), k).itertuples():
+                rows.append({"file": f"store:{what}", "location": f"row {row}", "found": text[hit.start:hit.end],
                              "kind": hit.kind})
         store_hits = pd.DataFrame(rows, columns=ANONYMITY_COLUMNS)
         frames = [f for f in (hits, store_hits) if f is not None and len(f)]

@@ -55,8 +55,10 @@ def _pseudonymise(project, frames, key) -> None:
     from ..pseudonym import pseudonymise_frame
 
     held = SimpleNamespace(segments=frames.segments, codings=frames.codings, informants=frames.informants,
-                           sources=frames.sources, audit=pd.DataFrame(), title=frames.title)
+                           sources=frames.sources, audit=pd.DataFrame(), title=frames.title,
+                           codebook=frames.codebook)
     project.privacy.pseudonymise_frames(held, key)
+    frames.codebook = held.codebook                  # the code names the view shows
     frames.segments = pseudonymise_frame(held.segments, key, columns=["theme"], lang=project.config.language)
     frames.codings, frames.informants, frames.sources = held.codings, held.informants, held.sources
     frames.title, frames.pseudonymised = held.title, True

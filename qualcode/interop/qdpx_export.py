@@ -30,7 +30,7 @@ an earlier import.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -280,6 +280,7 @@ def _pseudonymise(content: _Content, rewriter, say) -> None:
     rw = rewriter.rewrite
     content.rewriter = rewriter
     content.title = rw(content.title)
+    content.codes = [_pseudonymise_code(c, rw) for c in content.codes]
     new_offsets = {sid: _pseudonymise_source(src, rewriter) for sid, src in content.sources.items()}
     # case selections point into the original texts: move them the same way
     content.case_spans = {rw(code): [(sid, new_offsets[sid](s), new_offsets[sid](e, True)) for sid, s, e in spans]
@@ -292,10 +293,17 @@ def _pseudonymise(content: _Content, rewriter, say) -> None:
     content.extra = {"project": content.extra["project"], "sources": [], "files": {}}
 
 
+def _pseudonymise_code(code: Code, rw) -> Code:
+    """A code with its name, description, terms and examples rewritten; the id stays (the
+    codings and the data note refer to it)."""
+    lists = {f: [rw(t) for t in getattr(code, f)] for f in ("keywords", "phrases", "exclude", "examples")}
+    return replace(code, name=rw(code.name), description=rw(code.description), **lists)
+
+
 def _pseudonymise_source(src: _Src, rewriter) -> Callable[..., int]:
     """Rewrite one source; selections that land on the same span are merged."""
     new_text, new_offset = rewriter.rewrite_with_map(src.text)
-    src.name = rewriter.rewrite(src.name)
+    src.name = getattr(rewriter, "rewrite_name", rewriter.rewrite)(src.name)
     src.attributes = {k: rewriter.rewrite(v) for k, v in src.attributes.items()}
     moved: dict = {}
     for (s, e), item in src.sels.items():
@@ -474,7 +482,9 @@ def _data_note(data: ExchangeData, content: _Content, refs: _Refs) -> Optional[s
         return None
     listed = {c.id for c in data.codes}
     unlisted = {refs.gid("code", d["code"]): d["code"] for d in codings if d["code"] not in listed}
-    return data_note_text(data.codebook_name, data.language, data.codes,
+    written = {c.id: c for c in content.codes}       # pseudonymised when the export is
+    name = content.rewriter.rewrite(data.codebook_name) if content.rewriter else data.codebook_name
+    return data_note_text(name, data.language, [written.get(c.id, c) for c in data.codes],
                           {c.id: refs.gid("code", c.id) for c in data.codes}, codings, unlisted)
 
 

@@ -8,6 +8,7 @@ is still the coded words with the names replaced.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable, Mapping, Optional
 
 import pandas as pd
@@ -23,16 +24,44 @@ def pseudonymise_value(value, key, lang: str = "fi"):
     if not isinstance(value, str) or not value:
         return value
     probe = value.replace("_", " ")          # same length: offsets stay valid for ``value``
-    hits = find_hits(probe, key, lang=lang)
+    return _splice(value, find_hits(probe, key, lang=lang))
+
+
+def pseudonymise_file_name(value, key, lang: str = "fi"):
+    """A source or file name pseudonymised: as :func:`pseudonymise_value`, and names written
+    in lower case count too (``matti_virtanen.docx``), since file names often are.
+
+    >>> pseudonymise_file_name("transcripts/virtanen_matti.docx", {"Matti Virtanen": "H1"})
+    'transcripts/H1.docx'
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    probe = _WORD_START.sub(lambda m: m.group(0).upper(), re.sub(r"[_-]", " ", value))
+    if len(probe) != len(value):             # a letter whose capital is longer: no probe
+        return pseudonymise_value(value, key, lang)
+    return _splice(value, find_hits(probe, key, lang=lang))
+
+
+def _splice(value: str, hits) -> str:
+    """``value`` with the hits (found in a same-length probe of it) replaced; a person named
+    twice in a row ("Virtanen_Matti") is one replacement, not "H1_H1"."""
     if not hits:
         return value
-    out, last = [], 0
+    out, last, previous = [], 0, None
     for h in hits:
-        out.append(value[last:h.start])
+        gap = value[last:h.start]
+        if previous == h.replacement and _JOINER.fullmatch(gap):
+            last = h.end
+            continue
+        out.append(gap)
         out.append(h.replacement)
-        last = h.end
+        last, previous = h.end, h.replacement
     out.append(value[last:])
     return "".join(out)
+
+
+_JOINER = re.compile(r"[ _-]+")
+_WORD_START = re.compile(r"(?<![^\W\d_])[^\W\d_]")
 
 
 def pseudonymise_frame(df: pd.DataFrame, key, columns: Optional[Iterable[str]] = None,
@@ -95,9 +124,7 @@ def pseudonymise_frames(segments: pd.DataFrame, codings: Optional[pd.DataFrame],
     seg["start"], seg["end"], seg["text"] = starts, ends, texts
     if "segment_id" in seg.columns:
         new_text = dict(zip(seg["segment_id"].astype(int), texts))
-    for col in ("source", "speaker"):
-        if col in seg.columns:
-            seg[col] = seg[col].map(lambda v: pseudonymise_value(v, key, lang))
+    seg = _pseudonymise_names(seg, key, lang)
     if codings is None:
         return seg, None
     cod = codings.copy()
@@ -134,8 +161,15 @@ def pseudonymise_frames(segments: pd.DataFrame, codings: Optional[pd.DataFrame],
         if "segment_text" in cod.columns and "segment_id" in cod.columns:
             cod["segment_text"] = [new_text.get(int(i), pseudonymise_text(str(t or ""), key, lang=lang).text)
                                    for i, t in zip(cod["segment_id"], cod["segment_text"])]
-        for col in ("source", "speaker"):
-            if col in cod.columns:
-                cod[col] = cod[col].map(lambda v: pseudonymise_value(v, key, lang))
+        cod = _pseudonymise_names(cod, key, lang)
     return seg, cod
 
+
+
+def _pseudonymise_names(df: pd.DataFrame, key, lang: str) -> pd.DataFrame:
+    """The ``source`` (a file name) and ``speaker`` columns pseudonymised."""
+    if "source" in df.columns:
+        df["source"] = df["source"].map(lambda v: pseudonymise_file_name(v, key, lang))
+    if "speaker" in df.columns:
+        df["speaker"] = df["speaker"].map(lambda v: pseudonymise_value(v, key, lang))
+    return df

@@ -54,6 +54,7 @@ class KeyEntry:
     pseudonym: str
     kind: str = "other"
     aliases: list[str] = field(default_factory=list)
+    line: Optional[int] = None          # the row in the key file, for messages
 
     def names(self) -> list[str]:
         """The real name and its aliases."""
@@ -114,12 +115,12 @@ class PseudonymKey:
                     raise QualcodeError(f"the name {name!r} has two pseudonyms ({seen[name]!r} and "
                                         f"{e.pseudonym!r}); keep one row per name", path=where, line=n)
                 seen[name] = e.pseudonym
-        pseudonyms = {e.pseudonym for e in self.entries}
-        for name in seen:
-            for p in pseudonyms:
-                if _contains_word(p, name):
-                    raise QualcodeError(f"the pseudonym {p!r} contains the real name {name!r}; choose a "
-                                        "pseudonym that does not reveal the name", path=where)
+        parts = {part: e for e in self.entries for part in _name_parts(e)}
+        for n, e in enumerate(self.entries, start=2):
+            for part, owner in parts.items():
+                if _contains_word(e.pseudonym.casefold(), part):
+                    raise QualcodeError(f"the pseudonym {e.pseudonym!r} contains {part_label(part, owner)}; choose a "
+                                        "pseudonym that does not reveal the name", path=where, line=e.line or n)
 
     def to_frame(self):
         """The rows as a frame (real, pseudonym, kind, aliases): this shows real names."""
@@ -135,6 +136,27 @@ class PseudonymKey:
 
     def __repr__(self) -> str:
         return f"PseudonymKey({len(self.entries)} names{', ' + self.path if self.path else ''})"
+
+
+#: words of a name that reveal nothing by themselves (company forms)
+_GENERIC_PARTS = {"oy", "oyj", "ab", "ky", "ry", "tmi", "ay", "ltd", "inc", "gmbh", "co", "and", "ja"}
+
+
+def _name_parts(entry: KeyEntry) -> set[str]:
+    """The real name, its aliases and each of their words of three letters or more (case
+    folded), company forms left out: a pseudonym holding any of them reveals the name."""
+    parts = set()
+    for name in entry.names():
+        parts.add(name.casefold())
+        parts.update(w for w in re.findall(r"[^\W\d_]+", name.casefold()) if len(w) >= 3 and w not in _GENERIC_PARTS)
+    return parts
+
+
+def part_label(part: str, entry: KeyEntry) -> str:
+    """How a message names the revealing part: the whole name, or a part of it."""
+    if part in {n.casefold() for n in entry.names()}:
+        return f"the real name {entry.real!r}"
+    return f"{part.capitalize()!r}, a part of the real name {entry.real!r}"
 
 
 def _contains_word(text: str, word: str) -> bool:
@@ -170,7 +192,7 @@ def _rows_to_entries(rows: list[list], path: str) -> list[KeyEntry]:
         if kind not in KINDS:
             raise QualcodeError(f"unknown kind {get('kind')!r}; use one of {', '.join(KINDS)}", path=path, line=line)
         aliases = [" ".join(a.split()) for a in get("aliases").split(";") if a.strip()]
-        entries.append(KeyEntry(real, pseudo, kind, aliases))
+        entries.append(KeyEntry(real, pseudo, kind, aliases, line=line))
     return entries
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .key import PseudonymKey
+from .frames import pseudonymise_file_name
 from .replace import pseudonymise_text, remap_span
 
 
@@ -38,6 +39,11 @@ class TextRewriter:
         if not isinstance(value, str) or not value:
             return value
         return pseudonymise_text(value, self.key, lang=self.lang).text
+
+    def rewrite_name(self, value: Any) -> Any:
+        """A source or file name pseudonymised: underscores and hyphens count as spaces and
+        names in lower case count too (``virtanen_matti.docx``)."""
+        return pseudonymise_file_name(value, self.key, self.lang)
 
     def rewrite_with_map(self, text: str) -> tuple[str, Callable[..., int]]:
         """The pseudonymised text and ``new_offset(pos, end=False)``, which maps an offset of

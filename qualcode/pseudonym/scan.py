@@ -15,6 +15,7 @@ from typing import Iterable, Iterator, Mapping, Optional, Union
 import pandas as pd
 
 from ..errors import QualcodeError
+from ..labels import LANGS, label
 from .key import PseudonymKey
 from .replace import find_hits
 
@@ -25,6 +26,8 @@ SUPPORTED = TEXT_SUFFIXES | {".xlsx", ".xlsm", ".docx", ".qdpx"}
 FILE_COLUMNS = ["file", "location", "found", "kind"]
 TEXT_COLUMNS = ["start", "end", "found", "kind"]
 _TAG = re.compile(r"<[^>]*>")
+#: the header of a review sheet's hidden text-hash column, in every language
+_HASH_HEADERS = {label("review.hash", lang) for lang in LANGS}
 
 
 def scan_text(text: str, key=None, *, patterns: bool = True) -> pd.DataFrame:
@@ -64,8 +67,25 @@ def _markup_lines(text: str, markup: bool) -> Iterator[tuple[int, str]]:
         yield n, _strip_markup(line) if markup else line
 
 
+def _visible_svg(text: str) -> str:
+    """An SVG's visible text only: its tags (and their attributes, which hold coordinates such
+    as ``0.015625 0`` that look like phone numbers) dropped, line breaks kept for the line
+    numbers."""
+    def blank(m: re.Match) -> str:
+        return "\n" * m.group(0).count("\n")
+
+    text = re.sub(r"<metadata\b.*?</metadata>", blank, text, flags=re.S)   # the writing program's, not shown
+    return html.unescape(re.sub(r"<[^>]*>", blank, text))
+
+
 def _text_units(path: Path, data: Optional[bytes] = None, prefix: str = "line ") -> Iterator[tuple[str, str]]:
     text = _decode(path.read_bytes() if data is None else data)
+    if path.suffix.lower() == ".svg":
+        text = _visible_svg(text)
+        for n, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                yield f"{prefix}{n}", line
+        return
     markup = path.suffix.lower() in (".html", ".htm", ".xml", ".qde", ".qdc", ".svg")
     for n, line in _markup_lines(text, markup):
         if line.strip():
@@ -82,9 +102,14 @@ def _xlsx_units(path: Path) -> Iterator[tuple[str, str]]:
     try:
         for ws in wb.worksheets:
             yield f"{ws.title} (sheet name)", ws.title
+            skipped = set()
             for row in ws.iter_rows():
                 for cell in row:
                     v = getattr(cell, "value", None)
+                    if getattr(cell, "row", None) == 1 and v in _HASH_HEADERS:
+                        skipped.add(cell.column)      # a review sheet's text hashes: hex, not phone numbers
+                    if getattr(cell, "column", None) in skipped and getattr(cell, "row", 1) > 1:
+                        continue
                     if v is None or isinstance(v, (int, float)) and not isinstance(v, bool) and v < 1e6:
                         continue
                     coord = getattr(cell, "coordinate", None)
@@ -168,8 +193,9 @@ def scan_file(path: PathLike, key=None, *, patterns: bool = True) -> pd.DataFram
     key = PseudonymKey.coerce(key)
     rows = []
     for location, text in _units(p):
-        for h in find_hits(text, key, patterns=patterns):
-            rows.append((str(path), location, h.original, h.kind))
+        # underscores count as spaces (``Virtanen_Matti.docx``); same length, same offsets
+        for h in find_hits(text.replace("_", " "), key, patterns=patterns):
+            rows.append((str(path), location, text[h.start:h.end], h.kind))
     return pd.DataFrame(rows, columns=FILE_COLUMNS)
 
 

@@ -32,6 +32,8 @@ import json
 from dataclasses import replace
 from typing import Mapping, Optional, Sequence
 
+from .faults import fault_point
+
 #: meta key of the GUIDs met on import, ``{kind: {key: guid}}``
 META_GUIDS = "refi_guids"
 #: meta key of the elements qualcode does not model, kept from imports
@@ -128,6 +130,7 @@ class ExchangeStore:
         guid_maps = self.exchange_guids()
         with self.transaction():
             segment_ids = [self._add_exchange_source(*item) for item in sources]
+            fault_point("mid-write")          # crash tests: sources written, codings not yet
             if informants:
                 self.upsert_informants(list(informants))
             self.add_codings([replace(c, segment_id=segment_ids[i][j], source_id=sources[i][0].id)

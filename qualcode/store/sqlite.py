@@ -13,8 +13,6 @@ True
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +23,8 @@ from ..model import AuditEvent, Informant, Memo, Segment, Source, Turn, count_wo
 from .codings import CodingQueries
 from .vectors import VectorQueries
 from .exchange import ExchangeStore
+from .private import PrivateFields   # pseudonymisation: the fields outside the texts
+from .faults import fault_point as _fault_point   # crash tests
 
 if TYPE_CHECKING:   # pandas is imported by the methods that make frames, not by opening a store
     import pandas as pd
@@ -106,22 +106,6 @@ def _add_column(conn: sqlite3.Connection, table: str, column: str, decl: str) ->
         conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
 
 
-_FAULT_ENV = "QUALCODE_FAULT_AT"
-_fault_counts: dict[str, int] = {}
-
-
-def _fault_point(name: str) -> None:
-    """Crash tests: with ``QUALCODE_FAULT_AT=<name>:<n>`` in the environment the process kills
-    itself (SIGKILL, as a power cut would) the n-th time it reaches this point, so a test can
-    check that the store is then exactly as before or as after the command."""
-    spec = os.environ.get(_FAULT_ENV)
-    if not spec or not spec.startswith(name + ":"):
-        return
-    _fault_counts[name] = _fault_counts.get(name, 0) + 1
-    if _fault_counts[name] == int(spec.rsplit(":", 1)[1]):
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT the open transaction; run statement by statement instead.
     for statement in script.split(";"):
@@ -129,7 +113,7 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
             conn.execute(statement)
 
 
-class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries):
+class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries, PrivateFields):
     """The project store in one SQLite file."""
 
     def __init__(self, path: Path, create: bool = False):
