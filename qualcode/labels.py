@@ -527,6 +527,7 @@ LABELS: dict[str, tuple[str, str]] = {
                                      "{kappa}, Krippendorffin alfa {alpha}.",
                                      "{coders}: {units} segments, agreement {percent} %, Cohen's kappa {kappa}, "
                                      "Krippendorff's alpha {alpha}."),
+    "artefact.coder.auto": ("automaattinen koodaus", "automatic coding"),
     "artefact.fact.codebook.none": ("Ei koodikirjaa.", "No codebook."),
     "artefact.fact.codebook.text": ("{n} koodia ({origins}); analyysi {mode}.", "{n} codes ({origins}); "
                                     "the analysis is {mode}."),
@@ -565,6 +566,7 @@ LABELS: dict[str, tuple[str, str]] = {
                                            "{n} interviews, {minutes} min in all"),
     "artefact.process.group": ("Ryhmähaastattelu", "Group interview"),
     "artefact.process.group.result": ("{n} osallistujaa", "{n} participants"),
+    "artefact.process.once": ("kerran analyysilokissa", "once in the audit trail"),
     "artefact.process.times": ("{n} kertaa analyysilokissa", "{n} times in the audit trail"),
     "artefact.process.step.informants": ("Haastateltavaluettelon tuonti", "Informant list imported"),
     "artefact.process.step.informants.phase": ("Aineiston keruu", "Data collection"),

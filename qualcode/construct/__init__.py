@@ -36,8 +36,8 @@ from .records import (CURRENT_STATE_FILES, MATURITY_FILES, WORKGROUP_FILES, WORK
                       Workgroup, Workshop, current_state_frame, current_state_from_workshops, maturity_frame,
                       parse_current_state, parse_maturity, parse_workgroups, parse_workshops, workgroups_frame,
                       workshops_frame)
-from .research import (EVENT_FILES, RELIABILITY_FILES, Event, ReliabilityAnswers, parse_events, parse_reliability,
-                       process_frame, reliability_facts, reliability_frame)
+from .research import (EVENT_FILES, RELIABILITY_FILES, Event, ReliabilityAnswers, StudyFacts, anonymisation_text,
+                       parse_events, parse_reliability, process_frame, reliability_facts, reliability_frame)
 from .segmentation import (Segmentation, SegmentationSpec, find_customer_file, load_customers,
                            parse_segmentation, segment_customers, to_number)
 from .timeunits import (ALLOWED_FREQUENCIES, Frequency, FrequencyTokenError, Quarter, QuarterTokenError,
@@ -56,7 +56,7 @@ __all__ = [
     # the researcher's records and the research process (A10, A16, A17, A20, A21, A26, A29)
     "Records", "Workshop", "CurrentState", "Workgroup", "Maturity", "Event", "ReliabilityAnswers", "JourneyStage",
     "workshops_frame", "current_state_frame", "workgroups_frame", "maturity_frame", "journey_frame",
-    "process_frame", "reliability_facts", "reliability_frame", "RECORD_FILES",
+    "process_frame", "reliability_facts", "reliability_frame", "RECORD_FILES", "StudyFacts", "anonymisation_text",
 ]
 
 PathLike = Union[str, Path]
@@ -153,6 +153,8 @@ class Constructs:
     evidence: Optional[pd.DataFrame] = None
     files: dict[str, Path] = field(default_factory=dict)
     records: Records = field(default_factory=Records)
+    #: agreement figures and privacy settings for the reliability section (set for reports)
+    facts: Optional[StudyFacts] = None
 
     # -- the plan's parts -----------------------------------------------------------
     @property

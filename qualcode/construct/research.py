@@ -129,7 +129,8 @@ def _audit_rows(audit: Optional[pd.DataFrame], lang: str) -> list[tuple]:
             continue
         rows.append((min(times), max(times), label(f"artefact.process.step.{action}.phase", lang),
                      label(f"artefact.process.step.{action}", lang), "",
-                     label("artefact.process.times", lang, n=len(hits))))
+                     label("artefact.process.once" if len(hits) == 1 else "artefact.process.times", lang,
+                           n=len(hits))))
     return rows
 
 
@@ -175,6 +176,27 @@ def parse_reliability(data: Any, path: str) -> ReliabilityAnswers:
     if not out:
         raise where.fail(f"the reliability file has no answers; write them under {', '.join(allowed)}", data)
     return ReliabilityAnswers(out, path)
+
+
+@dataclass
+class StudyFacts:
+    """What the reliability section needs from the project beyond the frames: the agreement
+    figures (``coders``, ``units``, ``percent``, ``kappa``, ``alpha``; None without two
+    coders), whether reports are pseudonymised, and the analysis mode of qualcode.toml."""
+
+    agreement: Optional[dict] = None
+    pseudonymise_reports: bool = False
+    analysis_mode: str = ""
+
+
+def anonymisation_text(audit: Optional[pd.DataFrame], pseudonymise_reports: bool, lang: str) -> str:
+    """The anonymisation status: the stored texts pseudonymised (the audit trail says when),
+    reports pseudonymised on output, or neither."""
+    if audit is not None and len(audit) and "action" in audit.columns:
+        done = audit[audit["action"] == "pseudonymise"]
+        if len(done):
+            return label("artefact.anon.stored", lang, date=format_day(str(done["time"].iloc[-1])[:10]))
+    return label("artefact.anon.reports" if pseudonymise_reports else "artefact.anon.none", lang)
 
 
 @dataclass
@@ -224,7 +246,8 @@ def _informants_text(informants: Optional[pd.DataFrame], lang: str) -> str:
 def _agreement_text(agreement: Optional[dict], lang: str) -> str:
     if not agreement:
         return label("artefact.fact.agreement.none", lang)
-    return label("artefact.fact.agreement.text", lang, coders=" – ".join(agreement["coders"]),
+    coders = [label("artefact.coder.auto", lang) if c == "auto" else c for c in agreement["coders"]]
+    return label("artefact.fact.agreement.text", lang, coders=" – ".join(coders),
                  units=agreement["units"], percent=_num(agreement["percent"], lang),
                  kappa=f"{agreement['kappa']:.2f}".replace(".", "," if lang == "fi" else "."),
                  alpha=f"{agreement['alpha']:.2f}".replace(".", "," if lang == "fi" else "."))

@@ -37,8 +37,29 @@ def study_frames(project, lang: Optional[str] = None, include_suggested: bool = 
         frames.title = project.config.title or project.root.name
         frames.sources, frames.audit = project.sources(), project.audit()
         frames.interview_frames = find_frames(project.root)
-        frames.constructs = constructs_of(project, frames, link=link_constructs)
+        frames.constructs = constructs_of(project, frames, link=link_constructs, keep_empty=True)
+        frames.constructs.facts = study_facts(project)
     return frames
+
+
+def study_facts(project):
+    """What the reliability section (A29) needs beyond the frames: agreement between two
+    human coders, else between the automatic coder and the researcher on the segments the
+    researcher coded; whether reports are pseudonymised; the analysis mode."""
+    from ..construct import StudyFacts
+    from ..model import CONSENSUS_CODER, MACHINE_CODERS
+
+    codings = project.codings()
+    coders = list(dict.fromkeys(c for c in codings["coder"] if c not in MACHINE_CODERS and c != CONSENSUS_CODER))
+    agreement = None
+    pair = coders[:2] if len(coders) >= 2 else (["auto", coders[0]] if coders and "auto" in set(codings["coder"])
+                                                 else None)
+    if pair is not None:
+        units = sorted(set(codings.loc[codings["coder"] == pair[-1], "segment_id"]))
+        overall = project.agreement.table(pair, units=units).iloc[-1]
+        agreement = {"coders": pair, "units": int(overall["units"]), "percent": float(overall["percent_agreement"]),
+                     "kappa": float(overall["cohen_kappa"]), "alpha": float(overall["krippendorff_alpha"])}
+    return StudyFacts(agreement, bool(project.config.pseudonymise), project.config.analysis_mode)
 
 
 def codebook_frames(project, lang: Optional[str] = None):

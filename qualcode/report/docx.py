@@ -16,6 +16,7 @@ from typing import Optional, Union
 from ..analysis.study import Analyses, StudyFrames
 from ..fileutil import atomic_output
 from ..labels import label
+from .artefacts import add_artefact_appendices, missing_notes
 from .construct_sheets import add_construct_appendices
 from .docxutil import (appendix_heading, bold_line, caption, clean, figure, heading, needs_landscape, new_document,
                        start_page, style, table, warning_line)
@@ -189,14 +190,15 @@ def build_document(source: Source, lang: Optional[str] = None, show_codes: bool 
         doc.core_properties.title = frames.title
         doc.add_heading(clean(frames.title), level=0)
     _add_basis(doc, frames, lang)
+    for note in missing_notes(analyses, lang):      # the artefacts left out, one line each
+        doc.add_paragraph(clean(note))
     _add_interviews(doc, analyses, lang, show_codes)
     if frames.codings is not None and len(frames.codings):
         heading(doc, label("report.doc.results", lang), level=1)
         _basis_warning(doc, frames, lang)
         add_results(doc, analyses, lang)
-    if figures and figure_dir is not None:
-        _add_figures(doc, analyses, lang, figure_dir)
-    _add_appendices(doc, analyses, lang)
+    n_figures = _add_figures(doc, analyses, lang, figure_dir) if figures and figure_dir is not None else 0
+    _add_appendices(doc, analyses, lang, n_figures, show_codes)
     return doc
 
 
@@ -226,8 +228,8 @@ def _add_interviews(doc, analyses: Analyses, lang: str, show_codes: bool) -> Non
         doc.add_paragraph(clean(row[0]))
 
 
-def _add_figures(doc, analyses: Analyses, lang: str, figure_dir: Path) -> None:
-    """The figures as PNG pictures, each with its caption below it."""
+def _add_figures(doc, analyses: Analyses, lang: str, figure_dir: Path) -> int:
+    """The figures as PNG pictures, each with its caption below it; returns how many."""
     from .figures import _pyplot, figure_specs, save_figure
 
     plt = _pyplot()
@@ -241,10 +243,12 @@ def _add_figures(doc, analyses: Analyses, lang: str, figure_dir: Path) -> None:
         finally:
             plt.close(spec.figure)
         figure(doc, png, spec.caption(n, lang))       # scaled to the page, the caption below it
+    return len(specs)
 
 
-def _add_appendices(doc, analyses: Analyses, lang: str) -> None:
-    """The interview frames, the trend table and the constructs, each after a page break."""
+def _add_appendices(doc, analyses: Analyses, lang: str, n_figures: int = 0, show_codes: bool = True) -> None:
+    """The interview frames, the trend table, the constructs and the research artefacts, each
+    after a page break (figures in them numbered after the ``n_figures`` before)."""
     frames = analyses.frames
     appendix = 0
     for frame in frames.individual_frames:
@@ -259,8 +263,10 @@ def _add_appendices(doc, analyses: Analyses, lang: str) -> None:
     if len(analyses.swot(lang).items):
         appendix += 1
         add_swot_appendix(doc, analyses, appendix, lang)
+    appendix += 1
     if frames.constructs is not None:
-        add_construct_appendices(doc, frames.constructs, lang, appendix + 1, codebook=frames.codebook)
+        appendix = add_construct_appendices(doc, frames.constructs, lang, appendix, codebook=frames.codebook)
+    add_artefact_appendices(doc, analyses, lang, appendix, n_figures + 1, show_codes)
 
 
 def write_docx_report(source: Source, path: PathLike, lang: Optional[str] = None,
