@@ -153,21 +153,30 @@ def test_a22_one_reference_line_per_interview_from_the_informant_list(demo, book
 def test_a21_process_merges_events_interviews_and_the_audit_trail(demo, book):
     project, _ = demo
     ws = book["Eteneminen"]
-    assert _header(ws) == ["Pvm", "Vaihe", "Tapahtuma", "Osallistujat", "Tulos"]
+    assert _header(ws) == ["Pvm", "Vaihe/tapahtuma", "Osallistujat", "Tulos"]
     rows = _rows(ws)
     events = yaml.safe_load((project.root / "tutkimusprosessi.yaml").read_text(encoding="utf-8"))["events"]
     for e in events:
-        row = next(r for r in rows if r[2].startswith(e["event"]))
-        date = _day(e["date"]) + (f"–{_day(e['end'])}" if e.get("end") else "")
-        assert row[0] == date and row[1] == e["phase"] and row[4] == e["result"]
+        row = next(r for r in rows if r[1].startswith(f"{e['phase']}: {e['event']}"))
+        date = (f"{e['date'].day}.{e['date'].month}.–{_day(e['end'])}" if e.get("end") else _day(e["date"]))
+        assert row[0] == date and row[3] == e["result"]
     dates = sorted(p["date"] for p in _informants(project.root) if str(p["code"]).startswith("H"))
-    interviews = next(r for r in rows if r[2] == f"Yksilöhaastattelut ({len(dates)})")
-    assert interviews[0] == f"{_day(dates[0])}–{_day(dates[-1])}"
-    assert any(r[2] == "Litterointien sisäänluku" and r[4] == "15 kertaa analyysilokissa" for r in rows)
-    assert any(r[2] == "Koodaus koodikirjalla" and r[4] == "kerran analyysilokissa" for r in rows)
+    interviews = next(r for r in rows if r[1] == f"Aineiston keruu: Yksilöhaastattelut ({len(dates)})")
+    assert interviews[0] == f"{dates[0].day}.{dates[0].month}.–{_day(dates[-1])}"
+    assert any(r[1] == "Aineiston käsittely: Litterointien sisäänluku" and r[3] == "15 kertaa analyysilokissa"
+               for r in rows)
+    assert any(r[1] == "Analyysi: Koodaus koodikirjalla" and r[3] == "kerran analyysilokissa" for r in rows)
     # in date order
-    firsts = [tuple(reversed([int(x) for x in r[0].split("–")[0].split(".")])) for r in rows]
+    firsts = [_start(r[0]) for r in rows]
     assert firsts == sorted(firsts)
+
+
+def _start(span: str) -> tuple:
+    """(year, month, day) of a span's first day: ``3.3.–23.4.2025`` → (2025, 3, 3)."""
+    parts = [p for p in span.split("–")[0].split(".") if p]
+    if len(parts) == 2:
+        parts.append(span.rsplit(".", 1)[-1])
+    return int(parts[2]), int(parts[1]), int(parts[0])
 
 
 def test_a29_facts_computed_and_the_researchers_answers(demo, book):
@@ -181,7 +190,7 @@ def test_a29_facts_computed_and_the_researchers_answers(demo, book):
     people = _informants(project.root)
     assert facts["Haastateltavat"].startswith(f"{len(people)} haastateltavaa; roolit: ")
     dates = sorted(p["date"] for p in people)
-    assert f"aikavälillä {_day(dates[0])}–{_day(dates[-1])}." in facts["Ajankohta"]
+    assert f"aikavälillä {dates[0].day}.{dates[0].month}.–{_day(dates[-1])}." in facts["Ajankohta"]
     assert facts["Koodauksen peruste"].startswith("Analyysit perustuvat 465 tarkistettuun koodaukseen")
     units = sorted(set(project.codings().query("coder == 'tutkija'")["segment_id"]))
     overall = project.agreement.table(["auto", "tutkija"], units=units).iloc[-1]

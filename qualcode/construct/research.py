@@ -91,7 +91,11 @@ def parse_events(data: Any, path: str) -> list[Event]:
 def _span(start: Optional[dt.date], end: Optional[dt.date]) -> str:
     if start is None:
         return ""
-    return format_day(start) if end is None or end == start else f"{format_day(start)}–{format_day(end)}"
+    if end is None or end == start:
+        return format_day(start)
+    if end.year == start.year:          # 3.3.–23.4.2025, the thesis style (and narrower)
+        return f"{start.day}.{start.month}.–{format_day(end)}"
+    return f"{format_day(start)}–{format_day(end)}"
 
 
 def _interview_rows(interviews: Sequence[dict], lang: str) -> list[tuple]:
@@ -136,16 +140,16 @@ def _audit_rows(audit: Optional[pd.DataFrame], lang: str) -> list[tuple]:
 
 def process_frame(interviews: Sequence[dict], audit: Optional[pd.DataFrame], events: Sequence[Event],
                   lang: str) -> pd.DataFrame:
-    """A21: ``Pvm | Vaihe | Tapahtuma | Osallistujat | Tulos`` in date order, from the
+    """A21: ``Pvm | Vaihe/tapahtuma | Osallistujat | Tulos`` in date order, from the
     researcher's events, the interviews (``interviews``: records with ``date``, ``title``,
     ``codes``, ``minutes`` as the interview table has them) and the audit trail."""
     rows = [(e.date, e.end, e.phase, e.event + (f" ({e.method})" if e.method else ""), e.participants, e.result)
             for e in events]
     rows += _interview_rows(interviews, lang) + _audit_rows(audit, lang)
     rows.sort(key=lambda r: (r[0], r[1] or r[0]))
-    cols = [label(f"artefact.process.{k}", lang) for k in ("date", "phase", "event", "participants", "result")]
-    return pd.DataFrame([[_span(a, b), phase, what, who, result] for a, b, phase, what, who, result in rows],
-                        columns=cols)
+    cols = [label(f"artefact.process.{k}", lang) for k in ("date", "phase", "participants", "result")]
+    return pd.DataFrame([[_span(a, b), f"{phase}: {what}" if phase else what, who, result]
+                         for a, b, phase, what, who, result in rows], columns=cols)
 
 
 # --------------------------------------------------------------------------- A29 reliability

@@ -50,8 +50,11 @@ def _table(key: str, frame, lang: str, wide: tuple = (), footer: Optional[list] 
 def process_table(frames: StudyFrames, lang: str) -> Optional[Table]:
     """A21 from the interviews, the audit trail and ``tutkimusprosessi.yaml``."""
     rec = _records(frames)
-    frame = process_frame(interview_rows(frames, lang), frames.audit, (rec.events if rec else None) or [], lang)
-    return _table("artefact.process", frame, lang, wide=(2, 4)) if len(frame) else None
+    interviews, events = interview_rows(frames, lang), (rec.events if rec else None) or []
+    if not interviews and not events:       # the audit trail alone is no research process
+        return None
+    frame = process_frame(interviews, frames.audit, events, lang)
+    return _table("artefact.process", frame, lang, wide=(1, 3))
 
 
 def reference_lines(frames: StudyFrames, lang: str, show_codes: bool = True) -> list[str]:
@@ -87,12 +90,15 @@ def references_table(frames: StudyFrames, lang: str, show_codes: bool = True) ->
                  [[x] for x in lines], wide=(0,))
 
 
-def reliability_table(frames: StudyFrames, lang: str) -> Table:
-    """A29: the facts qualcode computes and the researcher's answers (``luotettavuus.yaml``)."""
+def reliability_table(frames: StudyFrames, lang: str) -> Optional[Table]:
+    """A29: the facts qualcode computes and the researcher's answers (``luotettavuus.yaml``);
+    None for a project with neither informants, codings nor answers."""
     c = frames.constructs
     facts = (c.facts if c is not None else None) or StudyFacts()
     rec = _records(frames)
     answers: Optional[ReliabilityAnswers] = rec.reliability if rec else None
+    if answers is None and not len(frames.informants) and not len(frames.codings):
+        return None
     computed = reliability_facts(interview_rows(frames, lang), frames.informants,
                                  frames.coding_basis.statement(lang), facts.agreement,
                                  anonymisation_text(frames.audit, facts.pseudonymise_reports, lang),
