@@ -568,7 +568,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "artefact.process.once": ("kerran analyysilokissa", "once in the audit trail"),
     "artefact.process.times": ("{n} kertaa analyysilokissa", "{n} times in the audit trail"),
     "artefact.process.step.informants": ("Haastateltavaluettelon tuonti", "Informant list imported"),
-    "artefact.process.step.informants.phase": ("Aineiston keruu", "Data collection"),
+    "artefact.process.step.informants.phase": ("Aineiston käsittely", "Data preparation"),
     "artefact.process.step.ingest": ("Litterointien sisäänluku", "Transcripts read in"),
     "artefact.process.step.ingest.phase": ("Aineiston käsittely", "Data preparation"),
     "artefact.process.step.code": ("Koodaus koodikirjalla", "Coding with the codebook"),
