@@ -336,3 +336,19 @@ def test_rendered_a29_every_aspect_with_facts_and_answers(demo, pages):
     assert heads == sorted(heads)
     assert "Haastateltavat: 19 haastateltavaa" in text and "Cohenin kappa" in text
     assert "Tutkijan kaksoisrooli" in text
+
+
+def test_anonymisation_and_agreement_wording():
+    import pandas as pd
+
+    from qualcode.construct.research import _agreement_text, anonymisation_text
+
+    audit = pd.DataFrame({"time": ["2025-06-01T10:00:00"], "action": ["pseudonymise"]})
+    assert anonymisation_text(audit, False, "fi").startswith("Tallennetut tekstit pseudonymisoitu 1.6.2025")
+    assert anonymisation_text(audit.iloc[:0], True, "en").startswith("Reports are pseudonymised")
+    assert anonymisation_text(None, False, "fi").startswith("Tekstejä ei ole pseudonymisoitu")
+    text = _agreement_text({"coders": ["liisa", "matti"], "units": 40, "percent": 92.5, "kappa": float("nan"),
+                            "alpha": 0.8123}, "fi")
+    assert text == ("liisa – matti: 40 segmenttiä, yhtäpitävyys 92,5 %, Cohenin kappa –, "
+                    "Krippendorffin alfa 0,81.")
+    assert _agreement_text(None, "en") == "Not computed: no data was coded by two coders."

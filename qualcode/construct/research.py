@@ -233,8 +233,12 @@ def reliability_facts(interviews: Sequence[dict], informants: Optional[pd.DataFr
     return facts
 
 
-def _num(x: float, lang: str) -> str:
-    text = f"{x:.1f}"
+def _num(x: float, lang: str, digits: int = 1) -> str:
+    """``40,2`` in Finnish, ``40.2`` in English; ``–`` when there is no value (a kappa of
+    codes nobody varied on)."""
+    if x is None or x != x:
+        return "–"
+    text = f"{x:.{digits}f}"
     return text.replace(".", ",") if lang == "fi" else text
 
 
@@ -251,10 +255,9 @@ def _agreement_text(agreement: Optional[dict], lang: str) -> str:
     if not agreement:
         return label("artefact.fact.agreement.none", lang)
     coders = [label("artefact.coder.auto", lang) if c == "auto" else c for c in agreement["coders"]]
-    return label("artefact.fact.agreement.text", lang, coders=" – ".join(coders),
-                 units=agreement["units"], percent=_num(agreement["percent"], lang),
-                 kappa=f"{agreement['kappa']:.2f}".replace(".", "," if lang == "fi" else "."),
-                 alpha=f"{agreement['alpha']:.2f}".replace(".", "," if lang == "fi" else "."))
+    return label("artefact.fact.agreement.text", lang, coders=" – ".join(coders), units=agreement["units"],
+                 percent=_num(agreement["percent"], lang, 1), kappa=_num(agreement["kappa"], lang, 2),
+                 alpha=_num(agreement["alpha"], lang, 2))
 
 
 def _codebook_text(codebook: Any, analysis_mode: str, lang: str) -> str:

@@ -24,6 +24,7 @@ def write_report(project, path: Optional[PathLike] = None, fmt: Optional[str] = 
                           link_constructs=key is None)
     if key is not None:   # the care actions' quotes come from the pseudonymised codings
         project.privacy.pseudonymise_frames(frames, key)
+        frames.constructs.facts.pseudonymise_reports = True     # the reliability section says so
         link_constructs(frames.constructs, frames)
     analyses = Analyses(frames)          # shared by the report and its figures
     out = write_file(analyses, Path(path) if path else None, fmt=fmt, lang=frames.language, show_codes=show_codes,
