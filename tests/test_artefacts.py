@@ -232,6 +232,11 @@ def test_a16_a10_a17_a26_sheets_hold_their_files(demo, book):
     i = rows.index(current[0]) + 3
     assert ws.cell(row=i, column=2).font.bold and ws.cell(row=i, column=2).fill.fgColor.rgb.endswith("FFE699")
     assert not ws.cell(row=i + 1, column=2).font.bold
+    # the justification wraps over the ladder's columns, below it
+    spans = [str(r) for r in ws.merged_cells.ranges]
+    justification = 4 + len(rows) + 1
+    assert f"A{justification}:D{justification}" in spans
+    assert ws.cell(row=justification, column=1).value.startswith("Perustelu: " + m["justification"][:40])
 
 
 def test_journey_and_type_comparison_sheets(demo, book):
