@@ -13,6 +13,9 @@ SHEETS_FI = ["Haastattelut", "Koodikirja", "Teemat", "Lainaukset", "Kokemukset",
              "SWOT", "SWOT-perusteet", "Trendit", "Tyypit", "Pelkistys", "Arvosanat", "Analyysiloki"]
 SHEETS_EN = ["Interviews", "Codebook", "Themes", "Quotes", "Experiences", "Training needs",
              "SWOT", "SWOT evidence", "Trends", "Types", "Reduction", "Scores", "Audit trail"]
+# the research artefacts built from the data alone (tests/test_artefacts.py)
+SHEETS_FI += ["Eteneminen", "Tyyppivertailu", "Luotettavuus", "Lähdeluettelo"]
+SHEETS_EN += ["Process", "Type comparison", "Reliability", "References"]
 
 
 def _rows(ws):

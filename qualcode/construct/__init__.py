@@ -31,6 +31,13 @@ from .care import (CareAction, CareModel, CarePlan, Checklist, Evidence, KamPlan
                    Proposal, RenderedMessage, Role, Timeline, TimelineRow, care_model_table, check_codes,
                    check_segments, frequency_frame, link_evidence, parse_plan, stage_matrix)
 from .common import ConstructError, as_text, norm, read_yaml
+from .journey import JourneyStage, journey_frame
+from .records import (CURRENT_STATE_FILES, MATURITY_FILES, WORKGROUP_FILES, WORKSHOP_FILES, CurrentState, Maturity,
+                      Workgroup, Workshop, current_state_frame, current_state_from_workshops, maturity_frame,
+                      parse_current_state, parse_maturity, parse_workgroups, parse_workshops, workgroups_frame,
+                      workshops_frame)
+from .research import (EVENT_FILES, RELIABILITY_FILES, Event, ReliabilityAnswers, StudyFacts, anonymisation_text,
+                       parse_events, parse_reliability, process_frame, reliability_facts, reliability_frame)
 from .segmentation import (Segmentation, SegmentationSpec, find_customer_file, load_customers,
                            parse_segmentation, segment_customers, to_number)
 from .timeunits import (ALLOWED_FREQUENCIES, Frequency, FrequencyTokenError, Quarter, QuarterTokenError,
@@ -46,12 +53,64 @@ __all__ = [
     "Frequency", "FrequencyTokenError", "parse_frequency", "ALLOWED_FREQUENCIES",
     "Quarter", "QuarterTokenError", "parse_quarter", "quarter_range",
     "SEGMENTATION_FILES", "PLAN_FILES",
+    # the researcher's records and the research process (A10, A16, A17, A20, A21, A26, A29)
+    "Records", "Workshop", "CurrentState", "Workgroup", "Maturity", "Event", "ReliabilityAnswers", "JourneyStage",
+    "workshops_frame", "current_state_frame", "workgroups_frame", "maturity_frame", "journey_frame",
+    "process_frame", "reliability_facts", "reliability_frame", "RECORD_FILES", "StudyFacts", "anonymisation_text",
 ]
 
 PathLike = Union[str, Path]
 
 SEGMENTATION_FILES = ("segmentointi.yaml", "segmentointi.yml", "segmentation.yaml", "segmentation.yml")
 PLAN_FILES = ("hoitomallit.yaml", "hoitomallit.yml", "care_models.yaml", "care_models.yml")
+
+
+#: The optional record files: part of :class:`Records` → the file names read for it.
+RECORD_FILES = {"workshops": WORKSHOP_FILES, "current_state": CURRENT_STATE_FILES, "workgroups": WORKGROUP_FILES,
+                "maturity": MATURITY_FILES, "events": EVENT_FILES, "reliability": RELIABILITY_FILES}
+_RECORD_PARSERS = {"workshops": parse_workshops, "current_state": parse_current_state,
+                   "workgroups": parse_workgroups, "maturity": parse_maturity, "events": parse_events,
+                   "reliability": parse_reliability}
+
+
+@dataclass
+class Records:
+    """The researcher's records of the development work and the research process, each
+    None when its file is absent: workshops (A16), the current state (A10), workgroups
+    (A17), the maturity assessment (A26), the research events (A21) and the answers of the
+    reliability and ethics evaluation (A29)."""
+
+    workshops: Optional[list[Workshop]] = None
+    current_state_file: Optional[CurrentState] = None
+    workgroups: Optional[list[Workgroup]] = None
+    maturity: Optional[Maturity] = None
+    events: Optional[list[Event]] = None
+    reliability: Optional[ReliabilityAnswers] = None
+
+    def current_state(self, lang: str = "fi") -> Optional[CurrentState]:
+        """A10 from ``nykytila.yaml``, else from the workshop records' current-state sections."""
+        if self.current_state_file is not None:
+            return self.current_state_file
+        return current_state_from_workshops(self.workshops or [], lang)
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, k) is None for k in ("workshops", "current_state_file", "workgroups",
+                                                      "maturity", "events", "reliability"))
+
+
+def read_records(root: Path, files: Optional[dict] = None) -> Records:
+    """Read the record files found in ``root`` (see :data:`RECORD_FILES`); ``files`` collects
+    the paths read."""
+    out = Records()
+    for part, names in RECORD_FILES.items():
+        path = _first(root, names)
+        if path is None:
+            continue
+        value = _RECORD_PARSERS[part](read_yaml(path), str(path))
+        setattr(out, "current_state_file" if part == "current_state" else part, value)
+        if files is not None:
+            files[part] = path
+    return out
 
 
 def _first(root: Path, names: tuple) -> Optional[Path]:
@@ -93,6 +152,9 @@ class Constructs:
     language: str = "fi"
     evidence: Optional[pd.DataFrame] = None
     files: dict[str, Path] = field(default_factory=dict)
+    records: Records = field(default_factory=Records)
+    #: agreement figures and privacy settings for the reliability section (set for reports)
+    facts: Optional[StudyFacts] = None
 
     # -- the plan's parts -----------------------------------------------------------
     @property
@@ -123,8 +185,23 @@ class Constructs:
     def proposals(self) -> Optional[list[Proposal]]:
         return self.plan.proposals if self.plan else None
 
+    @property
+    def journey(self) -> Optional[list[JourneyStage]]:
+        return self.plan.journey if self.plan else None
+
     def is_empty(self) -> bool:
-        return self.segmentation is None and self.plan is None
+        return self.segmentation is None and self.plan is None and self.records.is_empty()
+
+    def stage_matrix(self) -> pd.DataFrame:
+        """Lifecycle stage × segment: the care actions done in each stage (see :func:`stage_matrix`)."""
+        return stage_matrix(self.care_models or [], self.plan.stages if self.plan else ())
+
+    def journey_table(self, lang: Optional[str] = None) -> Optional[pd.DataFrame]:
+        """A20: journey stages × touchpoints, care actions, messages and metrics (None without
+        ``journey`` in the care model file)."""
+        if not self.journey:
+            return None
+        return journey_frame(self.journey, self.care_models or [], self.templates or [], lang or self.language)
 
     # -- derived --------------------------------------------------------------------
     def care_table(self, lang: Optional[str] = None) -> pd.DataFrame:
@@ -273,7 +350,7 @@ def load_constructs(project_root: PathLike, codebook=None, lang: Optional[str] =
     for key, p in (("segmentation", seg_path), ("plan", plan_path), ("customers", cust_path)):
         if p is not None:
             files[key] = p
-    out = Constructs(root, customers, segmentation, plan, lang, files=files)
+    out = Constructs(root, customers, segmentation, plan, lang, files=files, records=read_records(root, files))
     if plan is not None:
         if segmentation is not None:
             check_segments(plan, segmentation.names)

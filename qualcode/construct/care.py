@@ -23,11 +23,12 @@ import pandas as pd
 
 from ..labels import label
 from .common import ConstructError, Where, as_text, is_missing, line_of, norm
+from .journey import JourneyStage, check_journey_stages, parse_journey
 from .timeunits import (Frequency, FrequencyTokenError, Quarter, QuarterTokenError, looks_like_quarter,
                         parse_frequency, parse_quarter, quarter_range)
 
 PLAN_KEYS = ("language", "title", "stages", "care_models", "timeline", "kam_plan", "roles", "templates",
-             "checklist", "proposals")
+             "checklist", "proposals", "journey")
 MODEL_KEYS = ("segment", "title", "description", "roles", "actions")
 ACTION_KEYS = ("id", "action", "content", "frequency", "responsible", "channel", "stage", "evidence", "note")
 EVIDENCE_KEYS = ("codes", "themes", "trends")
@@ -263,6 +264,7 @@ class CarePlan:
     templates: Optional[list[MessageTemplate]] = None
     checklist: Optional[Checklist] = None
     proposals: Optional[list[Proposal]] = None
+    journey: Optional[list[JourneyStage]] = None         # A20, see construct/journey.py
     stages: list[str] = field(default_factory=list)
     title: str = ""
     language: Optional[str] = None
@@ -528,6 +530,9 @@ def parse_plan(data: Any, path: str = "<dict>") -> CarePlan:
         plan.checklist = _parse_checklist(data["checklist"], data, where)
     if data.get("proposals") is not None:
         plan.proposals = _parse_proposals(data["proposals"], data, where)
+    if data.get("journey") is not None:
+        plan.journey = parse_journey(data["journey"], data, where)
+        check_journey_stages(plan.journey, plan.stages, where)
     return plan
 
 

@@ -15,6 +15,33 @@ if TYPE_CHECKING:   # pandas loads on first use: commands that need no table sta
 PathLike = Union[str, Path]
 
 
+def agreement_inputs(codings: pd.DataFrame, segments: pd.DataFrame, coders: Optional[list[str]],
+                     reviewed_only: bool = False):
+    """Codings and segments for agreement: the automatic coder's suggestions count as its
+    codes when ``auto`` is compared; coverage is every coded segment, or with
+    ``reviewed_only`` only the segments each coder decided something on."""
+    segs = segments[~segments["is_interviewer"]]
+    if coders and AUTO_CODER in coders:
+        auto = codings["coder"] == AUTO_CODER
+        codings = codings.assign(status=codings["status"].where(~auto, DECISION_STATUS["accept"]))
+    coverage = codings[["segment_id", "coder"]].drop_duplicates() if reviewed_only else None
+    return codings, segs, coverage
+
+
+def agreement_of(codings: pd.DataFrame, segments: pd.DataFrame, coders: Optional[list[str]] = None,
+                 reviewed_only: bool = False, units: Optional[list[int]] = None) -> pd.DataFrame:
+    """The agreement table (see :meth:`ProjectAgreement.table`) of frames already read; with
+    ``units`` only those segments (e.g. the ones a second coder reviewed)."""
+    from ..analysis.agreement import agreement_table
+
+    codings, segs, coverage = agreement_inputs(codings, segments, coders, reviewed_only)
+    if units is not None:
+        wanted = {int(u) for u in units}
+        segs = segs[segs["segment_id"].isin(wanted)]
+        codings = codings[codings["segment_id"].isin(wanted)]
+    return agreement_table(codings, segs, coders=coders, coverage=coverage)
+
+
 class ProjectAgreement(Namespace):
     """Agreement between coders at segment level, and the consensus that settles it."""
 
@@ -22,17 +49,7 @@ class ProjectAgreement(Namespace):
     _call_target = "table"     # project.agreement(...) of the first release
 
     def _inputs(self, coders: Optional[list[str]], reviewed_only: bool):
-        """Codings and segments for agreement: the automatic coder's suggestions count as its
-        codes when ``auto`` is compared; coverage is every coded segment, or with
-        ``reviewed_only`` only the segments each coder decided something on."""
-        segs = self._project.segments()
-        segs = segs[~segs["is_interviewer"]]
-        codings = self._project.codings()
-        if coders and AUTO_CODER in coders:
-            auto = codings["coder"] == AUTO_CODER
-            codings = codings.assign(status=codings["status"].where(~auto, DECISION_STATUS["accept"]))
-        coverage = codings[["segment_id", "coder"]].drop_duplicates() if reviewed_only else None
-        return codings, segs, coverage
+        return agreement_inputs(self._project.codings(), self._project.segments(), coders, reviewed_only)
 
     def table(self, coders: Optional[list[str]] = None, reviewed_only: bool = False,
               units: Optional[list[int]] = None, lang: Optional[str] = None) -> pd.DataFrame:
@@ -41,14 +58,9 @@ class ProjectAgreement(Namespace):
         Compare two researchers (``["liisa", "matti"]``) or a researcher with the automatic
         coder (``["auto", "liisa"]``).  With ``lang`` the columns carry the labels a report
         shows."""
-        from ..analysis.agreement import agreement_table, label_agreement_table
+        from ..analysis.agreement import label_agreement_table
 
-        codings, segs, coverage = self._inputs(coders, reviewed_only)
-        if units is not None:   # only these segments (e.g. the ones a second coder reviewed)
-            wanted = {int(u) for u in units}
-            segs = segs[segs["segment_id"].isin(wanted)]
-            codings = codings[codings["segment_id"].isin(wanted)]
-        table = agreement_table(codings, segs, coders=coders, coverage=coverage)
+        table = agreement_of(self._project.codings(), self._project.segments(), coders, reviewed_only, units)
         return label_agreement_table(table, lang) if lang else table
 
     def disagreements(self, coders: Optional[list[str]] = None, reviewed_only: bool = False) -> pd.DataFrame:

@@ -25,8 +25,11 @@ def study_frames(project, lang: Optional[str] = None, include_suggested: bool = 
     from ..analysis.study import CodingBasis, StudyFrames
     from ..report.inputs import find_frames, read_type_rules
 
+    from ..coding.resolve import resolve_codings
+
     language = project.config.language
-    every = project.coding.resolved(include_suggested=True)     # the suggestions too, to count them
+    raw = project.codings()         # read once: resolved here, compared for the agreement figures
+    every = resolve_codings(raw, project.config.coder, include_suggested=True)   # suggestions too, to count them
     counted = every if include_suggested else every[every["status"] != "suggested"].reset_index(drop=True)
     frames = StudyFrames(
         language=check_language(lang or language), data_language=language,
@@ -40,7 +43,8 @@ def study_frames(project, lang: Optional[str] = None, include_suggested: bool = 
         frames.title = project.config.title or project.root.name
         frames.sources, frames.audit = project.sources(), project.audit()
         frames.interview_frames = find_frames(project.root)
-        frames.constructs = constructs_of(project, frames, link=link_constructs)
+        frames.constructs = constructs_of(project, frames, link=link_constructs, keep_empty=True)
+        frames.constructs.facts = study_facts(project, raw, frames.segments)
     return frames
 
 
@@ -74,6 +78,27 @@ def read_swot_file(root, codebook=None):
         if path.is_file():
             return parse_swot_plan(read_yaml(path), str(path), codebook)
     return None
+
+
+def study_facts(project, codings, segments):
+    """What the reliability section (A29) needs beyond the frames: agreement between two
+    human coders, else between the automatic coder and the researcher on the segments the
+    researcher coded (from ``codings``, every coder's, and ``segments`` already read);
+    whether reports are pseudonymised; the analysis mode."""
+    from ..construct import StudyFacts
+    from ..model import CONSENSUS_CODER, MACHINE_CODERS
+    from .agreement import agreement_of
+
+    coders = list(dict.fromkeys(c for c in codings["coder"] if c not in MACHINE_CODERS and c != CONSENSUS_CODER))
+    agreement = None
+    pair = coders[:2] if len(coders) >= 2 else (["auto", coders[0]] if coders and "auto" in set(codings["coder"])
+                                                 else None)
+    if pair is not None:
+        units = sorted(set(codings.loc[codings["coder"] == pair[-1], "segment_id"]))
+        overall = agreement_of(codings, segments, pair, units=units).iloc[-1]
+        agreement = {"coders": pair, "units": int(overall["units"]), "percent": float(overall["percent_agreement"]),
+                     "kappa": float(overall["cohen_kappa"]), "alpha": float(overall["krippendorff_alpha"])}
+    return StudyFacts(agreement, bool(project.config.pseudonymise), project.config.analysis_mode)
 
 
 def codebook_frames(project, lang: Optional[str] = None):

@@ -51,6 +51,7 @@ def _write_report_file(project, path, fmt, lang, include_suggested, show_codes, 
                           link_constructs=key is None)
     if key is not None:   # the care actions' quotes come from the pseudonymised codings
         project.privacy.pseudonymise_frames(frames, key)
+        frames.constructs.facts.pseudonymise_reports = True     # the reliability section says so
         link_constructs(frames.constructs, frames)
     analyses = Analyses(frames)          # shared by the report and its figures
     advance(1)

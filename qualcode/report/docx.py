@@ -17,6 +17,7 @@ from ..analysis.quotes import centre_column
 from ..analysis.study import Analyses, StudyFrames
 from ..fileutil import atomic_output
 from ..labels import counted, label
+from .artefacts import add_artefact_appendices, missing_notes
 from .construct_sheets import add_construct_appendices
 from .docxutil import (appendix_heading, bold_line, caption, clean, figure, heading, needs_landscape, new_document,
                        start_page, style, table, warning_line)
@@ -217,14 +218,15 @@ def build_document(source: Source, lang: Optional[str] = None, show_codes: bool 
         doc.core_properties.title = frames.title
         doc.add_heading(clean(frames.title), level=0)
     _add_basis(doc, frames, lang)
+    for note in missing_notes(analyses, lang):      # the artefacts left out, one line each
+        doc.add_paragraph(clean(note))
     _add_interviews(doc, analyses, lang, show_codes)
     if frames.codings is not None and len(frames.codings):
         heading(doc, label("report.doc.results", lang), level=1)
         _basis_warning(doc, frames, lang)
         add_results(doc, analyses, lang)
-    if figures and figure_dir is not None:
-        _add_figures(doc, analyses, lang, figure_dir)
-    _add_appendices(doc, analyses, lang)
+    n_figures = _add_figures(doc, analyses, lang, figure_dir) if figures and figure_dir is not None else 0
+    _add_appendices(doc, analyses, lang, n_figures, show_codes)
     return doc
 
 
@@ -254,8 +256,8 @@ def _add_interviews(doc, analyses: Analyses, lang: str, show_codes: bool) -> Non
         doc.add_paragraph(clean(row[0]))
 
 
-def _add_figures(doc, analyses: Analyses, lang: str, figure_dir: Path) -> None:
-    """The figures as PNG pictures, each with its caption below it."""
+def _add_figures(doc, analyses: Analyses, lang: str, figure_dir: Path) -> int:
+    """The figures as PNG pictures, each with its caption below it; returns how many."""
     from .figures import figure_specs, save_figure
 
     specs = figure_specs(analyses, lang)
@@ -265,10 +267,12 @@ def _add_figures(doc, analyses: Analyses, lang: str, figure_dir: Path) -> None:
     for n, spec in enumerate(specs, 1):
         png = save_figure(spec.figure, figure_dir / f"figure{n}.png", spec.caption(n, lang), "png")
         figure(doc, png, spec.caption(n, lang))       # scaled to the page, the caption below it
+    return len(specs)
 
 
-def _add_appendices(doc, analyses: Analyses, lang: str) -> None:
-    """The interview frames, the trend table and the constructs, each after a page break."""
+def _add_appendices(doc, analyses: Analyses, lang: str, n_figures: int = 0, show_codes: bool = True) -> None:
+    """The interview frames, the trend table, the constructs and the research artefacts, each
+    after a page break (figures in them numbered after the ``n_figures`` before)."""
     frames = analyses.frames
     appendix = 0
     for frame in frames.individual_frames:
@@ -283,8 +287,10 @@ def _add_appendices(doc, analyses: Analyses, lang: str) -> None:
     if len(analyses.swot(lang).items) or swot_plan_table(analyses, lang) is not None:
         appendix += 1
         add_swot_appendix(doc, analyses, appendix, lang)
+    appendix += 1
     if frames.constructs is not None:
-        add_construct_appendices(doc, frames.constructs, lang, appendix + 1, codebook=frames.codebook)
+        appendix = add_construct_appendices(doc, frames.constructs, lang, appendix, codebook=frames.codebook)
+    add_artefact_appendices(doc, analyses, lang, appendix, n_figures + 1, show_codes)
 
 
 def write_docx_report(source: Source, path: PathLike, lang: Optional[str] = None,

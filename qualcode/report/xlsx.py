@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from ..analysis.study import Analyses, StudyFrames
 from ..labels import label
 from ..sheets import safe_sheet_title, save_workbook
+from .artefacts import add_artefact_sheets, missing_notes
 from .construct_sheets import add_construct_sheets
 from .tables import ANALYSIS_TABLES, Table, all_tables
 from .worksheet import write_table
@@ -41,11 +42,14 @@ def build_workbook(source: Union[StudyFrames, Analyses], lang: Optional[str] = N
     wb.remove(wb.active)
     for n, t in enumerate(tables, 1):
         if n == 1:      # the basis on the first sheet, below its table
-            t = replace(t, footer=list(t.footer) + [[label("report.doc.basis", lang) + ": " + basis.statement(lang)]])
+            t = replace(t, footer=list(t.footer) + [[label("report.doc.basis", lang) + ": " + basis.statement(lang)]]
+                        + [[note] for note in missing_notes(analyses, lang)])
         note = warning if t.key in ANALYSIS_TABLES or n == 1 else ""
         write_table(wb.create_sheet(safe_sheet_title(t.sheet, wb)), t, n, lang, note=note)
+    n = len(tables) + 1
     if frames.constructs is not None:
-        add_construct_sheets(wb, frames.constructs, lang, len(tables) + 1, codebook=frames.codebook)
+        n = add_construct_sheets(wb, frames.constructs, lang, n, codebook=frames.codebook)
+    add_artefact_sheets(wb, analyses, lang, n, show_codes)       # A10, A16, A17, A20, A21, A22, A26, A29, types
     if frames.title:
         wb.properties.title = frames.title
     wb.properties.creator = "qualcode"
