@@ -41,6 +41,10 @@ ORIGINS = ("data", "theory")
 MAX_TERMS_PER_LIST = 1000
 MAX_CODES = 2000
 MAX_PATTERN_CHARS = 500
+#: Most terms (keywords, phrases, patterns, exclusions) all codes together may hold: 100
+#: codes of 1,000 keywords are coded in about 10 s on two cores; MAX_CODES times
+#: MAX_TERMS_PER_LIST would take many minutes.
+MAX_TERMS_TOTAL = 100_000
 #: Characters a code id cannot hold: the xlsx sheets and review sheets list ids separated by them.
 ID_SEPARATORS = re.compile(r"[,;|\n\r\t]")
 _LIST_KEYS = ("keywords", "phrases", "patterns", "exclude", "examples")
@@ -239,6 +243,10 @@ def _same_id(cid: str) -> str:
 def _check_hierarchy(codes: list[Code], path: str) -> None:
     if len(codes) > MAX_CODES:
         raise _fail(f"the codebook has {len(codes)} codes; at most {MAX_CODES} are allowed", path, None)
+    terms = sum(len(c.keywords) + len(c.phrases) + len(c.patterns) + len(c.exclude) for c in codes)
+    if terms > MAX_TERMS_TOTAL:
+        raise _fail(f"the codebook has {terms:,} keywords, phrases, patterns and exclusions in all; at most "
+                    f"{MAX_TERMS_TOTAL:,} are allowed: split it into smaller codebooks", path, None)
     first: dict[str, Code] = {}
     for code in codes:
         if code.id in first:

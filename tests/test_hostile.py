@@ -144,6 +144,17 @@ def test_codebook_abuse_is_refused(study, cli, text, needle):
     refused(cli, study, ["code", "--codebook", path], "koe.yaml", needle)
 
 
+def test_a_codebook_over_the_total_term_limit_is_refused(study, cli, monkeypatch):
+    # the real limit (100,000 terms) is a large file; the rule is the same at a small one
+    monkeypatch.setattr("qualcode.codebook.MAX_TERMS_TOTAL", 10)
+    path = study / "codebooks" / "koe.yaml"
+    path.write_text("codes:\n" + "".join(f"  - id: k{c}\n    keywords: [{', '.join(f'w{c}x{i}' for i in range(6))}]\n"
+                                         for c in range(2)), encoding="utf-8")
+    code, out = cli(["codebook", "check", path])
+    assert code == 2 and "koe.yaml" in out and "12 keywords, phrases, patterns and exclusions" in out, out
+    refused(cli, study, ["code", "--codebook", path], "koe.yaml", "at most 10 are allowed")
+
+
 # ----------------------------------------------------------------------------- store faults
 def test_busy_store_waits_then_says_another_command_is_writing(study, cli, monkeypatch):
     from qualcode.store import sqlite as store_module

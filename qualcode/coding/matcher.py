@@ -91,6 +91,8 @@ class RuleMatcher:
         self._phrases_by_first: dict[str, list[_Phrase]] = {}
         self._phrases: list[_Phrase] = []
         patterns: list[tuple[str, str, re.Pattern]] = []
+        self.annotator.prepare_terms(t for code in self.codebook.codes
+                                     for t in (*code.keywords, *code.exclude, *code.phrases))
         for code in self.codebook.codes:
             terms = [(k, f"keyword:{k}", False) for k in code.keywords]
             terms += [(x, "", True) for x in code.exclude]

@@ -107,15 +107,15 @@ class ProjectCoding(Namespace):
 
     def _decide_many(self, decisions: list[tuple], coder: str) -> None:
         """:meth:`_decide` (whole segments, no audit event each) for many (segment id, code id,
-        status, note, valence, target) at once: segment bounds and suggestion rules are read once and the older
+        status, note[, valence, target]) at once: segment bounds and suggestion rules are read once and the older
         decisions replaced in one pass, so the time grows linearly with the decisions."""
         if coder in MACHINE_CODERS:
             raise QualcodeError(f"the coder name '{coder}' is reserved for automatic suggestions; use your own name")
         bounds = self._store.active_segment_bounds()
         rules = self._store.suggestion_rules()
         codings = []
-        for seg_id, code_id, status, note, valence, target in decisions:
-            valence, target, _ = coding_values(valence or None, target or None)
+        for seg_id, code_id, status, note, *values in decisions:   # values: (valence, target), optional
+            valence, target, _ = coding_values(*(v or None for v in values))
             found = bounds.get(int(seg_id))
             if found is None:
                 raise QualcodeError(f"there is no segment {seg_id} in the project; see project.segments()")

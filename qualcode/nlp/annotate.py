@@ -233,19 +233,40 @@ class Annotator:
             hit = self._term_cache[term] = (tuple(self.lexicon.lemma(f) for f in forms), forms)
         return hit
 
-    def _term_forms(self, term: str) -> tuple[str, ...]:
-        chunks = [c for c in term.split(" ") if c]
-        if all(self._is_one_token(c) for c in chunks):
-            return tuple(c.lower() for c in chunks)
+    def prepare_terms(self, terms: Iterable[str]) -> None:
+        """Tokenise, in one batch, the codebook terms that need the tokenizer and are not in
+        the per-machine cache yet, and add them to the cache in one write: term by term, a
+        codebook of thousands of such terms rewrote the cache file thousands of times.
+
+        >>> a = Annotator("fi"); a.prepare_terms(["(palvelu)", "laskuja"])
+        >>> a.term_tokens("(palvelu)")
+        (('(', 'palvelu', ')'), ('(', 'palvelu', ')'))
+        """
         from .cache import read_term_tokens, save_term_tokens
 
         if self._known_terms is None:
             self._known_terms = read_term_tokens(self.lang)
-        forms = self._known_terms.get(term)
-        if forms is None:
-            forms = self._known_terms[term] = self.annotate(term).lowers
-            save_term_tokens(self.lang, {term: forms})
-        return tuple(forms)
+        new = [t for t in dict.fromkeys(terms) if t not in self._known_terms and self._plain_forms(t) is None]
+        if not new:
+            return
+        for term, annotation in zip(new, self.annotate_many(new)):
+            self._known_terms[term] = annotation.lowers
+        save_term_tokens(self.lang, {t: self._known_terms[t] for t in new})
+
+    def _plain_forms(self, term: str) -> Optional[tuple[str, ...]]:
+        """The lowercase words of a term the tokenizer would not split further, else None."""
+        chunks = [c for c in term.split(" ") if c]
+        if all(self._is_one_token(c) for c in chunks):
+            return tuple(c.lower() for c in chunks)
+        return None
+
+    def _term_forms(self, term: str) -> tuple[str, ...]:
+        plain = self._plain_forms(term)
+        if plain is not None:
+            return plain
+        if term not in (self._known_terms or {}):
+            self.prepare_terms([term])
+        return tuple(self._known_terms[term])
 
     def _is_one_token(self, word: str) -> bool:
         """Whether spaCy's tokenizer keeps ``word`` (no spaces) as one token, known without
