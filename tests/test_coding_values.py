@@ -214,7 +214,8 @@ def test_swot_conclusions_and_actions_from_the_project_file(coded, tmp_path):
     texts = [p.text for p in document.paragraphs]
     at = texts.index("Johtopäätökset")
     assert texts[at + 1] == "1. Palvelu: nopeus on vahvuus, hitaus heikkous." and texts[at + 2] == "Toimenpiteet"
-    last = document.tables[-1]
+    # the actions table follows the conclusions (the research artefacts' appendices come later)
+    last = next(t for t in document.tables if t.rows[0].cells[0].text == "Toimenpide")
     assert [c.text for c in last.rows[1].cells] == ["Vastausaika sovitaan", "tiiminvetäjä", "syksy 2025",
                                                     "Heikkoudet, Palvelu"]
     # the slow-service coding's own quadrant puts palvelu among the weaknesses too
