@@ -87,3 +87,9 @@ def test_docx_report_loads_no_spacy_nor_openpyxl(coded, tmp_path):
     got = loaded(coded, "report", "-o", tmp_path / "x.docx")
     assert {"docx", "matplotlib", "pandas"} <= got          # the figures are drawn by matplotlib
     assert not got & {"spacy", "simplemma", "openpyxl"}
+
+
+def test_review_export_without_ranked_suggestions_loads_no_ranking_models(coded, tmp_path):
+    # the Scores column needs the ranking models only when `suggest` has stored suggestions
+    got = loaded(coded, "review", "export", tmp_path / "r.xlsx")
+    assert {"pandas", "openpyxl"} <= got and not got & {"scipy", "spacy", "matplotlib", "networkx"}
