@@ -5,7 +5,8 @@
     python benchmarks/bench_cli.py --runs 5 --lemmatizer simplemma
 
 Prints, as medians of ``--runs`` runs (each its own process, timed from its start to its
-exit) with the peak memory (max RSS) of the process:
+exit) with its CPU seconds (user + system: the cost on a shared machine) and the peak
+memory (max RSS) of the process:
 
 1. each command on a 3-file project of the demo study: ``--version``, ``--help``, ``status``,
    first ``code``, an unchanged re-run, a re-code after one added keyword, ``review
@@ -53,14 +54,17 @@ print(sum(len(doc) for doc in nlp.tokenizer.pipe(texts, batch_size=1000)))
 
 def env() -> dict:
     e = dict(os.environ)
+    # as a user's installed qualcode: compiled modules are cached, not compiled again per process
+    e.pop("PYTHONDONTWRITEBYTECODE", None)
     e["PYTHONPATH"] = os.pathsep.join([str(ROOT), e.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     return e
 
 
-def run(args: list[str], cwd: Path, extra_env: dict | None = None) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MB, stdout) of one fresh process.  The child is reaped with
-    wait4, which gives its own peak memory (getrusage(RUSAGE_CHILDREN) gives the largest
-    child so far)."""
+def run(args: list[str], cwd: Path, extra_env: dict | None = None) -> tuple[float, float, str, float]:
+    """(wall seconds, peak RSS MB, stdout, CPU seconds) of one fresh process.  The child is
+    reaped with wait4, which gives its own peak memory and CPU time (getrusage(RUSAGE_CHILDREN)
+    gives the largest child so far).  CPU seconds (user + system) say what the command costs
+    when the machine is shared; wall seconds are what a user waits."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(args, cwd=cwd, env={**env(), **(extra_env or {})}, stdout=out, stderr=err,
@@ -72,7 +76,7 @@ def run(args: list[str], cwd: Path, extra_env: dict | None = None) -> tuple[floa
         err.seek(0)
         if proc.returncode != 0:
             raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}):\n{err.read().decode()[-2000:]}")
-        return wall, usage.ru_maxrss / 1024, out.read().decode()
+        return wall, usage.ru_maxrss / 1024, out.read().decode(), usage.ru_utime + usage.ru_stime
 
 
 def qualcode(*args) -> list[str]:
@@ -81,15 +85,17 @@ def qualcode(*args) -> list[str]:
 
 
 def measure(name: str, runs: int, prepare, args_of, results: dict, cwd_of=None) -> None:
-    times, peaks = [], []
+    times, peaks, cpus = [], [], []
     for i in range(runs):
         folder = prepare(i)
-        wall, rss, _ = run(args_of(folder), cwd_of(folder) if cwd_of else folder)
+        wall, rss, _, cpu = run(args_of(folder), cwd_of(folder) if cwd_of else folder)
         times.append(wall)
         peaks.append(rss)
+        cpus.append(cpu)
     results[name] = (statistics.median(times), min(times), max(peaks))
     med, lo, peak = results[name]
-    print(f"  {name:<34} {med:7.2f} s  (min {lo:5.2f})  peak {peak:6.0f} MB", flush=True)
+    print(f"  {name:<34} {med:7.2f} s  (min {lo:5.2f})  cpu {statistics.median(cpus):5.2f} s"
+          f"  peak {peak:6.0f} MB", flush=True)
 
 
 def set_lemmatizer(folder: Path, lemmatizer: str | None) -> None:
@@ -214,7 +220,7 @@ def bench_big(tmp: Path, runs: int, words: int, lemmatizer: str | None) -> dict:
     res: dict = {}
     tok_times, tok_peaks = [], []
     for _ in range(runs):
-        wall, rss, out = run([sys.executable, "-c", TOKENIZE, str(texts)], tmp)
+        wall, rss, out, _ = run([sys.executable, "-c", TOKENIZE, str(texts)], tmp)
         tok_times.append(wall)
         tok_peaks.append(rss)
     n_tokens = int(out.strip())
@@ -253,9 +259,9 @@ def bench_review_import(tmp: Path, coded: Path, runs: int, res: dict, decisions:
 def lemma_table_build(tmp: Path) -> None:
     """The one-time cost: the first Finnish lemma in an empty cache folder."""
     code = "from qualcode.nlp import get_lemmatizer; print(get_lemmatizer('simplemma', 'fi').lemma('viestinnän'))"
-    wall, rss, _ = run([sys.executable, "-c", code], tmp, {"QUALCODE_CACHE_DIR": str(tmp / "empty-cache")})
+    wall, rss, _, _ = run([sys.executable, "-c", code], tmp, {"QUALCODE_CACHE_DIR": str(tmp / "empty-cache")})
     print(f"one-time lemma table build (empty cache): {wall:.1f} s, peak {rss:.0f} MB")
-    wall, rss, _ = run([sys.executable, "-c", code], tmp, {"QUALCODE_CACHE_DIR": str(tmp / "empty-cache")})
+    wall, rss, _, _ = run([sys.executable, "-c", code], tmp, {"QUALCODE_CACHE_DIR": str(tmp / "empty-cache")})
     print(f"first lemma in a fresh process after it:  {wall:.2f} s, peak {rss:.0f} MB")
     run([sys.executable, "-c", code], tmp)   # the cache the timed commands use
 

@@ -258,12 +258,12 @@ def status(obj, table_format):
     """What is in the project: sources, words, informants, segments, codings."""
     project = obj.project()
     lang = project.config.language
-    frame = project.status()
+    # the store's counts as plain rows (the same as project.status()): status loads no pandas
+    counts = project.store.counts()
     if table_format:
-        return print_data(frame, table_format)
-    frame.index = [label(f"status.{item}", lang) for item in frame.index]
-    frame.columns = [label("status.count", lang)]
-    print_table(frame.rename_axis(" "), title=project.config.title)
+        return print_records([{"item": k, "count": v} for k, v in counts.items()], table_format)
+    print_rows([{" ": label(f"status.{k}", lang), label("status.count", lang): v} for k, v in counts.items()],
+               title=project.config.title)
     from .project import lemmatizer_in_use
 
     backend, why = lemmatizer_in_use(project.config)

@@ -426,7 +426,7 @@ def test_tables_for_programs_json_and_csv(tmp_path, cli):
 
 
 def test_a_bug_is_exit_code_3_with_one_sentence_not_a_traceback(tmp_path, cli, monkeypatch):
-    from qualcode.project import Project
+    from qualcode.store.sqlite import SQLiteStore
 
     folder = tmp_path / "p"
     assert cli(["init", folder])[0] == 0
@@ -434,6 +434,6 @@ def test_a_bug_is_exit_code_3_with_one_sentence_not_a_traceback(tmp_path, cli, m
     def broken(self):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(Project, "status", broken)
+    monkeypatch.setattr(SQLiteStore, "counts", broken)     # what `status` reads
     code, out = cli(["--project", folder, "status"])
     assert code == 3 and "This is a bug in qualcode" in out and "Traceback" not in out

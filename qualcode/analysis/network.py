@@ -15,9 +15,8 @@ units with either.  Node ``frequency`` is the number of units with the code.
 from __future__ import annotations
 
 from itertools import combinations
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-import networkx as nx
 import pandas as pd
 
 from ..errors import QualcodeError
@@ -25,6 +24,9 @@ from ..fileutil import is_missing
 from ..model import Codebook
 from .themes import (code_name, code_order, informant_universe, natural_key,
                      prepare_codings, roll_up)
+
+if TYPE_CHECKING:      # networkx is imported where a graph is built: reports without one skip it
+    import networkx as nx
 
 EDGE_COLUMNS = ["source", "target", "weight", "jaccard"]
 
@@ -57,6 +59,8 @@ def cooccurrence_graph(codings: Optional[pd.DataFrame], codebook: Optional[Codeb
     for nodes in units.values():
         for n in nodes:
             freq[n] = freq.get(n, 0) + 1
+    import networkx as nx
+
     graph = nx.Graph(unit=unit, level=level)
     for n in code_order(codebook, freq.keys(), level, include_unused):
         graph.add_node(n, name=code_name(codebook, n),
@@ -114,6 +118,8 @@ def bipartite_graph(codings: Optional[pd.DataFrame], informants: Optional[pd.Dat
     cods = prepare_codings(codings, segments, include_suggested)
     cods["node"] = [roll_up(codebook, c, level) for c in cods["code_id"]]
     universe = informant_universe(informants, segments, cods)
+    import networkx as nx
+
     graph = nx.Graph()
     for i in universe:
         graph.add_node(f"informant:{i}", kind="informant", bipartite=0, label=i)
@@ -149,6 +155,8 @@ def write_graphml(graph: nx.Graph, path) -> None:
                 v = v.item()
             out[k] = v
         return out
+
+    import networkx as nx
 
     g = nx.Graph() if not graph.is_directed() else nx.DiGraph()
     g.graph.update(clean(dict(graph.graph)))

@@ -96,7 +96,8 @@ class ProjectAgreement(Namespace):
         with self._store.transaction():
             # all decisions in one pass (linear in the rows), then one audit event per row
             self._project.coding._decide_many(
-                [(int(row.segment_id), row.code_id, DECISION_STATUS["accept" if row.agreed else "reject"], "")
+                [(int(row.segment_id), row.code_id, DECISION_STATUS["accept" if row.agreed else "reject"], "",
+                  None, None)        # a consensus decision carries no valence or target of its own
                  for row in decisions.itertuples(index=False)], CONSENSUS_CODER)
             for row in decisions.itertuples(index=False):
                 self._project._log("consensus", f"segment {int(row.segment_id)} / {row.code_id}",

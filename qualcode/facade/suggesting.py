@@ -160,7 +160,9 @@ def _keyword_rules(project) -> dict[tuple[int, str], str]:
 def with_scores(codings: pd.DataFrame) -> pd.DataFrame:
     """``codings`` with a ``score`` column: a ranked suggestion's score (NaN for the others),
     so that the review sheet and the view can sort and show them."""
-    from ..suggest import rule_score
+    rule_score = None
+    if (codings["coder"] == SEMANTIC_CODER).any():   # else the ranking models (and scipy) stay unloaded
+        from ..suggest import rule_score
 
     scores = [rule_score(r) if c == SEMANTIC_CODER else None for c, r in zip(codings["coder"], codings["rule"])]
     return codings.assign(score=pd.array([np.nan if x is None else x for x in scores], dtype="float64"))
