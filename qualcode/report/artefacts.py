@@ -21,7 +21,6 @@ from ..labels import label
 from ..sheets import safe_sheet_title
 from . import docxutil
 from .tables import Table, _code_name, interview_rows, typology
-from .worksheet import write_table
 
 #: The artefacts that come from an optional project file: table key → (title label, file name).
 FILE_ARTEFACTS = {
@@ -209,6 +208,8 @@ def missing_notes(source, lang: Optional[str] = None) -> list[str]:
 def add_artefact_sheets(workbook, source, lang: Optional[str] = None, caption_start: int = 1,
                         show_codes: bool = True) -> int:
     """Add one sheet per artefact (captions numbered from ``caption_start``); returns the next number."""
+    from .worksheet import write_table    # openpyxl: a Word report does not load it
+
     n = caption_start
     for t in artefact_tables(source, lang, show_codes):
         ws = workbook.create_sheet(safe_sheet_title(t.sheet, workbook))
