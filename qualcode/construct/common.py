@@ -60,6 +60,34 @@ class Where:
                             container, key)
         return value
 
+    def records(self, data: Any, key: str, file_what: str, item_what: str,
+                item_keys: Iterable[str]) -> list[tuple[str, dict]]:
+        """The entries of a project file made of one list under ``key`` (e.g. ``events:``):
+        ``(what, entry)`` per entry, ``what`` naming it in errors ("event 2"); a file that is
+        not such a list, lists nothing, or has unknown keys is refused at its line."""
+        data = self.mapping(data, file_what)
+        self.check_keys(data, (key,), file_what)
+        items = self.sequence(data.get(key), f"'{key}'", data, key)
+        if not items:
+            raise self.fail(f"{file_what} lists no {key}; add them under '{key}:'", data, key)
+        out = []
+        for i, item in enumerate(items):
+            what = f"{item_what} {i + 1}"
+            item = self.mapping(item, what, items, i)
+            self.check_keys(item, item_keys, what)
+            out.append((what, item))
+        return out
+
+    def date(self, entry: dict, what: str):
+        """The entry's required ``date`` as a ``datetime.date``."""
+        from ..fileutil import as_date
+
+        date = as_date(entry.get("date"))
+        if date is None:
+            raise self.fail(f"{what} has no readable 'date'; write it as 2025-05-21 or 21.5.2025", entry,
+                            "date" if "date" in entry else None)
+        return date
+
     def check_keys(self, entry: dict, allowed: Iterable[str], what: str) -> None:
         allowed = list(allowed)
         for key in entry:

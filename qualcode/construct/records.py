@@ -109,20 +109,9 @@ def parse_workshops(data: Any, path: str) -> list[Workshop]:
     """Validate ``tyopajat.yaml``: ``workshops:`` a list of records, each with a ``date`` and
     ``sections`` (``title: [bullets]``)."""
     where = Where(path)
-    data = where.mapping(data, "the workshop file")
-    where.check_keys(data, ("workshops",), "the workshop file")
-    items = where.sequence(data.get("workshops"), "'workshops'", data, "workshops")
-    if not items:
-        raise where.fail("the workshop file lists no workshops; add them under 'workshops:'", data, "workshops")
     out = []
-    for i, w in enumerate(items):
-        what = f"workshop {i + 1}"
-        w = where.mapping(w, what, items, i)
-        where.check_keys(w, WORKSHOP_KEYS, what)
-        date = as_date(w.get("date"))
-        if date is None:
-            raise where.fail(f"{what} has no readable 'date'; write it as 2025-05-21 or 21.5.2025", w,
-                             "date" if "date" in w else None)
+    for i, (what, w) in enumerate(where.records(data, "workshops", "the workshop file", "workshop", WORKSHOP_KEYS)):
+        date = where.date(w, what)
         number = w.get("number", i + 1)
         if not isinstance(number, int) or isinstance(number, bool) or number < 1:
             raise where.fail(f"'number' of {what} must be a whole number such as 3", w, "number")
@@ -200,16 +189,8 @@ def parse_workgroups(data: Any, path: str) -> list[Workgroup]:
     """Validate ``tyoryhmat.yaml``: ``groups:`` each with a ``name``, its ``focus`` (one or
     more areas) and ``members``."""
     where = Where(path)
-    data = where.mapping(data, "the workgroup file")
-    where.check_keys(data, ("groups",), "the workgroup file")
-    items = where.sequence(data.get("groups"), "'groups'", data, "groups")
-    if not items:
-        raise where.fail("the workgroup file lists no groups; add them under 'groups:'", data, "groups")
     out = []
-    for i, g in enumerate(items):
-        what = f"workgroup {i + 1}"
-        g = where.mapping(g, what, items, i)
-        where.check_keys(g, GROUP_KEYS, what)
+    for what, g in where.records(data, "groups", "the workgroup file", "workgroup", GROUP_KEYS):
         name = where.text(g, "name", what, required=True)
         focus = where.texts(g, "focus", f"the workgroup '{name}'")
         if not focus:

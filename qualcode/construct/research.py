@@ -65,20 +65,9 @@ def parse_events(data: Any, path: str) -> list[Event]:
     """Validate ``tutkimusprosessi.yaml``: ``events:`` each with a ``date`` and an ``event``;
     ``end``, ``phase``, ``participants``, ``result`` and ``method`` are optional."""
     where = Where(path)
-    data = where.mapping(data, "the research process file")
-    where.check_keys(data, ("events",), "the research process file")
-    items = where.sequence(data.get("events"), "'events'", data, "events")
-    if not items:
-        raise where.fail("the research process file lists no events; add them under 'events:'", data, "events")
     out = []
-    for i, e in enumerate(items):
-        what = f"event {i + 1}"
-        e = where.mapping(e, what, items, i)
-        where.check_keys(e, EVENT_KEYS, what)
-        date = as_date(e.get("date"))
-        if date is None:
-            raise where.fail(f"{what} has no readable 'date'; write it as 2025-05-21 or 21.5.2025", e,
-                             "date" if "date" in e else None)
+    for what, e in where.records(data, "events", "the research process file", "event", EVENT_KEYS):
+        date = where.date(e, what)
         end = as_date(e.get("end")) if e.get("end") is not None else None
         if e.get("end") is not None and (end is None or end < date):
             raise where.fail(f"'end' of {what} must be a date on or after its 'date'", e, "end")

@@ -52,16 +52,22 @@ def study_frames(project, lang: Optional[str] = None, include_suggested: bool = 
 TREND_FILES = ("trendit.yaml", "trendit.yml", "trends.yaml", "trends.yml")
 
 
+def _read_first(root, names, parse, codebook):
+    """``parse(data, path, codebook)`` of the first of ``names`` in the project folder, else None."""
+    from ..yamlutil import read_yaml
+
+    for name in names:
+        path = root / name
+        if path.is_file():
+            return parse(read_yaml(path), str(path), codebook)
+    return None
+
+
 def read_trend_file(root, codebook=None):
     """The researcher's trends of the project's ``trendit.yaml`` (None without the file)."""
     from ..analysis.trends import parse_trends
-    from ..yamlutil import read_yaml
 
-    for name in TREND_FILES:
-        path = root / name
-        if path.is_file():
-            return parse_trends(read_yaml(path), str(path), codebook)
-    return None
+    return _read_first(root, TREND_FILES, parse_trends, codebook)
 
 
 #: The researcher's SWOT conclusions and actions, read from the project folder.
@@ -71,13 +77,8 @@ SWOT_FILES = ("swot.yaml", "swot.yml")
 def read_swot_file(root, codebook=None):
     """The conclusions and actions of the project's ``swot.yaml`` (None without the file)."""
     from ..analysis.swot import parse_swot_plan
-    from ..yamlutil import read_yaml
 
-    for name in SWOT_FILES:
-        path = root / name
-        if path.is_file():
-            return parse_swot_plan(read_yaml(path), str(path), codebook)
-    return None
+    return _read_first(root, SWOT_FILES, parse_swot_plan, codebook)
 
 
 def study_facts(project, codings, segments):

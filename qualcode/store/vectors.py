@@ -53,17 +53,21 @@ class VectorQueries:
 
     def vectors(self, backend: str, segment_ids: list[int]) -> dict[int, np.ndarray]:
         """segment id → cached vector (float32) of those segments that have one."""
+        return self._cached_vectors("segment_vectors", "segment_id", backend, [int(s) for s in segment_ids])
+
+    def _cached_vectors(self, table: str, key: str, backend: str, keys: list) -> dict:
+        """key → cached float32 vector of ``backend`` in ``table``, read in chunks of 900 keys
+        (SQLite's limit on bound parameters)."""
         self.ensure_vector_table()
         import numpy as np
 
-        out: dict[int, np.ndarray] = {}
-        ids = [int(s) for s in segment_ids]
-        for i in range(0, len(ids), 900):
-            chunk = ids[i:i + 900]
+        out: dict = {}
+        for i in range(0, len(keys), 900):
+            chunk = keys[i:i + 900]
             rows = self.conn.execute(
-                f"SELECT segment_id, vector FROM segment_vectors WHERE backend=? AND segment_id IN"
+                f"SELECT {key}, vector FROM {table} WHERE backend=? AND {key} IN"
                 f" ({','.join('?' * len(chunk))})", (backend, *chunk)).fetchall()
-            out.update((seg, np.frombuffer(blob, dtype=np.float16).astype(np.float32)) for seg, blob in rows)
+            out.update((k, np.frombuffer(blob, dtype=np.float16).astype(np.float32)) for k, blob in rows)
         return out
 
     def save_vectors(self, backend: str, vectors: dict[int, np.ndarray]) -> None:
@@ -84,18 +88,7 @@ class VectorQueries:
 
     def text_vectors(self, backend: str, hashes: list[str]) -> dict[str, np.ndarray]:
         """text hash → cached vector (float32) of those texts that have one."""
-        self.ensure_vector_table()
-        import numpy as np
-
-        out: dict[str, np.ndarray] = {}
-        keys = list(dict.fromkeys(hashes))
-        for i in range(0, len(keys), 900):
-            chunk = keys[i:i + 900]
-            rows = self.conn.execute(
-                f"SELECT text_hash, vector FROM text_vectors WHERE backend=? AND text_hash IN"
-                f" ({','.join('?' * len(chunk))})", (backend, *chunk)).fetchall()
-            out.update((h, np.frombuffer(blob, dtype=np.float16).astype(np.float32)) for h, blob in rows)
-        return out
+        return self._cached_vectors("text_vectors", "text_hash", backend, list(dict.fromkeys(hashes)))
 
     def save_text_vectors(self, backend: str, vectors: dict[str, np.ndarray]) -> None:
         """Keep text vectors by text hash (float16, like the segment vectors)."""
