@@ -68,6 +68,7 @@ def write_table(ws, table, number: int, lang: str, note: str = "") -> None:
     freeze_header(ws, 2, ncols, max(2, last_data))
     _column_widths(ws, table, ncols)
     fit_row_heights(ws, 2, last_data)
+    _span_long_lines(ws, table, ncols, last_data + 2)
     print_setup(ws)
     ws.sheet_view.zoomScale = 100
 
@@ -108,6 +109,34 @@ def fit_row_heights(ws, first_row: int, last_row: int) -> None:
         current = ws.row_dimensions[r].height or 0
         if height > LINE_POINTS or current:
             ws.row_dimensions[r].height = max(height, current)
+
+
+def span_line(ws, row: int, ncols: int, size: float = 11, bold: bool = False) -> None:
+    """Let the text in column A of ``row`` wrap across the table's ``ncols`` columns (a merged
+    cell as tall as its wrapped lines) when it is longer than the table is wide: a line left to
+    run on past the table widens the printed area and shrinks the whole sheet on the page (one
+    that fits runs on over the empty cells beside it, as it is).  ``size`` and ``bold``: the
+    cell's font (a larger or bold letter is wider)."""
+    text = str(ws.cell(row=row, column=1).value or "")
+    widths = [ws.column_dimensions[get_column_letter(j)].width or 8.43 for j in range(1, ncols + 1)]
+    letter_units = size / 11 * (1.15 if bold else 1.0)     # width units a letter takes, 11 pt = 1
+    if len(text) * letter_units <= sum(widths) - 1:
+        return
+    if ncols > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+    cell = ws.cell(row=row, column=1)
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    lines = wrapped_lines(text, sum(widths) / letter_units)
+    ws.row_dimensions[row].height = min(MAX_ROW_POINTS, lines * LINE_POINTS * size / 11)
+
+
+def _span_long_lines(ws, table, ncols: int, first_footer: int) -> None:
+    """The caption (with its note) and each footer line of one text (a summary, the coding
+    basis, a justification) wrap across the table instead of running on past it."""
+    span_line(ws, 1, ncols, size=12, bold=True)
+    for r, row in enumerate(table.footer, first_footer):
+        if len(row) == 1 or not any(v not in (None, "") for v in row[1:]):
+            span_line(ws, r, ncols)
 
 
 def print_setup(ws, title_rows: str = "2:2") -> None:
