@@ -230,6 +230,9 @@ def test_long_caption_and_footer_lines_wrap_across_the_table(inputs, tmp_path):
     assert (span.min_col, span.max_col) == (1, ws.max_column) and basis.alignment.wrap_text
     assert ws.row_dimensions[basis.row].height >= 2 * LINE_POINTS       # … and gets its lines' height
     assert summary.row not in merged                       # a summary that fits runs on as before
+    # the caption, header and footer name the workbook's letter (without it LibreOffice prints
+    # them in a wider serif, and the header no longer fits its column)
+    assert {ws["A1"].font.name, ws["A2"].font.name, summary.font.name} == {"Calibri"}
 
     ws = openpyxl.Workbook().active
     note = "HUOM: mukana 524 tarkistamatonta automaattista ehdotusta; tulokset ovat luonnos."

@@ -221,16 +221,14 @@ def add_artefact_sheets(workbook, source, lang: Optional[str] = None, caption_st
 
 def _highlight_current(ws, t: Table) -> None:
     """Shade and embolden the ladder's current level."""
-    from openpyxl.styles import Font
-
-    from ..sheets import fill
+    from ..sheets import fill, font
 
     for i, row in enumerate(t.rows):
         if row[-1]:
             for j in range(1, len(row) + 1):
                 cell = ws.cell(row=3 + i, column=j)
                 cell.fill = fill(CURRENT_FILL)
-                cell.font = Font(bold=True)
+                cell.font = font(bold=True)
 
 
 # --------------------------------------------------------------------------- docx

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..labels import attribute_header, label
-from ..sheets import caption_cell, fill, header_cell, safe_sheet_title, set_column_widths, write_cell
+from ..sheets import caption_cell, fill, font, header_cell, safe_sheet_title, set_column_widths, write_cell
 from . import docxutil
 from .finnish import format_amount
 from .tables import Table
@@ -203,13 +203,13 @@ def _add_kam_sheets(workbook, constructs, lang: str, n: int) -> int:
 def _kam_block(ws, r: int, title: str, fields, fill_in: bool) -> int:
     """A section of a KAM form from row ``r``: its title on a shaded row, then one row per
     field (the entries to fill in shaded); returns the next free row."""
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment
 
     from .worksheet import BORDER, WRAP   # openpyxl: only for workbooks
 
     c = ws.cell(row=r, column=1)
     write_cell(c, title)
-    c.font = Font(bold=True)
+    c.font = font(bold=True)
     for j in (1, 2):
         ws.cell(row=r, column=j).fill = fill(SECTION)
         ws.cell(row=r, column=j).border = BORDER

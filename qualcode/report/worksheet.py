@@ -27,11 +27,11 @@ from __future__ import annotations
 import math
 import textwrap
 
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Border, Side
 from openpyxl.utils import get_column_letter
 
 from ..labels import label
-from ..sheets import caption_cell, fill, freeze_header, header_cell, text_width, write_cell
+from ..sheets import FONT_NAME, caption_cell, fill, font, freeze_header, header_cell, text_width, write_cell
 
 HEADER_COLOUR = "D9E1F2"
 HEADER_FILL = fill(HEADER_COLOUR)
@@ -50,7 +50,7 @@ MIN_PRINT_SCALE = 70
 #: Columns are never made narrower than this to fit the page: running text (a table's ``wide``
 #: columns), other text.
 MIN_TEXT_UNITS, MIN_OTHER_UNITS = 30.0, 16.0
-WARNING_FONT = Font(bold=True, size=12, color="C00000")
+WARNING_FONT = font(bold=True, size=12, color="C00000")
 
 
 def write_table(ws, table, number: int, lang: str, note: str = "") -> None:
@@ -79,8 +79,8 @@ def _add_note(cell, note: str) -> None:
     from openpyxl.cell.text import InlineFont
 
     caption = str(cell.value or "")
-    cell.value = CellRichText(TextBlock(InlineFont(b=True, sz=12), caption + "  "),
-                              TextBlock(InlineFont(b=True, sz=12, color="C00000"), note))
+    cell.value = CellRichText(TextBlock(InlineFont(rFont=FONT_NAME, b=True, sz=12), caption + "  "),
+                              TextBlock(InlineFont(rFont=FONT_NAME, b=True, sz=12, color="C00000"), note))
 
 
 def wrapped_lines(value, width_units: float) -> int:
@@ -172,7 +172,7 @@ def _write_rows(ws, table) -> int:
             c.border = BORDER
             if table.kind == "grid":
                 if j == 1:
-                    c.font = Font(bold=True)
+                    c.font = font(bold=True)
                 else:
                     c.fill = fill(QUADRANT_FILLS.get((i, j - 1), "FFFFFF"))
         r += 1
@@ -184,7 +184,7 @@ def _write_footer(ws, footer, first_row: int) -> None:
         for j, v in enumerate(row, 1):
             c = ws.cell(row=r, column=j)
             write_cell(c, v)
-            c.font = Font(italic=True)
+            c.font = font(italic=True)
             c.alignment = Alignment(wrap_text=False, vertical="top")
 
 
