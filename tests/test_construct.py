@@ -474,6 +474,16 @@ def test_appendix_tables_get_column_widths_from_their_contents(coded):
     assert not care.autofit
     assert widths["Toimenpide"] > widths["Kanava"]       # "Kvartaalitapaaminen" is not split
 
+    # the KAM plan template is a form to fill in: its entry column takes the width the field
+    # names leave (not a sliver sized for an empty cell), the sections' entries some height
+    kam = [t for t in doc.tables if len(t.columns) == 2 and all(r.cells[1].text == "" for r in t.rows)]
+    assert [t.rows[0].cells[0].text for t in kam][:2] == ["Asiakas", "Asiakas ja sen organisaatio"]
+    for t in kam:
+        names, entries = (int(g.get(qn("w:w"))) for g in t._tbl.iter(qn("w:gridCol")))
+        assert entries > names and entries + names > 8000, (names, entries)    # twips: > 14 cm
+    assert all(r.height is not None and r.height.cm > 1.19 for t in kam[1:] for r in t.rows)
+    assert all(r.height is None for r in kam[0].rows)          # the basics: one line each
+
 
 def test_link_takes_frames_not_a_project(coded):
     c = load_constructs(coded.root, codebook=coded.codebook())
