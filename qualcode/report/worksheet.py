@@ -4,7 +4,8 @@ workbook (:mod:`qualcode.report.xlsx`) and the construct sheets
 
 Every sheet has a caption row (``Taulukko N. …``), a bold header row, wrapped text, column
 widths from the content, row heights that show every wrapped line, a frozen header and an
-autofilter; footer rows (a summary) follow below the filter range, in italics.  Printed (or
+autofilter; footer rows (a summary) follow below the filter range, in italics; a caption or
+footer line longer than the table is wide wraps across its columns.  Printed (or
 exported to PDF) on A4: portrait when the columns fit, else landscape; a sheet wider than a
 landscape page at a readable scale (:data:`MIN_PRINT_SCALE`) runs on over several pages with its
 first column repeated, never shrunk to unreadable; the header row repeats on every page and
