@@ -89,13 +89,23 @@ def fill(colour: str):
     return PatternFill("solid", fgColor=colour)
 
 
+#: The workbook's letter (openpyxl's default): a styled cell names it, since a font with only
+#: "bold" set prints in whatever the reader falls back on (a serif, wider, in LibreOffice).
+FONT_NAME = "Calibri"
+
+
+def font(**style):
+    """An openpyxl ``Font`` of the workbook's letter with ``style`` (``bold=True``, ``size=12`` …)."""
+    from openpyxl.styles import Font
+
+    return Font(name=FONT_NAME, **style)
+
+
 def header_cell(cell, text: Any, colour: Optional[str] = None, *, border=None, alignment=None) -> None:
     """A header cell: the text (literal; None leaves it empty), bold, on ``colour`` when given;
     ``border`` and ``alignment`` (openpyxl styles) when given."""
-    from openpyxl.styles import Font
-
     write_cell(cell, text)
-    cell.font = Font(bold=True)
+    cell.font = font(bold=True)
     if colour:
         cell.fill = fill(colour)
     if border is not None:
@@ -106,11 +116,9 @@ def header_cell(cell, text: Any, colour: Optional[str] = None, *, border=None, a
 
 def caption_cell(ws, text: str, row: int = 1) -> None:
     """The caption (``Taulukko N. …``) in column A of ``row``: bold, a size larger."""
-    from openpyxl.styles import Font
-
     cell = ws.cell(row=row, column=1)
     write_text_cell(cell, text)
-    cell.font = Font(bold=True, size=12)
+    cell.font = font(bold=True, size=12)
 
 
 def freeze_header(ws, header_row: int, last_column: Optional[int] = None,

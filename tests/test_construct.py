@@ -190,8 +190,9 @@ def test_rules_segmentation(study):
     assert "liikevaihto" in table.columns and "potentiaali" in table.columns
     rows = table.set_index("Asiakas")
     assert rows.loc["AS-001", "Segmentti"] == "KAM"
-    assert rows.loc["AS-001", "Peruste"] == "liikevaihto ≥ 150000 ja toimeksiannot ≥ 12"
-    assert rows.loc["AS-003", "Peruste"].startswith("potentiaali = korkea")
+    # the basis names the attributes by their column headers and groups the amounts (no-break space)
+    assert rows.loc["AS-001", "Peruste"] == "Liikevaihto (€) ≥ 150\u00a0000 ja Toimeksiannot (kpl) ≥ 12"
+    assert rows.loc["AS-003", "Peruste"].startswith("Potentiaali = korkea ja Elinkaaren vaihe = (uusi tai kasvava)")
     assert rows.loc["AS-005", "Segmentti"] == "Muut"      # big revenue but few orders
     assert rows.loc["AS-001", "liikevaihto"] == 250000     # "250 000" read as a number
     assert seg.counts().values.tolist() == [["KAM", 2], ["Muut", 3]]
@@ -209,10 +210,16 @@ def test_abc_tiers_by_share_and_threshold():
     seg = segment_customers(customers, {"abc": {"by": "liikevaihto", "tiers": [
         {"name": "A", "share": "20%"}, {"name": "B", "share": 0.3}, {"name": "C"}]}})
     assert seg.summary() == "A 2 / B 3 / C 5"
-    assert seg.table.loc[0, "basis"] == "liikevaihto 100, sija 1/10 (ylimmät 20 %)"
+    assert seg.table.loc[0, "basis"] == "Liikevaihto (€) 100, sija 1/10 (ylimmät 20 %)"
     seg = segment_customers(customers, {"abc": {"by": "liikevaihto", "tiers": [
         {"name": "A", "min": 80}, {"name": "B", "min": 50}, {"name": "C"}]}})
     assert seg.summary() == "A 3 / B 3 / C 4"
+    assert seg.table.loc[0, "basis"] == "Liikevaihto (€) ≥ 80"
+    big = pd.DataFrame({"asiakas": ["A", "B"], "liikevaihto": [392000, 1500.5]})
+    seg = segment_customers(big, {"abc": {"by": "liikevaihto", "share_of": "value", "tiers": [
+        {"name": "A", "share": "80%"}, {"name": "B"}]}}, lang="en")
+    assert seg.table["basis"].tolist()[0].startswith("Turnover (€) 392,000, cumulative")
+    assert seg.table["basis"].tolist()[1].startswith("Turnover (€) 1,500.5, cumulative")
 
 
 def test_unknown_attribute_names_file_and_line(study):
@@ -410,7 +417,8 @@ def test_sheets_and_appendices_round_trip(coded, tmp_path):
     col_a = [r[0] for r in ws.iter_rows(values_only=True)]
     assert "Historia ja nykytila" in col_a and "Tulevaisuuden potentiaalinen kuvaus" in col_a
     fields = {r[0]: r[1] for r in ws.iter_rows(min_row=3, values_only=True)}
-    assert fields["Kasvusuunnitelma"] == "Uudet yksiköt mukaan" and fields["liikevaihto"] == 250000
+    assert fields["Kasvusuunnitelma"] == "Uudet yksiköt mukaan" and fields["Liikevaihto (€)"] == "250\u00a0000"
+    assert "liikevaihto" not in fields and fields["Toimeksiannot (kpl)"] == "30"
     assert fields["Vastuuhenkilöt"] == "asiakkuusvastaava"
     ws = wb["Roolit"]
     assert [list(r) for r in ws.iter_rows(min_row=2, values_only=True)] == [
@@ -466,6 +474,16 @@ def test_appendix_tables_get_column_widths_from_their_contents(coded):
     assert not care.autofit
     assert widths["Toimenpide"] > widths["Kanava"]       # "Kvartaalitapaaminen" is not split
 
+    # the KAM plan template is a form to fill in: its entry column takes the width the field
+    # names leave (not a sliver sized for an empty cell), the sections' entries some height
+    kam = [t for t in doc.tables if len(t.columns) == 2 and all(r.cells[1].text == "" for r in t.rows)]
+    assert [t.rows[0].cells[0].text for t in kam][:2] == ["Asiakas", "Asiakas ja sen organisaatio"]
+    for t in kam:
+        names, entries = (int(g.get(qn("w:w"))) for g in t._tbl.iter(qn("w:gridCol")))
+        assert entries > names and entries + names > 8000, (names, entries)    # twips: > 14 cm
+    assert all(r.height is not None and r.height.cm > 1.19 for t in kam[1:] for r in t.rows)
+    assert all(r.height is None for r in kam[0].rows)          # the basics: one line each
+
 
 def test_link_takes_frames_not_a_project(coded):
     c = load_constructs(coded.root, codebook=coded.codebook())
@@ -489,8 +507,8 @@ def test_english_labels(study, tmp_path):
     assert [c.value for c in wb["Segmentation"][2]][:3] == ["Customer", "Segment", "Basis"]
     assert wb["Segmentation"]["A1"].value == "Table 1. Customer segmentation."
     assert wb["Segmentation"]["C4"].value == "matches no other segment"
-    assert wb["Segmentation"]["C5"].value.startswith("potentiaali = korkea and elinkaari = (uusi or kasvava)")
-    assert "liikevaihto ≥ 150000 and toimeksiannot ≥ 12" == wb["Segmentation"]["C3"].value
+    assert wb["Segmentation"]["C5"].value.startswith("Potential = korkea and Lifecycle stage = (uusi or kasvava)")
+    assert "Turnover (€) ≥ 150,000 and Assignments ≥ 12" == wb["Segmentation"]["C3"].value
 
 
 def test_safe_sheet_titles():

@@ -15,6 +15,7 @@ import pytest
 
 CM = 72 / 2.54          # PDF points per cm
 A4 = (595, 842)
+MIN_SCALE = 70      # percent: no sheet prints smaller
 
 
 def _render_tools_or_skip():
@@ -193,6 +194,86 @@ def test_workbook_prints_readably(demo):
         else:
             assert ws.page_setup.scale >= 70, ws.title
     assert wb["Teemat"].sheet_properties.pageSetUpPr.fitToPage is False     # 39 columns: more pages
+
+
+BODY_POINTS = 11      # the workbook's text size; a page printed at s % shows it at s % of this
+
+
+def _printed_scales(reader) -> dict:
+    """Caption number → the smallest scale (percent) at which a page of that sheet is printed,
+    read off the PDF as the size the sheet's body text is drawn at (its commonest size)."""
+    from collections import Counter
+
+    scales, sheet = {}, None
+    for page in reader.pages:
+        sizes = Counter()
+
+        def visit(text, cm, tm, font, size):
+            if text.strip():
+                sizes[round(size * abs(tm[3]) * abs(cm[3]), 2)] += len(text)
+
+        text = page.extract_text(visitor_text=visit)
+        captions = [int(n) for n in re.findall(r"(?:Taulukko|Table) (\d+)\.", text)]
+        sheet = max(captions + [sheet or 0]) or None      # a sheet's caption is on its first page
+        if sizes and sheet is not None:
+            scale = 100 * sizes.most_common(1)[0][0] / BODY_POINTS
+            scales[sheet] = min(scale, scales.get(sheet, scale))
+    return scales
+
+
+def _calibri_metrics_or_skip():
+    """The printed scale depends on the letters' widths: the workbook's Calibri, or Carlito
+    (metric-compatible) — not another font put in its place."""
+    found = (subprocess.run(["fc-match", "Calibri"], capture_output=True, text=True).stdout
+             if shutil.which("fc-match") else "")
+    if not re.search(r"Calibri|Carlito", found):
+        message = f"no Calibri or Carlito font (fc-match gives {found.strip()!r}): the CI script installs Carlito"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def long_lines(demo, tmp_path_factory):
+    """Workbooks whose captions and footers carry long lines: the demo's report counting the
+    unreviewed suggestions (a red warning after every analysis caption), and the first sheet of
+    a study of one-to-one interviews only (a narrow table under the long coding-basis line)."""
+    from dataclasses import replace
+
+    from qualcode.report.xlsx import build_workbook
+    from qualcode.sheets import save_workbook
+
+    _render_tools_or_skip()
+    _calibri_metrics_or_skip()
+    project, _ = demo
+    outdir = tmp_path_factory.mktemp("long")
+    suggested = project.report(outdir / "ehdotukset.xlsx", include_suggested=True)
+    frames = project.analyse.frames(include_suggested=True)
+    single = frames.informants[frames.informants["code"].str.fullmatch(r"H\d+")]
+    wb = build_workbook(replace(frames, informants=single), show_codes=False)
+    for ws in wb.worksheets[1:]:
+        wb.remove(ws)
+    first = save_workbook(wb, outdir / "yksilohaastattelut.xlsx")
+    return {path.stem: path for path in (suggested, first)}
+
+
+def test_long_captions_and_footer_lines_wrap_and_print_readably(demo, pdfs, long_lines):
+    """Every sheet, as LibreOffice prints it, at 70 % or more: a caption with its warning, the
+    coding basis and the missing-file lines wrap across the table instead of running on past it
+    (which widens the printed area and shrinks the whole sheet with it)."""
+    import pypdf
+
+    readers = {"raportti": pdfs["xlsx"]}
+    readers.update({stem: pypdf.PdfReader(_to_pdf(path, path.parent)) for stem, path in long_lines.items()})
+    for stem, reader in readers.items():
+        scales = _printed_scales(reader)
+        assert 1 in scales and len(scales) >= (1 if stem == "yksilohaastattelut" else 30), (stem, scales)
+        small = {n: round(s) for n, s in scales.items() if s < MIN_SCALE - 0.5}
+        assert not small, (stem, small)
+    ws = openpyxl.load_workbook(long_lines["yksilohaastattelut"]).worksheets[0]
+    basis = next(c for row in ws.iter_rows() for c in row if str(c.value).startswith("Koodausperusta"))
+    assert any(m.min_row == basis.row and m.min_col == 1 and m.max_col == ws.max_column
+               for m in ws.merged_cells.ranges)
 
 
 def test_workbook_pdf_is_a4_with_every_caption(demo, pdfs):

@@ -207,3 +207,37 @@ def test_deterministic_content(inputs, tmp_path):
     b = write_xlsx_report(inputs, tmp_path / "b.xlsx")
     wa, wb_ = openpyxl.load_workbook(a), openpyxl.load_workbook(b)
     assert [_rows(s) for s in wa] == [_rows(s) for s in wb_]
+
+
+def test_long_caption_and_footer_lines_wrap_across_the_table(inputs, tmp_path):
+    """The coding basis below the interview table (here narrower than the line) and a caption
+    with its warning are merged across the table's columns, wrapped, with room for their lines;
+    a line that fits the table's width and footer rows of several cells are left as they are."""
+    from openpyxl.utils import get_column_letter
+
+    from qualcode.report import write_xlsx_report
+    from qualcode.report.tables import Table
+    from qualcode.report.worksheet import LINE_POINTS, write_table
+
+    wb = openpyxl.load_workbook(write_xlsx_report(inputs, tmp_path / "r.xlsx", show_codes=False))
+    ws = wb["Haastattelut"]
+    merged = {m.min_row: m for m in ws.merged_cells.ranges}
+    basis = next(c for c in ws["A"] if str(c.value).startswith("Koodausperusta"))
+    summary = next(c for c in ws["A"] if str(c.value).startswith("n = 4"))
+    width = sum(ws.column_dimensions[get_column_letter(j)].width for j in range(1, ws.max_column + 1))
+    assert len(basis.value) > width                       # the line is longer than the table is wide …
+    span = merged[basis.row]
+    assert (span.min_col, span.max_col) == (1, ws.max_column) and basis.alignment.wrap_text
+    assert ws.row_dimensions[basis.row].height >= 2 * LINE_POINTS       # … and gets its lines' height
+    assert summary.row not in merged                       # a summary that fits runs on as before
+    # the caption, header and footer name the workbook's letter (without it LibreOffice prints
+    # them in a wider serif, and the header no longer fits its column)
+    assert {ws["A1"].font.name, ws["A2"].font.name, summary.font.name} == {"Calibri"}
+
+    ws = openpyxl.Workbook().active
+    note = "HUOM: mukana 524 tarkistamatonta automaattista ehdotusta; tulokset ovat luonnos."
+    write_table(ws, Table("t", "T", "Testi.", ["Koodi", "Määrä"], [["K1", 2]], [["Ryhmä", "n"], ["A", 1]]),
+                2, "fi", note=note)
+    assert [str(m) for m in ws.merged_cells.ranges] == ["A1:B1"]        # the caption with its note
+    assert ws["A1"].alignment.wrap_text and ws.row_dimensions[1].height >= 3 * LINE_POINTS
+    assert ws.row_dimensions[5].height is None             # the footer's own little table: untouched

@@ -26,7 +26,7 @@ from typing import Any, Optional, Union
 
 import pandas as pd
 
-from ..labels import label
+from ..labels import attribute_header, format_amount, label
 from .care import (CareAction, CareModel, CarePlan, Checklist, Evidence, KamPlanSpec, KamSection, MessageTemplate,
                    Proposal, RenderedMessage, Role, Timeline, TimelineRow, care_model_table, check_codes,
                    check_segments, frequency_frame, link_evidence, parse_plan, stage_matrix)
@@ -137,6 +137,20 @@ class KamPlanForm:
     def to_frame(self) -> pd.DataFrame:
         rows = [(label_, f, v) for label_, fields in [("", self.basics)] + self.sections for f, v in fields]
         return pd.DataFrame(rows, columns=["section", "field", "value"])
+
+
+def _attribute_fields(row, columns, lang: str) -> list[tuple[str, str]]:
+    """A customer's own attributes as a KAM form shows them: the catalogue's header
+    (``Liikevaihto (€)``) and the value, amounts grouped as in the tables (``392 000``)."""
+    fields = []
+    for col in columns:
+        value = row[col]
+        value = value.item() if hasattr(value, "item") else value    # numpy → Python
+        number = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+        shown = (format_amount(value, lang, 0 if float(value).is_integer() else 1) if number
+                 else as_text(value))
+        fields.append((attribute_header(col, lang), shown))
+    return fields
 
 
 @dataclass
@@ -256,11 +270,7 @@ class Constructs:
                     name = self.segmentation.name_of(account)
                     basics.append((label("construct.segment", lang), as_text(row["segment"])))
                     basics.append((label("construct.basis", lang), as_text(row["basis"])))
-                    for col in table.columns[3:]:
-                        value = row[col]
-                        value = value.item() if hasattr(value, "item") else value    # numpy → Python
-                        basics.append((str(col), value if isinstance(value, (int, float)) and
-                                       not isinstance(value, bool) and value == value else as_text(value)))
+                    basics += _attribute_fields(row, table.columns[3:], lang)
             if responsible:
                 basics.append((label("construct.kam.responsible", lang), ", ".join(responsible)))
             values = spec.values.get(account, {})

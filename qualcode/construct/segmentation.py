@@ -30,7 +30,7 @@ ABC tiers::
 ...         "default": "Muut"}
 >>> seg = segment_customers(customers, spec)
 >>> seg.table[["customer", "segment", "basis"]].values.tolist()
-[['AS-1', 'KAM', 'liikevaihto ≥ 150000'], ['AS-2', 'KAM', 'potentiaali = korkea'], ['AS-3', 'Muut', 'ei täytä muiden segmenttien ehtoja']]
+[['AS-1', 'KAM', 'Liikevaihto (€) ≥ 150\\xa0000'], ['AS-2', 'KAM', 'Potentiaali = korkea'], ['AS-3', 'Muut', 'ei täytä muiden segmenttien ehtoja']]
 >>> seg.summary()
 'KAM 2 / Muut 1'
 """
@@ -46,7 +46,7 @@ from typing import Any, Callable, Optional, Union
 
 import pandas as pd
 
-from ..labels import label
+from ..labels import attribute_header, format_amount, label
 from .common import ConstructError, Where, as_text, is_missing, line_of, norm
 
 PathLike = Union[str, Path]
@@ -99,6 +99,13 @@ def to_number(value: Any) -> Optional[float]:
 
 def _show_number(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _show_amount(x: float, lang: str) -> str:
+    """A number as the report tables print it: ``150 000`` (fi), ``150,000`` (en), its decimals kept."""
+    shown = _show_number(x)
+    decimals = len(shown.split(".")[1]) if "." in shown and "e" not in shown else 0
+    return format_amount(float(x), lang, decimals)
 
 
 # --------------------------------------------------------------------------- customers
@@ -193,12 +200,15 @@ class Condition:
     values: tuple = ()
     line: Optional[int] = None
 
-    def text(self, lang: str = "fi") -> str:
-        a = self.attribute
+    def text(self, lang: str = "fi", raw: bool = False) -> str:
+        """The test as a report states it (``Liikevaihto (€) ≥ 150 000``: the attribute's
+        header, the number grouped), or ``raw`` as the rule file has it (``liikevaihto ≥ 150000``)."""
+        a = self.attribute if raw else attribute_header(self.attribute, lang)
+        shown = _show_number if raw else (lambda x: _show_amount(x, lang))
         if self.kind == "op":
-            return f"{a} {_SHOW_OP[self.op]} {_show_number(self.number)}"
+            return f"{a} {_SHOW_OP[self.op]} {shown(self.number)}"
         if self.kind == "range":
-            return f"{a} {_show_number(self.low)}–{_show_number(self.high)}"
+            return f"{a} {shown(self.low)}–{shown(self.high)}"
         if self.kind == "ne":
             return f"{a} ≠ {self.values[0]}"
         values = label("construct.or", lang).join(as_text(v) for v in self.values)
@@ -211,7 +221,7 @@ class Condition:
             x = to_number(value)
             if x is None:
                 raise fail(f"the value {value!r} of '{self.attribute}' is not a number, but the rule "
-                           f"'{self.text()}' compares numbers; fix the value or the rule")
+                           f"'{self.text(raw=True)}' compares numbers; fix the value or the rule")
             if self.kind == "range":
                 return self.low <= x <= self.high
             return _OPS[self.op](x, self.number)
@@ -610,7 +620,7 @@ def _abc(records, lines, by, spec, cust_path, lang):
             for t in tiers:
                 if t.get("rest") or x >= t["min"]:
                     seg[i] = t["name"]
-                    basis[i] = (f"{by} ≥ {_show_number(t['min'])}" if "min" in t
+                    basis[i] = (f"{attribute_header(by, lang)} ≥ {_show_amount(t['min'], lang)}" if "min" in t
                                 else label("construct.basis.rest", lang))
                     break
         return seg, basis
@@ -626,7 +636,8 @@ def _abc(records, lines, by, spec, cust_path, lang):
                 if t.get("rest") or before < acc - 1e-12:
                     seg[i] = t["name"]
                     break
-            basis[i] = label("construct.basis.abc_value", lang, attribute=by, value=_show_number(values[i]),
+            basis[i] = label("construct.basis.abc_value", lang, attribute=attribute_header(by, lang),
+                             value=_show_amount(values[i], lang),
                              cum=f"{round(cum / total * 100):g}")
         return seg, basis
     bounds, acc = [], 0.0
@@ -644,7 +655,8 @@ def _abc(records, lines, by, spec, cust_path, lang):
                 tier, top = t, cum_share
                 break
         seg[i] = tier["name"]
-        basis[i] = label("construct.basis.abc_share", lang, attribute=by, value=_show_number(values[i]),
+        basis[i] = label("construct.basis.abc_share", lang, attribute=attribute_header(by, lang),
+                         value=_show_amount(values[i], lang),
                          rank=r, n=n)
         if top is not None:
             basis[i] += label("construct.basis.abc_top", lang, share=f"{round(top * 100):g}")

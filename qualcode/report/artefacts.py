@@ -216,44 +216,20 @@ def add_artefact_sheets(workbook, source, lang: Optional[str] = None, caption_st
         write_table(ws, t, n, lang or Analyses.of(source).frames.language)
         if t.key == "artefact.maturity":
             _highlight_current(ws, t)
-        _wrap_long_footer(ws, t)
         n += 1
     return n
 
 
-def _wrap_long_footer(ws, t: Table) -> None:
-    """A footer line longer than the table is wide (the maturity justification) wraps across
-    the table's columns, so that it neither runs off the page nor shrinks the print."""
-    from openpyxl.styles import Alignment
-    from openpyxl.utils import get_column_letter
-
-    from .worksheet import row_height
-
-    ncols = len(t.header)
-    width = sum(ws.column_dimensions[get_column_letter(j)].width or 8.43 for j in range(1, ncols + 1))
-    first = 4 + len(t.rows)
-    for i, row in enumerate(t.footer):
-        text = str(row[0] or "")
-        if ncols < 2 or len(text) <= (ws.column_dimensions["A"].width or 8.43):
-            continue
-        r = first + i
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
-        ws.cell(row=r, column=1).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[r].height = row_height([text], [width])
-
-
 def _highlight_current(ws, t: Table) -> None:
     """Shade and embolden the ladder's current level."""
-    from openpyxl.styles import Font
-
-    from ..sheets import fill
+    from ..sheets import fill, font
 
     for i, row in enumerate(t.rows):
         if row[-1]:
             for j in range(1, len(row) + 1):
                 cell = ws.cell(row=3 + i, column=j)
                 cell.fill = fill(CURRENT_FILL)
-                cell.font = Font(bold=True)
+                cell.font = font(bold=True)
 
 
 # --------------------------------------------------------------------------- docx

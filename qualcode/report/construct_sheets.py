@@ -20,12 +20,14 @@ from __future__ import annotations
 from typing import Optional
 
 from ..labels import attribute_header, label
-from ..sheets import caption_cell, fill, header_cell, safe_sheet_title, set_column_widths, write_cell
+from ..sheets import caption_cell, fill, font, header_cell, safe_sheet_title, set_column_widths, write_cell
 from . import docxutil
 from .finnish import format_amount
 from .tables import Table
 
 FILL_IN = "FFF2CC"        # the cells a user fills in (KAM plan form)
+#: The least height of an entry row in the Word KAM plan template (English Metric Units: 1.2 cm).
+KAM_ENTRY_HEIGHT = 432000
 SECTION = "D9E1F2"
 
 
@@ -203,13 +205,13 @@ def _add_kam_sheets(workbook, constructs, lang: str, n: int) -> int:
 def _kam_block(ws, r: int, title: str, fields, fill_in: bool) -> int:
     """A section of a KAM form from row ``r``: its title on a shaded row, then one row per
     field (the entries to fill in shaded); returns the next free row."""
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment
 
     from .worksheet import BORDER, WRAP   # openpyxl: only for workbooks
 
     c = ws.cell(row=r, column=1)
     write_cell(c, title)
-    c.font = Font(bold=True)
+    c.font = font(bold=True)
     for j in (1, 2):
         ws.cell(row=r, column=j).fill = fill(SECTION)
         ws.cell(row=r, column=j).border = BORDER
@@ -282,10 +284,17 @@ def _kam_appendix(doc, constructs, lang: str, heading) -> None:
     doc.add_paragraph(docxutil.clean(label("construct.kam.accounts", lang,
                                            accounts=", ".join(f.display for f in forms))))
     form = forms[0]
-    basics = [(f, "") for f, _ in form.basics]
-    for title, fields in [(label("construct.kam.basics", lang), basics)] + form.sections:
+    width = docxutil.text_width_cm(doc)
+    for i, (title, fields) in enumerate([(label("construct.kam.basics", lang), form.basics)] + form.sections):
         docxutil.bold_line(doc, title)
-        docxutil.table(doc, None, [[f, ""] for f, _ in fields])
+        rows = [[f, ""] for f, _ in fields]
+        tbl = docxutil.table(doc, None, rows)
+        # a form to fill in: the entries get the width the field names leave, and the
+        # sections' entries (not the basics) room for a few handwritten lines
+        names = min(docxutil.column_needs(None, rows, 2)[0].natural, 0.45 * width)
+        docxutil.set_widths(tbl, [names, width - names])
+        for row in tbl.rows if i else ():
+            row.height = KAM_ENTRY_HEIGHT
 
 
 def _text_appendices(doc, constructs, lang: str, heading, codebook) -> None:

@@ -302,11 +302,15 @@ def table(doc, header: Optional[list], rows: list[list[Any]]):
 def column_widths(tbl, header, rows, ncols: int, total_cm: float = TEXT_WIDTH_CM, size_pt: float = 11.0) -> None:
     """Set the widths from :func:`share_width` on the grid (LibreOffice reads it) and on each
     cell (Word reads that)."""
+    set_widths(tbl, share_width(column_needs(header, rows, ncols, size_pt), total_cm))
+
+
+def set_widths(tbl, widths_cm: Sequence[float]) -> None:
+    """Fixed column widths (cm), on the grid (LibreOffice reads it) and on each cell (Word)."""
     from docx.shared import Cm
 
-    widths = share_width(column_needs(header, rows, ncols, size_pt), total_cm)
     tbl.autofit = False
-    for col, w in zip(tbl.columns, widths):
+    for col, w in zip(tbl.columns, widths_cm):
         width = Cm(w)
         col.width = width
         for cell in col.cells:

@@ -20,6 +20,7 @@ import re
 from typing import Any, Optional
 
 from ..fileutil import as_date
+from ..labels import NBSP, format_amount  # noqa: F401  (their home is the label catalogue)
 
 BACK = set("aouAOU")
 FRONT = set("äöyÄÖY")
@@ -189,29 +190,6 @@ def format_number(value: float, lang: str = "fi", decimals: int = 1) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace(".", ",") if lang == "fi" else text
-
-
-#: Between the digit groups of a Finnish number and before its percent sign: a no-break space,
-#: so that ``395 000`` and ``8,3 %`` never break across lines.
-NBSP = "\u00a0"
-
-
-def format_amount(value: Any, lang: str = "fi", decimals: int = 0) -> str:
-    """A number with its thousands grouped: ``395 000`` (no-break spaces) and a decimal comma
-    in Finnish, ``395,000`` in English; text and missing values as they are.
-
-    >>> format_amount(395000).replace(NBSP, " "), format_amount(395000, "en"), format_amount(1234.5, decimals=1)
-    ('395 000', '395,000', '1\xa0234,5')
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "dtype"):
-        return "" if value is None else str(value)
-    number = float(value)
-    if math.isnan(number):
-        return ""
-    text = f"{number:,.{decimals}f}"
-    if lang == "fi":
-        text = text.replace(",", NBSP).replace(".", ",")
-    return text
 
 
 def format_percent(share: Any, lang: str = "fi", decimals: int = 1) -> str:

@@ -4,7 +4,8 @@ workbook (:mod:`qualcode.report.xlsx`) and the construct sheets
 
 Every sheet has a caption row (``Taulukko N. …``), a bold header row, wrapped text, column
 widths from the content, row heights that show every wrapped line, a frozen header and an
-autofilter; footer rows (a summary) follow below the filter range, in italics.  Printed (or
+autofilter; footer rows (a summary) follow below the filter range, in italics; a caption or
+footer line longer than the table is wide wraps across its columns.  Printed (or
 exported to PDF) on A4: portrait when the columns fit, else landscape; a sheet wider than a
 landscape page at a readable scale (:data:`MIN_PRINT_SCALE`) runs on over several pages with its
 first column repeated, never shrunk to unreadable; the header row repeats on every page and
@@ -27,11 +28,11 @@ from __future__ import annotations
 import math
 import textwrap
 
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Border, Side
 from openpyxl.utils import get_column_letter
 
 from ..labels import label
-from ..sheets import caption_cell, fill, freeze_header, header_cell, text_width, write_cell
+from ..sheets import FONT_NAME, caption_cell, fill, font, freeze_header, header_cell, text_width, write_cell
 
 HEADER_COLOUR = "D9E1F2"
 HEADER_FILL = fill(HEADER_COLOUR)
@@ -50,7 +51,7 @@ MIN_PRINT_SCALE = 70
 #: Columns are never made narrower than this to fit the page: running text (a table's ``wide``
 #: columns), other text.
 MIN_TEXT_UNITS, MIN_OTHER_UNITS = 30.0, 16.0
-WARNING_FONT = Font(bold=True, size=12, color="C00000")
+WARNING_FONT = font(bold=True, size=12, color="C00000")
 
 
 def write_table(ws, table, number: int, lang: str, note: str = "") -> None:
@@ -68,6 +69,7 @@ def write_table(ws, table, number: int, lang: str, note: str = "") -> None:
     freeze_header(ws, 2, ncols, max(2, last_data))
     _column_widths(ws, table, ncols)
     fit_row_heights(ws, 2, last_data)
+    _span_long_lines(ws, table, ncols, last_data + 2)
     print_setup(ws)
     ws.sheet_view.zoomScale = 100
 
@@ -78,8 +80,8 @@ def _add_note(cell, note: str) -> None:
     from openpyxl.cell.text import InlineFont
 
     caption = str(cell.value or "")
-    cell.value = CellRichText(TextBlock(InlineFont(b=True, sz=12), caption + "  "),
-                              TextBlock(InlineFont(b=True, sz=12, color="C00000"), note))
+    cell.value = CellRichText(TextBlock(InlineFont(rFont=FONT_NAME, b=True, sz=12), caption + "  "),
+                              TextBlock(InlineFont(rFont=FONT_NAME, b=True, sz=12, color="C00000"), note))
 
 
 def wrapped_lines(value, width_units: float) -> int:
@@ -108,6 +110,34 @@ def fit_row_heights(ws, first_row: int, last_row: int) -> None:
         current = ws.row_dimensions[r].height or 0
         if height > LINE_POINTS or current:
             ws.row_dimensions[r].height = max(height, current)
+
+
+def span_line(ws, row: int, ncols: int, size: float = 11, bold: bool = False) -> None:
+    """Let the text in column A of ``row`` wrap across the table's ``ncols`` columns (a merged
+    cell as tall as its wrapped lines) when it is longer than the table is wide: a line left to
+    run on past the table widens the printed area and shrinks the whole sheet on the page (one
+    that fits runs on over the empty cells beside it, as it is).  ``size`` and ``bold``: the
+    cell's font (a larger or bold letter is wider)."""
+    text = str(ws.cell(row=row, column=1).value or "")
+    widths = [ws.column_dimensions[get_column_letter(j)].width or 8.43 for j in range(1, ncols + 1)]
+    letter_units = size / 11 * (1.15 if bold else 1.0)     # width units a letter takes, 11 pt = 1
+    if len(text) * letter_units <= sum(widths) - 1:
+        return
+    if ncols > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+    cell = ws.cell(row=row, column=1)
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    lines = wrapped_lines(text, sum(widths) / letter_units)
+    ws.row_dimensions[row].height = min(MAX_ROW_POINTS, lines * LINE_POINTS * size / 11)
+
+
+def _span_long_lines(ws, table, ncols: int, first_footer: int) -> None:
+    """The caption (with its note) and each footer line of one text (a summary, the coding
+    basis, a justification) wrap across the table instead of running on past it."""
+    span_line(ws, 1, ncols, size=12, bold=True)
+    for r, row in enumerate(table.footer, first_footer):
+        if len(row) == 1 or not any(v not in (None, "") for v in row[1:]):
+            span_line(ws, r, ncols)
 
 
 def print_setup(ws, title_rows: str = "2:2") -> None:
@@ -143,7 +173,7 @@ def _write_rows(ws, table) -> int:
             c.border = BORDER
             if table.kind == "grid":
                 if j == 1:
-                    c.font = Font(bold=True)
+                    c.font = font(bold=True)
                 else:
                     c.fill = fill(QUADRANT_FILLS.get((i, j - 1), "FFFFFF"))
         r += 1
@@ -155,7 +185,7 @@ def _write_footer(ws, footer, first_row: int) -> None:
         for j, v in enumerate(row, 1):
             c = ws.cell(row=r, column=j)
             write_cell(c, v)
-            c.font = Font(italic=True)
+            c.font = font(italic=True)
             c.alignment = Alignment(wrap_text=False, vertical="top")
 
 
