@@ -63,3 +63,27 @@ def test_sql_outside_the_store_is_reported():
 def test_a_long_function_is_reported():
     body = "def f():\n" + "    x = 1\n" * 130
     assert rules.long_functions({"qualcode.x": body}) == ["qualcode.x.f (131 lines)"]
+
+
+def _documented_table() -> dict[str, str]:
+    """Stage → its 'may import' cell, from the module table of docs/architecture.md."""
+    doc = (rules.PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in doc.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0] not in ("stage", "---"):
+            for stage in cells[0].split(", "):
+                rows[stage] = cells[3]
+    return rows
+
+
+def test_the_documented_module_table_is_the_enforced_one():
+    # every stage the checker knows has a row in the document, and a row whose 'may import'
+    # cell is a plain list says exactly what the checker allows
+    documented = _documented_table()
+    assert set(rules.ALLOWED) - {"root"} <= set(documented), set(rules.ALLOWED) - set(documented)
+    for stage, cell in documented.items():
+        if cell == "—":
+            assert rules.ALLOWED[stage] == set(), stage
+        elif all(part.isidentifier() for part in cell.split(", ")):
+            assert rules.ALLOWED[stage] == set(cell.split(", ")), (stage, cell)
