@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.project import Project
+from test_hostile import dump
 
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = """\
@@ -35,16 +35,6 @@ TRANSCRIPT = (
 )
 KEY = "real,pseudonym,kind\nMatti Virtanen,H7,person\nLiisa Korhonen,H8,person\n"
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[^\"',]*")
-
-
-def dump(root: Path) -> dict:
-    """Every table of the store, every row in rowid order."""
-    conn = sqlite3.connect(root / ".qualcode" / "project.db")
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
-    finally:
-        conn.close()
 
 
 def comparable(tables: dict, folder: Path) -> dict:

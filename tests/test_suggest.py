@@ -1,6 +1,7 @@
 """Suggestions by meaning: they learn from decisions and never change one (real store, real
 spaCy tokenisation, real transcripts of the English demo)."""
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,15 +17,21 @@ DEMO = ROOT / "corpora" / "customer-voice"
 CODEBOOK = ROOT / "codebooks" / "customer_experience_en.yaml"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cv") / "study"
+def coded_english_demo(folder: Path) -> Project:
+    """The English demo copied to ``folder`` with its codebook, ingested and coded (open)."""
     shutil.copytree(DEMO, folder)
     (folder / "codebooks").mkdir()
     shutil.copy2(CODEBOOK, folder / "codebooks" / CODEBOOK.name)
-    with Project(folder) as p:
-        p.ingest([folder / "transcripts"], informants=folder / "informants.csv")
-        p.code()
+    p = Project(folder)
+    p.ingest([folder / "transcripts"], informants=folder / "informants.csv")
+    p.code()
+    return p
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cv") / "study"
+    with coded_english_demo(folder) as p:
         if "semantic" in available_backends():     # embedded once: the copies the tests make read them
             build_model(p, "semantic")
     return folder

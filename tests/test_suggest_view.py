@@ -1,29 +1,21 @@
 """Ranked suggestions in the transcript view and the review server: each chip of a ranked
 suggestion shows its score, best first (real store, real pages read back, a served page)."""
-import shutil
 
 import pytest
 
-from conftest import ROOT
 from qualcode.facade.suggesting import suggest
 from qualcode.project import Project
 from qualcode.server import ReviewApp, running
+from test_suggest import coded_english_demo
 from test_view import dom
 from test_view_server import Client
 
-DEMO = ROOT / "corpora" / "customer-voice"
-CODEBOOK = ROOT / "codebooks" / "customer_experience_en.yaml"
 
 
 @pytest.fixture(scope="module")
 def suggested(tmp_path_factory):
     folder = tmp_path_factory.mktemp("cv") / "study"
-    shutil.copytree(DEMO, folder)
-    (folder / "codebooks").mkdir()
-    shutil.copy2(CODEBOOK, folder / "codebooks" / CODEBOOK.name)
-    with Project(folder) as p:
-        p.ingest([folder / "transcripts"], informants=folder / "informants.csv")
-        p.code()
+    with coded_english_demo(folder) as p:
         ranked = suggest(p, "bm25")
     return folder, ranked
 
