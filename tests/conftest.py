@@ -13,6 +13,19 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ["QUALCODE_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / f"qualcode-test-cache-{getpass.getuser()}")
 
 
+def reviewed_demo(folder: Path):
+    """The demo study copied to ``folder``, ingested, coded and reviewed (its gold applied): an
+    open Project."""
+    from qualcode.demo import copy_demo_study
+    from qualcode.project import Project
+
+    project = Project(copy_demo_study(folder))
+    project.ingest([project.root / "transcripts"])
+    project.code()
+    project.coding.apply_gold(project.root / "gold" / "gold_coding.csv")
+    return project
+
+
 @pytest.fixture
 def project(tmp_path):
     from qualcode.project import Project

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
+from conftest import reviewed_demo
 import yaml
 
 from qualcode.construct import ConstructError, load_constructs
@@ -107,14 +109,8 @@ def test_journey_rows_come_from_the_care_models_and_templates():
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """The demo study ingested, coded and reviewed (the gold applied), reports in fi and en."""
-    from qualcode.demo import copy_demo_study
-    from qualcode.project import Project
-
-    folder = copy_demo_study(tmp_path_factory.mktemp("artefacts") / "tutkimus")
-    project = Project(folder)
-    project.ingest([folder / "transcripts"])
-    project.code()
-    project.coding.apply_gold(folder / "gold" / "gold_coding.csv")
+    project = reviewed_demo(tmp_path_factory.mktemp("artefacts") / "tutkimus")
+    folder = project.root
     out = folder / "out"
     out.mkdir()
     reports = {(fmt, lang): project.report(out / f"raportti_{lang}.{fmt}", lang=lang)

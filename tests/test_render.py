@@ -13,6 +13,8 @@ import subprocess
 import openpyxl
 import pytest
 
+from conftest import reviewed_demo
+
 CM = 72 / 2.54          # PDF points per cm
 A4 = (595, 842)
 MIN_SCALE = 70      # percent: no sheet prints smaller
@@ -31,14 +33,8 @@ def _render_tools_or_skip():
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """The demo study ingested, coded and reviewed (the gold applied), with its reports."""
-    from qualcode.demo import copy_demo_study
-    from qualcode.project import Project
-
-    folder = copy_demo_study(tmp_path_factory.mktemp("render") / "tutkimus")
-    project = Project(folder)
-    project.ingest([folder / "transcripts"])
-    project.code()
-    project.coding.apply_gold(folder / "gold" / "gold_coding.csv")
+    project = reviewed_demo(tmp_path_factory.mktemp("render") / "tutkimus")
+    folder = project.root
     out = folder / "out"
     out.mkdir()
     reports = {"docx": project.report(out / "liitteet.docx"), "xlsx": project.report(out / "raportti.xlsx")}

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
+from conftest import reviewed_demo
 from qualcode.errors import QualcodeError
 from qualcode.facade.view import show, view_frames, write_view
 from qualcode.view.frames import STATUSES, code_status_counts, status_counts
@@ -23,14 +24,7 @@ needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (Deb
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from qualcode.demo import copy_demo_study
-    from qualcode.project import Project
-
-    folder = copy_demo_study(tmp_path_factory.mktemp("view") / "tutkimus")
-    project = Project(folder)
-    project.ingest([folder / "transcripts"])
-    project.code()
-    project.coding.apply_gold(folder / "gold" / "gold_coding.csv")
+    project = reviewed_demo(tmp_path_factory.mktemp("view") / "tutkimus")
     yield project
     project.close()
 
