@@ -14,6 +14,7 @@ says what to fix.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -187,9 +188,12 @@ def _check_pattern(pattern: str, cid: str, path: str, line: int) -> None:
     if len(pattern) > MAX_PATTERN_CHARS:
         raise _fail(f"code {cid!r}: pattern of {len(pattern)} characters; at most "
                     f"{MAX_PATTERN_CHARS} are allowed", path, line)
+    import regex
+
     try:
-        re.compile(pattern, re.IGNORECASE)
-    except (re.error, RecursionError, OverflowError) as exc:
+        parsed_pattern(pattern)   # re's messages say where the problem starts
+        compile_pattern(pattern)
+    except (regex.error, re.error, RecursionError, OverflowError, ValueError) as exc:
         raise _fail(f"code {cid!r}: bad regular expression {pattern!r} ({exc}); "
                     "fix or quote the pattern", path, line) from None
     if nested_quantifier(pattern):
@@ -205,11 +209,37 @@ def nested_quantifier(pattern: str) -> bool:
     >>> [nested_quantifier(p) for p in (r"(a+)+$", r"(\\w+\\s?)*x", "(ab|cd)+", r"\\d{2}(-\\d+)?", r"(\\d{2}\\.)+")]
     [True, True, False, False, False]
     """
+    return _repeat_inside(parsed_pattern(pattern), sre_parser(), outer=False)
+
+
+def sre_parser():
+    """The standard library's regular-expression parser module."""
     try:
         from re import _parser as sre_parse   # Python ≥ 3.11
     except ImportError:                       # pragma: no cover
         import sre_parse                      # type: ignore[no-redef]
-    return _repeat_inside(sre_parse.parse(pattern), sre_parse, outer=False)
+    return sre_parse
+
+
+@functools.lru_cache(maxsize=4096)
+def parsed_pattern(pattern: str):
+    """The parse tree of a pattern (:mod:`re` syntax), parsed once per process: the
+    codebook check and the coder's literal prefilter both read it (the tree is not changed)."""
+    return sre_parser().parse(pattern)
+
+
+def compile_pattern(pattern: str):
+    """A codebook pattern compiled with the ``regex`` package (the syntax of :mod:`re`,
+    case-insensitive), whose matching can be stopped by a time budget.  ``regex`` keeps
+    compiled patterns, so the codebook check and the coder compile each pattern once.
+
+    >>> rx = compile_pattern("(a|aa)+$"); rx.search("a" * 40 + "b", timeout=0.05)
+    Traceback (most recent call last):
+    TimeoutError: regex timed out
+    """
+    import regex
+
+    return regex.compile(pattern, regex.IGNORECASE | regex.VERSION0)
 
 
 def _repeat_inside(items, sre_parse, outer: bool) -> bool:

@@ -24,6 +24,7 @@ from typing import NamedTuple, Optional, Sequence
 import numpy as np
 
 from ..errors import CodebookError
+from ..codebook import compile_pattern, parsed_pattern, sre_parser
 from ..model import Codebook
 from ..nlp.annotate import Annotation, Annotator, Lexicon
 
@@ -509,12 +510,9 @@ def required_literal_groups(pattern: str, min_len: int = 3) -> list[list[str]]:
     >>> required_literal_groups(r"a|b"), required_literal_groups(r"(?i)\bteams\w*")
     ([], [['teams']])
     """
+    sre_parse = sre_parser()
     try:
-        from re import _parser as sre_parse  # Python >= 3.11
-    except ImportError:  # pragma: no cover - older Pythons
-        import sre_parse  # type: ignore[no-redef]
-    try:
-        items = sre_parse.parse(pattern)
+        items = parsed_pattern(pattern)
     except Exception:
         return []
     groups = _literal_groups(list(items), sre_parse, min_len)
@@ -558,19 +556,6 @@ def pattern_budget(chars: int) -> float:
     return PATTERN_SECONDS + PATTERN_SECONDS_PER_MB * chars / 1_000_000
 
 
-def compile_pattern(pattern: str):
-    """A codebook pattern compiled with the ``regex`` package (the syntax of :mod:`re`,
-    case-insensitive), whose matching can be stopped by a time budget.
-
-    >>> rx = compile_pattern("(a|aa)+$"); rx.search("a" * 40 + "b", timeout=0.05)
-    Traceback (most recent call last):
-    TimeoutError: regex timed out
-    """
-    import regex
-
-    return regex.compile(pattern, regex.IGNORECASE | regex.VERSION0)
-
-
 def required_literals(pattern: str, min_len: int = 3) -> Optional[list[str]]:
     """Literal texts of which every match of ``pattern`` contains at least one (lowercased),
     or None when no such set is found; used to skip texts a pattern cannot match.
@@ -581,12 +566,9 @@ def required_literals(pattern: str, min_len: int = 3) -> Optional[list[str]]:
     >>> required_literals(r"(?i)\\b(kaatu|jumi)\\w*"), required_literals(r"a|b")
     (['kaatu', 'jumi'], None)
     """
+    sre_parse = sre_parser()
     try:
-        from re import _parser as sre_parse  # Python >= 3.11
-    except ImportError:  # pragma: no cover - older Pythons
-        import sre_parse  # type: ignore[no-redef]
-    try:
-        items = sre_parse.parse(pattern)
+        items = parsed_pattern(pattern)
     except Exception:
         return None
     alts = _literal_alternatives(list(items), sre_parse, min_len)

@@ -245,8 +245,10 @@ class Annotator:
         from .cache import read_term_tokens, save_term_tokens
 
         if self._known_terms is None:
-            self._known_terms = read_term_tokens(self.lang)
-        new = [t for t in dict.fromkeys(terms) if t not in self._known_terms and self._plain_forms(t) is None]
+            self._known_terms = {}
+        tokenised = [t for t in dict.fromkeys(terms) if t not in self._known_terms and self._plain_forms(t) is None]
+        self._known_terms.update(read_term_tokens(self.lang, tokenised) if tokenised else {})
+        new = [t for t in tokenised if t not in self._known_terms]
         if not new:
             return
         for term, annotation in zip(new, self.annotate_many(new)):

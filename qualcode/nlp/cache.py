@@ -181,28 +181,61 @@ def tokenizer_specials_path(lang: str) -> Optional[Path]:
     return _spacy_path(lang, "specials.txt")
 
 
-def read_term_tokens(lang: str) -> dict[str, list[str]]:
-    """Codebook terms → the lowercase forms of their tokens, as spaCy's tokenizer of this
-    version gave them (terms that are plain words need no entry)."""
+#: the term cache is split into this many files by a hash of the term, so a re-code reads
+#: the few files of its own terms, not every term any codebook on this machine ever had
+TERM_SHARDS = 256
+
+
+def _term_shard(term: str) -> int:
+    import zlib
+
+    return zlib.crc32(term.encode("utf-8")) % TERM_SHARDS
+
+
+def _term_shard_path(lang: str, shard: int) -> Optional[Path]:
+    return _spacy_path(lang, f"terms-{shard:03d}.json")
+
+
+def _read_shard(lang: str, shard: int) -> dict[str, list[str]]:
     import json
 
-    path = _spacy_path(lang, "terms.json")
+    path = _term_shard_path(lang, shard)
     try:
         return json.loads(path.read_text(encoding="utf-8")) if path else {}
     except (OSError, ValueError):
         return {}
 
 
+def read_term_tokens(lang: str, terms: Iterable[str]) -> dict[str, list[str]]:
+    """Codebook terms → the lowercase forms of their tokens, as spaCy's tokenizer of this
+    version gave them, for those of ``terms`` that are cached (terms that are plain words
+    need no entry)."""
+    by_shard: dict[int, list[str]] = {}
+    for term in dict.fromkeys(terms):
+        by_shard.setdefault(_term_shard(term), []).append(term)
+    out: dict[str, list[str]] = {}
+    for shard, wanted in by_shard.items():
+        cached = _read_shard(lang, shard)
+        out.update({t: cached[t] for t in wanted if t in cached})
+    return out
+
+
 def save_term_tokens(lang: str, terms: dict[str, list[str]]) -> None:
     """Add terms' tokens to the cached ones."""
     import json
 
-    path = _spacy_path(lang, "terms.json")
-    if path is None or not terms:
-        return
-    merged = {**read_term_tokens(lang), **terms}
-    text = json.dumps(merged, ensure_ascii=False, sort_keys=True)
-    write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    by_shard: dict[int, dict[str, list[str]]] = {}
+    for term, forms in terms.items():
+        by_shard.setdefault(_term_shard(term), {})[term] = forms
+    for shard, new in by_shard.items():
+        path = _term_shard_path(lang, shard)
+        if path is None:
+            return
+        text = json.dumps({**_read_shard(lang, shard), **new}, ensure_ascii=False, sort_keys=True)
+        write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    legacy = _spacy_path(lang, "terms.json")   # one file of every term, before the shards
+    if legacy is not None and legacy.is_file():
+        legacy.unlink()
 
 
 def read_tokenizer_specials(lang: str) -> Optional[frozenset[str]]:
