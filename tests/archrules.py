@@ -65,6 +65,8 @@ def stage_of(module: str) -> str:
         return "base"
     if top in ("project", "facade"):
         return "project"
+    if top == "__main__":   # `python -m qualcode` runs the command line
+        return "cli"
     return top
 
 
