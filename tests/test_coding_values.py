@@ -66,7 +66,7 @@ def test_a_schema_3_store_gains_the_two_columns_once(tmp_path):
     conn.close()
     store = SQLiteStore(path)
     columns = {r[1] for r in store.conn.execute("PRAGMA table_info(codings)")}
-    assert store.schema_version() == SCHEMA_VERSION == 4 and {"target", "swot"} <= columns
+    assert store.schema_version() == SCHEMA_VERSION == 5 and {"target", "swot"} <= columns
     store.close()
     # a store that already has the columns (e.g. a crashed upgrade re-run) upgrades without error
     conn = sqlite3.connect(path)
@@ -74,7 +74,7 @@ def test_a_schema_3_store_gains_the_two_columns_once(tmp_path):
     conn.commit()
     conn.close()
     store = SQLiteStore(path)
-    assert store.schema_version() == 4
+    assert store.schema_version() == 5
     assert list(store.codings_frame().columns).count("target") == 1
     store.close()
 

@@ -399,7 +399,7 @@ def test_store_of_an_older_schema_is_migrated_forward(project):
     conn.execute("UPDATE meta SET value='1' WHERE key='schema_version'")
     project.close()
     reopened = Project(project.root)
-    assert reopened.store.schema_version() == SCHEMA_VERSION == 4
+    assert reopened.store.schema_version() == SCHEMA_VERSION == 5
     tables = {r[0] for r in reopened.store.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "pattern_hits" in tables
     reopened.close()

@@ -193,7 +193,7 @@ def test_store_of_schema_2_gets_the_parts_column(tmp_path):
     conn.commit()
     conn.close()
     store = SQLiteStore(path)
-    assert store.schema_version() == SCHEMA_VERSION == 4
+    assert store.schema_version() == SCHEMA_VERSION == 5
     assert store.word_types("simplemma-2-fi") == [(0, "laskut", "lasku", None)]   # parts: not looked up
     store.add_word_types([(1, "hinnat", "hinta", "")], "simplemma-2-fi")
     assert store.word_types("simplemma-2-fi", since=1) == [(1, "hinnat", "hinta", "")]
@@ -210,3 +210,45 @@ def test_opening_a_store_imports_no_pandas(tmp_path):
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "p.db")], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_pattern_hits_one_row_per_pattern_and_run(store):
+    # one run's hits of a pattern on many sources are one row; a later run on another source
+    # adds a row; saving a source again replaces its hits in whichever row held them
+    a, _ = add_source(store, "a.txt", [("H1", "Yksi.")])
+    b, _ = add_source(store, "b.txt", [("H2", "Kaksi.")])
+    c, _ = add_source(store, "c.txt", [("H3", "Kolme.")])
+    store.save_pattern_hits([("p", a, b"aa"), ("p", b, b""), ("q", a, b"q1")])
+    rows = lambda: store.conn.execute("SELECT pattern, COUNT(*) FROM pattern_hits GROUP BY pattern").fetchall()  # noqa: E731
+    assert rows() == [("p", 1), ("q", 1)]
+    store.save_pattern_hits([("p", c, b"cc")])
+    assert rows() == [("p", 2), ("q", 1)]
+    assert store.pattern_hits(["p", "q"], [a, b, c]) == {("p", a): b"aa", ("p", b): b"", ("p", c): b"cc",
+                                                         ("q", a): b"q1"}
+    store.save_pattern_hits([("p", a, b"new")])
+    assert store.pattern_hits(["p"], [a]) == {("p", a): b"new"}
+    assert store.pattern_hits(["p"], [b, c]) == {("p", b): b"", ("p", c): b"cc"}
+    assert rows() == [("p", 3), ("q", 1)]
+
+
+def test_a_schema_4_store_drops_its_old_pattern_hits(tmp_path):
+    import sqlite3
+
+    from qualcode.store import SCHEMA_VERSION
+
+    path = tmp_path / "old.db"
+    SQLiteStore(path, create=True).close()
+    conn = sqlite3.connect(path)     # what a schema-4 store's cache looked like: a row per source
+    conn.execute("DROP TABLE pattern_hits")
+    conn.execute("CREATE TABLE pattern_hits (pattern TEXT NOT NULL, source_id INTEGER NOT NULL, "
+                 "data BLOB NOT NULL, PRIMARY KEY (pattern, source_id))")
+    conn.execute("INSERT INTO pattern_hits VALUES ('p', 1, x'00')")
+    conn.execute("UPDATE meta SET value='4' WHERE key='schema_version'")
+    conn.commit()
+    conn.close()
+    store = SQLiteStore(path)
+    assert store.schema_version() == SCHEMA_VERSION == 5
+    assert store.pattern_hits(["p"], [1]) == {}     # a cache: dropped, made again by the next run
+    store.save_pattern_hits([("p", 1, b"x")])
+    assert store.pattern_hits(["p"], [1]) == {("p", 1): b"x"}
+    store.close()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import struct
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Union
@@ -29,7 +30,7 @@ from .faults import fault_point as _fault_point   # crash tests
 if TYPE_CHECKING:   # pandas is imported by the methods that make frames, not by opening a store
     import pandas as pd
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: How long a command waits for another one writing to the same project before giving up.
 BUSY_WAIT_SECONDS = 10.0
 #: Tables every qualcode store has had since schema 1 (a store without one is damaged).
@@ -60,9 +61,8 @@ CREATE INDEX segments_source ON segments(source_id);
 CREATE TABLE source_annotations (
     source_id INTEGER NOT NULL REFERENCES sources(id), backend TEXT NOT NULL, data BLOB NOT NULL,
     PRIMARY KEY (source_id, backend));
-CREATE TABLE pattern_hits (
-    pattern TEXT NOT NULL, source_id INTEGER NOT NULL REFERENCES sources(id), data BLOB NOT NULL,
-    PRIMARY KEY (pattern, source_id));
+CREATE TABLE pattern_hits (pattern TEXT NOT NULL, data BLOB NOT NULL);
+CREATE INDEX pattern_hits_pattern ON pattern_hits(pattern);
 CREATE TABLE word_types (
     backend TEXT NOT NULL, id INTEGER NOT NULL, form TEXT NOT NULL, lemma TEXT NOT NULL,
     parts TEXT, PRIMARY KEY (backend, id));
@@ -97,6 +97,12 @@ MIGRATIONS: dict[int, Union[str, Callable[[sqlite3.Connection], None]]] = {
     # 3 -> 4: a coding's own values (per-coding valence and target): whom the remark concerns
     # (a person or role) and its SWOT quadrant, which beat the code's defaults in analyses
     3: lambda conn: (_add_column(conn, "codings", "target", "TEXT"), _add_column(conn, "codings", "swot", "TEXT")),
+    # 4 -> 5: a pattern's hits on all the sources one run scanned in one row (a row per
+    # pattern and source made a first coding of 1M words write 40,000 rows); a cache, so
+    # the old rows are dropped, not converted
+    4: """DROP TABLE IF EXISTS pattern_hits;
+        CREATE TABLE pattern_hits (pattern TEXT NOT NULL, data BLOB NOT NULL);
+        CREATE INDEX pattern_hits_pattern ON pattern_hits(pattern)""",
 }
 
 
@@ -395,15 +401,24 @@ class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries, PrivateFields):
         wanted = set(source_ids)
         for i in range(0, len(patterns), 900):
             chunk = patterns[i:i + 900]
-            q = f"SELECT pattern, source_id, data FROM pattern_hits WHERE pattern IN ({','.join('?' * len(chunk))})"
-            for pattern, sid, data in self.conn.execute(q, chunk):
-                if sid in wanted:
-                    out[(pattern, sid)] = data
+            q = f"SELECT pattern, data FROM pattern_hits WHERE pattern IN ({','.join('?' * len(chunk))})"
+            for pattern, data in self.conn.execute(q, chunk):
+                for sid, hits in _unpack_hit_row(data):
+                    if sid in wanted:
+                        out[(pattern, sid)] = hits
         return out
 
     def save_pattern_hits(self, items: list[tuple[str, int, bytes]]) -> None:
+        """Keep (pattern key, source id, hits) items: one row per pattern key, holding the
+        hits of every source of ``items`` (replacing what was kept for those sources)."""
+        by_pattern: dict[str, dict[int, bytes]] = {}
+        for pattern, sid, data in items:
+            by_pattern.setdefault(pattern, {})[sid] = data
         with self.transaction() as c:
-            c.executemany("INSERT OR REPLACE INTO pattern_hits (pattern, source_id, data) VALUES (?,?,?)", items)
+            for pattern, new in by_pattern.items():
+                _drop_pattern_hits(c, [pattern], set(new))
+            c.executemany("INSERT INTO pattern_hits (pattern, data) VALUES (?,?)",
+                          [(pattern, _pack_hit_row(new)) for pattern, new in by_pattern.items()])
 
     def word_types(self, backend: str, since: int = 0) -> list[tuple[int, str, str, Optional[str]]]:
         """(id, form, lemma, compound parts) of the backend's word types with id >= ``since``,
@@ -502,7 +517,7 @@ class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries, PrivateFields):
                   (new, sum(count_words(new[a:b]) for a, b, _ in moved), sid))
         # derived caches of the old text
         c.execute("DELETE FROM source_annotations WHERE source_id=?", (sid,))
-        c.execute("DELETE FROM pattern_hits WHERE source_id=?", (sid,))
+        _drop_pattern_hits(c, None, {sid})
 
     # -- memos and audit ----------------------------------------------------------
     def add_memo(self, memo: Memo) -> int:
@@ -558,3 +573,41 @@ class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries, PrivateFields):
             "codings": q("SELECT COUNT(*) FROM codings k JOIN sources s ON s.id=k.source_id"
                          " WHERE s.active=1 AND k.status != 'rejected'").fetchone()[0],
         }
+
+
+def _drop_pattern_hits(c: sqlite3.Connection, patterns: Optional[list[str]], sources: set[int]) -> None:
+    """Forget the kept hits of ``sources`` (of the given pattern keys, or of every one)."""
+    q = "SELECT rowid, data FROM pattern_hits"
+    if patterns is not None:
+        q += f" WHERE pattern IN ({','.join('?' * len(patterns))})"
+    for rowid, data in c.execute(q, patterns or ()).fetchall():
+        kept = dict(_unpack_hit_row(data))
+        if kept.keys() & sources:
+            rest = {sid: hits for sid, hits in kept.items() if sid not in sources}
+            if rest:
+                c.execute("UPDATE pattern_hits SET data=? WHERE rowid=?", (_pack_hit_row(rest), rowid))
+            else:
+                c.execute("DELETE FROM pattern_hits WHERE rowid=?", (rowid,))
+
+
+_HIT_HEAD = struct.Struct("<I")
+
+
+def _pack_hit_row(hits_of: dict[int, bytes]) -> bytes:
+    """One pattern's hits per source in one blob: the count, the source ids, the byte
+    lengths, then the hits of each source in that order."""
+    sids = list(hits_of)
+    return b"".join([_HIT_HEAD.pack(len(sids)), struct.pack(f"<{len(sids)}q", *sids),
+                     struct.pack(f"<{len(sids)}q", *(len(hits_of[s]) for s in sids)),
+                     *(hits_of[s] for s in sids)])
+
+
+def _unpack_hit_row(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """Inverse of :func:`_pack_hit_row`: (source id, its hits) pairs."""
+    (n,) = _HIT_HEAD.unpack_from(data, 0)
+    sids = struct.unpack_from(f"<{n}q", data, _HIT_HEAD.size)
+    lengths = struct.unpack_from(f"<{n}q", data, _HIT_HEAD.size + 8 * n)
+    pos = _HIT_HEAD.size + 16 * n
+    for sid, length in zip(sids, lengths):
+        yield sid, data[pos:pos + length]
+        pos += length
