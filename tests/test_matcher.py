@@ -1,5 +1,8 @@
 """Rule matching on Finnish and English text: lemmas, compounds, phrases, patterns,
 exclusions and exact offsets."""
+import re
+from pathlib import Path
+
 import pytest
 
 from qualcode.codebook import codebook_from_dict
@@ -184,3 +187,34 @@ def test_codes_of_pattern_rule(fi):
                  {"id": "b", "patterns": [r"\bnps\b", "kaatu"]}, {"id": "c", "keywords": ["laatu"]}], fi)
     assert m.codes_of_pattern_rule() == {r"pattern:\bnps\b": ["a", "b"], "pattern:kaatu": ["b"]}
     assert matcher([{"id": "c", "keywords": ["laatu"]}], fi).codes_of_pattern_rule() == {}
+
+
+def _demo_segment_texts(corpus, folder):
+    from qualcode.project import Project
+
+    project = Project.init(folder)
+    project.ingest([Path(__file__).resolve().parents[1] / "corpora" / corpus / "transcripts"])
+    texts = project.segments()["text"].tolist()
+    project.close()
+    return texts
+
+
+@pytest.mark.parametrize("corpus,lang", [("asiakaskokemus", "fi"), ("customer-voice", "en")])
+def test_words_found_from_tokens_are_those_found_in_the_texts(corpus, lang, tmp_path):
+    # the pattern prefilter's word index made from the tokens finds, for every literal, the
+    # same texts as the index made by reading the texts (including words the tokenizer split
+    # into touching tokens, "10km" -> "10", "km")
+    from qualcode.coding.matcher import _PatternScan
+    from qualcode.nlp.packing import PackedAnnotations
+
+    texts = _demo_segment_texts(corpus, tmp_path / "p") + ["Matka oli 10km ja 5kg.", "ΟΔΟΣ ΚΑΛΟΣ", "e-mail; www.x.fi/a_b?q=1 12:30"]
+    annotator = Annotator(lang, lemmatizer="simplemma")
+    packed = PackedAnnotations.from_annotations(annotator.annotate_many(texts))
+    by_tokens, by_texts = _PatternScan(texts, packed), _PatternScan(texts)
+    folded = by_texts._folded()
+    words = {w for t in texts for w in re.findall(r"\w+", t.lower())}
+    literals = sorted(words)[::7] + [w[1:4] for w in sorted(words)[::11] if len(w) > 4] + ["0km", "mail", "a_b", "zzzq"]
+    assert len(literals) > 200
+    for literal in literals:
+        assert by_tokens._texts_with_word_literal(folded, literal) == by_texts._texts_with_word_literal(folded, literal), literal
+    assert by_tokens._texts_with_word_literal(folded, "0km") == {len(texts) - 3}

@@ -292,7 +292,7 @@ class CodingEngine:
             texts = _LazyTexts(self.store, seg_ids, src_ids)
             for code in codes:
                 scope_segments.setdefault(code.id, set()).update(seg_ids)
-            extra, cached_rules = self._pattern_matches(matcher, texts, seg_ids, src_ids, include_interviewer)
+            extra, cached_rules = self._pattern_matches(matcher, texts, anns, seg_ids, src_ids, include_interviewer)
             for lo in progress_iter(range(0, len(texts), _CHUNK), self._label("progress.code"), enabled=progress):
                 results = matcher.match_many(texts[lo:lo + _CHUNK], anns[lo:lo + _CHUNK],
                                              skip_patterns=cached_rules, extra=extra[lo:lo + _CHUNK])
@@ -303,8 +303,8 @@ class CodingEngine:
                         if key not in wanted:  # one suggestion per code and segment: its first match
                             wanted[key] = (src_ids[i], seg_starts[i] + m.start, seg_starts[i] + m.end, m.rule)
 
-    def _pattern_matches(self, matcher: RuleMatcher, texts: "_LazyTexts", seg_ids: list[int],
-                         src_ids: list[int], include_interviewer: bool) -> tuple[list[list], set]:
+    def _pattern_matches(self, matcher: RuleMatcher, texts: "_LazyTexts", anns: PackedAnnotations,
+                         seg_ids: list[int], src_ids: list[int], include_interviewer: bool) -> tuple[list[list], set]:
         """Matches of the matcher's regular expressions, per text.  A pattern's hits on a
         source version never change, so they are kept in the store and reused by every later
         run that has the same pattern, whichever code it belongs to."""
@@ -328,7 +328,7 @@ class CodingEngine:
                 if missing not in scans:
                     idx = np.asarray([i for i, sid in enumerate(src_ids) if sid in missing], dtype=np.int64)
                     sub = texts.subset(idx.tolist())
-                    scans[missing] = (idx, sub, matcher.prepare_texts(sub))
+                    scans[missing] = (idx, sub, matcher.prepare_texts(sub, anns.select(idx)))
                 idx, sub, scan = scans[missing]
                 for sid, data in _hits_by_source(matcher.pattern_spans(rule, sub, scan), idx, seg_arr,
                                                  src_arr, sorted(missing)):

@@ -27,6 +27,7 @@ from ..errors import CodebookError
 from ..codebook import compile_pattern, parsed_pattern, sre_parser
 from ..model import Codebook
 from ..nlp.annotate import Annotation, Annotator, Lexicon
+from ..nlp.arrays import sorted_unique
 
 # A compound's first part must be at least this long ("non-trivial prefix"), so that
 # e.g. keyword "hinta" does not hit "ahinta"-like spelling accidents.
@@ -398,9 +399,11 @@ class RuleMatcher:
         raise KeyError(rule)
 
     @staticmethod
-    def prepare_texts(texts: Sequence[str]):
-        """Texts prepared once (lowercased and joined) for running many patterns."""
-        return _PatternScan(texts)
+    def prepare_texts(texts: Sequence[str], annotations=None):
+        """Texts prepared once (lowercased and joined) for running many patterns; with their
+        ``annotations`` (one per text, e.g. a :class:`~qualcode.nlp.packing.PackedAnnotations`)
+        the words in them are found from the tokens instead of by reading the texts again."""
+        return _PatternScan(texts, annotations)
 
     @staticmethod
     def _texts_containing(joined: str, literal: str, bounds: list[int]) -> list[int]:
@@ -418,6 +421,47 @@ class RuleMatcher:
 _WORD_RUN = re.compile(r"\w+")
 
 
+def _word_runs_from_texts(folded: str) -> dict[str, list[list[int]]]:
+    """Each distinct run of word characters of the NUL-joined lowercased texts → the
+    indices of the texts it occurs in (as a list of index collections)."""
+    texts_of: dict[str, list[int]] = {}
+    for i, words in enumerate(map(_WORD_RUN.findall, folded.split("\x00"))):
+        for w in set(words):
+            texts_of.setdefault(w, []).append(i)
+    return {w: [texts] for w, texts in texts_of.items()}
+
+
+def _word_runs_from_tokens(packed, texts: Sequence[str]) -> dict[str, list]:
+    """:func:`_word_runs_from_texts` from the texts' tokens, without reading every word of
+    every text again: each word type's runs are found once and the texts of each type come
+    from one sort of (type, text) pairs.  A run of word characters that the tokenizer split
+    into touching tokens ("10km" → "10", "km") is no token's: the few texts with such
+    a split are read whole."""
+    forms = packed.lexicon.forms
+    n = len(packed)
+    counts = np.diff(np.asarray(packed.offsets, dtype=np.int64))
+    text_of = np.repeat(np.arange(n, dtype=np.int64), counts)
+    tids = np.asarray(packed.type_ids, dtype=np.int64)
+    pairs = sorted_unique(tids * max(n, 1) + text_of)   # each (type, text) once, by type
+    ptype, ptext = pairs // max(n, 1), pairs % max(n, 1)
+    cut = np.flatnonzero(np.diff(ptype)) + 1
+    texts_of: dict[str, list] = {}
+    size = int(tids.max()) + 1 if len(tids) else 0
+    starts_w, ends_w = np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
+    for t, group in zip(ptype[np.r_[0, cut]].tolist() if len(pairs) else [], np.split(ptext, cut)):
+        form = forms[t]
+        starts_w[t], ends_w[t] = bool(_WORD_RUN.match(form)), bool(_WORD_RUN.match(form[-1:]))
+        for w in set(_WORD_RUN.findall(form)):
+            texts_of.setdefault(w, []).append(group.tolist())
+    starts, ends = np.asarray(packed.starts), np.asarray(packed.ends)
+    touching = ((starts[1:] == ends[:-1]) & (text_of[1:] == text_of[:-1])
+                & ends_w[tids[:-1]] & starts_w[tids[1:]])
+    for i in sorted_unique(text_of[1:][touching]).tolist():
+        for w in set(_WORD_RUN.findall(texts[i].lower())):
+            texts_of.setdefault(w, []).append([i])
+    return texts_of
+
+
 class _PatternScan:
     """Texts prepared once for running many patterns over them, both ways at C speed:
     a pattern with required literals runs only on the texts that contain one of each set
@@ -426,8 +470,9 @@ class _PatternScan:
     pattern runs once over all texts joined by NUL and its matches are mapped back to their
     texts (a match spanning a NUL is dropped)."""
 
-    def __init__(self, texts: Sequence[str]):
+    def __init__(self, texts: Sequence[str], annotations=None):
         self.texts = texts
+        self.annotations = annotations
         self.bounds = np.cumsum([len(t) + 1 for t in texts]).tolist()   # end (+1) of each text
         self._joined_folded: Optional[str] = None
         self._folded_ok = True
@@ -459,16 +504,17 @@ class _PatternScan:
         # A literal of word characters only lies inside one run of word characters, so it is
         # looked for in the distinct runs (a few thousand) instead of in the whole text.
         if self._runs is None:
-            texts_of: dict[str, list[int]] = {}
-            for i, words in enumerate(map(_WORD_RUN.findall, folded.split("\x00"))):
-                for w in set(words):
-                    texts_of.setdefault(w, []).append(i)
+            if self.annotations is not None and len(self.annotations) == len(self.texts):
+                texts_of = _word_runs_from_tokens(self.annotations, self.texts)
+            else:
+                texts_of = _word_runs_from_texts(folded)
             self._runs = list(texts_of.values())
             self._runs_joined = "\n".join(texts_of)
             self._run_bounds = np.cumsum([len(w) + 1 for w in texts_of]).tolist()
         found: set[int] = set()
         for r in RuleMatcher._texts_containing(self._runs_joined, literal, self._run_bounds):
-            found.update(self._runs[r])
+            for texts in self._runs[r]:
+                found.update(texts)
         return found
 
     def run(self, rx: re.Pattern, groups: Optional[list[list[str]]]):

@@ -15,6 +15,8 @@ from typing import Iterable, Optional
 
 import numpy as np
 
+from .arrays import sorted_unique
+
 from .lemmatizers import Lemmatizer
 
 
@@ -170,7 +172,7 @@ class TypeTable:
             self._lut = np.full(max(size, 2 * len(self._lut) if self._lut is not None else 0), -1, dtype=np.int64)
             self._lut[np.asarray(self.gids, dtype=np.int64)] = np.arange(len(self.gids))
         lut = self._lut
-        uniq = np.unique(gids)
+        uniq = sorted_unique(gids)
         for g in uniq[lut[uniq] < 0].tolist():   # types this table has not seen
             form = lexicon.forms[g]
             sid = self.ids.get(form)
