@@ -274,3 +274,35 @@ def test_a_recode_gives_exactly_what_a_fresh_code_with_the_final_codebook_gives(
     assert codings(step) == codings(again)
     for p in (step, fresh, again):
         p.close()
+
+
+def test_interviewer_turns_are_annotated_when_a_run_first_needs_them(tmp_path, annotator, monkeypatch):
+    # a run without the interviewer tokenises only the informants' segments; a later run with
+    # the interviewer tokenises only the interviewer's, and finds what a fresh run finds
+    paragraphs = [("Haastattelija", "Miten laskutus toimii?")] + PARAGRAPHS + [("Haastattelija", "Entä hinta?")]
+    fresh = SQLiteStore(tmp_path / "fresh.db", create=True)
+    add_source(fresh, "a.txt", paragraphs)
+    CodingEngine(fresh, annotator).code(codebook(CODES), include_interviewer=True)
+    store = SQLiteStore(tmp_path / "p.db", create=True)
+    add_source(store, "a.txt", paragraphs)
+    seen: list[str] = []
+    real = annotator.annotate_many
+
+    def annotate_many(texts, progress=None):
+        texts = list(texts)
+        seen.extend(texts)
+        return real(texts, progress=progress)
+
+    monkeypatch.setattr(annotator, "annotate_many", annotate_many)
+    engine = CodingEngine(store, annotator)
+    engine.code(codebook(CODES))
+    assert seen == [text for speaker, text in PARAGRAPHS]
+    seen.clear()
+    engine.code(codebook(CODES), include_interviewer=True)
+    assert seen == ["Miten laskutus toimii?", "Entä hinta?"]
+    assert suggestions(store) == suggestions(fresh)
+    seen.clear()
+    engine.code(codebook(CODES + [{"id": "uusi", "name": "Uusi", "keywords": ["toimia"]}]), include_interviewer=True)
+    assert seen == [] and ("uusi", "toimii") in suggestions(store)
+    fresh.close()
+    store.close()

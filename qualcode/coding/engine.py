@@ -164,8 +164,10 @@ class CodingEngine:
 
     def annotations(self, segments: _Segments, progress: bool = False) -> PackedAnnotations:
         """Annotations of the segments, in order, as one :class:`PackedAnnotations`.  Each
-        source version is annotated once per NLP backend (all its segments) and kept in the
-        store; later runs only unpack it (a few numpy calls per source)."""
+        source version's segments are annotated once per NLP backend and kept in the store
+        (one blob per source); later runs only unpack it (a few numpy calls per source).
+        Only the segments a run matches are annotated: interviewer turns, which a run
+        without them never reads, are annotated when a run first includes them."""
         backend = self.annotator.backend
         # the sources in the order of the segments, so the selection below keeps rows in order
         uniq, first = np.unique(segments.sources, return_index=True)
@@ -173,11 +175,12 @@ class CodingEngine:
         blobs = self.store.source_annotations(source_ids, backend)
         lexicon = self.annotator.lexicon
         types = self.annotator.type_table(self.store)
-        unpacked: dict[int, tuple[list[int], PackedAnnotations]] = {}
-        missing = [sid for sid in source_ids if sid not in blobs]
-        if missing:
+        gids = types.gid_array() if blobs else None
+        unpacked = {sid: unpack_packed(blob, gids, lexicon) for sid, blob in blobs.items()}
+        lacking = _lacking_segments(segments, unpacked)
+        if lacking:
             new_blobs = []
-            for sid, seg_ids, anns in self._annotate_sources(missing, progress):
+            for sid, seg_ids, anns in self._annotate_segments(lacking, unpacked, progress):
                 new_blobs.append((sid, pack(seg_ids, anns, types)))
                 unpacked[sid] = (seg_ids, PackedAnnotations.from_annotations(anns))
             rows, new_parts = types.unsaved(lexicon)
@@ -186,10 +189,6 @@ class CodingEngine:
                 self.store.set_word_type_parts(new_parts, backend)
                 self.store.save_source_annotations(new_blobs, backend)
             types.mark_saved()
-        if blobs:
-            gids = types.gid_array()
-            for sid, blob in blobs.items():
-                unpacked[sid] = unpack_packed(blob, gids, lexicon)
         in_order = [unpacked[sid] for sid in source_ids]
         everything = PackedAnnotations.concat([packed for _, packed in in_order])
         ids = np.fromiter((i for seg_ids, _ in in_order for i in seg_ids), dtype=np.int64)
@@ -197,18 +196,22 @@ class CodingEngine:
         row_of[ids] = np.arange(len(ids))   # segment id -> its row in the unpacked annotations
         return everything.select(row_of[segments.ids])
 
-    def _annotate_sources(self, source_ids: list[int], progress: bool):
-        """(source id, its segment ids, their annotations) of each source: all segments in
-        one stream, so the tokenizer and lemmatiser work in big batches."""
+    def _annotate_segments(self, lacking: dict[int, set], unpacked: dict, progress: bool):
+        """(source id, its annotated segment ids in text order, their annotations) of each
+        source with segments ``lacking`` annotations: those segments in one stream, so the
+        tokenizer and lemmatiser work in big batches, joined with the source's stored ones."""
+        source_ids = list(lacking)
         segments = self.store.segment_texts_in_order(source_ids)
-        texts = [text for sid in source_ids for _, text in segments.get(sid, [])]
-        with progress_counter(self._label("progress.annotate"), len(texts), enabled=progress) as advance:
-            anns = self.annotator.annotate_many(texts, progress=advance)
-        pos = 0
+        todo = [(sid, seg_id, text) for sid in source_ids for seg_id, text in segments.get(sid, [])
+                if seg_id in lacking[sid]]
+        with progress_counter(self._label("progress.annotate"), len(todo), enabled=progress) as advance:
+            anns = self.annotator.annotate_many([text for _, _, text in todo], progress=advance)
+        fresh = {seg_id: ann for (_, seg_id, _), ann in zip(todo, anns)}
         for sid in source_ids:
-            rows = segments.get(sid, [])
-            yield sid, [seg_id for seg_id, _ in rows], anns[pos:pos + len(rows)]
-            pos += len(rows)
+            old_ids, old = unpacked.get(sid, ([], None))
+            stored = {seg_id: old[i] for i, seg_id in enumerate(old_ids)}
+            seg_ids = [seg_id for seg_id, _ in segments.get(sid, []) if seg_id in fresh or seg_id in stored]
+            yield sid, seg_ids, [fresh[i] if i in fresh else stored[i] for i in seg_ids]
 
     def _label(self, key: str) -> str:
         lang = self.annotator.lang
@@ -357,6 +360,21 @@ def _hits_by_source(spans: list, idx: np.ndarray, seg_arr: np.ndarray, src_arr: 
     bounds = np.searchsorted(src, sources + [np.iinfo(np.int64).max]).tolist()
     for k, sid in enumerate(sources):
         yield sid, triples[bounds[k]:bounds[k + 1]].tobytes()
+
+
+def _lacking_segments(segments: _Segments, unpacked: dict) -> dict[int, set]:
+    """Source id → the ids of its segments in ``segments`` that ``unpacked`` (source id →
+    (segment ids, annotations)) has no annotations for; sources lacking none are left out."""
+    order = np.argsort(segments.sources, kind="stable")
+    sources, ids = segments.sources[order], segments.ids[order]
+    cut = np.flatnonzero(np.diff(sources)) + 1
+    lacking = {}
+    for sid, group in zip(sources[np.r_[0, cut]].tolist() if len(sources) else [], np.split(ids, cut)):
+        have = unpacked.get(sid)
+        need = set(group.tolist()) - set(have[0]) if have else set(group.tolist())
+        if need:
+            lacking[sid] = need
+    return lacking
 
 
 class _LazyTexts:
