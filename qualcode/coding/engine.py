@@ -121,6 +121,10 @@ class CodingEngine:
     def __init__(self, store, annotator):
         self.store = store
         self.annotator = annotator
+        # texts this run already read from the store (segment id -> text; their sources),
+        # so the patterns do not read them a second time
+        self._read_texts: dict[int, str] = {}
+        self._read_sources: set[int] = set()
 
     def code(self, codebook: Codebook, *, include_interviewer: bool = False,
              progress: bool = False) -> "pd.DataFrame":
@@ -133,6 +137,7 @@ class CodingEngine:
 
     def update(self, codebook: Codebook, *, include_interviewer: bool = False, progress: bool = False) -> None:
         """:meth:`code` without the summary frame."""
+        self._read_texts, self._read_sources = {}, set()
         plan = self._plan(codebook, include_interviewer)
         wanted: dict[tuple[int, str], tuple] = {}
         rule_counts: dict[str, int] = {}
@@ -202,6 +207,8 @@ class CodingEngine:
         tokenizer and lemmatiser work in big batches, joined with the source's stored ones."""
         source_ids = list(lacking)
         segments = self.store.segment_texts_in_order(source_ids)
+        self._read_texts.update((seg_id, text) for sid in source_ids for seg_id, text in segments.get(sid, []))
+        self._read_sources.update(source_ids)
         todo = [(sid, seg_id, text) for sid in source_ids for seg_id, text in segments.get(sid, [])
                 if seg_id in lacking[sid]]
         with progress_counter(self._label("progress.annotate"), len(todo), enabled=progress) as advance:
@@ -292,7 +299,7 @@ class CodingEngine:
             matcher = RuleMatcher(Codebook(codes=codes, language=cb.language, name=cb.name), self.annotator)
             seg_ids, src_ids, seg_starts = part.ids.tolist(), part.sources.tolist(), part.starts.tolist()
             # texts are read only when a pattern has to run on them (token rules need none)
-            texts = _LazyTexts(self.store, seg_ids, src_ids)
+            texts = _LazyTexts(self.store, seg_ids, src_ids, self._read_texts, self._read_sources)
             for code in codes:
                 scope_segments.setdefault(code.id, set()).update(seg_ids)
             extra, cached_rules = self._pattern_matches(matcher, texts, anns, seg_ids, src_ids, include_interviewer)
@@ -380,10 +387,12 @@ def _lacking_segments(segments: _Segments, unpacked: dict) -> dict[int, set]:
 class _LazyTexts:
     """The texts of the segments being coded, read from the store on first use."""
 
-    def __init__(self, store, seg_ids: list[int], src_ids: list[int]):
+    def __init__(self, store, seg_ids: list[int], src_ids: list[int],
+                 texts: Optional[dict[int, str]] = None, sources: Optional[set[int]] = None):
         self.store, self.seg_ids, self.src_ids = store, seg_ids, src_ids
-        self._texts: dict[int, str] = {}
-        self._loaded: set[int] = set()
+        # texts already read (segment id -> text) and the sources they are all the texts of
+        self._texts: dict[int, str] = texts if texts is not None else {}
+        self._loaded: set[int] = sources if sources is not None else set()
 
     def __len__(self) -> int:
         return len(self.seg_ids)
