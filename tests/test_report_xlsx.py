@@ -241,3 +241,28 @@ def test_long_caption_and_footer_lines_wrap_across_the_table(inputs, tmp_path):
     assert [str(m) for m in ws.merged_cells.ranges] == ["A1:B1"]        # the caption with its note
     assert ws["A1"].alignment.wrap_text and ws.row_dimensions[1].height >= 3 * LINE_POINTS
     assert ws.row_dimensions[5].height is None             # the footer's own little table: untouched
+
+
+def test_wrapped_lines_count_as_textwrap_wraps():
+    # the fast path (a line that fits is one line) gives textwrap's count on any text:
+    # tabs, the other white space, long words, empty lines and non-text values
+    import random
+    import textwrap
+
+    from qualcode.report.worksheet import wrapped_lines
+
+    def by_textwrap(value, width):
+        if value is None or value == "":
+            return 1
+        chars = max(1, int(width * 1.1) - 1)
+        return sum(max(1, len(textwrap.wrap(line, chars, break_long_words=True))) for line in str(value).split("\n"))
+
+    rng = random.Random(7)
+    letters = "ab c\t\n  äö-\r\x0b\x0c,."
+    for _ in range(20000):
+        value = "".join(rng.choice(letters) for _ in range(rng.randint(0, 40)))
+        width = rng.uniform(1, 30)
+        assert wrapped_lines(value, width) == by_textwrap(value, width), (value, width)
+    for value in (0, 12.5, None, "x" * 100, "sana " * 30):
+        for width in (1, 5, 50):
+            assert wrapped_lines(value, width) == by_textwrap(value, width)
