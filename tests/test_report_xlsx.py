@@ -266,3 +266,31 @@ def test_wrapped_lines_count_as_textwrap_wraps():
     for value in (0, 12.5, None, "x" * 100, "sana " * 30):
         for width in (1, 5, 50):
             assert wrapped_lines(value, width) == by_textwrap(value, width)
+
+
+def test_every_data_cell_is_wrapped_bordered_and_keeps_its_own_format(tmp_path):
+    # the data cells share one style (copied, not looked up per cell); a date keeps its
+    # date format, a risky text its quote prefix, and no cell's format leaks to another
+    import datetime as dt
+
+    from openpyxl import Workbook, load_workbook
+
+    from qualcode.report.tables import Table
+    from qualcode.report.worksheet import write_table
+
+    rows = [["=SUM(A1)", dt.date(2024, 3, 1), 3, "teksti"], ["tavallinen", "x", 2.5, None],
+            ["+358 40", dt.datetime(2024, 3, 2, 10, 30), -1, "@käyttäjä"]]
+    wb = Workbook()
+    write_table(wb.active, Table("t", "T", "Testi.", ["A", "B", "C", "D"], rows), 1, "fi")
+    wb.save(tmp_path / "t.xlsx")
+    ws = load_workbook(tmp_path / "t.xlsx").active
+    for r in range(3, 6):
+        for c in range(1, 5):
+            cell = ws.cell(row=r, column=c)
+            assert cell.alignment.wrap_text and cell.alignment.vertical == "top", cell.coordinate
+            assert all(getattr(cell.border, side).style == "thin" for side in ("left", "right", "top", "bottom"))
+            assert not cell.font.b and cell.fill.fill_type is None
+    assert ws["B3"].is_date and ws["B3"].number_format == "yyyy-mm-dd"
+    assert ws["B5"].is_date and ws["B4"].number_format == "General" and ws["C4"].number_format == "General"
+    assert [ws[c].quotePrefix for c in ("A3", "A4", "A5", "D5", "D3")] == [True, False, True, True, False]
+    assert ws["A3"].value == "=SUM(A1)" and ws["A3"].data_type == "s"

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from copy import copy
 
 from openpyxl.styles import Alignment, Border, Side
 from openpyxl.utils import get_column_letter
@@ -168,17 +169,28 @@ def print_setup(ws, title_rows: str = "2:2") -> None:
 def _write_rows(ws, table) -> int:
     """The data rows from row 3; returns the last row written (2 when there are none)."""
     r = 3
+    plain = None       # the style of a wrapped, bordered cell, once
     for i, row in enumerate(table.rows):
         for j, v in enumerate(row, 1):
             c = ws.cell(row=r, column=j)
-            write_cell(c, v)
-            c.alignment = WRAP
-            c.border = BORDER
             if table.kind == "grid":
+                write_cell(c, v)
+                c.alignment, c.border = WRAP, BORDER
                 if j == 1:
                     c.font = font(bold=True)
                 else:
                     c.fill = fill(QUADRANT_FILLS.get((i, j - 1), "FFFFFF"))
+                continue
+            # openpyxl looks a style up by hashing it on every assignment (most of a workbook
+            # report's time): the first cell is styled so, the others get its style's ids
+            # (as openpyxl copies cells), then their values (a date's format, a text's quote
+            # prefix go on top)
+            if plain is None:
+                c.alignment, c.border = WRAP, BORDER
+                plain = copy(c._style)
+            else:
+                c._style = copy(plain)
+            write_cell(c, v)
         r += 1
     return r - 1
 
