@@ -188,8 +188,10 @@ def save_figure(fig: Any, path: PathLike, caption: str, fmt: Optional[str] = Non
 
     # deterministic SVG ids, set for this save only (the process's settings stay as they are)
     with atomic_output(target) as tmp, rc_context({"svg.hashsalt": "qualcode"}):
-        # the figures are laid out at their size: no "tight" box, which draws each figure twice
-        fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta)
+        # the figures are laid out at their size: no "tight" box, which draws each figure twice;
+        # PNG at zlib level 1: a tenth larger than the default level, in half the time
+        fig.savefig(tmp, format=fmt, dpi=dpi, metadata=meta,
+                    **({"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}))
     return target
 
 
