@@ -93,3 +93,15 @@ def test_review_export_without_ranked_suggestions_loads_no_ranking_models(coded,
     # the Scores column needs the ranking models only when `suggest` has stored suggestions
     got = loaded(coded, "review", "export", tmp_path / "r.xlsx")
     assert {"pandas", "openpyxl"} <= got and not got & {"scipy", "spacy", "matplotlib", "networkx"}
+
+
+def test_reports_with_clustered_types_load_no_scipy(coded, tmp_path):
+    # without tyypit.yaml the typology clusters the informants: by our own average linkage
+    import shutil
+
+    folder = tmp_path / "study"
+    shutil.copytree(coded, folder)
+    (folder / "tyypit.yaml").unlink()
+    assert loaded(folder, "report", "-o", tmp_path / "x.xlsx") == {"pandas", "openpyxl"}
+    got = loaded(folder, "report", "-o", tmp_path / "x.docx")
+    assert "scipy" not in got and "openpyxl" not in got

@@ -120,3 +120,71 @@ def test_svg_figures_are_deterministic(inputs, tmp_path):
     first = write_figures(inputs, tmp_path / "a", formats=("svg",))
     again = write_figures(inputs, tmp_path / "b", formats=("svg",))
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in again]
+
+
+def drawn_box(fig):
+    """The box (inches, from the lower left) of everything a figure draws, and the figure's size."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()                      # the limits and text positions as they are saved
+    return fig.get_tightbbox(canvas.get_renderer()), fig.get_size_inches()
+
+
+def assert_inside(fig, slack: float = 0.02):
+    """Everything drawn lies in the figure, and no text clipped to its axes (the network's
+    node labels) reaches out of them."""
+    box, (width, height) = drawn_box(fig)
+    assert box.x0 >= -slack and box.y0 >= -slack, box
+    assert box.x1 <= width + slack and box.y1 <= height + slack, (box, width, height)
+    for ax in fig.axes:
+        frame = ax.get_window_extent()
+        for text in ax.texts:
+            if text.get_clip_on() and text.get_text().strip():
+                ext = text.get_window_extent()
+                assert (ext.x0 >= frame.x0 - 1 and ext.x1 <= frame.x1 + 1 and ext.y0 >= frame.y0 - 1
+                        and ext.y1 <= frame.y1 + 1), text.get_text()
+
+
+def test_figures_are_laid_out_at_their_size_with_nothing_cut_off(inputs):
+    # no "tight" box when saving: the fixed layout itself must keep every label in the figure
+    from qualcode.report.figures import figure_specs
+
+    specs = figure_specs(inputs)
+    assert [s.key for s in specs] == ["swot", "frequencies", "network"]
+    for spec in specs:
+        assert_inside(spec.figure)
+
+
+def test_long_code_names_fit_left_of_the_frequency_bars():
+    import pandas as pd
+
+    from qualcode.report.figures import frequency_figure
+
+    names = ["Järjestelmäintegraatioiden käyttöönotto-ongelmat ja WWW-MMM-palvelut",
+             "Lyhyt", "Asiakkuudenhallintajärjestelmän tuntemattomuus"]
+    matrix = pd.DataFrame([[3, 1, 2], [0, 4, 1]], index=["asiakas", "kumppani"], columns=names)
+    fig = frequency_figure(matrix)
+    assert_inside(fig)
+    box, _ = drawn_box(fig)
+    # and the margin is not far wider than the longest name needs
+    ax = fig.axes[0]
+    label_left = min(t.get_window_extent().x0 for t in ax.get_yticklabels()) / fig.dpi
+    assert label_left < 0.6, label_left
+
+
+def test_saving_a_figure_draws_it_once(inputs, tmp_path, monkeypatch):
+    """The figures are not measured by extra draws (tight layout, tight bounding box):
+    one draw per file written."""
+    from matplotlib.figure import Figure
+
+    from qualcode.report.figures import figure_specs, save_figure
+
+    draws = []
+    real = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: (draws.append(self), real(self, renderer))[1])
+    specs = figure_specs(inputs)
+    assert draws == []
+    for n, spec in enumerate(specs, 1):
+        save_figure(spec.figure, tmp_path / f"k{n}.png", spec.caption(n, "fi"))
+    assert len(draws) == len(specs) == 3

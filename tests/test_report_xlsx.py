@@ -241,3 +241,56 @@ def test_long_caption_and_footer_lines_wrap_across_the_table(inputs, tmp_path):
     assert [str(m) for m in ws.merged_cells.ranges] == ["A1:B1"]        # the caption with its note
     assert ws["A1"].alignment.wrap_text and ws.row_dimensions[1].height >= 3 * LINE_POINTS
     assert ws.row_dimensions[5].height is None             # the footer's own little table: untouched
+
+
+def test_wrapped_lines_count_as_textwrap_wraps():
+    # the fast path (a line that fits is one line) gives textwrap's count on any text:
+    # tabs, the other white space, long words, empty lines and non-text values
+    import random
+    import textwrap
+
+    from qualcode.report.worksheet import wrapped_lines
+
+    def by_textwrap(value, width):
+        if value is None or value == "":
+            return 1
+        chars = max(1, int(width * 1.1) - 1)
+        return sum(max(1, len(textwrap.wrap(line, chars, break_long_words=True))) for line in str(value).split("\n"))
+
+    rng = random.Random(7)
+    letters = "ab c\t\n  äö-\r\x0b\x0c,."
+    for _ in range(20000):
+        value = "".join(rng.choice(letters) for _ in range(rng.randint(0, 40)))
+        width = rng.uniform(1, 30)
+        assert wrapped_lines(value, width) == by_textwrap(value, width), (value, width)
+    for value in (0, 12.5, None, "x" * 100, "sana " * 30):
+        for width in (1, 5, 50):
+            assert wrapped_lines(value, width) == by_textwrap(value, width)
+
+
+def test_every_data_cell_is_wrapped_bordered_and_keeps_its_own_format(tmp_path):
+    # the data cells share one style (copied, not looked up per cell); a date keeps its
+    # date format, a risky text its quote prefix, and no cell's format leaks to another
+    import datetime as dt
+
+    from openpyxl import Workbook, load_workbook
+
+    from qualcode.report.tables import Table
+    from qualcode.report.worksheet import write_table
+
+    rows = [["=SUM(A1)", dt.date(2024, 3, 1), 3, "teksti"], ["tavallinen", "x", 2.5, None],
+            ["+358 40", dt.datetime(2024, 3, 2, 10, 30), -1, "@käyttäjä"]]
+    wb = Workbook()
+    write_table(wb.active, Table("t", "T", "Testi.", ["A", "B", "C", "D"], rows), 1, "fi")
+    wb.save(tmp_path / "t.xlsx")
+    ws = load_workbook(tmp_path / "t.xlsx").active
+    for r in range(3, 6):
+        for c in range(1, 5):
+            cell = ws.cell(row=r, column=c)
+            assert cell.alignment.wrap_text and cell.alignment.vertical == "top", cell.coordinate
+            assert all(getattr(cell.border, side).style == "thin" for side in ("left", "right", "top", "bottom"))
+            assert not cell.font.b and cell.fill.fill_type is None
+    assert ws["B3"].is_date and ws["B3"].number_format == "yyyy-mm-dd"
+    assert ws["B5"].is_date and ws["B4"].number_format == "General" and ws["C4"].number_format == "General"
+    assert [ws[c].quotePrefix for c in ("A3", "A4", "A5", "D5", "D3")] == [True, False, True, True, False]
+    assert ws["A3"].value == "=SUM(A1)" and ws["A3"].data_type == "s"

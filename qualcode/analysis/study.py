@@ -286,9 +286,11 @@ class Analyses:
             return self._once("researcher_trends", lambda: researcher_trends(
                 f.researcher_trends, f.codings, f.codebook, informants=f.informants, segments=f.segments,
                 include_suggested=f.include_suggested))
+        # the trend table of the body, when it has no comments of the researcher's, is the one drafted
+        table = None if f.trend_comments else self.trends()
         return self._once("draft_trends", lambda: draft_trends(
             f.codings, f.codebook, informants=f.informants, segments=f.segments,
-            include_suggested=f.include_suggested, lang=lang), lang)
+            include_suggested=f.include_suggested, lang=lang, table=table), lang)
 
     # -- network, scores, quote checks ---------------------------------------------------
     def network(self, unit: str = "segment", level: str = "code"):

@@ -162,10 +162,11 @@ def breadth_statement(theme: str, informants: int, universe: int, lang: str = "f
 
 
 def draft_trends(codings: Optional[pd.DataFrame], codebook: Optional[Codebook] = None, *,
-                 lang: str = "fi", **options: Any) -> pd.DataFrame:
+                 lang: str = "fi", table: Optional[pd.DataFrame] = None, **options: Any) -> pd.DataFrame:
     """:func:`trends` as drafts for the researcher: the statement says how widely the theme is
     shared (:func:`breadth_statement`), the comment is the representative quote in whole
-    sentences, ``draft`` is True.  ``options`` are those of :func:`trends`.
+    sentences, ``draft`` is True.  ``options`` are those of :func:`trends`; ``table`` is its
+    result when already computed with them (not changed here).
 
     >>> import pandas as pd
     >>> c = pd.DataFrame({"segment_id": [1, 2], "code_id": "crm", "status": "accepted",
@@ -173,7 +174,7 @@ def draft_trends(codings: Optional[pd.DataFrame], codebook: Optional[Codebook] =
     >>> draft_trends(c)[["trend", "comment", "draft"]].values.tolist()
     [['crm: kaikki haastateltavat nostivat aiheen esiin (2/2).', '”CRM auttaa. Se on hyvä.” (H1)', True]]
     """
-    out = trends(codings, codebook, **options)
+    out = trends(codings, codebook, **options) if table is None else table
     statements = []
     for r in out.to_dict("records"):
         n, total = (int(x) for x in r["shared"].split("/"))

@@ -520,6 +520,95 @@ def _silhouette(dist: np.ndarray, labels: np.ndarray) -> Optional[float]:
     return float(np.mean(scores))
 
 
+def jaccard_distances(x: np.ndarray) -> np.ndarray:
+    """The square Jaccard distance matrix of the rows of the boolean matrix ``x``: the share
+    of the codes either row has that only one has (0 between two empty rows), as
+    ``scipy.spatial.distance.pdist(x, "jaccard")`` computes it.
+
+    >>> jaccard_distances(np.array([[1, 1, 0], [1, 0, 0], [0, 0, 0]], dtype=bool)).tolist()
+    [[0.0, 0.5, 1.0], [0.5, 0.0, 1.0], [1.0, 1.0, 0.0]]
+    """
+    a = x.astype(np.int64)
+    both = a @ a.T
+    sizes = a.sum(axis=1)
+    either = sizes[:, None] + sizes[None, :] - both
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d = (either - both) / either
+    return np.where(either == 0, 0.0, d)
+
+
+def average_linkage(dist: np.ndarray) -> list[tuple[int, int, float]]:
+    """The merges of average-linkage (UPGMA) clustering of the square distance matrix
+    ``dist``, lowest first, each ``(a, b, height)`` naming one member of each merged
+    cluster.  The nearest-neighbour chain as scipy's ``linkage(method="average")`` runs
+    it (ties to the lower index, the previous link of the chain first), so tied distances
+    make the same tree; written here because importing scipy's clustering costs a report
+    about half a second, more than the clustering of a study's informants ever takes.
+
+    >>> d = jaccard_distances(np.array([[1, 1, 0], [1, 0, 0], [0, 0, 1]], dtype=bool))
+    >>> average_linkage(d)
+    [(0, 1, 0.5), (1, 2, 1.0)]
+    """
+    n = len(dist)
+    d = np.array(dist, dtype=float)
+    size = [1] * n
+    alive = np.ones(n, dtype=bool)
+    merges, chain = [], []
+    for _ in range(n - 1):
+        if not chain:
+            chain.append(int(np.flatnonzero(alive)[0]))
+        while True:
+            x = chain[-1]
+            row = np.where(alive, d[x], np.inf)
+            row[x] = np.inf
+            y = int(np.argmin(row))                        # the lowest index among ties
+            if len(chain) > 1 and row[chain[-2]] <= row[y]:
+                y = chain[-2]                              # the previous link wins a tie
+                break
+            chain.append(y)
+        height = float(d[x, y])
+        del chain[-2:]
+        x, y = min(x, y), max(x, y)
+        nx_, ny_ = size[x], size[y]
+        merges.append((x, y, height))
+        # Lance-Williams update for average linkage: the new cluster lives in slot y
+        d[y, :] = d[:, y] = (nx_ * d[x] + ny_ * d[y]) / (nx_ + ny_)
+        d[y, y] = 0.0
+        alive[x] = False
+        size[x], size[y] = 0, nx_ + ny_
+    return sorted(merges, key=lambda m: m[2])             # stable: ties keep their order
+
+
+def flat_clusters(merges: list[tuple[int, int, float]], n: int, k: int) -> np.ndarray:
+    """Cluster numbers (1…) of ``n`` points cut from the tree ``merges`` at the lowest merge
+    height that leaves at most ``k`` clusters (as scipy's ``fcluster(criterion="maxclust")``:
+    tied heights are cut together, so fewer than ``k`` may remain).
+
+    >>> flat_clusters([(0, 1, 0.5), (1, 2, 1.0)], 3, 2).tolist()
+    [1, 1, 2]
+    """
+    if k >= n:
+        return np.arange(1, n + 1)
+    heights = [h for _, _, h in merges]
+    cut = next((h for i, h in enumerate(heights) if n - 1 - i <= k and (i + 1 == len(heights)
+                                                                         or heights[i + 1] > h)),
+               heights[-1] if heights else 0.0)
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b, h in merges:
+        if h <= cut:
+            parent[root(a)] = root(b)
+    roots = [root(i) for i in range(n)]
+    number = {r: i for i, r in enumerate(dict.fromkeys(roots), 1)}
+    return np.array([number[r] for r in roots], dtype=int)
+
+
 def _cluster_labels(x: np.ndarray, k: Optional[int], max_k: int,
                     method: str) -> tuple[np.ndarray, Optional[float]]:
     """Cluster numbers (1…) of the rows of the boolean profile matrix ``x`` and the mean
@@ -527,28 +616,37 @@ def _cluster_labels(x: np.ndarray, k: Optional[int], max_k: int,
     n = len(x)
     if n < 2:
         return np.zeros(n, dtype=int), None
-    # scipy is imported here, not at the top: it is slow to import and only clustering needs it
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import pdist, squareform
-
-    d = np.nan_to_num(pdist(x, metric="jaccard"), nan=0.0)
-    square = squareform(d)
-    if np.all(d == 0):
+    square = jaccard_distances(x)
+    if np.all(square == 0):
         labels = np.ones(n, dtype=int)
     else:
-        z = linkage(d, method=method)
+        tree = _linkage(square, method)
         if k is None:
             best = (None, 1)
             for kk in range(2, min(max_k, n - 1) + 1):
-                lab = fcluster(z, kk, criterion="maxclust")
+                lab = tree(kk)
                 s = _silhouette(square, lab)
                 if s is not None and (best[0] is None or s > best[0] + 1e-12):
                     best = (s, kk)
             kk = best[1]
         else:
             kk = min(int(k), n)
-        labels = fcluster(z, kk, criterion="maxclust") if kk > 1 else np.ones(n, dtype=int)
+        labels = tree(kk) if kk > 1 else np.ones(n, dtype=int)
     return labels, _silhouette(square, labels)
+
+
+def _linkage(square: np.ndarray, method: str):
+    """A function of k giving the flat clusters of the ``method`` linkage tree: our own
+    average linkage (the default), scipy's for the other methods."""
+    n = len(square)
+    if method == "average":
+        merges = average_linkage(square)
+        return lambda kk: flat_clusters(merges, n, kk)
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    z = linkage(squareform(square, checks=False), method=method)
+    return lambda kk: fcluster(z, kk, criterion="maxclust")
 
 
 def cluster_types(codings: Optional[pd.DataFrame], informants: Optional[pd.DataFrame] = None,
@@ -558,8 +656,9 @@ def cluster_types(codings: Optional[pd.DataFrame], informants: Optional[pd.DataF
                   include_suggested: bool = False, n_codes: int = 3, n_quotes: int = 3,
                   min_share: float = 0.5, lang: str = "fi") -> Typology:
     """Data-driven types: informants clustered on their code profiles (which codes, or
-    themes with ``level="theme"``, they mention) by agglomerative clustering (scipy,
-    ``method`` linkage, default average) on Jaccard distance.
+    themes with ``level="theme"``, they mention) by agglomerative clustering on Jaccard
+    distance: ``method`` linkage, by default average (:func:`average_linkage`, the same
+    tree as scipy's; the other methods are scipy's).
 
     ``k`` types; by default the k in 2…``max_k`` (below the number of profiled
     informants) with the best mean silhouette, ties to the smaller k (one type when

@@ -164,6 +164,7 @@ def add_results(doc, source: Source, lang: str, max_quotes: int = 3) -> None:
         shared = dict(zip(trends["code_id"], trends["shared"]))
     quote_style = style(doc, "Quote", "Normal")
     used: set = set()
+    known = _informant_codes(frames)
     for theme in dict.fromkeys(recs["theme"]):
         sub = recs[recs["theme"] == theme]
         heading(doc, _code_name(frames.codebook, theme), level=2)
@@ -171,7 +172,7 @@ def add_results(doc, source: Source, lang: str, max_quotes: int = 3) -> None:
             doc.add_paragraph(label("report.doc.theme_share", lang, shared=shared[theme]))
         for code in dict.fromkeys(sub["code_id"]):
             ranked = sub[sub["code_id"] == code].sort_values("_centre", ascending=False, kind="mergesort")
-            quotes = thesis_quotes(ranked, frames, used, max_quotes)
+            quotes = thesis_quotes(ranked.to_dict("records"), known, used, max_quotes)
             if not quotes:
                 continue
             if code != theme:
@@ -184,15 +185,20 @@ def add_results(doc, source: Source, lang: str, max_quotes: int = 3) -> None:
 _NOT_SPEECH = re.compile(r"^\s*(#|[-*•–]\s|\d+[.)]\s)")
 
 
-def thesis_quotes(rows, frames: StudyFrames, used: set, limit: int) -> list[tuple[str, str]]:
-    """Up to ``limit`` quotes of one code fit for a thesis: said by an informant of the
-    informant list (not workshop notes, headings or bullet lists), none already quoted in
-    an earlier section (``used`` collects them), one per informant first, so that the
-    quotes show how widely the view is shared."""
-    codes = set(frames.informants["code"].astype(str)) if "code" in getattr(frames.informants, "columns", ()) else None
+def _informant_codes(frames: StudyFrames) -> Optional[set]:
+    """The codes of the informant list (None without one)."""
+    informants = frames.informants
+    return set(informants["code"].astype(str)) if "code" in getattr(informants, "columns", ()) else None
+
+
+def thesis_quotes(rows: list[dict], codes: Optional[set], used: set, limit: int) -> list[tuple[str, str]]:
+    """Up to ``limit`` quotes of one code (``rows``: its quote records, best first) fit for a
+    thesis: said by an informant of the informant list ``codes`` (not workshop notes,
+    headings or bullet lists), none already quoted in an earlier section (``used`` collects
+    them), one per informant first, so that the quotes show how widely the view is shared."""
     picked, speakers = [], set()
     for second_round in (False, True):
-        for r in rows.to_dict("records"):
+        for r in rows:
             speaker = str(r.get("speaker") or "")
             quote = " ".join(str(r.get("quote") or "").split())
             if len(picked) >= limit or not quote or quote in used or _NOT_SPEECH.match(quote):

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from copy import copy
 
 from openpyxl.styles import Alignment, Border, Side
 from openpyxl.utils import get_column_letter
@@ -89,7 +90,10 @@ def wrapped_lines(value, width_units: float) -> int:
     if value is None or value == "":
         return 1
     chars = max(1, int(width_units * 1.1) - 1)      # a text character is narrower than a width unit
-    return sum(max(1, len(textwrap.wrap(line, chars, break_long_words=True)))
+    # a line that fits is one line, as textwrap says (only a tab can grow a line): most cells
+    # are, and wrapping each took a fifth of a workbook report
+    return sum(1 if len(line) <= chars and "\t" not in line
+               else max(1, len(textwrap.wrap(line, chars, break_long_words=True)))
                for line in str(value).split("\n"))
 
 
@@ -165,17 +169,28 @@ def print_setup(ws, title_rows: str = "2:2") -> None:
 def _write_rows(ws, table) -> int:
     """The data rows from row 3; returns the last row written (2 when there are none)."""
     r = 3
+    plain = None       # the style of a wrapped, bordered cell, once
     for i, row in enumerate(table.rows):
         for j, v in enumerate(row, 1):
             c = ws.cell(row=r, column=j)
-            write_cell(c, v)
-            c.alignment = WRAP
-            c.border = BORDER
             if table.kind == "grid":
+                write_cell(c, v)
+                c.alignment, c.border = WRAP, BORDER
                 if j == 1:
                     c.font = font(bold=True)
                 else:
                     c.fill = fill(QUADRANT_FILLS.get((i, j - 1), "FFFFFF"))
+                continue
+            # openpyxl looks a style up by hashing it on every assignment (most of a workbook
+            # report's time): the first cell is styled so, the others get its style's ids
+            # (as openpyxl copies cells), then their values (a date's format, a text's quote
+            # prefix go on top)
+            if plain is None:
+                c.alignment, c.border = WRAP, BORDER
+                plain = copy(c._style)
+            else:
+                c._style = copy(plain)
+            write_cell(c, v)
         r += 1
     return r - 1
 
