@@ -46,6 +46,10 @@ KEYWORD_WEIGHT = 1.0
 KEYWORD_GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 #: the shares of the nearest example tried on the reviewed segments
 SHARE_GRID = (0.0, 0.25, 0.5)
+#: the regularisations of the ridge scores tried
+RIDGE = (0.3, 1.0, 3.0)
+#: the weights of the ridge scores tried
+RIDGE_GRID = (0.0, 0.5, 1.0, 2.0)
 #: reviewed segments needed before the share, the keyword weight and the thresholds are fitted
 FIT_MIN = 20
 
@@ -177,6 +181,8 @@ class CodeModel:
         self.keyword_hits = self._hit_matrix(keywords or {})
         #: segment id → its source: thresholds are fitted on scores of held-out sources
         self.groups = groups
+        #: what :meth:`rank` chose on the reviewed segments (None: too few to fit)
+        self.fitted: Optional[dict] = None
 
     def _hit_matrix(self, keywords: dict[int, set]) -> np.ndarray:
         """segments × codes: 1 where the keyword coder found the code in the segment."""
@@ -219,9 +225,27 @@ class CodeModel:
         ids = np.array(self.segment_ids)[np.array(pos)[best]]
         return sims[np.arange(n), best], ids
 
-    def _parts(self, decisions: Decisions) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    def _ridge(self, decisions: Decisions, vectors) -> np.ndarray:
+        """segments × codes × ``RIDGE``: kernel ridge regression of each code's decisions on the
+        reviewed segments (1: coded with it, 0: reviewed without it, centred per code), for each
+        regularisation in ``RIDGE``.  Unlike a prototype it learns from what a code is not."""
+        n, reviewed = len(self.segment_ids), self._rows(decisions.reviewed)
+        out = np.zeros((n, len(self.code_ids), len(RIDGE)), dtype=np.float32)
+        if not reviewed:
+            return out
+        labels = self._truth(reviewed, decisions).astype(np.float64)
+        labels -= labels.mean(axis=0)
+        cross = _dense(vectors @ vectors[reviewed].T).astype(np.float64)       # all × reviewed
+        kernel = cross[reviewed]
+        for g, lam in enumerate(RIDGE):
+            alpha = np.linalg.solve(kernel + lam * np.eye(len(reviewed)), labels)
+            out[:, :, g] = cross @ alpha
+        return out
+
+    def _parts(self, decisions: Decisions) -> list[tuple[np.ndarray, ...]]:
         """Per backend: the cosine of every segment to every code's vector, to the code's
-        nearest example (NaN: no example) and that example's segment id (-1: none)."""
+        nearest example (NaN: no example), that example's segment id (-1: none) and the
+        ridge scores (see :meth:`_ridge`)."""
         out = []
         for view, (vectors, _) in enumerate(self.views):
             similarity = _dense(vectors @ self.prototypes(decisions, view).T)
@@ -230,19 +254,23 @@ class CodeModel:
             for j, code in enumerate(self.code_ids):
                 sims, ids = self._nearest(code, decisions, vectors)
                 near[:, j], nearest[:, j] = sims, ids
-            out.append((similarity, near, nearest))
+            out.append((similarity, near, nearest, self._ridge(decisions, vectors)))
         return out
 
     @staticmethod
-    def _combined(parts, share: float) -> np.ndarray:
+    def _combined(parts, share: float, ridge: float = 0.0, k: int = 0) -> np.ndarray:
         """Standardised meaning scores: per backend the cosine to the code's vector mixed with
-        ``share`` of the nearest example's, standardised per code; with several backends their
+        ``share`` of the nearest example's, standardised per code, plus ``ridge`` times the
+        standardised ridge scores (regularisation ``RIDGE[k]``); with several backends their
         mean, standardised again."""
         views = []
-        for similarity, near, _ in parts:
+        for similarity, near, _, ridged in parts:
             usable = np.isfinite(near)
             mixed = (1 - share) * similarity + share * np.where(usable, near, 0.0)
-            views.append(_standardised(np.where(usable, mixed, similarity)))
+            score = _standardised(np.where(usable, mixed, similarity))
+            if ridge:
+                score = score + ridge * _standardised(ridged[:, :, k])
+            views.append(score)
         return views[0] if len(views) == 1 else _standardised(sum(views))
 
     def _held_out(self, reviewed: list[int]) -> Optional[list]:
@@ -293,25 +321,36 @@ class CodeModel:
         truth, held = self._truth(reviewed), self._held_out(reviewed)
         hits = self.keyword_hits[reviewed]
         best = None
-        for share in SHARE_GRID:
-            meaning = self._combined(held, share) if held is not None else self._combined(parts, share)[reviewed]
+        for mix in _meaning_grid():
+            meaning = self._combined(held, *mix) if held is not None else self._combined(parts, *mix)[reviewed]
             for weight in KEYWORD_GRID:
                 thresholds = fit_thresholds(meaning + weight * hits, truth)
                 f1 = micro_f1(meaning + weight * hits >= thresholds, truth)
                 if best is None or f1 > best[0]:
-                    best = (f1, share, weight, thresholds)
-        _, share, weight, thresholds = best
-        return self._combined(parts, share) + weight * self.keyword_hits, thresholds
+                    best = (f1, mix, weight, thresholds)
+        _, mix, weight, thresholds = best
+        self.fitted = {"f1": best[0], "share": mix[0], "ridge": mix[1], "regularisation": RIDGE[mix[2]],
+                       "keyword": weight}
+        return self._combined(parts, *mix) + weight * self.keyword_hits, thresholds
 
-    def _truth(self, reviewed: list[int]) -> np.ndarray:
+    def _truth(self, reviewed: list[int], decisions: Optional[Decisions] = None) -> np.ndarray:
         """reviewed segments × codes: whether the researcher coded the segment with the code."""
+        decisions = decisions or self.decisions
         local = {r: i for i, r in enumerate(reviewed)}
         truth = np.zeros((len(reviewed), len(self.code_ids)), dtype=bool)
         for j, code in enumerate(self.code_ids):
-            for r in self._rows(self.decisions.positives.get(code, ())):
+            for r in self._rows(decisions.positives.get(code, ())):
                 if r in local:
                     truth[local[r], j] = True
         return truth
+
+
+def _meaning_grid():
+    """The (nearest-example share, ridge weight, ridge regularisation) mixes tried."""
+    for share in SHARE_GRID:
+        for ridge in RIDGE_GRID:
+            for k in (range(len(RIDGE)) if ridge else (0,)):
+                yield share, ridge, k
 
 
 #: the thresholds tried (standardised scores)
