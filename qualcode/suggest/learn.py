@@ -50,6 +50,8 @@ SHARE_GRID = (0.0, 0.25, 0.5)
 RIDGE = (0.3, 1.0, 3.0)
 #: the weights of the ridge scores tried
 RIDGE_GRID = (0.0, 0.5, 1.0, 2.0)
+#: how many hits of a code's keywords count as all codes' precision before its own counts
+TRUST_PRIOR = 10.0
 #: reviewed segments needed before the share, the keyword weight and the thresholds are fitted
 FIT_MIN = 20
 
@@ -242,11 +244,24 @@ class CodeModel:
             out[:, :, g] = cross @ alpha
         return out
 
+    def _trusted_hits(self, decisions: Decisions) -> np.ndarray:
+        """The keyword hits, each weighed by how often the code's keyword hits were right on
+        the reviewed segments (relative to all codes' hits, shrunk toward them by
+        ``TRUST_PRIOR`` hits): a code whose keywords the researcher keeps rejecting counts less."""
+        reviewed = self._rows(decisions.reviewed)
+        hits = self.keyword_hits[reviewed] > 0
+        if not hits.any():
+            return self.keyword_hits
+        right = hits & self._truth(reviewed, decisions)
+        overall = right.sum() / hits.sum()
+        trust = (right.sum(axis=0) + TRUST_PRIOR * overall) / (hits.sum(axis=0) + TRUST_PRIOR)
+        return self.keyword_hits * (trust / max(overall, 1e-9)).astype(np.float32)
+
     def _parts(self, decisions: Decisions) -> list[tuple[np.ndarray, ...]]:
         """Per backend: the cosine of every segment to every code's vector, to the code's
-        nearest example (NaN: no example), that example's segment id (-1: none) and the
-        ridge scores (see :meth:`_ridge`)."""
-        out = []
+        nearest example (NaN: no example), that example's segment id (-1: none), the ridge
+        scores (see :meth:`_ridge`) and the keyword hits (see :meth:`_trusted_hits`)."""
+        out, keywords = [], self._trusted_hits(decisions)
         for view, (vectors, _) in enumerate(self.views):
             similarity = _dense(vectors @ self.prototypes(decisions, view).T)
             near = np.full(similarity.shape, np.nan, dtype=np.float32)
@@ -254,7 +269,7 @@ class CodeModel:
             for j, code in enumerate(self.code_ids):
                 sims, ids = self._nearest(code, decisions, vectors)
                 near[:, j], nearest[:, j] = sims, ids
-            out.append((similarity, near, nearest, self._ridge(decisions, vectors)))
+            out.append((similarity, near, nearest, self._ridge(decisions, vectors), keywords))
         return out
 
     @staticmethod
@@ -264,7 +279,7 @@ class CodeModel:
         standardised ridge scores (regularisation ``RIDGE[k]``); with several backends their
         mean, standardised again."""
         views = []
-        for similarity, near, _, ridged in parts:
+        for similarity, near, _, ridged, _ in parts:
             usable = np.isfinite(near)
             mixed = (1 - share) * similarity + share * np.where(usable, near, 0.0)
             score = _standardised(np.where(usable, mixed, similarity))
@@ -319,7 +334,7 @@ class CodeModel:
             return (self._combined(parts, NEAREST_SHARE) + KEYWORD_WEIGHT * self.keyword_hits,
                     np.full(len(self.code_ids), DEFAULT_THRESHOLD))
         truth, held = self._truth(reviewed), self._held_out(reviewed)
-        hits = self.keyword_hits[reviewed]
+        hits = held[0][4] if held is not None else parts[0][4][reviewed]
         best = None
         for mix in _meaning_grid():
             meaning = self._combined(held, *mix) if held is not None else self._combined(parts, *mix)[reviewed]
@@ -331,7 +346,7 @@ class CodeModel:
         _, mix, weight, thresholds = best
         self.fitted = {"f1": best[0], "share": mix[0], "ridge": mix[1], "regularisation": RIDGE[mix[2]],
                        "keyword": weight}
-        return self._combined(parts, *mix) + weight * self.keyword_hits, thresholds
+        return self._combined(parts, *mix) + weight * parts[0][4], thresholds
 
     def _truth(self, reviewed: list[int], decisions: Optional[Decisions] = None) -> np.ndarray:
         """reviewed segments × codes: whether the researcher coded the segment with the code."""
