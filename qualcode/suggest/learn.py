@@ -37,8 +37,9 @@ NEAREST_SHARE = 0.5
 DEFAULT_THRESHOLD = 2.5
 #: the best code of a segment needs at most this standardised score
 TOP_THRESHOLD = 1.5
-#: a code needs this many examples among the reviewed segments to get a threshold of its own
-OWN_THRESHOLD_MIN = 3
+#: a code's own threshold counts as much as the one shared by all codes once it has this many
+#: examples among the reviewed segments (fewer: the shared one counts more)
+THRESHOLD_PRIOR = 4
 #: what a keyword hit of a code adds to its standardised score when nothing is reviewed yet
 #: (one standard deviation: the keyword coder's rules are the codebook author's own evidence)
 KEYWORD_WEIGHT = 1.0
@@ -383,14 +384,14 @@ def micro_f1(predicted: np.ndarray, truth: np.ndarray) -> float:
 
 
 def fit_thresholds(scores: np.ndarray, truth: np.ndarray) -> np.ndarray:
-    """Per code the threshold with the best F1 on the reviewed segments, halfway towards the
-    threshold that is best for all codes together; codes with fewer than
-    ``OWN_THRESHOLD_MIN`` examples take the shared one.
+    """Per code the threshold with the best F1 on the reviewed segments, shrunk toward the
+    threshold that is best for all codes together: with ``n`` examples the code's own counts
+    ``n / (n + THRESHOLD_PRIOR)``, so a code seen twice leans on the shared one.
 
     >>> s = np.array([[3.0, 0.1], [0.2, 2.0], [2.5, 0.0], [0.1, 0.3]])
     >>> t = np.array([[True, False], [False, True], [True, False], [False, False]])
     >>> fit_thresholds(s, t).tolist()
-    [0.4, 0.4]
+    [0.37, 0.4]
     """
     pred = scores[:, :, None] >= GRID[None, None, :]          # segment × code × threshold
     tp = (pred & truth[:, :, None]).sum(axis=0)
@@ -398,5 +399,6 @@ def fit_thresholds(scores: np.ndarray, truth: np.ndarray) -> np.ndarray:
     fn = (~pred & truth[:, :, None]).sum(axis=0)
     shared = GRID[int(np.argmax(_f1(tp.sum(0), fp.sum(0), fn.sum(0))))]
     own = GRID[np.argmax(_f1(tp, fp, fn), axis=1)]
-    enough = truth.sum(axis=0) >= OWN_THRESHOLD_MIN
-    return np.where(enough, (own + shared) / 2, shared)
+    examples = truth.sum(axis=0)
+    own_share = examples / (examples + THRESHOLD_PRIOR)
+    return np.round(own_share * own + (1 - own_share) * shared, 2)
