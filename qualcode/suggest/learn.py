@@ -186,6 +186,7 @@ class CodeModel:
         self.groups = groups
         #: what :meth:`rank` chose on the reviewed segments (None: too few to fit)
         self.fitted: Optional[dict] = None
+        self._grams: dict[int, np.ndarray] = {}
 
     def _hit_matrix(self, keywords: dict[int, set]) -> np.ndarray:
         """segments × codes: 1 where the keyword coder found the code in the segment."""
@@ -215,20 +216,28 @@ class CodeModel:
                 out[j] = out[j] - NEGATIVE_WEIGHT * _mean_row(vectors, neg)
         return unit_rows(out)
 
-    def _nearest(self, code: str, decisions: Decisions, vectors) -> tuple[np.ndarray, np.ndarray]:
+    def _gram(self, view: int) -> np.ndarray:
+        """segments × segments: the cosines of one backend's segment vectors (computed once;
+        the decisions only choose rows and columns of it)."""
+        if view not in self._grams:
+            vectors = self.views[view][0]
+            self._grams[view] = _dense(vectors @ vectors.T)
+        return self._grams[view]
+
+    def _nearest(self, code: str, decisions: Decisions, view: int) -> tuple[np.ndarray, np.ndarray]:
         """Similarity of every segment to the code's nearest example (not itself) and that
         example's segment id."""
         n = len(self.segment_ids)
         pos = self._rows(decisions.positives.get(code, ()))
         if not pos:
             return np.full(n, np.nan, dtype=np.float32), np.full(n, -1)
-        sims = _dense(vectors @ vectors[pos].T)
+        sims = self._gram(view)[:, pos]
         sims[pos, np.arange(len(pos))] = -np.inf      # an example is not its own evidence
         best = np.argmax(sims, axis=1)
         ids = np.array(self.segment_ids)[np.array(pos)[best]]
         return sims[np.arange(n), best], ids
 
-    def _ridge(self, decisions: Decisions, vectors) -> np.ndarray:
+    def _ridge(self, decisions: Decisions, view: int) -> np.ndarray:
         """segments × codes × ``RIDGE``: kernel ridge regression of each code's decisions on the
         reviewed segments (1: coded with it, 0: reviewed without it, centred per code), for each
         regularisation in ``RIDGE``.  Unlike a prototype it learns from what a code is not."""
@@ -238,11 +247,9 @@ class CodeModel:
             return out
         labels = self._truth(reviewed, decisions).astype(np.float64)
         labels -= labels.mean(axis=0)
-        cross = _dense(vectors @ vectors[reviewed].T).astype(np.float64)       # all × reviewed
-        kernel = cross[reviewed]
+        cross = self._gram(view)[:, reviewed].astype(np.float64)                # all × reviewed
         for g, lam in enumerate(RIDGE):
-            alpha = np.linalg.solve(kernel + lam * np.eye(len(reviewed)), labels)
-            out[:, :, g] = cross @ alpha
+            out[:, :, g] = cross @ ridge_solve(cross[reviewed], labels, lam)
         return out
 
     def _trusted_hits(self, decisions: Decisions) -> np.ndarray:
@@ -268,9 +275,9 @@ class CodeModel:
             near = np.full(similarity.shape, np.nan, dtype=np.float32)
             nearest = np.full(similarity.shape, -1)
             for j, code in enumerate(self.code_ids):
-                sims, ids = self._nearest(code, decisions, vectors)
+                sims, ids = self._nearest(code, decisions, view)
                 near[:, j], nearest[:, j] = sims, ids
-            out.append((similarity, near, nearest, self._ridge(decisions, vectors), keywords))
+            out.append((similarity, near, nearest, self._ridge(decisions, view), keywords))
         return out
 
     @staticmethod
@@ -381,6 +388,33 @@ def micro_f1(predicted: np.ndarray, truth: np.ndarray) -> float:
     """Micro F1 of a boolean prediction against the truth (same shape)."""
     tp = int((predicted & truth).sum())
     return float(_f1(tp, int((predicted & ~truth).sum()), int((~predicted & truth).sum())))
+
+
+def ridge_solve(kernel: np.ndarray, targets: np.ndarray, lam: float, tol: float = 1e-8) -> np.ndarray:
+    """``(kernel + lam·I)⁻¹ targets`` for a positive semi-definite kernel, by conjugate
+    gradients: only matrix products, which stay fast on shared cores where a threaded LAPACK
+    solve stalls (the columns are solved together, each with its own steps).
+
+    >>> k = np.array([[2.0, 1.0], [1.0, 2.0]]); y = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> np.allclose(ridge_solve(k, y, 0.5), np.linalg.solve(k + 0.5 * np.eye(2), y))
+    True
+    """
+    solution = np.zeros_like(targets)
+    residual = targets.copy()
+    direction = residual.copy()
+    norms = (residual * residual).sum(axis=0)
+    goal = tol * max(float(norms.max()), 1e-300)
+    for _ in range(4 * len(kernel) + 10):
+        if norms.max() <= goal:
+            break
+        moved = kernel @ direction + lam * direction
+        step = norms / np.maximum((direction * moved).sum(axis=0), 1e-300)
+        solution += direction * step
+        residual -= moved * step
+        new = (residual * residual).sum(axis=0)
+        direction = residual + direction * (new / np.maximum(norms, 1e-300))
+        norms = new
+    return solution
 
 
 def fit_thresholds(scores: np.ndarray, truth: np.ndarray) -> np.ndarray:
