@@ -28,11 +28,11 @@ def test_the_ridge_score_learns_what_a_code_is_not():
     code = np.array([[1, 1, 0, 0]], dtype=np.float32) / np.sqrt(2)
     reviewed = set(ids[:6]) | set(ids[12:18])
     model = CodeModel(vectors, ids, code, ["a"], Decisions({"a": set(ids[:6])}, {}, reviewed))
-    ridge = model._ridge(model.decisions, vectors)[:, 0, :]
+    ridge = model._ridge(model.decisions, 0)[:, 0, :]
     unseen_yes, unseen_no = ridge[6:12].mean(axis=0), ridge[18:24].mean(axis=0)
     assert (unseen_yes > unseen_no + 0.3).all()             # every regularisation tried
     # nothing reviewed: no ridge score at all
-    assert not CodeModel(vectors, ids, code, ["a"])._ridge(Decisions(), vectors).any()
+    assert not CodeModel(vectors, ids, code, ["a"])._ridge(Decisions(), 0).any()
 
 
 def test_keyword_hits_count_by_how_often_they_were_right():
