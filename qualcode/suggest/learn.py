@@ -4,9 +4,11 @@ A code's vector starts as its description and keywords.  Every segment a researc
 with it (accepted or added) is an example: the code's vector moves to the mean of its
 examples, and a segment also scores by its nearest example.  Every rejection is a
 counter-example the code's vector moves away from, and a rejected code is never ranked for
-that segment again.  Scores are standardised per code over the project's segments, so that
-codes whose descriptions happen to resemble everything do not crowd the others out; the
-threshold a code needs is fitted on the segments already reviewed.
+that segment again.  A ridge regression of each code's decisions on the reviewed segments
+learns what a code is not from the segments reviewed without it, and each code's keyword
+hits count by how often they were right there.  Scores are standardised per code over the
+project's segments, so that codes whose descriptions happen to resemble everything do not
+crowd the others out; the threshold a code needs is fitted on the segments already reviewed.
 
 >>> import numpy as np
 >>> segs = np.eye(3, dtype=np.float32)             # three segments, each its own direction
