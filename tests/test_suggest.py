@@ -80,16 +80,17 @@ def test_an_added_coding_teaches_its_code(demo, tmp_path, backend):
     shutil.copytree(demo, folder)
     with Project(folder) as p:
         target = _segment(p, "transcripts/C7.txt", 23)      # "it's a lot for us", in the customer's own words
+        quote = (p.segments().set_index("segment_id").loc[target, "text"],)   # in case the codebook quotes it
 
         def price(model):
             r = model.rank()
             row, col = r.segment_ids.index(target), r.code_ids.index("price_concern")
             order = list(np.argsort(-r.scores[row]))
             return order.index(col), r.similarity[row, col], r.nearest[row, col]
-        rank_before, sim_before, nearest_before = price(build_model(p, backend)[0])
+        rank_before, sim_before, nearest_before = price(build_model(p, backend, hidden=quote)[0])
         p.coding.add(_segment(p, "transcripts/C2.txt", 28), "price_concern")   # price tiers, a big step
         p.coding.add(_segment(p, "transcripts/C3.docx", 30), "price_concern")  # add-ons too pricey
-        model = build_model(p, backend)[0]
+        model = build_model(p, backend, hidden=quote)[0]
         assert sum(map(len, model.decisions.positives.values())) == 2
         rank_after, sim_after, nearest_after = price(model)
         assert sim_after > sim_before and nearest_before == -1 and nearest_after > 0

@@ -10,6 +10,7 @@ decision.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Optional, Union
 
@@ -22,6 +23,8 @@ from ..progress import progress_iter
 PathLike = Union[str, Path]
 #: the coder name of these suggestions (beside ``auto``, the keyword coder)
 DEFAULT_BACKEND = "bm25"
+#: the share of an example's words found in one segment that makes it a quote of that segment
+QUOTED_SHARE = 0.9
 
 
 def _language(project) -> str:
@@ -76,15 +79,37 @@ def _embed(project, backend, segs: pd.DataFrame, progress: bool) -> object:
     return np.vstack([cached[s] for s in ids]) if ids else np.zeros((0, 1), dtype=np.float32)
 
 
-def _code_texts(codebook) -> tuple[list[str], list[str]]:
-    """Code ids and what each means: its theme, name, description and keywords."""
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def quoted_in(example: str, texts: list[set]) -> bool:
+    """Whether (nearly) every word of ``example`` is in one of ``texts`` (word sets): an
+    example the codebook's author quoted from that segment.
+
+    >>> quoted_in("We had three managers.", [{"so", "we", "had", "three", "managers", "in", "a", "year"}])
+    True
+    >>> quoted_in("Three managers, imagine!", [{"we", "had", "three", "managers"}])
+    False
+    """
+    words = set(_words(example))
+    return bool(words) and any(len(words & t) >= QUOTED_SHARE * len(words) for t in texts)
+
+
+def _code_texts(codebook, hidden: tuple = ()) -> tuple[list[str], list[str]]:
+    """Code ids and what each means: its theme, name, description, keywords and examples.
+    An example quoted from one of the ``hidden`` texts is left out: a segment being scored
+    must not be its own evidence."""
+    hidden_words = [set(_words(t)) for t in hidden]
     ids, texts = [], []
     for code in codebook:
         theme = codebook.root_of(code.id)
         head = f"{codebook[theme].name}: " if theme != code.id and theme in codebook else ""
         words = ", ".join(code.keywords + code.phrases)
+        examples = " ".join(e for e in code.examples if not quoted_in(e, hidden_words))
         ids.append(code.id)
-        texts.append(f"{head}{code.name or code.id}. {code.description} {words}".strip())
+        parts = [f"{head}{code.name or code.id}.", code.description, words, examples]
+        texts.append(" ".join(p for p in parts if p.strip()))
     return ids, texts
 
 
@@ -97,15 +122,17 @@ def decisions_of(project):
     return Decisions.from_rows(zip(human["segment_id"], human["code_id"], human["status"]))
 
 
-def build_model(project, backend: str = DEFAULT_BACKEND, decisions=None, progress: bool = False):
+def build_model(project, backend: str = DEFAULT_BACKEND, decisions=None, progress: bool = False,
+                hidden: tuple = ()):
     """The code model over the project's answer segments (interviewer turns are context only).
     ``backend`` names one backend or several joined by ``+`` (``bm25+semantic``): their
-    scores are averaged, and the first gives the similarity and nearest example shown."""
+    scores are averaged, and the first gives the similarity and nearest example shown.
+    Codebook examples quoted from the ``hidden`` texts are left out (see :func:`_code_texts`)."""
     from ..suggest import CodeModel
 
     segs = project.segments().reset_index(drop=True)
     answers = np.flatnonzero(~segs["is_interviewer"].to_numpy())
-    code_ids, texts = _code_texts(project.codebook())
+    code_ids, texts = _code_texts(project.codebook(), hidden)
     views = [_view(project, name, segs, texts, progress) for name in backend_names(backend)]
     model = CodeModel(views[0][0][answers], segs["segment_id"].iloc[answers].tolist(), views[0][1], code_ids,
                       decisions if decisions is not None else decisions_of(project), _keyword_hits(project),
@@ -230,6 +257,6 @@ def evaluate_suggestions(project, gold: PathLike, backends: tuple = (DEFAULT_BAC
 
     rows = [row("keywords", *_keyword_ranking(project, set(gold_sets)))]
     for name in backends:
-        ranking = build_model(project, name, decisions=decisions)[0].rank()
+        ranking = build_model(project, name, decisions=decisions, hidden=tuple(scored["text"]))[0].rank()
         rows.append(row(name, ranking.top(5), ranking.predicted(top_k)))
     return pd.DataFrame(rows).assign(reviewed_sources=len(train))

@@ -4,9 +4,11 @@ A code's vector starts as its description and keywords.  Every segment a researc
 with it (accepted or added) is an example: the code's vector moves to the mean of its
 examples, and a segment also scores by its nearest example.  Every rejection is a
 counter-example the code's vector moves away from, and a rejected code is never ranked for
-that segment again.  Scores are standardised per code over the project's segments, so that
-codes whose descriptions happen to resemble everything do not crowd the others out; the
-threshold a code needs is fitted on the segments already reviewed.
+that segment again.  A ridge regression of each code's decisions on the reviewed segments
+learns what a code is not from the segments reviewed without it, and each code's keyword
+hits count by how often they were right there.  Scores are standardised per code over the
+project's segments, so that codes whose descriptions happen to resemble everything do not
+crowd the others out; the threshold a code needs is fitted on the segments already reviewed.
 
 >>> import numpy as np
 >>> segs = np.eye(3, dtype=np.float32)             # three segments, each its own direction
@@ -37,8 +39,9 @@ NEAREST_SHARE = 0.5
 DEFAULT_THRESHOLD = 2.5
 #: the best code of a segment needs at most this standardised score
 TOP_THRESHOLD = 1.5
-#: a code needs this many examples among the reviewed segments to get a threshold of its own
-OWN_THRESHOLD_MIN = 3
+#: a code's own threshold counts as much as the one shared by all codes once it has this many
+#: examples among the reviewed segments (fewer: the shared one counts more)
+THRESHOLD_PRIOR = 4
 #: what a keyword hit of a code adds to its standardised score when nothing is reviewed yet
 #: (one standard deviation: the keyword coder's rules are the codebook author's own evidence)
 KEYWORD_WEIGHT = 1.0
@@ -46,6 +49,12 @@ KEYWORD_WEIGHT = 1.0
 KEYWORD_GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
 #: the shares of the nearest example tried on the reviewed segments
 SHARE_GRID = (0.0, 0.25, 0.5)
+#: the regularisations of the ridge scores tried
+RIDGE = (0.3, 1.0, 3.0)
+#: the weights of the ridge scores tried
+RIDGE_GRID = (0.0, 0.5, 1.0, 2.0)
+#: how many hits of a code's keywords count as all codes' precision before its own counts
+TRUST_PRIOR = 10.0
 #: reviewed segments needed before the share, the keyword weight and the thresholds are fitted
 FIT_MIN = 20
 
@@ -177,6 +186,9 @@ class CodeModel:
         self.keyword_hits = self._hit_matrix(keywords or {})
         #: segment id → its source: thresholds are fitted on scores of held-out sources
         self.groups = groups
+        #: what :meth:`rank` chose on the reviewed segments (None: too few to fit)
+        self.fitted: Optional[dict] = None
+        self._grams: dict[int, np.ndarray] = {}
 
     def _hit_matrix(self, keywords: dict[int, set]) -> np.ndarray:
         """segments × codes: 1 where the keyword coder found the code in the segment."""
@@ -206,43 +218,84 @@ class CodeModel:
                 out[j] = out[j] - NEGATIVE_WEIGHT * _mean_row(vectors, neg)
         return unit_rows(out)
 
-    def _nearest(self, code: str, decisions: Decisions, vectors) -> tuple[np.ndarray, np.ndarray]:
+    def _gram(self, view: int) -> np.ndarray:
+        """segments × segments: the cosines of one backend's segment vectors (computed once;
+        the decisions only choose rows and columns of it)."""
+        if view not in self._grams:
+            vectors = self.views[view][0]
+            self._grams[view] = _dense(vectors @ vectors.T)
+        return self._grams[view]
+
+    def _nearest(self, code: str, decisions: Decisions, view: int) -> tuple[np.ndarray, np.ndarray]:
         """Similarity of every segment to the code's nearest example (not itself) and that
         example's segment id."""
         n = len(self.segment_ids)
         pos = self._rows(decisions.positives.get(code, ()))
         if not pos:
             return np.full(n, np.nan, dtype=np.float32), np.full(n, -1)
-        sims = _dense(vectors @ vectors[pos].T)
+        sims = self._gram(view)[:, pos]
         sims[pos, np.arange(len(pos))] = -np.inf      # an example is not its own evidence
         best = np.argmax(sims, axis=1)
         ids = np.array(self.segment_ids)[np.array(pos)[best]]
         return sims[np.arange(n), best], ids
 
-    def _parts(self, decisions: Decisions) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    def _ridge(self, decisions: Decisions, view: int) -> np.ndarray:
+        """segments × codes × ``RIDGE``: kernel ridge regression of each code's decisions on the
+        reviewed segments (1: coded with it, 0: reviewed without it, centred per code), for each
+        regularisation in ``RIDGE``.  Unlike a prototype it learns from what a code is not."""
+        n, reviewed = len(self.segment_ids), self._rows(decisions.reviewed)
+        out = np.zeros((n, len(self.code_ids), len(RIDGE)), dtype=np.float32)
+        if not reviewed:
+            return out
+        labels = self._truth(reviewed, decisions).astype(np.float64)
+        labels -= labels.mean(axis=0)
+        cross = self._gram(view)[:, reviewed].astype(np.float64)                # all × reviewed
+        for g, lam in enumerate(RIDGE):
+            out[:, :, g] = cross @ ridge_solve(cross[reviewed], labels, lam)
+        return out
+
+    def _trusted_hits(self, decisions: Decisions) -> np.ndarray:
+        """The keyword hits, each weighed by how often the code's keyword hits were right on
+        the reviewed segments (relative to all codes' hits, shrunk toward them by
+        ``TRUST_PRIOR`` hits): a code whose keywords the researcher keeps rejecting counts less."""
+        reviewed = self._rows(decisions.reviewed)
+        hits = self.keyword_hits[reviewed] > 0
+        if not hits.any():
+            return self.keyword_hits
+        right = hits & self._truth(reviewed, decisions)
+        overall = right.sum() / hits.sum()
+        trust = (right.sum(axis=0) + TRUST_PRIOR * overall) / (hits.sum(axis=0) + TRUST_PRIOR)
+        return self.keyword_hits * (trust / max(overall, 1e-9)).astype(np.float32)
+
+    def _parts(self, decisions: Decisions) -> list[tuple[np.ndarray, ...]]:
         """Per backend: the cosine of every segment to every code's vector, to the code's
-        nearest example (NaN: no example) and that example's segment id (-1: none)."""
-        out = []
+        nearest example (NaN: no example), that example's segment id (-1: none), the ridge
+        scores (see :meth:`_ridge`) and the keyword hits (see :meth:`_trusted_hits`)."""
+        out, keywords = [], self._trusted_hits(decisions)
         for view, (vectors, _) in enumerate(self.views):
             similarity = _dense(vectors @ self.prototypes(decisions, view).T)
             near = np.full(similarity.shape, np.nan, dtype=np.float32)
             nearest = np.full(similarity.shape, -1)
             for j, code in enumerate(self.code_ids):
-                sims, ids = self._nearest(code, decisions, vectors)
+                sims, ids = self._nearest(code, decisions, view)
                 near[:, j], nearest[:, j] = sims, ids
-            out.append((similarity, near, nearest))
+            out.append((similarity, near, nearest, self._ridge(decisions, view), keywords))
         return out
 
     @staticmethod
-    def _combined(parts, share: float) -> np.ndarray:
+    def _combined(parts, share: float, ridge: float = 0.0, k: int = 0) -> np.ndarray:
         """Standardised meaning scores: per backend the cosine to the code's vector mixed with
-        ``share`` of the nearest example's, standardised per code; with several backends their
+        ``share`` of the nearest example's, standardised per code, plus ``ridge`` times the
+        standardised ridge scores (regularisation ``RIDGE[k]``); with several backends their
         mean, standardised again."""
         views = []
-        for similarity, near, _ in parts:
+        for similarity, near, _, ridged, _ in parts:
             usable = np.isfinite(near)
             mixed = (1 - share) * similarity + share * np.where(usable, near, 0.0)
-            views.append(_standardised(np.where(usable, mixed, similarity)))
+            score = _standardised(np.where(usable, mixed, similarity))
+            if ridge:
+                score = score + ridge * _standardised(ridged[:, :, k])
+            views.append(score)
         return views[0] if len(views) == 1 else _standardised(sum(views))
 
     def _held_out(self, reviewed: list[int]) -> Optional[list]:
@@ -291,27 +344,38 @@ class CodeModel:
             return (self._combined(parts, NEAREST_SHARE) + KEYWORD_WEIGHT * self.keyword_hits,
                     np.full(len(self.code_ids), DEFAULT_THRESHOLD))
         truth, held = self._truth(reviewed), self._held_out(reviewed)
-        hits = self.keyword_hits[reviewed]
+        hits = held[0][4] if held is not None else parts[0][4][reviewed]
         best = None
-        for share in SHARE_GRID:
-            meaning = self._combined(held, share) if held is not None else self._combined(parts, share)[reviewed]
+        for mix in _meaning_grid():
+            meaning = self._combined(held, *mix) if held is not None else self._combined(parts, *mix)[reviewed]
             for weight in KEYWORD_GRID:
                 thresholds = fit_thresholds(meaning + weight * hits, truth)
                 f1 = micro_f1(meaning + weight * hits >= thresholds, truth)
                 if best is None or f1 > best[0]:
-                    best = (f1, share, weight, thresholds)
-        _, share, weight, thresholds = best
-        return self._combined(parts, share) + weight * self.keyword_hits, thresholds
+                    best = (f1, mix, weight, thresholds)
+        _, mix, weight, thresholds = best
+        self.fitted = {"f1": best[0], "share": mix[0], "ridge": mix[1], "regularisation": RIDGE[mix[2]],
+                       "keyword": weight}
+        return self._combined(parts, *mix) + weight * parts[0][4], thresholds
 
-    def _truth(self, reviewed: list[int]) -> np.ndarray:
+    def _truth(self, reviewed: list[int], decisions: Optional[Decisions] = None) -> np.ndarray:
         """reviewed segments × codes: whether the researcher coded the segment with the code."""
+        decisions = decisions or self.decisions
         local = {r: i for i, r in enumerate(reviewed)}
         truth = np.zeros((len(reviewed), len(self.code_ids)), dtype=bool)
         for j, code in enumerate(self.code_ids):
-            for r in self._rows(self.decisions.positives.get(code, ())):
+            for r in self._rows(decisions.positives.get(code, ())):
                 if r in local:
                     truth[local[r], j] = True
         return truth
+
+
+def _meaning_grid():
+    """The (nearest-example share, ridge weight, ridge regularisation) mixes tried."""
+    for share in SHARE_GRID:
+        for ridge in RIDGE_GRID:
+            for k in (range(len(RIDGE)) if ridge else (0,)):
+                yield share, ridge, k
 
 
 #: the thresholds tried (standardised scores)
@@ -328,15 +392,42 @@ def micro_f1(predicted: np.ndarray, truth: np.ndarray) -> float:
     return float(_f1(tp, int((predicted & ~truth).sum()), int((~predicted & truth).sum())))
 
 
+def ridge_solve(kernel: np.ndarray, targets: np.ndarray, lam: float, tol: float = 1e-8) -> np.ndarray:
+    """``(kernel + lam·I)⁻¹ targets`` for a positive semi-definite kernel, by conjugate
+    gradients: only matrix products, which stay fast on shared cores where a threaded LAPACK
+    solve stalls (the columns are solved together, each with its own steps).
+
+    >>> k = np.array([[2.0, 1.0], [1.0, 2.0]]); y = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> np.allclose(ridge_solve(k, y, 0.5), np.linalg.solve(k + 0.5 * np.eye(2), y))
+    True
+    """
+    solution = np.zeros_like(targets)
+    residual = targets.copy()
+    direction = residual.copy()
+    norms = (residual * residual).sum(axis=0)
+    goal = tol * max(float(norms.max()), 1e-300)
+    for _ in range(4 * len(kernel) + 10):
+        if norms.max() <= goal:
+            break
+        moved = kernel @ direction + lam * direction
+        step = norms / np.maximum((direction * moved).sum(axis=0), 1e-300)
+        solution += direction * step
+        residual -= moved * step
+        new = (residual * residual).sum(axis=0)
+        direction = residual + direction * (new / np.maximum(norms, 1e-300))
+        norms = new
+    return solution
+
+
 def fit_thresholds(scores: np.ndarray, truth: np.ndarray) -> np.ndarray:
-    """Per code the threshold with the best F1 on the reviewed segments, halfway towards the
-    threshold that is best for all codes together; codes with fewer than
-    ``OWN_THRESHOLD_MIN`` examples take the shared one.
+    """Per code the threshold with the best F1 on the reviewed segments, shrunk toward the
+    threshold that is best for all codes together: with ``n`` examples the code's own counts
+    ``n / (n + THRESHOLD_PRIOR)``, so a code seen twice leans on the shared one.
 
     >>> s = np.array([[3.0, 0.1], [0.2, 2.0], [2.5, 0.0], [0.1, 0.3]])
     >>> t = np.array([[True, False], [False, True], [True, False], [False, False]])
     >>> fit_thresholds(s, t).tolist()
-    [0.4, 0.4]
+    [0.37, 0.4]
     """
     pred = scores[:, :, None] >= GRID[None, None, :]          # segment × code × threshold
     tp = (pred & truth[:, :, None]).sum(axis=0)
@@ -344,5 +435,6 @@ def fit_thresholds(scores: np.ndarray, truth: np.ndarray) -> np.ndarray:
     fn = (~pred & truth[:, :, None]).sum(axis=0)
     shared = GRID[int(np.argmax(_f1(tp.sum(0), fp.sum(0), fn.sum(0))))]
     own = GRID[np.argmax(_f1(tp, fp, fn), axis=1)]
-    enough = truth.sum(axis=0) >= OWN_THRESHOLD_MIN
-    return np.where(enough, (own + shared) / 2, shared)
+    examples = truth.sum(axis=0)
+    own_share = examples / (examples + THRESHOLD_PRIOR)
+    return np.round(own_share * own + (1 - own_share) * shared, 2)
