@@ -107,3 +107,21 @@ def test_simulation_never_reads_the_codes_of_the_scored_sources(tmp_path, monkey
         second = evaluate_suggestions(p, tmp_path / "changed.csv", ("bm25",), simulate=2)
     assert seen[0] == seen[1] and len(seen[0]) > 50
     assert first.loc[1, "f1"] != second.loc[1, "f1"]         # the scores did change
+
+
+def test_what_suggest_stores_is_what_evaluate_scores():
+    # the best code of a segment counts from TOP_THRESHOLD even when its own threshold runs
+    # higher; the stored rows follow the same rule as the predictions evaluate scores
+    from qualcode.suggest.learn import TOP_THRESHOLD, Ranking
+
+    scores = np.array([[TOP_THRESHOLD + 0.1, 0.2, -np.inf],     # best under its own bar, above the top bar
+                       [0.5, 3.0, 2.6],                          # two above their bars
+                       [0.1, 0.0, 0.2]])                         # nothing
+    r = Ranking([10, 11, 12], ["a", "b", "c"], scores, thresholds=np.array([2.0, 2.5, 2.5]),
+                nearest=np.full((3, 3), -1), similarity=np.zeros((3, 3)))
+    assert r.predicted() == {10: {"a"}, 11: {"b", "c"}, 12: set()}
+    stored = {}
+    for row in r.rows():
+        stored.setdefault(row["segment_id"], set()).add(row["code_id"])
+    assert stored == {s: codes for s, codes in r.predicted().items() if codes}
+    assert [(row["segment_id"], row["rank"]) for row in r.rows()] == [(10, 1), (11, 1), (11, 2)]

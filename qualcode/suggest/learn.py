@@ -143,28 +143,29 @@ class Ranking:
         return {s: [self.code_ids[j] for j in order[i] if np.isfinite(self.scores[i, j])]
                 for i, s in enumerate(self.segment_ids)}
 
+    def chosen(self, i: int, top_k: int = 3) -> list[tuple[int, int]]:
+        """(rank from 1, code column) of the codes suggested for segment row ``i``: those
+        among its ``top_k`` best whose score reaches the threshold.  The best code counts
+        once it is clearly above the segment's average (:data:`TOP_THRESHOLD`): the
+        thresholds, fitted on reviewed segments that shaped the code vectors, run high."""
+        best = np.argsort(-self.scores[i], kind="stable")[:top_k]
+        return [(n + 1, int(j)) for n, j in enumerate(best)
+                if np.isfinite(self.scores[i, j]) and self.scores[i, j] >= (
+                    min(self.thresholds[j], TOP_THRESHOLD) if n == 0 else self.thresholds[j])]
+
     def predicted(self, top_k: int = 3) -> dict[int, set]:
-        """segment id → the codes among its ``top_k`` best whose score reaches the threshold."""
-        out = {}
-        for i, s in enumerate(self.segment_ids):
-            best = np.argsort(-self.scores[i], kind="stable")[:top_k]
-            # the best code counts once it is clearly above the segment's average (the
-            # thresholds, fitted on reviewed segments that shaped the code vectors, run high)
-            out[s] = {self.code_ids[j] for n, j in enumerate(best)
-                      if self.scores[i, j] >= (min(self.thresholds[j], TOP_THRESHOLD) if n == 0 else self.thresholds[j])}
-        return out
+        """segment id → the codes :meth:`chosen` for it (what ``suggest`` stores)."""
+        return {s: {self.code_ids[j] for _, j in self.chosen(i, top_k)} for i, s in enumerate(self.segment_ids)}
 
     def rows(self, top_k: int = 3) -> list[dict]:
-        """The suggestions to store: per segment the codes above threshold among its best
-        ``top_k``, with their evidence."""
+        """The suggestions to store: per segment the codes :meth:`chosen` for it, with their
+        evidence — the same codes :meth:`predicted` gives to ``evaluate``."""
         out = []
-        order = self.order()
         for i, s in enumerate(self.segment_ids):
-            for rank, j in enumerate(order[i, :top_k], start=1):
-                if np.isfinite(self.scores[i, j]) and self.scores[i, j] >= self.thresholds[j]:
-                    out.append({"segment_id": s, "code_id": self.code_ids[j], "rank": rank,
-                                "score": float(self.scores[i, j]), "threshold": float(self.thresholds[j]),
-                                "similarity": float(self.similarity[i, j]), "nearest": int(self.nearest[i, j])})
+            for rank, j in self.chosen(i, top_k):
+                out.append({"segment_id": s, "code_id": self.code_ids[j], "rank": rank,
+                            "score": float(self.scores[i, j]), "threshold": float(self.thresholds[j]),
+                            "similarity": float(self.similarity[i, j]), "nearest": int(self.nearest[i, j])})
         return out
 
 
