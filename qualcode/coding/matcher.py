@@ -115,7 +115,7 @@ class RuleMatcher:
                     self._add_phrase(_Phrase(code.id, f"phrase:{phrase}", lemmas, forms))
             for pattern in code.patterns:
                 patterns.append((code.id, f"pattern:{pattern}",
-                                 compile_pattern(pattern), required_literal_groups(pattern)))
+                                 self._compiled(code.id, pattern), required_literal_groups(pattern)))
         self._patterns = patterns
         self._compound_lengths = sorted({len(k) for k in self._compound})
         # Heads of compound keywords: Finnish inflection (consonant gradation, stem
@@ -126,6 +126,15 @@ class RuleMatcher:
         for key in self._compound:
             head = key[: max(2, len(key) - 4)]
             self._compound_heads.setdefault(key[:2], []).append((head, key))
+
+    def _compiled(self, code_id: str, pattern: str):
+        import regex
+
+        try:
+            return compile_pattern(pattern)
+        except (regex.error, RecursionError, OverflowError, ValueError) as exc:
+            raise CodebookError(f"code {code_id!r}: bad regular expression {pattern!r} ({exc}); "
+                                "fix or quote the pattern", path=self.codebook.path or "codebook") from None
 
     def _add_phrase(self, phrase: _Phrase) -> None:
         self._phrases.append(phrase)
