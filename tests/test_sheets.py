@@ -120,3 +120,21 @@ def test_the_fast_reader_leaves_formulas_and_far_cells_to_openpyxl(tmp_path):
     far = save_workbook(wb, tmp_path / "far.xlsx")
     assert not sheets._calamine_can_read(with_formula) and not sheets._calamine_can_read(far)
     assert read_sheet_rows(with_formula, "a sheet", [])[1] == [("=1+1",)]
+
+
+def test_the_table_and_its_stray_cells_read_alike_by_calamine_and_openpyxl(tmp_path, monkeypatch):
+    import qualcode.sheets as sheets
+
+    path = tmp_path / "s.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tarkistus"
+    ws.append(["id", "koodi"])
+    ws.append([7, "hinta"])
+    ws.append([8.5, "  "])
+    ws["D2"], ws["C9"] = "huomio tähän", 3
+    wb.save(path)
+    fast = sheets.read_sheet_table(path, "a test sheet", ["Tarkistus"])
+    monkeypatch.setattr(sheets, "_calamine_workbook", lambda *a: None)
+    slow = sheets.read_sheet_table(path, "a test sheet", ["Tarkistus"])
+    assert fast == slow == ("Tarkistus", [("id", "koodi"), (7, "hinta"), (8.5, "  ")], [(2, "D2"), (9, "C9")])

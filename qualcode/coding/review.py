@@ -55,7 +55,7 @@ from ..errors import QualcodeError
 from ..fileutil import xml_safe
 from ..labels import LANGS, label
 from ..model import VALENCES, Codebook
-from ..sheets import (MAX_CELL_CHARS, fill, freeze_header, header_cell, is_blank_row, read_sheet_rows,
+from ..sheets import (MAX_CELL_CHARS, fill, freeze_header, header_cell, is_blank_row, read_sheet_table,
                       save_workbook, set_column_widths, write_text_cell)
 
 #: Number of ``Hylkää n`` and ``Lisää n`` columns written.
@@ -567,8 +567,8 @@ def read_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codebook: 
     """
     path = Path(path)
     where = str(path)
-    title, rows = read_sheet_rows(path, "the review sheet written by `qualcode review export`",
-                                  [label("review.sheet", lg) for lg in ([lang] if lang else LANGS)])
+    title, rows, strays = read_sheet_table(path, "the review sheet written by `qualcode review export`",
+                                           [label("review.sheet", lg) for lg in ([lang] if lang else LANGS)])
     lang, cols = _review_columns(list(rows[0]) if rows else [], lang, title, where)
     reader = _ReviewRows(cols, lang, segments, codebook)
     records: list[dict[str, Any]] = []
@@ -586,7 +586,7 @@ def read_review_sheet(path: Union[str, Path], segments: pd.DataFrame, codebook: 
             continue
         records.extend(decided)
     _check_other_sheets(path, title, lang, problems)
-    _check_stray_cells(path, title, len(rows[0]) if rows else 0, lang, problems)
+    _report_stray_cells(strays, lang, problems)
     if problems:
         _raise_row_problems(problems, title, where, unknown_segments, seen_rows)
     return pd.DataFrame({
@@ -610,11 +610,9 @@ def _duplicate_row(decided: list[dict], r: int, first_row: dict, problems: list)
     return True
 
 
-def _check_stray_cells(path: Path, title: str, width: int, lang: str, problems: list) -> None:
+def _report_stray_cells(strays: list[tuple[int, str]], lang: str, problems: list) -> None:
     """A cell typed to the right of the review columns is not silently left out (data safety)."""
-    from ..sheets import cells_right_of
-
-    for r, coordinate in cells_right_of(path, title, width, "the review sheet"):
+    for r, coordinate in strays:
         problems.append((r, f"cell {coordinate} is to the right of the review columns, where it is not read; "
                             f"move what it says into the '{label('review.note', lang)}' column or delete it"))
 
