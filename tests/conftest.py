@@ -26,6 +26,22 @@ def reviewed_demo(folder: Path):
     return project
 
 
+def coded_study(project, codebook: str, transcripts: dict[str, str], informants: str | None = None,
+                codebook_name: str = "koodit.yaml"):
+    """``project`` with ``codebook`` (YAML text) in codebooks/, the ``transcripts`` (file name →
+    text) in transcripts/ and, if given, an informant list (CSV text), ingested and coded."""
+    (project.root / "codebooks" / codebook_name).write_text(codebook, encoding="utf-8")
+    for name, text in transcripts.items():
+        (project.root / "transcripts" / name).write_text(text, encoding="utf-8")
+    listing = None
+    if informants is not None:
+        listing = project.root / "informantit.csv"
+        listing.write_text(informants, encoding="utf-8")
+    project.ingest([project.root / "transcripts"], informants=listing)
+    project.code()
+    return project
+
+
 @pytest.fixture
 def project(tmp_path):
     from qualcode.project import Project

@@ -10,6 +10,7 @@ from qualcode.analysis import representative_quote, trend_narrative, trend_table
 from qualcode.analysis.study import Analyses  # noqa: E402
 from qualcode.errors import QualcodeError  # noqa: E402
 from qualcode.report.tables import trends_table  # noqa: E402
+from conftest import coded_study  # noqa: E402
 
 COLUMNS = ["trend", "comment", "code_id", "informants", "shared", "segment_ids"]
 
@@ -94,10 +95,7 @@ TREND_TRANSCRIPT = (
 
 @pytest.fixture
 def study(project):
-    (project.root / "codebooks" / "koodit.yaml").write_text(TREND_CODEBOOK, encoding="utf-8")
-    (project.root / "transcripts" / "h.txt").write_text(TREND_TRANSCRIPT, encoding="utf-8")
-    project.ingest([project.root / "transcripts"])
-    project.code()
+    coded_study(project, TREND_CODEBOOK, {"h.txt": TREND_TRANSCRIPT})
     c = project.codings()
     for seg, code in zip(c["segment_id"], c["code_id"]):
         project.coding.accept(int(seg), code)

@@ -3,6 +3,7 @@ import openpyxl
 import pytest
 
 from qualcode.errors import QualcodeError
+from conftest import coded_study
 
 CODEBOOK = """\
 language: fi
@@ -38,11 +39,7 @@ TRANSCRIPT = (
 
 @pytest.fixture
 def coded(project):
-    (project.root / "codebooks" / "koodit.yaml").write_text(CODEBOOK, encoding="utf-8")
-    (project.root / "transcripts" / "ryhma.txt").write_text(TRANSCRIPT, encoding="utf-8")
-    project.ingest([project.root / "transcripts"])
-    project.code()
-    return project
+    return coded_study(project, CODEBOOK, {"ryhma.txt": TRANSCRIPT})
 
 
 def quotes(project, code_id, status="suggested"):

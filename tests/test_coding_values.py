@@ -7,6 +7,7 @@ import pytest
 
 from qualcode.errors import QualcodeError
 from qualcode.project import Project
+from conftest import coded_study
 
 CODEBOOK = """\
 language: fi
@@ -34,12 +35,8 @@ TRANSCRIPT = (
 
 @pytest.fixture
 def coded(project):
-    (project.root / "codebooks" / "koodit.yaml").write_text(CODEBOOK, encoding="utf-8")
-    (project.root / "transcripts" / "ryhma.txt").write_text(TRANSCRIPT, encoding="utf-8")
-    (project.root / "informantit.csv").write_text("code,role\nH1,asiakas\nH2,kumppani\n", encoding="utf-8")
-    project.ingest([project.root / "transcripts"], informants=project.root / "informantit.csv")
-    project.code()
-    return project
+    return coded_study(project, CODEBOOK, {"ryhma.txt": TRANSCRIPT},
+                       informants="code,role\nH1,asiakas\nH2,kumppani\n")
 
 
 def suggestion(project, code_id, starts):

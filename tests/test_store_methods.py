@@ -178,21 +178,13 @@ def test_word_types_keep_lemmas_and_compound_parts(store):
 
 
 def test_store_of_schema_2_gets_the_parts_column(tmp_path):
-    import sqlite3
-
     from qualcode.store import SCHEMA_VERSION
 
-    path = tmp_path / "old.db"
-    SQLiteStore(path, create=True).close()
-    conn = sqlite3.connect(path)     # what a schema-2 store looked like
-    conn.execute("DROP TABLE word_types")
-    conn.execute("CREATE TABLE word_types (backend TEXT NOT NULL, id INTEGER NOT NULL, form TEXT NOT NULL,"
-                 " lemma TEXT NOT NULL, PRIMARY KEY (backend, id))")
-    conn.execute("INSERT INTO word_types VALUES ('simplemma-2-fi', 0, 'laskut', 'lasku')")
-    conn.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
-    conn.commit()
-    conn.close()
-    store = SQLiteStore(path)
+    store = _opened_at_schema(tmp_path / "old.db", 2, [   # what a schema-2 store looked like
+        "DROP TABLE word_types",
+        "CREATE TABLE word_types (backend TEXT NOT NULL, id INTEGER NOT NULL, form TEXT NOT NULL,"
+        " lemma TEXT NOT NULL, PRIMARY KEY (backend, id))",
+        "INSERT INTO word_types VALUES ('simplemma-2-fi', 0, 'laskut', 'lasku')"])
     assert store.schema_version() == SCHEMA_VERSION == 5
     assert store.word_types("simplemma-2-fi") == [(0, "laskut", "lasku", None)]   # parts: not looked up
     store.add_word_types([(1, "hinnat", "hinta", "")], "simplemma-2-fi")
@@ -232,23 +224,30 @@ def test_pattern_hits_one_row_per_pattern_and_run(store):
 
 
 def test_a_schema_4_store_drops_its_old_pattern_hits(tmp_path):
-    import sqlite3
-
     from qualcode.store import SCHEMA_VERSION
 
-    path = tmp_path / "old.db"
-    SQLiteStore(path, create=True).close()
-    conn = sqlite3.connect(path)     # what a schema-4 store's cache looked like: a row per source
-    conn.execute("DROP TABLE pattern_hits")
-    conn.execute("CREATE TABLE pattern_hits (pattern TEXT NOT NULL, source_id INTEGER NOT NULL, "
-                 "data BLOB NOT NULL, PRIMARY KEY (pattern, source_id))")
-    conn.execute("INSERT INTO pattern_hits VALUES ('p', 1, x'00')")
-    conn.execute("UPDATE meta SET value='4' WHERE key='schema_version'")
-    conn.commit()
-    conn.close()
-    store = SQLiteStore(path)
+    store = _opened_at_schema(tmp_path / "old.db", 4, [   # a schema-4 cache: a row per source
+        "DROP TABLE pattern_hits",
+        "CREATE TABLE pattern_hits (pattern TEXT NOT NULL, source_id INTEGER NOT NULL, "
+        "data BLOB NOT NULL, PRIMARY KEY (pattern, source_id))",
+        "INSERT INTO pattern_hits VALUES ('p', 1, x'00')"])
     assert store.schema_version() == SCHEMA_VERSION == 5
     assert store.pattern_hits(["p"], [1]) == {}     # a cache: dropped, made again by the next run
     store.save_pattern_hits([("p", 1, b"x")])
     assert store.pattern_hits(["p"], [1]) == {("p", 1): b"x"}
     store.close()
+
+
+def _opened_at_schema(path, version: int, statements: list[str]):
+    """A new store made to look like one of schema ``version`` by ``statements``, then opened
+    (and so migrated) by this qualcode."""
+    import sqlite3
+
+    SQLiteStore(path, create=True).close()
+    conn = sqlite3.connect(path)
+    for statement in statements:
+        conn.execute(statement)
+    conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(version),))
+    conn.commit()
+    conn.close()
+    return SQLiteStore(path)

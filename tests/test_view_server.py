@@ -17,6 +17,7 @@ from qualcode.labels import label
 from qualcode.server import ReviewApp, bind, remote_warning, running
 
 from test_view import dom
+from conftest import coded_study
 
 TRANSCRIPT = ("Haastattelija: Miten tuki toimi?\n"
               "H1: 😀 Tuki vastasi aina nopeasti, ja laskutus oli selkeä. 🇫🇮 Hinta oli kohtuullinen.\n"
@@ -33,11 +34,7 @@ BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture
 def study(project):
-    (project.root / "codebooks" / "cb.yaml").write_text(CODEBOOK, encoding="utf-8")
-    (project.root / "transcripts" / "H1.txt").write_text(TRANSCRIPT, encoding="utf-8")
-    project.ingest([project.root / "transcripts"])
-    project.code()
-    return project
+    return coded_study(project, CODEBOOK, {"H1.txt": TRANSCRIPT}, codebook_name="cb.yaml")
 
 
 @pytest.fixture
