@@ -415,8 +415,7 @@ class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries, PrivateFields):
         for pattern, sid, data in items:
             by_pattern.setdefault(pattern, {})[sid] = data
         with self.transaction() as c:
-            for pattern, new in by_pattern.items():
-                _drop_pattern_hits(c, [pattern], set(new))
+            _drop_pattern_hits(c, {pattern: set(new) for pattern, new in by_pattern.items()})
             c.executemany("INSERT INTO pattern_hits (pattern, data) VALUES (?,?)",
                           [(pattern, _pack_hit_row(new)) for pattern, new in by_pattern.items()])
 
@@ -481,12 +480,15 @@ class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries, PrivateFields):
         >>> store.close()
         """
         with self.transaction() as c:
-            done = []
+            done, rewritten = [], set()
             for sid, name, text in c.execute("SELECT id, name, text FROM sources").fetchall():
                 result = rewrite_text(text)
                 if result is not None:
                     self._move_source_text(c, sid, result[0], result[1])
                     done.append((name, result))
+                    rewritten.add(sid)
+            # the cached pattern hits of the old texts, in one pass over the cache
+            _drop_pattern_hits(c, of_every_pattern=frozenset(rewritten))
             for code, role, org, attrs in c.execute(
                     "SELECT code, role, organisation, attributes FROM informants").fetchall():
                 values = {k: rewrite_value(v) for k, v in json.loads(attrs).items()}
@@ -517,7 +519,6 @@ class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries, PrivateFields):
                   (new, sum(count_words(new[a:b]) for a, b, _ in moved), sid))
         # derived caches of the old text
         c.execute("DELETE FROM source_annotations WHERE source_id=?", (sid,))
-        _drop_pattern_hits(c, None, {sid})
 
     # -- memos and audit ----------------------------------------------------------
     def add_memo(self, memo: Memo) -> int:
@@ -575,15 +576,19 @@ class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries, PrivateFields):
         }
 
 
-def _drop_pattern_hits(c: sqlite3.Connection, patterns: Optional[list[str]], sources: set[int]) -> None:
-    """Forget the kept hits of ``sources`` (of the given pattern keys, or of every one)."""
-    q = "SELECT rowid, data FROM pattern_hits"
+def _drop_pattern_hits(c: sqlite3.Connection, of_patterns: Optional[dict[str, set[int]]] = None,
+                       of_every_pattern: frozenset = frozenset()) -> None:
+    """Forget kept hits, in one pass over the cache: those of the sources ``of_patterns[p]``
+    for each pattern key ``p`` given, and those of the sources ``of_every_pattern`` for all."""
+    patterns = list(of_patterns) if of_patterns is not None else None
+    q = "SELECT rowid, pattern, data FROM pattern_hits"
     if patterns is not None:
         q += f" WHERE pattern IN ({','.join('?' * len(patterns))})"
-    for rowid, data in c.execute(q, patterns or ()).fetchall():
+    for rowid, pattern, data in c.execute(q, patterns or ()).fetchall():
+        gone = of_every_pattern | (of_patterns or {}).get(pattern, set())
         kept = dict(_unpack_hit_row(data))
-        if kept.keys() & sources:
-            rest = {sid: hits for sid, hits in kept.items() if sid not in sources}
+        if kept.keys() & gone:
+            rest = {sid: hits for sid, hits in kept.items() if sid not in gone}
             if rest:
                 c.execute("UPDATE pattern_hits SET data=? WHERE rowid=?", (_pack_hit_row(rest), rowid))
             else:
