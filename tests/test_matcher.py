@@ -102,6 +102,21 @@ def test_pattern_without_literal_and_anchored(fi):
     assert spans("NPS oli hyvä", m.match("NPS oli hyvä")) == [("s", "NPS", "pattern:nps|suos")]
 
 
+def test_a_pattern_is_compiled_only_when_a_text_has_its_literals(fi, monkeypatch):
+    import qualcode.coding.matcher as matcher_module
+
+    compiled = []
+    real = matcher_module.compile_pattern
+    monkeypatch.setattr(matcher_module, "compile_pattern", lambda p: compiled.append(p) or real(p))
+    m = matcher([{"id": "v", "patterns": [r"\bviikko(viesti|raportti)", r"laskutu\w*\s+virhe"]}], fi)
+    assert compiled == []
+    text = "Viikkoraportti tuli taas myöhässä."
+    assert spans(text, m.match(text)) == [("v", "Viikkoraportti", r"pattern:\bviikko(viesti|raportti)")]
+    assert compiled == [r"\bviikko(viesti|raportti)"]   # no text has "laskutu": never compiled
+    m.match("Viikkoviesti ja viikkoraportti.")
+    assert compiled == [r"\bviikko(viesti|raportti)"]   # compiled once
+
+
 def test_required_literal():
     assert required_literal(r"\bviikko(viesti|raportti)") == "viikko"
     assert required_literal(r"(?i)NPS\b") == "nps"
