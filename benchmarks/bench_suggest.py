@@ -125,10 +125,10 @@ def _studies(keep: Optional[str]):
     return contextlib.nullcontext(keep)
 
 
-def curve(backends: list[str]) -> None:
+def curve(backends: list[str], keep: Optional[str] = None) -> None:
     """The learning curve per language: hit@5 / F1 per method and number of reviewed sources."""
     for lang, (corpus, steps) in STUDIES.items():
-        with tempfile.TemporaryDirectory() as tmp:
+        with _studies(keep) as tmp:
             folder = study(tmp, lang)
             gold = str(corpus / "gold" / "gold_coding.csv")
             _, _, out = run(CURVE.format(folder=folder, steps=steps, gold=gold, backends=backends))
@@ -172,7 +172,8 @@ def main() -> None:
     parser.add_argument("parts", nargs="*", metavar="speed|curve|rotations",
                         help="what to measure (default: speed and curve)")
     parser.add_argument("--backends", default="bm25,semantic,bm25+semantic")
-    parser.add_argument("--keep", metavar="FOLDER", help="rotations: make the coded studies in FOLDER "
+    parser.add_argument("--steps", default="1,2,4,6", help="rotations: the numbers of reviewed sources")
+    parser.add_argument("--keep", metavar="FOLDER", help="curve, rotations: make the coded studies in FOLDER "
                         "and keep them, so that a later run reuses their cached vectors")
     args = parser.parse_args()
     backends, parts = args.backends.split(","), args.parts or ["speed", "curve"]
@@ -181,9 +182,9 @@ def main() -> None:
     if "speed" in parts:
         speed(backends)
     if "curve" in parts:
-        curve(backends)
+        curve(backends, args.keep)
     if "rotations" in parts:
-        rotations(backends, args.keep)
+        rotations(backends, args.keep, [int(n) for n in args.steps.split(",")])
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Code vectors that learn from decisions, and the ranking of codes per segment.
 
 A code's vector starts as its description and keywords.  Every segment a researcher coded
-with it (accepted or added) is an example: the code's vector moves to the mean of its
-examples, and a segment also scores by its nearest example.  Every rejection is a
+with it (accepted or added) is an example: the code's vector moves by how its examples differ
+from the other reviewed segments, and a segment also scores by its nearest example.  Every rejection is a
 counter-example the code's vector moves away from, and a rejected code is never ranked for
 that segment again.  A ridge regression of each code's decisions on the reviewed segments
 learns what a code is not from the segments reviewed without it, and each code's keyword
@@ -206,15 +206,20 @@ class CodeModel:
         return sorted(self.row[s] for s in segs if s in self.row)
 
     def prototypes(self, decisions: Optional[Decisions] = None, view: int = 0) -> np.ndarray:
-        """Each code's vector: description (+ mean of its examples − a share of the mean of its
-        counter-examples), unit length."""
+        """Each code's vector: description (+ how the mean of its examples differs from the
+        mean of the other reviewed segments − a share of the mean of its counter-examples),
+        unit length.  The difference, not the examples' mean itself: the examples share with
+        every answer of their interview what makes them answers of that interview (its
+        topic, its informant's way of talking), which says nothing of the code."""
         decisions = decisions or self.decisions
         vectors, out = self.views[view][0], self.views[view][1].copy()
+        reviewed = set(self._rows(decisions.reviewed))
         for j, code in enumerate(self.code_ids):
             pos = self._rows(decisions.positives.get(code, ()))
             neg = self._rows(decisions.negatives.get(code, ()))
             if pos:
-                out[j] = out[j] + _mean_row(vectors, pos) * 2.0
+                rest = sorted(reviewed - set(pos))
+                out[j] = out[j] + (_mean_row(vectors, pos) - (_mean_row(vectors, rest) if rest else 0.0)) * 2.0
             if neg:
                 out[j] = out[j] - NEGATIVE_WEIGHT * _mean_row(vectors, neg)
         return unit_rows(out)
