@@ -276,7 +276,8 @@ class CodeModel:
     def _parts(self, decisions: Decisions) -> list[tuple[np.ndarray, ...]]:
         """Per backend: the cosine of every segment to every code's vector, to the code's
         nearest example (NaN: no example), that example's segment id (-1: none), the ridge
-        scores (see :meth:`_ridge`) and the keyword hits (see :meth:`_trusted_hits`)."""
+        scores (see :meth:`_ridge`), the keyword hits (see :meth:`_trusted_hits`) and the trust
+        in each code's examples (see :meth:`_evidence`)."""
         out, keywords = [], self._trusted_hits(decisions)
         for view, (vectors, _) in enumerate(self.views):
             similarity = _dense(vectors @ self.prototypes(decisions, view).T)
@@ -285,22 +286,33 @@ class CodeModel:
             for j, code in enumerate(self.code_ids):
                 sims, ids = self._nearest(code, decisions, view)
                 near[:, j], nearest[:, j] = sims, ids
-            out.append((similarity, near, nearest, self._ridge(decisions, view), keywords))
+            out.append((similarity, near, nearest, self._ridge(decisions, view), keywords,
+                        self._evidence(decisions, similarity.shape)))
         return out
+
+    def _evidence(self, decisions: Decisions, shape: tuple) -> np.ndarray:
+        """segments × codes: how far each code's own examples are trusted, ``n / (n +
+        THRESHOLD_PRIOR)`` with ``n`` examples among the reviewed segments (the same for every
+        segment): the nearest example and the ridge score of a code seen once are mostly noise."""
+        reviewed = set(self._rows(decisions.reviewed))
+        n = np.array([len(reviewed.intersection(self._rows(decisions.positives.get(c, ()))))
+                      for c in self.code_ids], dtype=np.float32)
+        return np.broadcast_to(n / (n + THRESHOLD_PRIOR), shape).copy()
 
     @staticmethod
     def _combined(parts, share: float, ridge: float = 0.0, k: int = 0) -> np.ndarray:
         """Standardised meaning scores: per backend the cosine to the code's vector mixed with
         ``share`` of the nearest example's, standardised per code, plus ``ridge`` times the
-        standardised ridge scores (regularisation ``RIDGE[k]``); with several backends their
-        mean, standardised again."""
+        standardised ridge scores (regularisation ``RIDGE[k]``); both scaled per code by how far
+        its examples are trusted (see :meth:`_evidence`); with several backends their mean,
+        standardised again."""
         views = []
-        for similarity, near, _, ridged, _ in parts:
+        for similarity, near, _, ridged, _, trust in parts:
             usable = np.isfinite(near)
-            mixed = (1 - share) * similarity + share * np.where(usable, near, 0.0)
+            mixed = (1 - share * trust) * similarity + share * trust * np.where(usable, near, 0.0)
             score = _standardised(np.where(usable, mixed, similarity))
             if ridge:
-                score = score + ridge * _standardised(ridged[:, :, k])
+                score = score + ridge * trust * _standardised(ridged[:, :, k])
             views.append(score)
         return views[0] if len(views) == 1 else _standardised(sum(views))
 
