@@ -1,4 +1,5 @@
-"""How the code model learns from decisions: the ridge score learns what a code is not, keyword
+"""How the code model learns from decisions: a code's vector learns what its examples add to
+their interview, a code seen once leans little on them, the ridge score learns what a code is not, keyword
 hits count by how often they were right, codebook examples are evidence unless quoted from the
 segments being scored, and everything fitted comes from the reviewed sources only."""
 import numpy as np
@@ -33,6 +34,38 @@ def test_the_ridge_score_learns_what_a_code_is_not():
     assert (unseen_yes > unseen_no + 0.3).all()             # every regularisation tried
     # nothing reviewed: no ridge score at all
     assert not CodeModel(vectors, ids, code, ["a"])._ridge(Decisions(), 0).any()
+
+
+def test_a_code_vector_learns_what_its_examples_add_to_their_interview():
+    # every reviewed answer shares its interview's direction (axis 0); the code's examples
+    # add axis 1, the others axis 2
+    shared = np.array([[3, 1, 0, 0]] * 4 + [[3, 0, 1, 0]] * 4 + [[0, 0, 0, 1]], dtype=np.float32)
+    vectors = shared / np.linalg.norm(shared, axis=1, keepdims=True)
+    ids = list(range(9))
+    description = np.array([[0, 0.2, 0, 1]], dtype=np.float32)
+    description /= np.linalg.norm(description)
+    model = CodeModel(vectors, ids, description, ["a"], Decisions({"a": set(ids[:4])}, {}, set(ids[:8])))
+    vector = model.prototypes()[0]
+    assert abs(vector[0]) < 1e-6                  # the interview's own direction is not the code's
+    assert vector[1] > 0.4 and vector[2] < -0.4   # what its examples have and the others lack
+    # with only its examples reviewed there is nothing to tell apart: the examples' mean counts
+    alone = CodeModel(vectors, ids, description, ["a"], Decisions({"a": set(ids[:4])}, {}, set(ids[:4])))
+    assert alone.prototypes()[0][0] > 0.5
+
+
+def test_a_code_seen_once_leans_little_on_its_nearest_example_and_ridge_score():
+    vectors, ids, _ = _clusters()
+    codes = np.eye(4, dtype=np.float32)[:2]
+    decisions = Decisions({"a": {ids[0]}, "b": set(ids[12:20])}, {}, {ids[0]} | set(ids[12:20]))
+    model = CodeModel(vectors, ids, codes, ["a", "b"], decisions)
+    trust = model._evidence(decisions, (len(ids), 2))
+    assert np.allclose(trust[0], [1 / 5, 8 / 12])           # n / (n + THRESHOLD_PRIOR)
+    assert not model._evidence(Decisions(), (len(ids), 2)).any()
+    # so the ridge score moves a code seen once less than a code seen eight times
+    parts = model._parts(decisions)
+    plain, ridged = model._combined(parts, 0.0), model._combined(parts, 0.0, ridge=1.0)
+    moved = np.abs(ridged - plain).mean(axis=0)
+    assert moved[0] < moved[1]
 
 
 def test_keyword_hits_count_by_how_often_they_were_right():

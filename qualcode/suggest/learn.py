@@ -1,8 +1,8 @@
 """Code vectors that learn from decisions, and the ranking of codes per segment.
 
 A code's vector starts as its description and keywords.  Every segment a researcher coded
-with it (accepted or added) is an example: the code's vector moves to the mean of its
-examples, and a segment also scores by its nearest example.  Every rejection is a
+with it (accepted or added) is an example: the code's vector moves by how its examples differ
+from the other reviewed segments, and a segment also scores by its nearest example.  Every rejection is a
 counter-example the code's vector moves away from, and a rejected code is never ranked for
 that segment again.  A ridge regression of each code's decisions on the reviewed segments
 learns what a code is not from the segments reviewed without it, and each code's keyword
@@ -206,15 +206,20 @@ class CodeModel:
         return sorted(self.row[s] for s in segs if s in self.row)
 
     def prototypes(self, decisions: Optional[Decisions] = None, view: int = 0) -> np.ndarray:
-        """Each code's vector: description (+ mean of its examples − a share of the mean of its
-        counter-examples), unit length."""
+        """Each code's vector: description (+ how the mean of its examples differs from the
+        mean of the other reviewed segments − a share of the mean of its counter-examples),
+        unit length.  The difference, not the examples' mean itself: the examples share with
+        every answer of their interview what makes them answers of that interview (its
+        topic, its informant's way of talking), which says nothing of the code."""
         decisions = decisions or self.decisions
         vectors, out = self.views[view][0], self.views[view][1].copy()
+        reviewed = set(self._rows(decisions.reviewed))
         for j, code in enumerate(self.code_ids):
             pos = self._rows(decisions.positives.get(code, ()))
             neg = self._rows(decisions.negatives.get(code, ()))
             if pos:
-                out[j] = out[j] + _mean_row(vectors, pos) * 2.0
+                rest = sorted(reviewed - set(pos))
+                out[j] = out[j] + (_mean_row(vectors, pos) - (_mean_row(vectors, rest) if rest else 0.0)) * 2.0
             if neg:
                 out[j] = out[j] - NEGATIVE_WEIGHT * _mean_row(vectors, neg)
         return unit_rows(out)
@@ -271,7 +276,8 @@ class CodeModel:
     def _parts(self, decisions: Decisions) -> list[tuple[np.ndarray, ...]]:
         """Per backend: the cosine of every segment to every code's vector, to the code's
         nearest example (NaN: no example), that example's segment id (-1: none), the ridge
-        scores (see :meth:`_ridge`) and the keyword hits (see :meth:`_trusted_hits`)."""
+        scores (see :meth:`_ridge`), the keyword hits (see :meth:`_trusted_hits`) and the trust
+        in each code's examples (see :meth:`_evidence`)."""
         out, keywords = [], self._trusted_hits(decisions)
         for view, (vectors, _) in enumerate(self.views):
             similarity = _dense(vectors @ self.prototypes(decisions, view).T)
@@ -280,22 +286,33 @@ class CodeModel:
             for j, code in enumerate(self.code_ids):
                 sims, ids = self._nearest(code, decisions, view)
                 near[:, j], nearest[:, j] = sims, ids
-            out.append((similarity, near, nearest, self._ridge(decisions, view), keywords))
+            out.append((similarity, near, nearest, self._ridge(decisions, view), keywords,
+                        self._evidence(decisions, similarity.shape)))
         return out
+
+    def _evidence(self, decisions: Decisions, shape: tuple) -> np.ndarray:
+        """segments × codes: how far each code's own examples are trusted, ``n / (n +
+        THRESHOLD_PRIOR)`` with ``n`` examples among the reviewed segments (the same for every
+        segment): the nearest example and the ridge score of a code seen once are mostly noise."""
+        reviewed = set(self._rows(decisions.reviewed))
+        n = np.array([len(reviewed.intersection(self._rows(decisions.positives.get(c, ()))))
+                      for c in self.code_ids], dtype=np.float32)
+        return np.broadcast_to(n / (n + THRESHOLD_PRIOR), shape).copy()
 
     @staticmethod
     def _combined(parts, share: float, ridge: float = 0.0, k: int = 0) -> np.ndarray:
         """Standardised meaning scores: per backend the cosine to the code's vector mixed with
         ``share`` of the nearest example's, standardised per code, plus ``ridge`` times the
-        standardised ridge scores (regularisation ``RIDGE[k]``); with several backends their
-        mean, standardised again."""
+        standardised ridge scores (regularisation ``RIDGE[k]``); both scaled per code by how far
+        its examples are trusted (see :meth:`_evidence`); with several backends their mean,
+        standardised again."""
         views = []
-        for similarity, near, _, ridged, _ in parts:
+        for similarity, near, _, ridged, _, trust in parts:
             usable = np.isfinite(near)
-            mixed = (1 - share) * similarity + share * np.where(usable, near, 0.0)
+            mixed = (1 - share * trust) * similarity + share * trust * np.where(usable, near, 0.0)
             score = _standardised(np.where(usable, mixed, similarity))
             if ridge:
-                score = score + ridge * _standardised(ridged[:, :, k])
+                score = score + ridge * trust * _standardised(ridged[:, :, k])
             views.append(score)
         return views[0] if len(views) == 1 else _standardised(sum(views))
 
