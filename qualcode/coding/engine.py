@@ -185,9 +185,9 @@ class CodingEngine:
         lacking = _lacking_segments(segments, unpacked)
         if lacking:
             new_blobs = []
-            for sid, seg_ids, anns in self._annotate_segments(lacking, unpacked, progress):
-                new_blobs.append((sid, pack(seg_ids, anns, types)))
-                unpacked[sid] = (seg_ids, PackedAnnotations.from_annotations(anns))
+            for sid, seg_ids, packed in self._annotate_segments(lacking, unpacked, progress):
+                new_blobs.append((sid, pack(seg_ids, packed, types)))
+                unpacked[sid] = (seg_ids, packed)
             rows, new_parts = types.unsaved(lexicon)
             with self.store.transaction():
                 self.store.add_word_types(rows, backend)
@@ -202,9 +202,10 @@ class CodingEngine:
         return everything.select(row_of[segments.ids])
 
     def _annotate_segments(self, lacking: dict[int, set], unpacked: dict, progress: bool):
-        """(source id, its annotated segment ids in text order, their annotations) of each
-        source with segments ``lacking`` annotations: those segments in one stream, so the
-        tokenizer and lemmatiser work in big batches, joined with the source's stored ones."""
+        """(source id, its annotated segment ids in text order, their annotations as one
+        :class:`PackedAnnotations`) of each source with segments ``lacking`` annotations:
+        those segments in one stream, so the tokenizer and lemmatiser work in big batches,
+        joined with the source's stored ones."""
         source_ids = list(lacking)
         segments = self.store.segment_texts_in_order(source_ids)
         self._read_texts.update((seg_id, text) for sid in source_ids for seg_id, text in segments.get(sid, []))
@@ -212,13 +213,24 @@ class CodingEngine:
         todo = [(sid, seg_id, text) for sid in source_ids for seg_id, text in segments.get(sid, [])
                 if seg_id in lacking[sid]]
         with progress_counter(self._label("progress.annotate"), len(todo), enabled=progress) as advance:
-            anns = self.annotator.annotate_many([text for _, _, text in todo], progress=advance)
-        fresh = {seg_id: ann for (_, seg_id, _), ann in zip(todo, anns)}
-        for sid in source_ids:
+            fresh = self.annotator.annotate_packed([text for _, _, text in todo], progress=advance)
+        lo = 0
+        for sid in source_ids:   # todo holds each source's segments together, in text order
+            hi = lo
+            while hi < len(todo) and todo[hi][0] == sid:
+                hi += 1
+            mine = fresh[lo:hi]
+            fresh_ids = [seg_id for _, seg_id, _ in todo[lo:hi]]
+            lo = hi
             old_ids, old = unpacked.get(sid, ([], None))
-            stored = {seg_id: old[i] for i, seg_id in enumerate(old_ids)}
-            seg_ids = [seg_id for seg_id, _ in segments.get(sid, []) if seg_id in fresh or seg_id in stored]
-            yield sid, seg_ids, [fresh[i] if i in fresh else stored[i] for i in seg_ids]
+            if not old_ids:
+                yield sid, fresh_ids, mine
+                continue
+            # stored and new segments interleave in text order: pick each one's row
+            row = {seg_id: i for i, seg_id in enumerate(fresh_ids)}
+            row.update((seg_id, len(fresh_ids) + i) for i, seg_id in enumerate(old_ids) if seg_id not in row)
+            seg_ids = [seg_id for seg_id, _ in segments.get(sid, []) if seg_id in row]
+            yield sid, seg_ids, PackedAnnotations.concat([mine, old]).select([row[i] for i in seg_ids])
 
     def _label(self, key: str) -> str:
         lang = self.annotator.lang
