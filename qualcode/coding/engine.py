@@ -38,7 +38,7 @@ import numpy as np
 
 from ..codebook import codebook_hash
 from ..labels import LANGS, label
-from ..model import AUTO_CODER, AuditEvent, Code, Codebook, Coding
+from ..model import AUTO_CODER, AuditEvent, Code, Codebook
 from ..nlp.packing import PackedAnnotations, pack, unpack_packed
 from ..progress import progress_counter, progress_iter
 from .matcher import Match, RuleMatcher
@@ -138,22 +138,23 @@ class CodingEngine:
     def update(self, codebook: Codebook, *, include_interviewer: bool = False, progress: bool = False) -> None:
         """:meth:`code` without the summary frame."""
         self._read_texts, self._read_sources = {}, set()
-        plan = self._plan(codebook, include_interviewer)
-        wanted: dict[tuple[int, str], tuple] = {}
-        rule_counts: dict[str, int] = {}
-        scope_segments: dict[str, set] = {}
-        # Matching makes many small objects and no reference cycles: the cyclic garbage
-        # collector would only rescan the big heap again and again.
+        # A run makes many small objects and no reference cycles: the cyclic garbage
+        # collector would only rescan the big heap again and again (a quarter of a second
+        # of full collections while writing the suggestions of ~1M words).
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
+            plan = self._plan(codebook, include_interviewer)
+            wanted: dict[tuple[int, str], tuple] = {}
+            rule_counts: dict[str, int] = {}
+            scope_segments: dict[str, set] = {}
             self._run_matchers(plan.runs, codebook, include_interviewer, progress, wanted, rule_counts,
                                scope_segments)
+            drop, new = self._reconcile(plan, wanted, scope_segments)
+            self._write(codebook, plan, drop, new, rule_counts)
         finally:
             if gc_was_enabled:
                 gc.enable()
-        drop, new = self._reconcile(plan, wanted, scope_segments)
-        self._write(codebook, plan, drop, new, rule_counts)
 
     def summary(self, codebook: Codebook) -> "pd.DataFrame":
         """Per code: segments and informants with an automatic suggestion (active sources)."""
@@ -254,28 +255,29 @@ class CodingEngine:
         return _Plan(salt, hashes, old_hashes, segs, all_sources, new_sources, changed, runs)
 
     def _reconcile(self, plan: _Plan, wanted: dict[tuple[int, str], tuple],
-                   scope_segments: dict[str, set]) -> tuple[list[int], list[Coding]]:
-        """The stored suggestions to drop (ids) and the new ones to add: a stored suggestion
-        that this run found again at the same span by the same rule stays."""
+                   scope_segments: dict[str, set]) -> tuple[list[int], list[tuple]]:
+        """The stored suggestions to drop (ids) and the new ones to add (rows of ``wanted``,
+        as :meth:`~qualcode.store.SQLiteStore.add_suggestions` takes them): a stored
+        suggestion that this run found again at the same span by the same rule stays."""
         old_hashes, hashes = plan.old_hashes, plan.hashes
         if old_hashes:   # only the codes this run touched, and codes no longer in the codebook
             existing = self.store.auto_suggestions(list(scope_segments), list(hashes))
         else:
             existing = self.store.auto_suggestions()
+        if not existing:   # a first run: everything it found is new
+            return [], list(wanted.values())
         keep, drop = set(), []
         for cid, seg_id, code_id, start, end, rule in existing:
             if old_hashes and code_id in hashes and seg_id not in scope_segments.get(code_id, ()):
                 continue  # outside this run's scope: unchanged rules on an already coded source
             want = wanted.get((seg_id, code_id))
-            if want is not None and want[1:] == (start, end, rule) and (seg_id, code_id) not in keep:
+            if want is not None and want[3:] == (start, end, rule) and (seg_id, code_id) not in keep:
                 keep.add((seg_id, code_id))
             else:
                 drop.append(cid)
-        new = [Coding(code_id, seg_id, w[1], w[2], "suggested", AUTO_CODER, w[3], source_id=w[0])
-               for (seg_id, code_id), w in wanted.items() if (seg_id, code_id) not in keep]
-        return drop, new
+        return drop, [w for key, w in wanted.items() if key not in keep]
 
-    def _write(self, cb: Codebook, plan: _Plan, drop: list[int], new: list[Coding],
+    def _write(self, cb: Codebook, plan: _Plan, drop: list[int], new: list[tuple],
                rule_counts: dict[str, int]) -> None:
         digest = codebook_hash(cb)
         # the word types the matcher met (codebook terms, possible last parts of compounds)
@@ -288,7 +290,7 @@ class CodingEngine:
             self.store.save_codebook(digest, cb.name, cb.language,
                                      json.dumps(codebook_snapshot(cb), ensure_ascii=False))
             self.store.delete_codings(drop)
-            self.store.add_codings(new)
+            self.store.add_suggestions(new)
             self.store.set_meta(CODING_STATE_KEY, json.dumps(
                 {"salt": plan.salt, "codes": plan.hashes, "sources": sorted(plan.sources)}))
             self.store.log(AuditEvent(
@@ -301,9 +303,9 @@ class CodingEngine:
 
     def _run_matchers(self, runs, cb: Codebook, include_interviewer: bool, progress: bool,
                       wanted: dict, rule_counts: dict, scope_segments: dict) -> None:
-        """Match each run's codes on its segments; fills ``wanted`` ((segment, code) → (source,
-        start, end, rule) of the first match), ``rule_counts`` and ``scope_segments`` (code →
-        the segments it was matched on)."""
+        """Match each run's codes on its segments; fills ``wanted`` ((segment, code) → the
+        suggestion row (segment, source, code, start, end, rule) of the first match),
+        ``rule_counts`` and ``scope_segments`` (code → the segments it was matched on)."""
         for codes, part in runs:
             if not codes or not len(part):
                 continue
@@ -323,7 +325,8 @@ class CodingEngine:
                         rule_counts[m.rule] = rule_counts.get(m.rule, 0) + 1
                         key = (seg_ids[i], m.code_id)
                         if key not in wanted:  # one suggestion per code and segment: its first match
-                            wanted[key] = (src_ids[i], seg_starts[i] + m.start, seg_starts[i] + m.end, m.rule)
+                            wanted[key] = (seg_ids[i], src_ids[i], m.code_id, seg_starts[i] + m.start,
+                                           seg_starts[i] + m.end, m.rule)
 
     def _pattern_matches(self, matcher: RuleMatcher, texts: "_LazyTexts", anns: PackedAnnotations,
                          seg_ids: list[int], src_ids: list[int], include_interviewer: bool) -> tuple[list[list], set]:
