@@ -218,3 +218,38 @@ def test_words_found_from_tokens_are_those_found_in_the_texts(corpus, lang, tmp_
     for literal in literals:
         assert by_tokens._texts_with_word_literal(folded, literal) == by_texts._texts_with_word_literal(folded, literal), literal
     assert by_tokens._texts_with_word_literal(folded, "0km") == {len(texts) - 3}
+
+
+def test_patterns_over_joined_candidates_match_as_text_by_text(tmp_path):
+    # a boundary-safe pattern runs once over its candidate texts joined by NUL; every match
+    # must be the one the text gives on its own, also where a match would run on into the
+    # next text (greedy repeats, negated classes, \b at the join), which is searched again alone
+    import random
+
+    from qualcode.codebook import compile_pattern, load_codebook
+    from qualcode.coding.matcher import _PatternScan, boundary_safe
+
+    root = Path(__file__).resolve().parents[1]
+    texts = _demo_segment_texts("asiakaskokemus", tmp_path / "p")
+    random.Random(7).shuffle(texts)
+    texts = texts[:400] + ["perehdytys oli", "hyvin selkeä, perehdytys", "ohuehko", "kaatui", "jumi jumi",
+                           "Tiedotus on toiminut", "ihan hyvin.", "ei", "ollut mitään ongelmia", "x", ""]
+    patterns = [p for c in load_codebook(root / "codebooks" / "asiakaskokemus_fi.yaml") for p in c.patterns]
+    patterns += [r"(?i)\bjumi\w*\s*", r"(?i)[^.!?]{0,80}ongelm\w*", r"(?i)(kaatu|ohue)\w*[^x]*", r"(?i)hyvin\W*"]
+    scan = _PatternScan(texts)
+    joined_runs = 0
+    for pattern in patterns:
+        rx = compile_pattern(pattern)
+        candidates = list(range(len(texts)))
+        alone = [hit for i in candidates for hit in scan._run_one(rx, i)]
+        if boundary_safe(pattern):
+            joined_runs += 1
+            assert scan._run_joined(rx, candidates) == alone, pattern
+    assert joined_runs >= len(patterns) - 2
+    # a match across a join ("perehdytys oli" + NUL + "hyvin ...") is no text's own: both
+    # texts are searched alone again, and neither matches
+    rx = compile_pattern(r"(?i)perehdy\w*[^.!?]{0,60}\b(hyvin|hyvä)")
+    pair = [len(texts) - 11, len(texts) - 10]
+    assert rx.search("\x00".join(texts[i] for i in pair)) is not None
+    assert scan._run_joined(rx, pair) == [] == [hit for i in pair for hit in scan._run_one(rx, i)]
+    assert not boundary_safe(r"foo\w*$") and not boundary_safe(r"(?<!a)b") and not boundary_safe(r"\p{L}")

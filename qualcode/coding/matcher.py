@@ -540,10 +540,12 @@ class _PatternScan:
                 hits = found if hits is None else hits & found
                 if not hits:
                     break
-            for i in sorted(hits or ()):
-                for m in rx.finditer(self.texts[i], timeout=pattern_budget(len(self.texts[i]))):
-                    if m.end() > m.start():
-                        yield i, m.start(), m.end()
+            candidates = sorted(hits or ())
+            if len(candidates) > 1 and boundary_safe(rx.pattern):
+                yield from self._run_joined(rx, candidates)
+            else:
+                for i in candidates:
+                    yield from self._run_one(rx, i)
             return
         if self._joined is None:
             self._joined = "\x00".join(self.texts)
@@ -554,6 +556,90 @@ class _PatternScan:
             i = bisect_right(self.bounds, a)
             offset = self.bounds[i - 1] if i else 0
             yield i, a - offset, b - offset
+
+
+    def _run_one(self, rx: re.Pattern, i: int):
+        """(i, start, end) of every match of ``rx`` in text ``i`` on its own."""
+        text = self.texts[i]
+        for m in rx.finditer(text, timeout=pattern_budget(len(text))):
+            if m.end() > m.start():
+                yield i, m.start(), m.end()
+
+    def _run_joined(self, rx: re.Pattern, candidates: list[int]):
+        """:meth:`_run_one` for each of the ``candidates`` (text indices, ascending), in one
+        search over them joined by NUL: one call instead of one per text (with a time budget,
+        each call costs two clock system calls, which was most of the cost of a pattern over
+        thousands of short texts).  For a :func:`boundary_safe` pattern a match that does not
+        contain a NUL is the match of the text on its own; the texts a match runs across are
+        searched again on their own, as the joined search skipped part of them."""
+        from bisect import bisect_right
+
+        texts = self.texts
+        joined = "\x00".join([texts[i] for i in candidates])
+        ends = np.cumsum([len(texts[i]) + 1 for i in candidates]).tolist()   # end (+1) of each
+        found: list[tuple[int, int, int]] = []
+        redo: set[int] = set()
+        for m in rx.finditer(joined, timeout=pattern_budget(len(joined))):
+            a, b = m.span()
+            if b <= a:
+                continue
+            k = bisect_right(ends, a)
+            if b >= ends[k]:   # across the NUL after text k: texts k.. the match ends in
+                redo.update(range(k, bisect_right(ends, b - 1) + 1))
+                continue
+            offset = ends[k - 1] if k else 0
+            found.append((k, a - offset, b - offset))
+        out = [(candidates[k], a, b) for k, a, b in found if k not in redo]
+        for k in sorted(redo):
+            out.extend(self._run_one(rx, candidates[k]))
+        out.sort()
+        return out
+
+
+def boundary_safe(pattern: str) -> bool:
+    r"""Whether ``pattern`` behaves at a NUL between two texts as at the ends of a text: it
+    has no lookaround and no anchor other than ```` and ``\B`` (a NUL is not a word
+    character, as the start and end of a text are not), so each match that contains no NUL
+    is the match the text on its own gives.
+
+    >>> [boundary_safe(p) for p in (r"(?i)pime(ä|e)(ssä|s)", r"foo\w*$", r"(?<=a)b", r"\p{L}+")]
+    [True, False, False, False]
+    """
+    hit = _BOUNDARY_SAFE.get(pattern)
+    if hit is None:
+        try:
+            items = parsed_pattern(pattern)
+        except Exception:   # syntax only the regex package knows: searched text by text
+            items = None
+        hit = _BOUNDARY_SAFE[pattern] = items is not None and _no_outside_look(list(items), sre_parser())
+    return hit
+
+
+_BOUNDARY_SAFE: dict[str, bool] = {}
+
+
+def _no_outside_look(items: list, sre_parse) -> bool:
+    safe_at = {sre_parse.AT_BOUNDARY, sre_parse.AT_NON_BOUNDARY}
+    for op, arg in items:
+        if op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT):
+            return False
+        if op is sre_parse.AT and arg not in safe_at:
+            return False
+        if op is sre_parse.SUBPATTERN:
+            inner = [arg[-1]]
+        elif op is sre_parse.BRANCH:
+            inner = arg[1]
+        elif op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, getattr(sre_parse, "POSSESSIVE_REPEAT", None)):
+            inner = [arg[2]]
+        elif op is getattr(sre_parse, "ATOMIC_GROUP", None):
+            inner = [arg]
+        elif op is sre_parse.GROUPREF_EXISTS:
+            inner = [b for b in arg[1:] if b is not None]
+        else:
+            continue
+        if not all(_no_outside_look(list(sub), sre_parse) for sub in inner):
+            return False
+    return True
 
 
 def required_literal_groups(pattern: str, min_len: int = 3) -> list[list[str]]:
