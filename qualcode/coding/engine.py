@@ -39,7 +39,7 @@ import numpy as np
 from ..codebook import codebook_hash
 from ..labels import LANGS, label
 from ..model import AUTO_CODER, AuditEvent, Code, Codebook
-from ..nlp.packing import PackedAnnotations, pack, unpack_packed
+from ..nlp.packing import PackedAnnotations, pack_sources, unpack_packed
 from ..progress import progress_counter, progress_iter
 from .matcher import Match, RuleMatcher
 
@@ -185,10 +185,9 @@ class CodingEngine:
         unpacked = {sid: unpack_packed(blob, gids, lexicon) for sid, blob in blobs.items()}
         lacking = _lacking_segments(segments, unpacked)
         if lacking:
-            new_blobs = []
-            for sid, seg_ids, packed in self._annotate_segments(lacking, unpacked, progress):
-                new_blobs.append((sid, pack(seg_ids, packed, types)))
-                unpacked[sid] = (seg_ids, packed)
+            annotated = list(self._annotate_segments(lacking, unpacked, progress))
+            new_blobs = pack_sources(annotated, types)
+            unpacked.update((sid, (seg_ids, packed)) for sid, seg_ids, packed in annotated)
             rows, new_parts = types.unsaved(lexicon)
             with self.store.transaction():
                 self.store.add_word_types(rows, backend)
@@ -314,8 +313,10 @@ class CodingEngine:
             seg_ids, src_ids, seg_starts = part.ids.tolist(), part.sources.tolist(), part.starts.tolist()
             # texts are read only when a pattern has to run on them (token rules need none)
             texts = _LazyTexts(self.store, seg_ids, src_ids, self._read_texts, self._read_sources)
+            in_run = frozenset(seg_ids)   # one set shared by the run's codes, not a copy per code
             for code in codes:
-                scope_segments.setdefault(code.id, set()).update(seg_ids)
+                seen = scope_segments.get(code.id)
+                scope_segments[code.id] = in_run if seen is None else seen | in_run
             extra, cached_rules = self._pattern_matches(matcher, texts, anns, seg_ids, src_ids, include_interviewer)
             for lo in progress_iter(range(0, len(texts), _CHUNK), self._label("progress.code"), enabled=progress):
                 results = matcher.match_many(texts[lo:lo + _CHUNK], anns[lo:lo + _CHUNK],
