@@ -137,24 +137,29 @@ class CodingEngine:
 
     def update(self, codebook: Codebook, *, include_interviewer: bool = False, progress: bool = False) -> None:
         """:meth:`code` without the summary frame."""
-        self._read_texts, self._read_sources = {}, set()
         # A run makes many small objects and no reference cycles: the cyclic garbage
         # collector would only rescan the big heap again and again (a quarter of a second
-        # of full collections while writing the suggestions of ~1M words).
+        # of full collections while writing the suggestions of ~1M words).  It comes back
+        # on once the run's own objects are gone, so its next pass has little to look at.
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            plan = self._plan(codebook, include_interviewer)
-            wanted: dict[tuple[int, str], tuple] = {}
-            rule_counts: dict[str, int] = {}
-            scope_segments: dict[str, set] = {}
-            self._run_matchers(plan.runs, codebook, include_interviewer, progress, wanted, rule_counts,
-                               scope_segments)
-            drop, new = self._reconcile(plan, wanted, scope_segments)
-            self._write(codebook, plan, drop, new, rule_counts)
+            self._update(codebook, include_interviewer, progress)
         finally:
+            self._read_texts, self._read_sources = {}, set()
             if gc_was_enabled:
                 gc.enable()
+
+    def _update(self, codebook: Codebook, include_interviewer: bool, progress: bool) -> None:
+        self._read_texts, self._read_sources = {}, set()
+        plan = self._plan(codebook, include_interviewer)
+        wanted: dict[tuple[int, str], tuple] = {}
+        rule_counts: dict[str, int] = {}
+        scope_segments: dict[str, set] = {}
+        self._run_matchers(plan.runs, codebook, include_interviewer, progress, wanted, rule_counts,
+                           scope_segments)
+        drop, new = self._reconcile(plan, wanted, scope_segments)
+        self._write(codebook, plan, drop, new, rule_counts)
 
     def summary(self, codebook: Codebook) -> "pd.DataFrame":
         """Per code: segments and informants with an automatic suggestion (active sources)."""
