@@ -428,6 +428,9 @@ class RuleMatcher:
 
 
 _WORD_RUN = re.compile(r"\w+")
+#: The characters whose lowercase form is longer than they are (Python's Unicode tables:
+#: "İ" -> "i̇"); tests/test_matcher.py checks the whole code space.
+_LONGER_LOWERCASE = ("\u0130",)
 
 
 def _word_runs_from_texts(folded: str) -> dict[str, list[list[int]]]:
@@ -485,11 +488,21 @@ class _PatternScan:
         self.bounds = np.cumsum([len(t) + 1 for t in texts]).tolist()   # end (+1) of each text
         self._joined_folded: Optional[str] = None
         self._folded_ok = True
+        self._kept: Optional[bool] = None
         self._joined: Optional[str] = None
         self._with: dict[str, set[int]] = {}   # literal -> texts containing it
         self._runs: Optional[list[list[int]]] = None   # distinct runs of word characters -> texts
         self._runs_joined = ""
         self._run_bounds: list[int] = []
+
+    def _lengths_kept(self) -> bool:
+        """Whether lowercasing keeps the length of every text, so that offsets into the
+        lowercased texts are offsets into the texts: known without lowercasing them all, as
+        only the characters of :data:`_LONGER_LOWERCASE` grow (the texts are lowercased
+        only when a literal with other than word characters needs them)."""
+        if self._kept is None:
+            self._kept = not any(c in t for t in self.texts for c in _LONGER_LOWERCASE)
+        return self._kept and self._folded_ok
 
     def _folded(self) -> Optional[str]:
         if self._joined_folded is None and self._folded_ok:
@@ -498,25 +511,28 @@ class _PatternScan:
             self._joined_folded = "\x00".join(folded) if self._folded_ok else None
         return self._joined_folded
 
-    def _texts_with(self, folded: str, literal: str) -> set[int]:
-        """Indices of the texts whose lowercased form contains ``literal``."""
+    def _texts_with(self, folded: Optional[str], literal: str) -> set[int]:
+        """Indices of the texts whose lowercased form contains ``literal`` (``folded``: the
+        lowercased texts joined, or None to lowercase them only if this literal needs it)."""
         hit = self._with.get(literal)
         if hit is None:
             if _WORD_RUN.fullmatch(literal):
                 hit = self._texts_with_word_literal(folded, literal)
             else:
-                hit = set(RuleMatcher._texts_containing(folded, literal, self.bounds))
+                folded = folded if folded is not None else self._folded()
+                hit = (set(RuleMatcher._texts_containing(folded, literal, self.bounds)) if folded is not None
+                       else set(range(len(self.texts))))   # (not seen: lengths are kept, see run)
             self._with[literal] = hit
         return hit
 
-    def _texts_with_word_literal(self, folded: str, literal: str) -> set[int]:
+    def _texts_with_word_literal(self, folded: Optional[str], literal: str) -> set[int]:
         # A literal of word characters only lies inside one run of word characters, so it is
         # looked for in the distinct runs (a few thousand) instead of in the whole text.
         if self._runs is None:
             if self.annotations is not None and len(self.annotations) == len(self.texts):
                 texts_of = _word_runs_from_tokens(self.annotations, self.texts)
             else:
-                texts_of = _word_runs_from_texts(folded)
+                texts_of = _word_runs_from_texts(folded if folded is not None else self._folded() or "")
             self._runs = list(texts_of.values())
             self._runs_joined = "\n".join(texts_of)
             self._run_bounds = np.cumsum([len(w) + 1 for w in texts_of]).tolist()
@@ -532,11 +548,10 @@ class _PatternScan:
         only the texts that contain them all are searched."""
         from bisect import bisect_right
 
-        folded = self._folded() if groups else None
-        if folded is not None:
+        if groups and self._lengths_kept():
             hits: Optional[set[int]] = None
             for group in sorted(groups, key=len):
-                found = set().union(*(self._texts_with(folded, lit) for lit in group))
+                found = set().union(*(self._texts_with(None, lit) for lit in group))
                 hits = found if hits is None else hits & found
                 if not hits:
                     break
