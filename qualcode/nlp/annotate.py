@@ -239,6 +239,8 @@ class Annotator:
         self._term_cache: dict[str, tuple[tuple, tuple]] = {}
         self._known_terms: Optional[dict[str, list[str]]] = None
         self._specials: Optional[frozenset[str]] = None
+        # spaCy LOWER hashes met by this annotator (sorted) and their lexicon ids
+        self._hash_ids: tuple[np.ndarray, np.ndarray] = (np.empty(0, np.uint64), np.empty(0, np.int64))
 
     @property
     def backend(self) -> str:
@@ -426,8 +428,24 @@ class Annotator:
         # Lemmatise each distinct form of the batch once (and each form once per process).
         uniq, first, inverse = np.unique(arr[:, 0], return_index=True, return_inverse=True)
         lemmas = self._lemmas_in_context(texts, uniq, seg[first]) if self.lemmatizer.contextual else None
-        gids = self.lexicon.intern_hashes(uniq, tokenizer.vocab.strings, lemmas)[inverse.reshape(-1)]
+        gids = self._gids_of_hashes(uniq, lemmas)[inverse.reshape(-1)]
         return starts, ends, gids, np.bincount(seg, minlength=len(texts))
+
+    def _gids_of_hashes(self, uniq: np.ndarray, lemmas: Optional[dict[str, str]]) -> np.ndarray:
+        """Lexicon ids of sorted distinct spaCy LOWER hashes: those this annotator met before
+        by one sorted look-up, only the new ones through the lexicon (a Python step each)."""
+        keys, values = self._hash_ids
+        pos = np.minimum(np.searchsorted(keys, uniq), max(len(keys) - 1, 0))
+        known = keys[pos] == uniq if len(keys) else np.zeros(len(uniq), dtype=bool)
+        out = np.empty(len(uniq), dtype=np.int64)
+        out[known] = values[pos[known]]
+        if not known.all():
+            new = uniq[~known]
+            out[~known] = fresh = self.lexicon.intern_hashes(new, self.tokenizer.vocab.strings, lemmas)
+            keys, values = np.concatenate((keys, new)), np.concatenate((values, fresh))
+            order = np.argsort(keys, kind="stable")
+            self._hash_ids = (keys[order], values[order])
+        return out
 
     def _lemmas_in_context(self, texts: Sequence[str], uniq: np.ndarray,
                            first_text: np.ndarray) -> dict[str, str]:
