@@ -339,10 +339,16 @@ class RuleMatcher:
                        out: list[list[Match]], excluded: dict[int, set]) -> None:
         tids = packed.type_ids
         offsets = packed.offsets
-        text_of = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))   # token -> text
-        for ph, masks in zip(self._phrases, self._phrase_masks(lexicon)):
+        all_masks = self._phrase_masks(lexicon)
+        # one pass over all tokens finds where any phrase may start; each phrase then looks
+        # only at those positions
+        starts_any = np.zeros(len(lexicon), dtype=bool)
+        for masks in all_masks:
+            starts_any |= masks[0]
+        candidates = np.flatnonzero(starts_any[tids])
+        for ph, masks in zip(self._phrases, all_masks):
             n = len(masks)
-            pos = np.flatnonzero(masks[0][tids])
+            pos = candidates[masks[0][tids[candidates]]]
             pos = pos[pos + n - 1 < len(tids)]
             for k in range(1, n):
                 if not len(pos):
@@ -350,9 +356,11 @@ class RuleMatcher:
                 pos = pos[masks[k][tids[pos + k]]]
             if not len(pos):
                 continue
-            pos = pos[text_of[pos] == text_of[pos + n - 1]]          # not across two texts
-            for p in pos.tolist():
-                t = int(text_of[p])
+            first = np.searchsorted(offsets, pos, side="right") - 1     # the text of each token
+            last = np.searchsorted(offsets, pos + n - 1, side="right") - 1
+            keep = first == last                                        # not across two texts
+            pos, text_of = pos[keep], first[keep].tolist()
+            for p, t in zip(pos.tolist(), text_of):
                 if ph.rule:
                     out[indices[t]].append(Match(ph.code_id, int(packed.starts[p]),
                                                  int(packed.ends[p + n - 1]), ph.rule))
