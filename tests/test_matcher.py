@@ -117,6 +117,17 @@ def test_a_pattern_is_compiled_only_when_a_text_has_its_literals(fi, monkeypatch
     assert compiled == [r"\bviikko(viesti|raportti)"]   # compiled once
 
 
+def test_a_pattern_without_literals_finds_the_matches_of_each_text_on_its_own(fi):
+    # such a pattern runs over many texts at once: an anchor must see each text's start,
+    # and a match that would run from one text into the next must not hide the next one's
+    anchored = matcher([{"id": "n", "patterns": [r"^\d+"]}], fi)
+    texts = ["ei lukuja", "42 pistettä", "7 ja 8"]
+    assert [[(m.start, m.end) for m in ms] for ms in anchored.match_many(texts)] == [[], [(0, 2)], [(0, 1)]]
+    greedy = matcher([{"id": "g", "patterns": [r"[^.]+\d"]}], fi)
+    texts = ["ab", "c1", "."]
+    assert [[(m.start, m.end) for m in ms] for ms in greedy.match_many(texts)] == [[], [(0, 2)], []]
+
+
 def test_required_literal():
     assert required_literal(r"\bviikko(viesti|raportti)") == "viikko"
     assert required_literal(r"(?i)NPS\b") == "nps"
@@ -233,3 +244,54 @@ def test_words_found_from_tokens_are_those_found_in_the_texts(corpus, lang, tmp_
     for literal in literals:
         assert by_tokens._texts_with_word_literal(folded, literal) == by_texts._texts_with_word_literal(folded, literal), literal
     assert by_tokens._texts_with_word_literal(folded, "0km") == {len(texts) - 3}
+
+
+def test_patterns_over_joined_candidates_match_as_text_by_text(tmp_path):
+    # a boundary-safe pattern runs once over its candidate texts joined by NUL; every match
+    # must be the one the text gives on its own, also where a match would run on into the
+    # next text (greedy repeats, negated classes, \b at the join), which is searched again alone
+    import random
+
+    from qualcode.codebook import compile_pattern, load_codebook
+    from qualcode.coding.matcher import _PatternScan, boundary_safe
+
+    root = Path(__file__).resolve().parents[1]
+    texts = _demo_segment_texts("asiakaskokemus", tmp_path / "p")
+    random.Random(7).shuffle(texts)
+    texts = texts[:400] + ["perehdytys oli", "hyvin selkeä, perehdytys", "ohuehko", "kaatui", "jumi jumi",
+                           "Tiedotus on toiminut", "ihan hyvin.", "ei", "ollut mitään ongelmia", "x", ""]
+    patterns = [p for c in load_codebook(root / "codebooks" / "asiakaskokemus_fi.yaml") for p in c.patterns]
+    patterns += [r"(?i)\bjumi\w*\s*", r"(?i)[^.!?]{0,80}ongelm\w*", r"(?i)(kaatu|ohue)\w*[^x]*", r"(?i)hyvin\W*"]
+    scan = _PatternScan(texts)
+    joined_runs = 0
+    for pattern in patterns:
+        rx = compile_pattern(pattern)
+        candidates = list(range(len(texts)))
+        alone = [hit for i in candidates for hit in scan._run_one(rx, i)]
+        if boundary_safe(pattern):
+            joined_runs += 1
+            assert scan._run_joined(rx, candidates) == alone, pattern
+    assert joined_runs >= len(patterns) - 2
+    # a match across a join ("perehdytys oli" + NUL + "hyvin ...") is no text's own: both
+    # texts are searched alone again, and neither matches
+    rx = compile_pattern(r"(?i)perehdy\w*[^.!?]{0,60}\b(hyvin|hyvä)")
+    pair = [len(texts) - 11, len(texts) - 10]
+    assert rx.search("\x00".join(texts[i] for i in pair)) is not None
+    assert scan._run_joined(rx, pair) == [] == [hit for i in pair for hit in scan._run_one(rx, i)]
+    assert not boundary_safe(r"foo\w*$") and not boundary_safe(r"(?<!a)b") and not boundary_safe(r"\p{L}")
+
+
+def test_only_the_listed_characters_grow_when_lowercased():
+    # the pattern prefilter trusts offsets into lowercased texts unless a text holds one of these
+    from qualcode.coding.matcher import _LONGER_LOWERCASE
+
+    assert tuple(chr(i) for i in range(0x110000) if len(chr(i).lower()) != 1) == _LONGER_LOWERCASE
+
+
+def test_patterns_on_texts_whose_lowercase_is_longer(fi):
+    # "İ" lowercases to two characters: the offsets stay those of the text itself
+    m = matcher([{"id": "k", "patterns": [r"(?i)\bkick[- ]?off", r"(?i)istanbul\w*"]}], fi)
+    text = "İstanbul: kick-off İİ ja kick off."
+    assert [(text[x.start:x.end], x.rule) for x in m.match(text)] == [
+        ("İstanbul", "pattern:(?i)istanbul\\w*"), ("kick-off", "pattern:(?i)\\bkick[- ]?off"),
+        ("kick off", "pattern:(?i)\\bkick[- ]?off")]

@@ -38,8 +38,8 @@ import numpy as np
 
 from ..codebook import codebook_hash
 from ..labels import LANGS, label
-from ..model import AUTO_CODER, AuditEvent, Code, Codebook, Coding
-from ..nlp.packing import PackedAnnotations, pack, unpack_packed
+from ..model import AUTO_CODER, AuditEvent, Code, Codebook
+from ..nlp.packing import PackedAnnotations, pack_sources, unpack_packed
 from ..progress import progress_counter, progress_iter
 from .matcher import Match, RuleMatcher
 
@@ -137,21 +137,27 @@ class CodingEngine:
 
     def update(self, codebook: Codebook, *, include_interviewer: bool = False, progress: bool = False) -> None:
         """:meth:`code` without the summary frame."""
+        # A run makes many small objects and no reference cycles: the cyclic garbage
+        # collector would only rescan the big heap again and again (a quarter of a second
+        # of full collections while writing the suggestions of ~1M words).  It comes back
+        # on once the run's own objects are gone, so its next pass has little to look at.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._update(codebook, include_interviewer, progress)
+        finally:
+            self._read_texts, self._read_sources = {}, set()
+            if gc_was_enabled:
+                gc.enable()
+
+    def _update(self, codebook: Codebook, include_interviewer: bool, progress: bool) -> None:
         self._read_texts, self._read_sources = {}, set()
         plan = self._plan(codebook, include_interviewer)
         wanted: dict[tuple[int, str], tuple] = {}
         rule_counts: dict[str, int] = {}
         scope_segments: dict[str, set] = {}
-        # Matching makes many small objects and no reference cycles: the cyclic garbage
-        # collector would only rescan the big heap again and again.
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            self._run_matchers(plan.runs, codebook, include_interviewer, progress, wanted, rule_counts,
-                               scope_segments)
-        finally:
-            if gc_was_enabled:
-                gc.enable()
+        self._run_matchers(plan.runs, codebook, include_interviewer, progress, wanted, rule_counts,
+                           scope_segments)
         drop, new = self._reconcile(plan, wanted, scope_segments)
         self._write(codebook, plan, drop, new, rule_counts)
 
@@ -184,10 +190,9 @@ class CodingEngine:
         unpacked = {sid: unpack_packed(blob, gids, lexicon) for sid, blob in blobs.items()}
         lacking = _lacking_segments(segments, unpacked)
         if lacking:
-            new_blobs = []
-            for sid, seg_ids, anns in self._annotate_segments(lacking, unpacked, progress):
-                new_blobs.append((sid, pack(seg_ids, anns, types)))
-                unpacked[sid] = (seg_ids, PackedAnnotations.from_annotations(anns))
+            annotated = list(self._annotate_segments(lacking, unpacked, progress))
+            new_blobs = pack_sources(annotated, types)
+            unpacked.update((sid, (seg_ids, packed)) for sid, seg_ids, packed in annotated)
             rows, new_parts = types.unsaved(lexicon)
             with self.store.transaction():
                 self.store.add_word_types(rows, backend)
@@ -202,9 +207,10 @@ class CodingEngine:
         return everything.select(row_of[segments.ids])
 
     def _annotate_segments(self, lacking: dict[int, set], unpacked: dict, progress: bool):
-        """(source id, its annotated segment ids in text order, their annotations) of each
-        source with segments ``lacking`` annotations: those segments in one stream, so the
-        tokenizer and lemmatiser work in big batches, joined with the source's stored ones."""
+        """(source id, its annotated segment ids in text order, their annotations as one
+        :class:`PackedAnnotations`) of each source with segments ``lacking`` annotations:
+        those segments in one stream, so the tokenizer and lemmatiser work in big batches,
+        joined with the source's stored ones."""
         source_ids = list(lacking)
         segments = self.store.segment_texts_in_order(source_ids)
         self._read_texts.update((seg_id, text) for sid in source_ids for seg_id, text in segments.get(sid, []))
@@ -212,13 +218,24 @@ class CodingEngine:
         todo = [(sid, seg_id, text) for sid in source_ids for seg_id, text in segments.get(sid, [])
                 if seg_id in lacking[sid]]
         with progress_counter(self._label("progress.annotate"), len(todo), enabled=progress) as advance:
-            anns = self.annotator.annotate_many([text for _, _, text in todo], progress=advance)
-        fresh = {seg_id: ann for (_, seg_id, _), ann in zip(todo, anns)}
-        for sid in source_ids:
+            fresh = self.annotator.annotate_packed([text for _, _, text in todo], progress=advance)
+        lo = 0
+        for sid in source_ids:   # todo holds each source's segments together, in text order
+            hi = lo
+            while hi < len(todo) and todo[hi][0] == sid:
+                hi += 1
+            mine = fresh[lo:hi]
+            fresh_ids = [seg_id for _, seg_id, _ in todo[lo:hi]]
+            lo = hi
             old_ids, old = unpacked.get(sid, ([], None))
-            stored = {seg_id: old[i] for i, seg_id in enumerate(old_ids)}
-            seg_ids = [seg_id for seg_id, _ in segments.get(sid, []) if seg_id in fresh or seg_id in stored]
-            yield sid, seg_ids, [fresh[i] if i in fresh else stored[i] for i in seg_ids]
+            if not old_ids:
+                yield sid, fresh_ids, mine
+                continue
+            # stored and new segments interleave in text order: pick each one's row
+            row = {seg_id: i for i, seg_id in enumerate(fresh_ids)}
+            row.update((seg_id, len(fresh_ids) + i) for i, seg_id in enumerate(old_ids) if seg_id not in row)
+            seg_ids = [seg_id for seg_id, _ in segments.get(sid, []) if seg_id in row]
+            yield sid, seg_ids, PackedAnnotations.concat([mine, old]).select([row[i] for i in seg_ids])
 
     def _label(self, key: str) -> str:
         lang = self.annotator.lang
@@ -242,28 +259,29 @@ class CodingEngine:
         return _Plan(salt, hashes, old_hashes, segs, all_sources, new_sources, changed, runs)
 
     def _reconcile(self, plan: _Plan, wanted: dict[tuple[int, str], tuple],
-                   scope_segments: dict[str, set]) -> tuple[list[int], list[Coding]]:
-        """The stored suggestions to drop (ids) and the new ones to add: a stored suggestion
-        that this run found again at the same span by the same rule stays."""
+                   scope_segments: dict[str, set]) -> tuple[list[int], list[tuple]]:
+        """The stored suggestions to drop (ids) and the new ones to add (rows of ``wanted``,
+        as :meth:`~qualcode.store.SQLiteStore.add_suggestions` takes them): a stored
+        suggestion that this run found again at the same span by the same rule stays."""
         old_hashes, hashes = plan.old_hashes, plan.hashes
         if old_hashes:   # only the codes this run touched, and codes no longer in the codebook
             existing = self.store.auto_suggestions(list(scope_segments), list(hashes))
         else:
             existing = self.store.auto_suggestions()
+        if not existing:   # a first run: everything it found is new
+            return [], list(wanted.values())
         keep, drop = set(), []
         for cid, seg_id, code_id, start, end, rule in existing:
             if old_hashes and code_id in hashes and seg_id not in scope_segments.get(code_id, ()):
                 continue  # outside this run's scope: unchanged rules on an already coded source
             want = wanted.get((seg_id, code_id))
-            if want is not None and want[1:] == (start, end, rule) and (seg_id, code_id) not in keep:
+            if want is not None and want[3:] == (start, end, rule) and (seg_id, code_id) not in keep:
                 keep.add((seg_id, code_id))
             else:
                 drop.append(cid)
-        new = [Coding(code_id, seg_id, w[1], w[2], "suggested", AUTO_CODER, w[3], source_id=w[0])
-               for (seg_id, code_id), w in wanted.items() if (seg_id, code_id) not in keep]
-        return drop, new
+        return drop, [w for key, w in wanted.items() if key not in keep]
 
-    def _write(self, cb: Codebook, plan: _Plan, drop: list[int], new: list[Coding],
+    def _write(self, cb: Codebook, plan: _Plan, drop: list[int], new: list[tuple],
                rule_counts: dict[str, int]) -> None:
         digest = codebook_hash(cb)
         # the word types the matcher met (codebook terms, possible last parts of compounds)
@@ -276,7 +294,7 @@ class CodingEngine:
             self.store.save_codebook(digest, cb.name, cb.language,
                                      json.dumps(codebook_snapshot(cb), ensure_ascii=False))
             self.store.delete_codings(drop)
-            self.store.add_codings(new)
+            self.store.add_suggestions(new)
             self.store.set_meta(CODING_STATE_KEY, json.dumps(
                 {"salt": plan.salt, "codes": plan.hashes, "sources": sorted(plan.sources)}))
             self.store.log(AuditEvent(
@@ -289,9 +307,9 @@ class CodingEngine:
 
     def _run_matchers(self, runs, cb: Codebook, include_interviewer: bool, progress: bool,
                       wanted: dict, rule_counts: dict, scope_segments: dict) -> None:
-        """Match each run's codes on its segments; fills ``wanted`` ((segment, code) → (source,
-        start, end, rule) of the first match), ``rule_counts`` and ``scope_segments`` (code →
-        the segments it was matched on)."""
+        """Match each run's codes on its segments; fills ``wanted`` ((segment, code) → the
+        suggestion row (segment, source, code, start, end, rule) of the first match),
+        ``rule_counts`` and ``scope_segments`` (code → the segments it was matched on)."""
         for codes, part in runs:
             if not codes or not len(part):
                 continue
@@ -300,8 +318,10 @@ class CodingEngine:
             seg_ids, src_ids, seg_starts = part.ids.tolist(), part.sources.tolist(), part.starts.tolist()
             # texts are read only when a pattern has to run on them (token rules need none)
             texts = _LazyTexts(self.store, seg_ids, src_ids, self._read_texts, self._read_sources)
+            in_run = frozenset(seg_ids)   # one set shared by the run's codes, not a copy per code
             for code in codes:
-                scope_segments.setdefault(code.id, set()).update(seg_ids)
+                seen = scope_segments.get(code.id)
+                scope_segments[code.id] = in_run if seen is None else seen | in_run
             extra, cached_rules = self._pattern_matches(matcher, texts, anns, seg_ids, src_ids, include_interviewer)
             for lo in progress_iter(range(0, len(texts), _CHUNK), self._label("progress.code"), enabled=progress):
                 results = matcher.match_many(texts[lo:lo + _CHUNK], anns[lo:lo + _CHUNK],
@@ -311,7 +331,8 @@ class CodingEngine:
                         rule_counts[m.rule] = rule_counts.get(m.rule, 0) + 1
                         key = (seg_ids[i], m.code_id)
                         if key not in wanted:  # one suggestion per code and segment: its first match
-                            wanted[key] = (src_ids[i], seg_starts[i] + m.start, seg_starts[i] + m.end, m.rule)
+                            wanted[key] = (seg_ids[i], src_ids[i], m.code_id, seg_starts[i] + m.start,
+                                           seg_starts[i] + m.end, m.rule)
 
     def _pattern_matches(self, matcher: RuleMatcher, texts: "_LazyTexts", anns: PackedAnnotations,
                          seg_ids: list[int], src_ids: list[int], include_interviewer: bool) -> tuple[list[list], set]:

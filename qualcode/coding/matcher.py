@@ -339,10 +339,16 @@ class RuleMatcher:
                        out: list[list[Match]], excluded: dict[int, set]) -> None:
         tids = packed.type_ids
         offsets = packed.offsets
-        text_of = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))   # token -> text
-        for ph, masks in zip(self._phrases, self._phrase_masks(lexicon)):
+        all_masks = self._phrase_masks(lexicon)
+        # one pass over all tokens finds where any phrase may start; each phrase then looks
+        # only at those positions
+        starts_any = np.zeros(len(lexicon), dtype=bool)
+        for masks in all_masks:
+            starts_any |= masks[0]
+        candidates = np.flatnonzero(starts_any[tids])
+        for ph, masks in zip(self._phrases, all_masks):
             n = len(masks)
-            pos = np.flatnonzero(masks[0][tids])
+            pos = candidates[masks[0][tids[candidates]]]
             pos = pos[pos + n - 1 < len(tids)]
             for k in range(1, n):
                 if not len(pos):
@@ -350,9 +356,11 @@ class RuleMatcher:
                 pos = pos[masks[k][tids[pos + k]]]
             if not len(pos):
                 continue
-            pos = pos[text_of[pos] == text_of[pos + n - 1]]          # not across two texts
-            for p in pos.tolist():
-                t = int(text_of[p])
+            first = np.searchsorted(offsets, pos, side="right") - 1     # the text of each token
+            last = np.searchsorted(offsets, pos + n - 1, side="right") - 1
+            keep = first == last                                        # not across two texts
+            pos, text_of = pos[keep], first[keep].tolist()
+            for p, t in zip(pos.tolist(), text_of):
                 if ph.rule:
                     out[indices[t]].append(Match(ph.code_id, int(packed.starts[p]),
                                                  int(packed.ends[p + n - 1]), ph.rule))
@@ -428,6 +436,9 @@ class RuleMatcher:
 
 
 _WORD_RUN = re.compile(r"\w+")
+#: The characters whose lowercase form is longer than they are (Python's Unicode tables:
+#: "İ" -> "i̇"); tests/test_matcher.py checks the whole code space.
+_LONGER_LOWERCASE = ("\u0130",)
 
 
 def _word_runs_from_texts(folded: str) -> dict[str, list[list[int]]]:
@@ -451,13 +462,12 @@ def _word_runs_from_tokens(packed, texts: Sequence[str]) -> dict[str, list]:
     counts = np.diff(np.asarray(packed.offsets, dtype=np.int64))
     text_of = np.repeat(np.arange(n, dtype=np.int64), counts)
     tids = np.asarray(packed.type_ids, dtype=np.int64)
-    pairs = sorted_unique(tids * max(n, 1) + text_of)   # each (type, text) once, by type
-    ptype, ptext = pairs // max(n, 1), pairs % max(n, 1)
+    ptype, ptext = _type_text_pairs(tids, text_of, n)
     cut = np.flatnonzero(np.diff(ptype)) + 1
     texts_of: dict[str, list] = {}
     size = int(tids.max()) + 1 if len(tids) else 0
     starts_w, ends_w = np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
-    for t, group in zip(ptype[np.r_[0, cut]].tolist() if len(pairs) else [], np.split(ptext, cut)):
+    for t, group in zip(ptype[np.r_[0, cut]].tolist() if len(ptype) else [], np.split(ptext, cut)):
         form = forms[t]
         starts_w[t], ends_w[t] = bool(_WORD_RUN.match(form)), bool(_WORD_RUN.match(form[-1:]))
         for w in set(_WORD_RUN.findall(form)):
@@ -471,13 +481,33 @@ def _word_runs_from_tokens(packed, texts: Sequence[str]) -> dict[str, list]:
     return texts_of
 
 
+def _type_text_pairs(tids: np.ndarray, text_of: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each (word type, text) of the tokens once, ordered by type and then text (``text_of``:
+    each token's text, ascending).  With fewer than 65,536 types a stable radix sort of the
+    types keeps each type's texts in order: three times faster than sorting the pairs.
+
+    >>> [a.tolist() for a in _type_text_pairs(np.array([5, 2, 5, 5, 2]), np.array([0, 0, 0, 1, 1]), 2)]
+    [[2, 2, 5, 5], [0, 1, 0, 1]]
+    >>> [a.tolist() for a in _type_text_pairs(np.array([70000, 2, 70000, 70000]), np.array([0, 0, 0, 1]), 2)]
+    [[2, 70000, 70000], [0, 0, 1]]
+    """
+    if len(tids) and int(tids.max()) < 65536:
+        order = np.argsort(tids.astype(np.uint16), kind="stable")
+        ptype, ptext = tids[order], text_of[order]
+        keep = np.ones(len(order), dtype=bool)
+        keep[1:] = (ptype[1:] != ptype[:-1]) | (ptext[1:] != ptext[:-1])
+        return ptype[keep], ptext[keep]
+    pairs = sorted_unique(tids * max(n, 1) + text_of)
+    return pairs // max(n, 1), pairs % max(n, 1)
+
+
 class _PatternScan:
     """Texts prepared once for running many patterns over them, both ways at C speed:
     a pattern with required literals runs only on the texts that contain one of each set
     (found with ``str.find`` over the distinct words of the lowercased texts, or over those
-    texts joined once for literals with other characters); any other
-    pattern runs once over all texts joined by NUL and its matches are mapped back to their
-    texts (a match spanning a NUL is dropped)."""
+    texts joined once for literals with other characters); a pattern without them runs on
+    every text.  The texts a pattern runs on are searched joined by NUL when that gives each
+    text's own matches (:func:`boundary_safe`), else one by one."""
 
     def __init__(self, texts: Sequence[str], annotations=None):
         self.texts = texts
@@ -485,11 +515,20 @@ class _PatternScan:
         self.bounds = np.cumsum([len(t) + 1 for t in texts]).tolist()   # end (+1) of each text
         self._joined_folded: Optional[str] = None
         self._folded_ok = True
-        self._joined: Optional[str] = None
+        self._kept: Optional[bool] = None
         self._with: dict[str, set[int]] = {}   # literal -> texts containing it
         self._runs: Optional[list[list[int]]] = None   # distinct runs of word characters -> texts
         self._runs_joined = ""
         self._run_bounds: list[int] = []
+
+    def _lengths_kept(self) -> bool:
+        """Whether lowercasing keeps the length of every text, so that offsets into the
+        lowercased texts are offsets into the texts: known without lowercasing them all, as
+        only the characters of :data:`_LONGER_LOWERCASE` grow (the texts are lowercased
+        only when a literal with other than word characters needs them)."""
+        if self._kept is None:
+            self._kept = not any(c in t for t in self.texts for c in _LONGER_LOWERCASE)
+        return self._kept and self._folded_ok
 
     def _folded(self) -> Optional[str]:
         if self._joined_folded is None and self._folded_ok:
@@ -498,25 +537,28 @@ class _PatternScan:
             self._joined_folded = "\x00".join(folded) if self._folded_ok else None
         return self._joined_folded
 
-    def _texts_with(self, folded: str, literal: str) -> set[int]:
-        """Indices of the texts whose lowercased form contains ``literal``."""
+    def _texts_with(self, folded: Optional[str], literal: str) -> set[int]:
+        """Indices of the texts whose lowercased form contains ``literal`` (``folded``: the
+        lowercased texts joined, or None to lowercase them only if this literal needs it)."""
         hit = self._with.get(literal)
         if hit is None:
             if _WORD_RUN.fullmatch(literal):
                 hit = self._texts_with_word_literal(folded, literal)
             else:
-                hit = set(RuleMatcher._texts_containing(folded, literal, self.bounds))
+                folded = folded if folded is not None else self._folded()
+                hit = (set(RuleMatcher._texts_containing(folded, literal, self.bounds)) if folded is not None
+                       else set(range(len(self.texts))))   # (not seen: lengths are kept, see run)
             self._with[literal] = hit
         return hit
 
-    def _texts_with_word_literal(self, folded: str, literal: str) -> set[int]:
+    def _texts_with_word_literal(self, folded: Optional[str], literal: str) -> set[int]:
         # A literal of word characters only lies inside one run of word characters, so it is
         # looked for in the distinct runs (a few thousand) instead of in the whole text.
         if self._runs is None:
             if self.annotations is not None and len(self.annotations) == len(self.texts):
                 texts_of = _word_runs_from_tokens(self.annotations, self.texts)
             else:
-                texts_of = _word_runs_from_texts(folded)
+                texts_of = _word_runs_from_texts(folded if folded is not None else self._folded() or "")
             self._runs = list(texts_of.values())
             self._runs_joined = "\n".join(texts_of)
             self._run_bounds = np.cumsum([len(w) + 1 for w in texts_of]).tolist()
@@ -530,30 +572,104 @@ class _PatternScan:
         """(text index, start, end) of every match of ``rx``.  ``groups`` are sets of
         literals of which every match contains one of each (:func:`required_literal_groups`):
         only the texts that contain them all are searched."""
-        from bisect import bisect_right
-
-        folded = self._folded() if groups else None
-        if folded is not None:
+        if groups and self._lengths_kept():
             hits: Optional[set[int]] = None
             for group in sorted(groups, key=len):
-                found = set().union(*(self._texts_with(folded, lit) for lit in group))
+                found = set().union(*(self._texts_with(None, lit) for lit in group))
                 hits = found if hits is None else hits & found
                 if not hits:
                     break
-            for i in sorted(hits or ()):
-                for m in rx.finditer(self.texts[i], timeout=pattern_budget(len(self.texts[i]))):
-                    if m.end() > m.start():
-                        yield i, m.start(), m.end()
-            return
-        if self._joined is None:
-            self._joined = "\x00".join(self.texts)
-        for m in rx.finditer(self._joined, timeout=pattern_budget(len(self._joined))):
+            candidates = sorted(hits or ())
+        else:   # no literal to look for: every text is a candidate
+            candidates = list(range(len(self.texts)))
+        if len(candidates) > 1 and boundary_safe(rx.pattern):
+            yield from self._run_joined(rx, candidates)
+        else:   # an anchor or lookaround would see the texts beside it: each text on its own
+            for i in candidates:
+                yield from self._run_one(rx, i)
+
+    def _run_one(self, rx: re.Pattern, i: int):
+        """(i, start, end) of every match of ``rx`` in text ``i`` on its own."""
+        text = self.texts[i]
+        for m in rx.finditer(text, timeout=pattern_budget(len(text))):
+            if m.end() > m.start():
+                yield i, m.start(), m.end()
+
+    def _run_joined(self, rx: re.Pattern, candidates: list[int]):
+        """:meth:`_run_one` for each of the ``candidates`` (text indices, ascending), in one
+        search over them joined by NUL: one call instead of one per text (with a time budget,
+        each call costs two clock system calls, which was most of the cost of a pattern over
+        thousands of short texts).  For a :func:`boundary_safe` pattern a match that does not
+        contain a NUL is the match of the text on its own; the texts a match runs across are
+        searched again on their own, as the joined search skipped part of them."""
+        from bisect import bisect_right
+
+        texts = self.texts
+        joined = "\x00".join([texts[i] for i in candidates])
+        ends = np.cumsum([len(texts[i]) + 1 for i in candidates]).tolist()   # end (+1) of each
+        found: list[tuple[int, int, int]] = []
+        redo: set[int] = set()
+        for m in rx.finditer(joined, timeout=pattern_budget(len(joined))):
             a, b = m.span()
-            if b <= a or "\x00" in m.group():
+            if b <= a:
                 continue
-            i = bisect_right(self.bounds, a)
-            offset = self.bounds[i - 1] if i else 0
-            yield i, a - offset, b - offset
+            k = bisect_right(ends, a)
+            if b >= ends[k]:   # across the NUL after text k: texts k.. the match ends in
+                redo.update(range(k, bisect_right(ends, b - 1) + 1))
+                continue
+            offset = ends[k - 1] if k else 0
+            found.append((k, a - offset, b - offset))
+        out = [(candidates[k], a, b) for k, a, b in found if k not in redo]
+        for k in sorted(redo):
+            out.extend(self._run_one(rx, candidates[k]))
+        out.sort()
+        return out
+
+
+def boundary_safe(pattern: str) -> bool:
+    r"""Whether ``pattern`` behaves at a NUL between two texts as at the ends of a text: it
+    has no lookaround and no anchor other than ```` and ``\B`` (a NUL is not a word
+    character, as the start and end of a text are not), so each match that contains no NUL
+    is the match the text on its own gives.
+
+    >>> [boundary_safe(p) for p in (r"(?i)pime(ä|e)(ssä|s)", r"foo\w*$", r"(?<=a)b", r"\p{L}+")]
+    [True, False, False, False]
+    """
+    hit = _BOUNDARY_SAFE.get(pattern)
+    if hit is None:
+        try:
+            items = parsed_pattern(pattern)
+        except Exception:   # syntax only the regex package knows: searched text by text
+            items = None
+        hit = _BOUNDARY_SAFE[pattern] = items is not None and _no_outside_look(list(items), sre_parser())
+    return hit
+
+
+_BOUNDARY_SAFE: dict[str, bool] = {}
+
+
+def _no_outside_look(items: list, sre_parse) -> bool:
+    safe_at = {sre_parse.AT_BOUNDARY, sre_parse.AT_NON_BOUNDARY}
+    for op, arg in items:
+        if op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT):
+            return False
+        if op is sre_parse.AT and arg not in safe_at:
+            return False
+        if op is sre_parse.SUBPATTERN:
+            inner = [arg[-1]]
+        elif op is sre_parse.BRANCH:
+            inner = arg[1]
+        elif op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, getattr(sre_parse, "POSSESSIVE_REPEAT", None)):
+            inner = [arg[2]]
+        elif op is getattr(sre_parse, "ATOMIC_GROUP", None):
+            inner = [arg]
+        elif op is sre_parse.GROUPREF_EXISTS:
+            inner = [b for b in arg[1:] if b is not None]
+        else:
+            continue
+        if not all(_no_outside_look(list(sub), sre_parse) for sub in inner):
+            return False
+    return True
 
 
 class _LazyRegex:

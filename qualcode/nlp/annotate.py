@@ -138,6 +138,78 @@ class Annotation:
         return cls(starts, starts + lengths, type_ids, lex)
 
 
+class PackedAnnotations:
+    """The annotations of many texts in flat arrays: token starts/ends (offsets into each
+    text), word-type ids, and ``offsets[i]:offsets[i+1]`` the tokens of text ``i``.
+
+    Behaves like a sequence of :class:`Annotation` (``len``, indexing, slicing), but matching
+    reads the flat arrays directly, so no per-text objects are made.
+    """
+
+    __slots__ = ("starts", "ends", "type_ids", "offsets", "lexicon")
+
+    def __init__(self, starts: np.ndarray, ends: np.ndarray, type_ids: np.ndarray,
+                 offsets: np.ndarray, lexicon: Optional[Lexicon]) -> None:
+        self.starts, self.ends, self.type_ids = starts, ends, type_ids
+        self.offsets, self.lexicon = offsets, lexicon
+
+    @classmethod
+    def from_annotations(cls, anns: Sequence[Annotation]) -> "PackedAnnotations":
+        empty = np.empty(0, dtype=np.int64)
+        lengths = np.array([len(a) for a in anns], dtype=np.int64)
+        offsets = np.concatenate(([0], np.cumsum(lengths)))
+        if not len(anns) or not lengths.sum():
+            return cls(empty, empty, empty, offsets, anns[0].lexicon if anns else None)
+        cat = np.concatenate
+        return cls(cat([a.starts for a in anns]), cat([a.ends for a in anns]),
+                   cat([a.type_ids for a in anns]), offsets, anns[0].lexicon)
+
+    @classmethod
+    def concat(cls, parts: Sequence["PackedAnnotations"]) -> "PackedAnnotations":
+        if len(parts) == 1:
+            return parts[0]
+        sizes = [len(p.type_ids) for p in parts]
+        shifts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        offsets = np.concatenate([[0]] + [p.offsets[1:] + shift for p, shift in zip(parts, shifts)])
+        cat = np.concatenate
+        return cls(cat([p.starts for p in parts]), cat([p.ends for p in parts]),
+                   cat([p.type_ids for p in parts]), offsets, parts[0].lexicon if parts else None)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            lo, hi, step = item.indices(len(self))
+            if step != 1:
+                raise ValueError("PackedAnnotations slices must be contiguous")
+            a, b = int(self.offsets[lo]), int(self.offsets[hi]) if hi > lo else int(self.offsets[lo])
+            return PackedAnnotations(self.starts[a:b], self.ends[a:b], self.type_ids[a:b],
+                                     self.offsets[lo:max(hi, lo) + 1] - a, self.lexicon)
+        a, b = int(self.offsets[item]), int(self.offsets[item + 1])
+        return Annotation(self.starts[a:b], self.ends[a:b], self.type_ids[a:b], self.lexicon)
+
+    def select(self, rows: Sequence[int]) -> "PackedAnnotations":
+        """The texts at positions ``rows`` (in that order), still packed."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) == len(self) and bool(np.all(rows == np.arange(len(self)))):
+            return self   # every text in order (a first coding's run): nothing to copy
+        lengths = self.offsets[rows + 1] - self.offsets[rows]
+        offsets = np.concatenate(([0], np.cumsum(lengths)))
+        if len(rows) and bool(np.all(rows[1:] > rows[:-1])):
+            # rows in order (the usual case: a run's segments follow the stored order), so a
+            # mask keeps their tokens: cheaper than gathering them one by one
+            keep = np.zeros(len(self), dtype=bool)
+            keep[rows] = True
+            tokens = np.repeat(keep, np.diff(self.offsets))
+            return PackedAnnotations(self.starts[tokens], self.ends[tokens], self.type_ids[tokens],
+                                     offsets, self.lexicon)
+        # token positions of the chosen texts, in order, without a Python loop
+        token_idx = np.repeat(self.offsets[rows] - offsets[:-1], lengths) + np.arange(offsets[-1])
+        return PackedAnnotations(self.starts[token_idx], self.ends[token_idx], self.type_ids[token_idx],
+                                 offsets, self.lexicon)
+
+
 # Terms made only of these letters are one token for spaCy unless its tokenizer has a special
 # case for them: no prefix, suffix or infix rule of the Finnish or English tokenizer matches a
 # letter (tests/test_nlp.py checks this against spaCy on the demo corpus).
@@ -167,6 +239,8 @@ class Annotator:
         self._term_cache: dict[str, tuple[tuple, tuple]] = {}
         self._known_terms: Optional[dict[str, list[str]]] = None
         self._specials: Optional[frozenset[str]] = None
+        # spaCy LOWER hashes met by this annotator (sorted) and their lexicon ids
+        self._hash_ids: tuple[np.ndarray, np.ndarray] = (np.empty(0, np.uint64), np.empty(0, np.int64))
 
     @property
     def backend(self) -> str:
@@ -296,36 +370,55 @@ class Annotator:
         ``progress`` (e.g. ``tqdm.update``) is called with the number of texts finished
         since its previous call.
         """
-        out: list[Annotation] = []
+        packed = self.annotate_packed(texts, progress)
+        return [packed[i] for i in range(len(packed))]
+
+    def annotate_packed(self, texts: Iterable[str],
+                        progress: Optional[Callable[[int], object]] = None) -> PackedAnnotations:
+        """:meth:`annotate_many` as one :class:`PackedAnnotations`: the tokens of all texts in
+        flat arrays, made batch by batch without an object per text.
+
+        >>> packed = Annotator("fi").annotate_packed(["Laskut tulivat.", "", "Kiitos!"])
+        >>> len(packed), packed.offsets.tolist(), packed[2].lemmas
+        (3, [0, 3, 3, 5], ['kiitos', '!'])
+        """
+        parts: list[tuple[np.ndarray, ...]] = []
         batch: list[str] = []
         size = 0
         for text in texts:
             batch.append(text)
             size += len(text) + 1
             if size >= _BATCH_CHARS or len(batch) >= _BATCH_TEXTS:
-                out.extend(self._annotate_batch(batch))
+                parts.append(self._annotate_batch(batch))
                 if progress is not None:
                     progress(len(batch))
                 batch, size = [], 0
-        if batch:
-            out.extend(self._annotate_batch(batch))
-            if progress is not None:
+        if batch or not parts:
+            parts.append(self._annotate_batch(batch))
+            if progress is not None and batch:
                 progress(len(batch))
-        return out
+        starts, ends, gids, counts = (np.concatenate(column) for column in zip(*parts))
+        offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        return PackedAnnotations(starts, ends, gids, offsets, self.lexicon)
 
-    def _annotate_batch(self, texts: Sequence[str]) -> list[Annotation]:
+    def _annotate_batch(self, texts: Sequence[str]) -> tuple[np.ndarray, ...]:
+        """(token starts, ends, lexicon ids, tokens per text) of a batch of texts, whitespace
+        tokens left out."""
         # One Doc per text: spaCy's tokenizer stops caching for the rest of a Doc once
         # it meets a special case, so joining texts into one Doc would be much slower.
         # The numpy work below is done once per batch, not once per text.
         from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER
 
+        empty = np.empty(0, dtype=np.int64)
+        if not texts:
+            return empty, empty, empty, empty
         tokenizer = self.tokenizer
-        arrays = [doc.to_array([LOWER, IDX, LENGTH, IS_SPACE]) for doc in tokenizer.pipe(texts)]
+        attrs = [LOWER, IDX, LENGTH, IS_SPACE]
+        arrays = [doc.to_array(attrs) for doc in tokenizer.pipe(texts)]
         counts = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays))
-        lex = self.lexicon
         if not counts.sum():
-            empty = np.empty(0, dtype=np.int64)
-            return [Annotation(empty, empty, empty, lex) for _ in texts]
+            return empty, empty, empty, np.zeros(len(texts), dtype=np.int64)
         arr = np.concatenate([a for a in arrays if len(a)])
         keep = arr[:, 3] == 0  # whitespace tokens carry nothing to match
         seg = np.repeat(np.arange(len(texts)), counts)[keep]
@@ -335,12 +428,24 @@ class Annotator:
         # Lemmatise each distinct form of the batch once (and each form once per process).
         uniq, first, inverse = np.unique(arr[:, 0], return_index=True, return_inverse=True)
         lemmas = self._lemmas_in_context(texts, uniq, seg[first]) if self.lemmatizer.contextual else None
-        gids = lex.intern_hashes(uniq, tokenizer.vocab.strings, lemmas)[inverse.reshape(-1)]
-        bounds = np.zeros(len(texts) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(seg, minlength=len(texts)), out=bounds[1:])
-        b = bounds.tolist()
-        return [Annotation(starts[b[i]:b[i + 1]], ends[b[i]:b[i + 1]], gids[b[i]:b[i + 1]], lex)
-                for i in range(len(texts))]
+        gids = self._gids_of_hashes(uniq, lemmas)[inverse.reshape(-1)]
+        return starts, ends, gids, np.bincount(seg, minlength=len(texts))
+
+    def _gids_of_hashes(self, uniq: np.ndarray, lemmas: Optional[dict[str, str]]) -> np.ndarray:
+        """Lexicon ids of sorted distinct spaCy LOWER hashes: those this annotator met before
+        by one sorted look-up, only the new ones through the lexicon (a Python step each)."""
+        keys, values = self._hash_ids
+        pos = np.minimum(np.searchsorted(keys, uniq), max(len(keys) - 1, 0))
+        known = keys[pos] == uniq if len(keys) else np.zeros(len(uniq), dtype=bool)
+        out = np.empty(len(uniq), dtype=np.int64)
+        out[known] = values[pos[known]]
+        if not known.all():
+            new = uniq[~known]
+            out[~known] = fresh = self.lexicon.intern_hashes(new, self.tokenizer.vocab.strings, lemmas)
+            keys, values = np.concatenate((keys, new)), np.concatenate((values, fresh))
+            order = np.argsort(keys, kind="stable")
+            self._hash_ids = (keys[order], values[order])
+        return out
 
     def _lemmas_in_context(self, texts: Sequence[str], uniq: np.ndarray,
                            first_text: np.ndarray) -> dict[str, str]:

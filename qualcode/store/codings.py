@@ -44,6 +44,28 @@ class CodingQueries:
                 [(int(k.segment_id), int(k.source_id), k.code_id, int(k.start), int(k.end), k.status, k.coder,
                   k.rule, k.created_at or stamp, k.valence, k.note or "", k.target, k.swot) for k in codings])
 
+    def add_suggestions(self, rows: list[tuple[int, int, str, int, int, str]]) -> None:
+        """Insert automatic suggestions (status ``suggested``, coder ``auto``), each given as
+        (segment id, source id, code id, start, end, rule): what a coding run makes in bulk,
+        without a :class:`~qualcode.model.Coding` object per suggestion.
+
+        >>> import tempfile, pathlib
+        >>> from qualcode.model import Segment, Source
+        >>> from qualcode.store import SQLiteStore
+        >>> store = SQLiteStore(pathlib.Path(tempfile.mkdtemp()) / "p.db", create=True)
+        >>> sid = store.add_source(Source(None, "a.txt", "Hinta.", "txt", "h", words=1), [],
+        ...                        [Segment(None, None, 0, 0, 0, 6, "Hinta.", "H1")])
+        >>> store.add_suggestions([(1, sid, "hinta", 0, 5, "keyword:hinta")])
+        >>> store.auto_suggestions()
+        [(1, 1, 'hinta', 0, 5, 'keyword:hinta')]
+        >>> store.close()
+        """
+        tail = (AUTO_CODER, now_iso())
+        with self.transaction() as c:
+            c.executemany(
+                'INSERT INTO codings (segment_id, source_id, code_id, start, "end", rule, status, coder,'
+                " created_at) VALUES (?,?,?,?,?,?,'suggested',?,?)", [row + tail for row in rows])
+
     def delete_codings(self, ids: list[int]) -> None:
         """Delete the codings with these ids."""
         with self.transaction() as c:
