@@ -264,40 +264,15 @@ class VoikkoLemmatizer(Lemmatizer):
         return _installed("libvoikko")
 
     def _lemma(self, word: str) -> str:
-        analyses = self._analyses(word)
+        analyses = self._voikko.analyze(word)
         self._parts[word] = self._compound_parts(analyses)   # one analysis gives both
         return analyses[0].get("BASEFORM", word) if analyses else word
 
     def compound_parts(self, word: str) -> list[str]:
         key = word.lower()
         if key not in self._parts:
-            self._parts[key] = self._compound_parts(self._analyses(key))
+            self._parts[key] = self._compound_parts(self._voikko.analyze(key))
         return list(self._parts[key])
-
-    def _analyses(self, word: str) -> list[dict]:
-        """Voikko's analyses of ``word`` with the two values read here (``BASEFORM`` and
-        ``WORDBASES``).  The binding's ``analyze`` fetches every value of every analysis
-        (about eight), each one call into the C library: half the time of lemmatising a
-        corpus.  Its own ``analyze`` serves when the binding is not laid out as expected.
-
-        >>> VoikkoLemmatizer("fi")._analyses("laskuja") if VoikkoLemmatizer.available() else [{"BASEFORM": "lasku"}]
-        [{'BASEFORM': 'lasku', 'WORDBASES': '+lasku(lasku)'}]
-        """
-        lib, handle = (getattr(self._voikko, "_Voikko__lib", None), getattr(self._voikko, "_Voikko__handle", None))
-        if not handle or not hasattr(lib, "voikko_mor_analysis_value_ucs4") or "\0" in word:
-            return self._voikko.analyze(word)
-        found = lib.voikkoAnalyzeWordUcs4(handle, word)
-        if not found:
-            return []
-        value = lib.voikko_mor_analysis_value_ucs4
-        out = []
-        i = 0
-        while found[i]:
-            base, bases = value(found[i], b"BASEFORM"), value(found[i], b"WORDBASES")
-            out.append({k: v for k, v in (("BASEFORM", base), ("WORDBASES", bases)) if v is not None})
-            i += 1
-        lib.voikko_free_mor_analysis(found)
-        return out
 
     @staticmethod
     def _compound_parts(analyses: list[dict]) -> list[str]:
