@@ -24,6 +24,8 @@ import warnings
 from pathlib import Path
 from typing import Any, Optional
 
+from ..errors import QualcodeError
+
 #: How long the report waits for its figures at most (seconds).
 TIMEOUT_S = 300
 
@@ -152,8 +154,11 @@ def _replies(out: bytes) -> dict[int, dict]:
 
 
 def _as_exception(reply: dict, job: int) -> Exception:
-    """The error of one figure as this process raises it: an ``OSError`` with its number (a
-    full disk, no permission: things a user can fix), else a :class:`FigureProcessError`."""
+    """The error of one figure as this process raises it: the same :class:`QualcodeError`
+    message, an ``OSError`` with its number (a full disk, no permission: things a user can
+    fix), else a :class:`FigureProcessError`."""
+    if reply.get("user_error") is not None:
+        return QualcodeError(reply["user_error"])
     if reply.get("errno") is not None:
         return OSError(reply["errno"], reply.get("strerror") or reply["error"], reply.get("filename"))
     return FigureProcessError(f"figure {job} could not be drawn: {reply.get('error')}")
@@ -172,7 +177,9 @@ def _draw_one(job: dict) -> dict:
             reply["ok"] = True
         except Exception as exc:       # every error goes back to the report's process
             reply.update(ok=False, error=f"{exc.__class__.__name__}: {exc}")
-            if isinstance(exc, OSError):
+            if isinstance(exc, QualcodeError):
+                reply["user_error"] = str(exc)
+            elif isinstance(exc, OSError):
                 reply.update(errno=exc.errno, strerror=exc.strerror, filename=exc.filename)
     reply["warnings"] = [str(w.message) for w in caught]
     return reply
