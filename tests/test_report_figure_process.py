@@ -137,3 +137,27 @@ def test_the_report_starts_the_figure_process_before_it_reads_the_project(study,
     assert started[0]._proc.poll() == 0
     study.report(tmp_path / "r.xlsx")              # a workbook has no figures: no process
     assert len(started) == 1
+
+
+@pytest.mark.parametrize("report", ["r.xlsx", "r.docx"])
+def test_the_figures_folder_of_a_report_is_drawn_by_the_figure_process_the_same(study, tmp_path, report):
+    # PNG and SVG, the same bytes as drawing them here; the process is started for a
+    # workbook too when the figures go into a folder
+    import qualcode.report.figure_worker as fw
+    from qualcode.report import write_figures
+
+    started, real_submit = [], fw.FigureWorker.submit
+
+    def submit(self, data, path, caption, fmt="png"):
+        started.append(path)
+        real_submit(self, data, path, caption, fmt)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(fw.FigureWorker, "submit", submit)
+        study.report(tmp_path / report, figures_dir=tmp_path / "there")
+    here = write_figures(study.analyse.frames(report=True), tmp_path / "here")
+    assert [p.name for p in here] == ["kuvio1_swot.png", "kuvio1_swot.svg", "kuvio2_frequencies.png",
+                                      "kuvio2_frequencies.svg", "kuvio3_network.png", "kuvio3_network.svg"]
+    assert {p.name for p in started} >= {p.name for p in here}
+    for p in here:
+        assert (tmp_path / "there" / p.name).read_bytes() == p.read_bytes(), p.name

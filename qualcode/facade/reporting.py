@@ -20,7 +20,7 @@ def write_report(project, path: Optional[PathLike] = None, fmt: Optional[str] = 
     from ..labels import label
     from ..progress import progress_counter
 
-    drawer = _figure_drawer(path, fmt)
+    drawer = _figure_drawer(path, fmt, figures_dir)
     steps = 2 + (figures_dir is not None)   # read the project, write the file, the figures
     try:
         with progress_counter(label("progress.report", project.config.language), steps, enabled=progress) as advance:
@@ -31,7 +31,7 @@ def write_report(project, path: Optional[PathLike] = None, fmt: Optional[str] = 
                 from ..report.figures import write_figures
 
                 Path(figures_dir).mkdir(parents=True, exist_ok=True)
-                files += len(write_figures(analyses, Path(figures_dir), frames.language))
+                files += len(write_figures(analyses, Path(figures_dir), frames.language, drawer=drawer))
                 advance(1)
     finally:
         if drawer is not None:
@@ -44,12 +44,13 @@ def write_report(project, path: Optional[PathLike] = None, fmt: Optional[str] = 
     return Path(out)
 
 
-def _figure_drawer(path, fmt):
-    """For a Word report, its figure process, started before the project is read so that it
-    loads matplotlib while this process loads pandas; else nothing to draw with."""
+def _figure_drawer(path, fmt, figures_dir):
+    """For a Word report or one with its figures in a folder, the figure process, started
+    before the project is read so that it loads matplotlib while this process loads pandas;
+    else None (nothing to draw)."""
     from ..report.api import report_format
 
-    if report_format(path, fmt) != "docx":
+    if report_format(path, fmt) != "docx" and figures_dir is None:
         return None
     from ..report.figure_worker import start_drawer
 

@@ -20,6 +20,8 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import warnings
 from pathlib import Path
 from typing import Any, Optional
@@ -38,10 +40,10 @@ class FigureProcessError(RuntimeError):
 class InlineDrawer:
     """Draws each figure in this process as it is submitted."""
 
-    def submit(self, data: dict, path: Path, caption: str) -> None:
+    def submit(self, data: dict, path: Path, caption: str, fmt: str = "png") -> None:
         from .drawing import render
 
-        render(data, path, caption, "png")
+        render(data, path, caption, fmt)
 
     def finish(self) -> None:
         """Every submitted figure is drawn (here: already when it was submitted)."""
@@ -52,17 +54,23 @@ class InlineDrawer:
 
 class FigureWorker:
     """The figure process: :meth:`submit` sends a figure to draw, :meth:`finish` waits until
-    every PNG is written (or raises what went wrong), :meth:`close` stops the process whatever
-    state it is in.  Use it as a context manager."""
+    every figure sent so far is written (or raises what went wrong; more may be sent after
+    it), :meth:`close` stops the process whatever state it is in.  Use it as a context manager."""
 
     def __init__(self, timeout: float = TIMEOUT_S):
         self.timeout = timeout
-        self._jobs: list[tuple[int, str]] = []
+        self._sent = self._checked = 0
+        self._replies: dict[int, dict] = {}
+        self._ended = self._broken = self._closed = False
+        self._change = threading.Condition()
         self._stderr = tempfile.TemporaryFile()     # a file, not a pipe: it can never fill up and block
         self._proc = subprocess.Popen(
             [sys.executable, "-P", "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=self._stderr, env=_child_env(), creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
-        self._broken = False
+        # the replies are read as they come by a thread (a pipe cannot be waited on with a
+        # timeout on Windows)
+        self._reader = threading.Thread(target=self._read_replies, name="qualcode-figures", daemon=True)
+        self._reader.start()
 
     def __enter__(self) -> "FigureWorker":
         return self
@@ -70,46 +78,76 @@ class FigureWorker:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def submit(self, data: dict, path: Path, caption: str) -> None:
-        """Send one figure to draw into ``path`` (PNG) with ``caption`` as its title."""
-        job = len(self._jobs) + 1
-        self._jobs.append((job, str(path)))
+    def submit(self, data: dict, path: Path, caption: str, fmt: str = "png") -> None:
+        """Send one figure to draw into ``path`` (``fmt``: png or svg) with ``caption`` as its title."""
+        self._sent += 1
         if self._broken:
             return
-        line = json.dumps({"id": job, "data": data, "path": str(path), "caption": caption}, ensure_ascii=True)
+        job = {"id": self._sent, "data": data, "path": str(path), "caption": caption, "fmt": fmt}
         try:
-            self._proc.stdin.write(line.encode("ascii") + b"\n")
+            self._proc.stdin.write(json.dumps(job, ensure_ascii=True).encode("ascii") + b"\n")
             self._proc.stdin.flush()
         except OSError:            # the process has ended: finish() says why
             self._broken = True
 
     def finish(self) -> None:
-        """Wait until the process has drawn every submitted figure; raise the first error."""
-        try:
-            out, _ = self._proc.communicate(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            self.close()
-            raise FigureProcessError(f"the figure process did not finish its figures within {self.timeout:.0f} s")
-        replies = _replies(out)
-        for job, path in self._jobs:
-            reply = replies.get(job)
+        """Wait until the process has drawn every figure sent so far; raise the first error."""
+        deadline = time.monotonic() + self.timeout
+        with self._change:
+            while not self._ended and any(j not in self._replies for j in range(self._checked + 1, self._sent + 1)):
+                if not self._change.wait(max(0.0, deadline - time.monotonic())):
+                    break
+        for job in range(self._checked + 1, self._sent + 1):
+            reply = self._replies.get(job)
             if reply is None:
-                raise FigureProcessError(f"the figure process ended (exit code {self._proc.returncode}) before "
-                                         f"drawing figure {job}: {self._last_error_line()}")
+                if self._ended:
+                    message = (f"the figure process ended (exit code {self._proc.returncode}) before drawing "
+                               f"figure {job}: {self._last_error_line()}")
+                else:
+                    message = f"the figure process did not finish its figures within {self.timeout:g} s"
+                self.close()
+                raise FigureProcessError(message)
+            self._checked = job
             for message in reply.get("warnings", ()):
                 warnings.warn(message, UserWarning, stacklevel=2)
             if not reply.get("ok"):
                 raise _as_exception(reply, job)
 
     def close(self) -> None:
-        """Stop the process if it still runs, and let go of its pipes and files."""
-        if self._proc.poll() is None:
+        """End the process (at once when it still has figures to draw), and let go of its
+        pipes and files."""
+        if self._closed:
+            return
+        self._closed = True
+        if len(self._replies) < self._sent and self._proc.poll() is None:
             self._proc.kill()
         try:
-            self._proc.communicate(timeout=10)
-        except (ValueError, OSError, subprocess.TimeoutExpired):
-            pass        # already communicated, or the pipes are gone
+            self._proc.stdin.close()        # the end of its input: it ends
+        except OSError:
+            pass
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        self._reader.join(timeout=10)
+        self._proc.stdout.close()
         self._stderr.close()
+
+    def _read_replies(self) -> None:
+        for line in self._proc.stdout:
+            reply = _reply(line)
+            if reply is not None:
+                with self._change:
+                    self._replies[reply["id"]] = reply
+                    self._change.notify_all()
+        try:
+            self._proc.wait(timeout=10)     # its exit code, for the error that says it ended
+        except subprocess.TimeoutExpired:
+            pass
+        with self._change:
+            self._ended = True
+            self._change.notify_all()
 
     def _last_error_line(self) -> str:
         self._stderr.seek(0)
@@ -141,16 +179,13 @@ def _child_env() -> dict:
     return env
 
 
-def _replies(out: bytes) -> dict[int, dict]:
-    replies = {}
-    for line in out.decode("utf-8", "replace").splitlines():
-        try:
-            reply = json.loads(line)
-        except ValueError:
-            continue           # not ours
-        if isinstance(reply, dict) and "id" in reply:
-            replies[reply["id"]] = reply
-    return replies
+def _reply(line: bytes) -> Optional[dict]:
+    """One reply of the process, or None for a line that is not one."""
+    try:
+        reply = json.loads(line.decode("utf-8", "replace"))
+    except ValueError:
+        return None
+    return reply if isinstance(reply, dict) and "id" in reply else None
 
 
 def _as_exception(reply: dict, job: int) -> Exception:
@@ -173,7 +208,7 @@ def _draw_one(job: dict) -> dict:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("default")
         try:
-            render(job["data"], job["path"], job["caption"], "png")
+            render(job["data"], job["path"], job["caption"], job.get("fmt", "png"))
             reply["ok"] = True
         except Exception as exc:       # every error goes back to the report's process
             reply.update(ok=False, error=f"{exc.__class__.__name__}: {exc}")

@@ -142,9 +142,11 @@ def _readable_network(analyses: Analyses):
 
 
 def write_figures(source: Union[StudyFrames, Analyses], folder: PathLike, lang: Optional[str] = None,
-                  formats: tuple[str, ...] = ("png", "svg"), start: int = 1) -> list[Path]:
+                  formats: tuple[str, ...] = ("png", "svg"), start: int = 1, drawer: Any = None) -> list[Path]:
     """Write every figure of ``source`` (the frames, or their analyses) as ``kuvio1_swot.png`` /
-    ``figure1_swot.svg`` … into ``folder``; returns the paths written."""
+    ``figure1_swot.svg`` … into ``folder``; returns the paths written.  ``drawer`` (a
+    :class:`~qualcode.report.figure_worker.FigureWorker`) draws them in the figure process;
+    by default they are drawn here."""
     analyses = Analyses.of(source)
     lang = lang or analyses.frames.language
     folder = Path(folder)
@@ -153,6 +155,12 @@ def write_figures(source: Union[StudyFrames, Analyses], folder: PathLike, lang: 
     paths = []
     for n, spec in enumerate(figure_specs(analyses, lang), start):
         for fmt in formats:
-            paths.append(save_figure(spec.figure, folder / f"{stem}{n}_{spec.key}.{fmt}",
-                                     spec.caption(n, lang), fmt))
+            path, caption = folder / f"{stem}{n}_{spec.key}.{fmt}", spec.caption(n, lang)
+            if drawer is None:
+                save_figure(spec.figure, path, caption, fmt)
+            else:
+                drawer.submit(spec.data, path, caption, fmt)
+            paths.append(path)
+    if drawer is not None:
+        drawer.finish()
     return paths
