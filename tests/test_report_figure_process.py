@@ -161,3 +161,21 @@ def test_the_figures_folder_of_a_report_is_drawn_by_the_figure_process_the_same(
     assert {p.name for p in started} >= {p.name for p in here}
     for p in here:
         assert (tmp_path / "there" / p.name).read_bytes() == p.read_bytes(), p.name
+
+
+def test_the_figure_process_passes_on_its_warnings(tmp_path):
+    # e.g. a glyph the font lacks: the same warnings as drawing here
+    import warnings
+
+    from qualcode.report.figure_worker import FigureWorker, InlineDrawer
+
+    data = {"kind": "swot", "titles": ["S", "W", "O", "T"], "lines": [["• 你好 (2)"], [], [], []]}
+    seen = []
+    for drawer in (InlineDrawer(), FigureWorker()):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            drawer.submit(data, tmp_path / "a.png", "Kuvio 1.")
+            drawer.finish()
+            drawer.close()
+        seen.append(sorted({str(w.message) for w in caught}))
+    assert seen[0] == seen[1] and any("missing from font" in m for m in seen[0])
