@@ -179,3 +179,17 @@ def test_the_figure_process_passes_on_its_warnings(tmp_path):
             drawer.close()
         seen.append(sorted({str(w.message) for w in caught}))
     assert seen[0] == seen[1] and any("missing from font" in m for m in seen[0])
+
+
+def test_with_one_core_or_when_asked_the_figures_are_drawn_here(monkeypatch):
+    import qualcode.report.figure_worker as fw
+
+    assert isinstance(fw.start_drawer(in_process=True), fw.InlineDrawer)
+    monkeypatch.setattr(fw, "_cores", lambda: 1)
+    assert isinstance(fw.start_drawer(), fw.InlineDrawer)
+    monkeypatch.setattr(fw, "_cores", lambda: 2)
+    drawer = fw.start_drawer()
+    try:
+        assert isinstance(drawer, fw.FigureWorker)
+    finally:
+        drawer.close()

@@ -157,13 +157,22 @@ class FigureWorker:
 
 def start_drawer(in_process: bool = False):
     """The figure process (a :class:`FigureWorker`), or an :class:`InlineDrawer` when asked
-    for or when no process can be started (no interpreter to start, e.g. in a frozen app)."""
-    if in_process or not sys.executable or getattr(sys, "frozen", False):
+    for, when there is no second core to draw on (the process would only add its start), or
+    when no process can be started (no interpreter to start, e.g. in a frozen app)."""
+    if in_process or _cores() < 2 or not sys.executable or getattr(sys, "frozen", False):
         return InlineDrawer()
     try:
         return FigureWorker()
     except OSError:
         return InlineDrawer()
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):       # not on every system (Windows, macOS)
+        return os.cpu_count() or 1
 
 
 def _child_env() -> dict:
