@@ -14,6 +14,7 @@ units with either.  Node ``frequency`` is the number of units with the code.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Optional
 
@@ -31,6 +32,71 @@ if TYPE_CHECKING:      # networkx is imported where a graph is built: reports wi
 EDGE_COLUMNS = ["source", "target", "weight", "jaccard"]
 
 
+@dataclass
+class Cooccurrence:
+    """A co-occurrence network as plain data (what a report draws without loading networkx):
+    ``nodes`` maps each node id, in code order, to its ``name``, ``theme`` and ``frequency``;
+    ``edges`` are ``(a, b, weight, jaccard)`` with ``a`` before ``b`` in node order, in node
+    order.  :meth:`graph` is the same network as a networkx graph."""
+
+    unit: str
+    level: str
+    nodes: dict = field(default_factory=dict)
+    edges: list = field(default_factory=list)
+
+    def graph(self) -> nx.Graph:
+        import networkx as nx
+
+        graph = nx.Graph(unit=self.unit, level=self.level)
+        for n, attrs in self.nodes.items():
+            graph.add_node(n, **attrs)
+        for a, b, w, j in self.edges:
+            graph.add_edge(a, b, weight=w, jaccard=j)
+        return graph
+
+
+def cooccurrence(codings: Optional[pd.DataFrame], codebook: Optional[Codebook] = None, *,
+                 unit: str = "segment", level: str = "code", min_weight: int = 1,
+                 segments: Optional[pd.DataFrame] = None, include_suggested: bool = False,
+                 include_unused: bool = False) -> Cooccurrence:
+    """The co-occurrence network of :func:`cooccurrence_graph` as plain data.
+
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"segment_id": [1, 1], "code_id": ["a", "b"], "status": "manual"})
+    >>> net = cooccurrence(c)
+    >>> list(net.nodes), net.edges
+    (['a', 'b'], [('a', 'b', 1, 1.0)])
+    """
+    if unit not in ("segment", "source"):
+        raise QualcodeError(f"unknown unit {unit!r}; use 'segment' or 'source'")
+    cods = prepare_codings(codings, segments, include_suggested)
+    cods["node"] = [roll_up(codebook, c, level) for c in cods["code_id"]]
+    key = "segment_id" if unit == "segment" else "source"
+    cods = cods[~cods[key].map(is_missing).astype(bool)]
+    units: dict[object, set] = {}
+    for u, n in zip(cods[key], cods["node"]):
+        units.setdefault(u, set()).add(n)
+    freq: dict[str, int] = {}
+    for nodes in units.values():
+        for n in nodes:
+            freq[n] = freq.get(n, 0) + 1
+    net = Cooccurrence(unit, level)
+    for n in code_order(codebook, freq.keys(), level, include_unused):
+        net.nodes[n] = {"name": code_name(codebook, n),
+                        "theme": roll_up(codebook, n, "theme") if codebook is not None else n,
+                        "frequency": freq.get(n, 0)}
+    pairs: dict[tuple[str, str], int] = {}
+    order = {n: i for i, n in enumerate(net.nodes)}
+    for nodes in units.values():
+        for a, b in combinations(sorted(nodes, key=order.get), 2):
+            pairs[(a, b)] = pairs.get((a, b), 0) + 1
+    for (a, b) in sorted(pairs, key=lambda p: (order[p[0]], order[p[1]])):
+        w = pairs[(a, b)]
+        if w >= min_weight:
+            net.edges.append((a, b, w, w / (freq[a] + freq[b] - w)))
+    return net
+
+
 def cooccurrence_graph(codings: Optional[pd.DataFrame], codebook: Optional[Codebook] = None, *,
                        unit: str = "segment", level: str = "code", min_weight: int = 1,
                        segments: Optional[pd.DataFrame] = None, include_suggested: bool = False,
@@ -46,36 +112,8 @@ def cooccurrence_graph(codings: Optional[pd.DataFrame], codebook: Optional[Codeb
     >>> cooccurrence_graph(c).number_of_edges(), cooccurrence_graph(c, unit="source").number_of_edges()
     (0, 1)
     """
-    if unit not in ("segment", "source"):
-        raise QualcodeError(f"unknown unit {unit!r}; use 'segment' or 'source'")
-    cods = prepare_codings(codings, segments, include_suggested)
-    cods["node"] = [roll_up(codebook, c, level) for c in cods["code_id"]]
-    key = "segment_id" if unit == "segment" else "source"
-    cods = cods[~cods[key].map(is_missing).astype(bool)]
-    units: dict[object, set] = {}
-    for u, n in zip(cods[key], cods["node"]):
-        units.setdefault(u, set()).add(n)
-    freq: dict[str, int] = {}
-    for nodes in units.values():
-        for n in nodes:
-            freq[n] = freq.get(n, 0) + 1
-    import networkx as nx
-
-    graph = nx.Graph(unit=unit, level=level)
-    for n in code_order(codebook, freq.keys(), level, include_unused):
-        graph.add_node(n, name=code_name(codebook, n),
-                       theme=roll_up(codebook, n, "theme") if codebook is not None else n,
-                       frequency=freq.get(n, 0))
-    pairs: dict[tuple[str, str], int] = {}
-    order = {n: i for i, n in enumerate(graph.nodes)}
-    for nodes in units.values():
-        for a, b in combinations(sorted(nodes, key=order.get), 2):
-            pairs[(a, b)] = pairs.get((a, b), 0) + 1
-    for (a, b) in sorted(pairs, key=lambda p: (order[p[0]], order[p[1]])):
-        w = pairs[(a, b)]
-        if w >= min_weight:
-            graph.add_edge(a, b, weight=w, jaccard=w / (freq[a] + freq[b] - w))
-    return graph
+    return cooccurrence(codings, codebook, unit=unit, level=level, min_weight=min_weight, segments=segments,
+                        include_suggested=include_suggested, include_unused=include_unused).graph()
 
 
 def edge_frame(graph: nx.Graph) -> pd.DataFrame:

@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..labels import counted, label
 from . import themes as _themes
-from .network import cooccurrence_graph
+from .network import cooccurrence
 from .quotes import near_duplicate_quotes, unattributed_quotes
 from .reduction import reduction_table
 from .scores import score_summary
@@ -295,8 +295,13 @@ class Analyses:
     # -- network, scores, quote checks ---------------------------------------------------
     def network(self, unit: str = "segment", level: str = "code"):
         """Co-occurrence network of codes (networkx graph; edges carry count and Jaccard)."""
+        return self._once("network", lambda: self.cooccurrence(unit, level).graph(), unit, level)
+
+    def cooccurrence(self, unit: str = "segment", level: str = "code"):
+        """The same network as plain data (:class:`~qualcode.analysis.network.Cooccurrence`:
+        nodes and edges, no networkx), as the report's figure takes it."""
         f = self.frames
-        return self._once("network", lambda: cooccurrence_graph(
+        return self._once("cooccurrence", lambda: cooccurrence(
             f.codings, f.codebook, unit=unit, level=level, segments=f.segments,
             include_suggested=f.include_suggested), unit, level)
 

@@ -20,17 +20,22 @@ def write_report(project, path: Optional[PathLike] = None, fmt: Optional[str] = 
     from ..labels import label
     from ..progress import progress_counter
 
+    drawer = _figure_drawer(path, fmt, figures_dir)
     steps = 2 + (figures_dir is not None)   # read the project, write the file, the figures
-    with progress_counter(label("progress.report", project.config.language), steps, enabled=progress) as advance:
-        out, frames, analyses, key = _write_report_file(project, path, fmt, lang, include_suggested, show_codes,
-                                                        codebook, pseudonymise, template, advance)
-        files = 1
-        if figures_dir is not None:
-            from ..report.figures import write_figures
+    try:
+        with progress_counter(label("progress.report", project.config.language), steps, enabled=progress) as advance:
+            out, frames, analyses, key = _write_report_file(project, path, fmt, lang, include_suggested, show_codes,
+                                                            codebook, pseudonymise, template, advance, drawer)
+            files = 1
+            if figures_dir is not None:
+                from ..report.figures import write_figures
 
-            Path(figures_dir).mkdir(parents=True, exist_ok=True)
-            files += len(write_figures(analyses, Path(figures_dir), frames.language))
-            advance(1)
+                Path(figures_dir).mkdir(parents=True, exist_ok=True)
+                files += len(write_figures(analyses, Path(figures_dir), frames.language, drawer=drawer))
+                advance(1)
+    finally:
+        if drawer is not None:
+            drawer.close()
     basis = frames.coding_basis
     project._log("report", Path(out).name, details={"lang": frames.language, "files": files,
                                                     "suggested": include_suggested,
@@ -39,8 +44,21 @@ def write_report(project, path: Optional[PathLike] = None, fmt: Optional[str] = 
     return Path(out)
 
 
+def _figure_drawer(path, fmt, figures_dir):
+    """For a Word report or one with its figures in a folder, the figure process, started
+    before the project is read so that it loads matplotlib while this process loads pandas;
+    else None (nothing to draw)."""
+    from ..report.api import report_format
+
+    if report_format(path, fmt) != "docx" and figures_dir is None:
+        return None
+    from ..report.figure_worker import start_drawer
+
+    return start_drawer()
+
+
 def _write_report_file(project, path, fmt, lang, include_suggested, show_codes, codebook, pseudonymise, template,
-                       advance):
+                       advance, drawer=None):
     """The report file itself (two steps of ``advance``: the project read, the file written);
     returns (path, frames, analyses, pseudonymisation key)."""
     from ..analysis.study import Analyses
@@ -56,7 +74,7 @@ def _write_report_file(project, path, fmt, lang, include_suggested, show_codes, 
     analyses = Analyses(frames)          # shared by the report and its figures
     advance(1)
     out = write_file(analyses, Path(path) if path else None, fmt=fmt, lang=frames.language, show_codes=show_codes,
-                     template=template)
+                     template=template, drawer=drawer)
     advance(1)
     basis = frames.coding_basis
     if basis.warning(frames.language):    # the document says so too; this tells whoever runs it

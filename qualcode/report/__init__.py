@@ -15,16 +15,22 @@ their :class:`~qualcode.analysis.study.Analyses`.
 """
 from __future__ import annotations
 
-from .finnish import count_phrase, format_date, format_minutes, partitive
-from .inputs import InterviewFrame, find_frames, load_frame, read_type_rules
-
+_FINNISH = ("count_phrase", "format_date", "format_minutes", "partitive")
+_INPUTS = ("InterviewFrame", "find_frames", "load_frame", "read_type_rules")
 __all__ = ["InterviewFrame", "find_frames", "load_frame", "read_type_rules", "partitive", "count_phrase",
            "format_date", "format_minutes", "write_xlsx_report", "write_docx_report",
            "write_markdown_report", "write_html_report", "write_figures", "write_report"]
 
 
 def __getattr__(name: str):
-    # writers load lazily: openpyxl, python-docx and matplotlib are imported only when used
+    # everything loads lazily: openpyxl, python-docx and matplotlib are imported only when used,
+    # and the figure process (a module of this package) loads none of the rest
+    if name in _FINNISH:
+        from . import finnish
+        return getattr(finnish, name)
+    if name in _INPUTS:
+        from . import inputs
+        return getattr(inputs, name)
     if name == "write_xlsx_report":
         from .xlsx import write_xlsx_report
         return write_xlsx_report

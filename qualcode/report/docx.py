@@ -19,8 +19,8 @@ from ..fileutil import atomic_output
 from ..labels import counted, label
 from .artefacts import add_artefact_appendices, missing_notes
 from .construct_sheets import add_construct_appendices
-from .docxutil import (appendix_heading, bold_line, caption, clean, figure, heading, needs_landscape, new_document,
-                       start_page, style, table, warning_line)
+from .docxutil import (appendix_heading, bold_line, caption, clean, figure_slot, heading, needs_landscape,
+                       new_document, place_figure, start_page, style, table, warning_line)
 from .finnish import format_date, role_after_count
 from .inputs import InterviewFrame
 from .tables import (_code_name, interviews_table, quote_records, swot_evidence_table, swot_plan_table,
@@ -214,11 +214,19 @@ def thesis_quotes(rows: list[dict], codes: Optional[set], used: set, limit: int)
 
 
 def build_document(source: Source, lang: Optional[str] = None, show_codes: bool = True,
-                   figures: bool = True, figure_dir: Optional[Path] = None, template: Optional[PathLike] = None):
-    """The python-docx ``Document`` (see :func:`write_docx_report`)."""
+                   figures: bool = True, figure_dir: Optional[Path] = None, template: Optional[PathLike] = None,
+                   drawer=None):
+    """The python-docx ``Document`` (see :func:`write_docx_report`); its figures are drawn into
+    ``figure_dir`` by ``drawer`` (default: in this process, :class:`~.figure_worker.InlineDrawer`)."""
     analyses = Analyses.of(source)
     frames = analyses.frames
     lang = lang or frames.language
+    if drawer is None:
+        from .figure_worker import InlineDrawer
+
+        drawer = InlineDrawer()
+    # the figures first: the figure process draws them while the tables below are built
+    drawn = _submit_figures(analyses, lang, figure_dir, drawer) if figures and figure_dir is not None else []
     doc = new_document(template)
     if frames.title:
         doc.core_properties.title = frames.title
@@ -231,8 +239,11 @@ def build_document(source: Source, lang: Optional[str] = None, show_codes: bool 
         heading(doc, label("report.doc.results", lang), level=1)
         _basis_warning(doc, frames, lang)
         add_results(doc, analyses, lang)
-    n_figures = _add_figures(doc, analyses, lang, figure_dir) if figures and figure_dir is not None else 0
-    _add_appendices(doc, analyses, lang, n_figures, show_codes)
+    slots = _add_figures(doc, analyses, lang, drawn)
+    _add_appendices(doc, analyses, lang, len(drawn), show_codes)
+    drawer.finish()
+    for slot, (png, _) in zip(slots, drawn):
+        place_figure(slot, png)
     return doc
 
 
@@ -262,18 +273,25 @@ def _add_interviews(doc, analyses: Analyses, lang: str, show_codes: bool) -> Non
         doc.add_paragraph(clean(row[0]))
 
 
-def _add_figures(doc, analyses: Analyses, lang: str, figure_dir: Path) -> int:
-    """The figures as PNG pictures, each with its caption below it; returns how many."""
-    from .figures import figure_specs, save_figure
+def _submit_figures(analyses: Analyses, lang: str, figure_dir: Path, drawer) -> list[tuple[Path, str]]:
+    """Send every figure to ``drawer``; returns the PNG each will be and its caption."""
+    from .figures import figure_specs
 
-    specs = figure_specs(analyses, lang)
-    if specs:
+    drawn = []
+    for n, spec in enumerate(figure_specs(analyses, lang), 1):
+        png, text = figure_dir / f"figure{n}.png", spec.caption(n, lang)
+        drawer.submit(spec.data, png, text)
+        drawn.append((png, text))
+    return drawn
+
+
+def _add_figures(doc, analyses: Analyses, lang: str, drawn: list[tuple[Path, str]]) -> list:
+    """A place for each figure, its caption below it; returns the places (the pictures go in
+    when they are drawn)."""
+    if drawn:
         start_page(doc)(heading(doc, label("report.doc.figures", lang), level=1))
         _basis_warning(doc, analyses.frames, lang)
-    for n, spec in enumerate(specs, 1):
-        png = save_figure(spec.figure, figure_dir / f"figure{n}.png", spec.caption(n, lang), "png")
-        figure(doc, png, spec.caption(n, lang))       # scaled to the page, the caption below it
-    return len(specs)
+    return [figure_slot(doc, text) for _, text in drawn]     # scaled to the page when placed
 
 
 def _add_appendices(doc, analyses: Analyses, lang: str, n_figures: int = 0, show_codes: bool = True) -> None:
@@ -300,13 +318,28 @@ def _add_appendices(doc, analyses: Analyses, lang: str, n_figures: int = 0, show
 
 
 def write_docx_report(source: Source, path: PathLike, lang: Optional[str] = None,
-                      show_codes: bool = True, figures: bool = True, template: Optional[PathLike] = None) -> Path:
+                      show_codes: bool = True, figures: bool = True, template: Optional[PathLike] = None,
+                      drawer=None) -> Path:
     """Write the Word report of ``source`` (the frames, or their analyses) to ``path``
     (atomically) and return the path.  ``template`` (a .docx or .dotx) gives the page size,
-    margins, headers, footers and styles; without one the pages are A4."""
+    margins, headers, footers and styles; without one the pages are A4.
+
+    The figures are drawn by ``drawer``: by default a figure process started here, which
+    draws them on another core while this one builds the tables (the same PNG bytes as
+    drawing here); ``InlineDrawer()`` (:mod:`qualcode.report.figure_worker`) draws them in
+    this process, e.g. where no second process may be started."""
+    from .figure_worker import start_drawer
+
     target = Path(path)
-    with tempfile.TemporaryDirectory() as tmp:
-        doc = build_document(source, lang, show_codes, figures, Path(tmp), template)
+    own = drawer is None and figures
+    drawer = start_drawer() if own else drawer
+    # a figure process still running (after an error) may hold a file in the folder on Windows
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
+        try:
+            doc = build_document(source, lang, show_codes, figures, Path(tmp), template, drawer)
+        finally:
+            if own:
+                drawer.close()
         with atomic_output(target) as out:
             doc.save(str(out))
     return target

@@ -367,25 +367,49 @@ def _draw_borders(tbl) -> None:
 
 # --------------------------------------------------------------------------- figures
 
-def figure(doc, png: Path, caption_text: str):
-    """A picture scaled to the text area (keeping room for its caption) and its caption
-    below it, kept on the same page."""
+@dataclass
+class FigureSlot:
+    """Where a picture goes: its (still empty) paragraph, the room it has there — the text
+    width and the text height less the caption's room, in cm — and its caption below it."""
+
+    paragraph: Any
+    width_cm: float
+    room_cm: float
+    caption: Any = None
+
+
+def figure_slot(doc, caption_text: str) -> FigureSlot:
+    """An empty paragraph for a picture, kept on one page with its caption below it; the
+    picture is put in later (:func:`place_figure`), when it has been drawn."""
+    paragraph = doc.add_paragraph()
+    paragraph.paragraph_format.keep_with_next = True
+    room = text_height_cm(doc) - CAPTION_ROOM_CM
+    return FigureSlot(paragraph, text_width_cm(doc), room, caption(doc, caption_text))
+
+
+def place_figure(slot: FigureSlot, png: Path) -> None:
+    """The picture ``png`` in its slot, scaled to the text width (and to the room left by
+    the caption when it is tall)."""
     from docx.shared import Cm
     from PIL import Image
 
     with Image.open(png) as im:
         w_px, h_px = im.size
-    width = text_width_cm(doc)
+    width = slot.width_cm
     height = width * h_px / w_px
-    room = text_height_cm(doc) - CAPTION_ROOM_CM
-    if height > room:
-        width, height = width * room / height, room
-    shape = doc.add_picture(str(png), width=Cm(width), height=Cm(height))
+    if height > slot.room_cm:
+        width, height = width * slot.room_cm / height, slot.room_cm
+    shape = slot.paragraph.add_run().add_picture(str(png), width=Cm(width), height=Cm(height))
     for side in ("distT", "distB", "distL", "distR"):   # LibreOffice reads a missing distance as 0.125 in
         shape._inline.set(side, "0")
-    pic = doc.paragraphs[-1]
-    pic.paragraph_format.keep_with_next = True
-    return caption(doc, caption_text)
+
+
+def figure(doc, png: Path, caption_text: str):
+    """A picture scaled to the text area (keeping room for its caption) and its caption
+    below it, kept on the same page; returns the caption."""
+    slot = figure_slot(doc, caption_text)
+    place_figure(slot, png)
+    return slot.caption
 
 
 # --------------------------------------------------------------------------- small pieces
