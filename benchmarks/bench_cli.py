@@ -98,6 +98,8 @@ def measure(name: str, runs: int, prepare, args_of, results: dict, cwd_of=None) 
     times, peaks, cpus = [], [], []
     for i in range(runs):
         folder = prepare(i)
+        # the copy just made is written out first, not while the timed process runs
+        os.sync()
         wall, rss, _, cpu = run(args_of(folder), cwd_of(folder) if cwd_of else folder)
         times.append(wall)
         peaks.append(rss)
@@ -233,6 +235,7 @@ def bench_big(tmp: Path, runs: int, words: int, lemmatizer: str | None) -> dict:
     res: dict = {}
     tok_times, tok_peaks = [], []
     for _ in range(runs):
+        os.sync()
         wall, rss, out, _ = run([sys.executable, "-c", TOKENIZE, str(texts)], tmp)
         tok_times.append(wall)
         tok_peaks.append(rss)
