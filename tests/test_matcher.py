@@ -237,13 +237,12 @@ def test_words_found_from_tokens_are_those_found_in_the_texts(corpus, lang, tmp_
     annotator = Annotator(lang, lemmatizer="simplemma")
     packed = PackedAnnotations.from_annotations(annotator.annotate_many(texts))
     by_tokens, by_texts = _PatternScan(texts, packed), _PatternScan(texts)
-    folded = by_texts._folded()
     words = {w for t in texts for w in re.findall(r"\w+", t.lower())}
     literals = sorted(words)[::7] + [w[1:4] for w in sorted(words)[::11] if len(w) > 4] + ["0km", "mail", "a_b", "zzzq"]
     assert len(literals) > 200
     for literal in literals:
-        assert by_tokens._texts_with_word_literal(folded, literal) == by_texts._texts_with_word_literal(folded, literal), literal
-    assert by_tokens._texts_with_word_literal(folded, "0km") == {len(texts) - 3}
+        assert by_tokens._texts_with_word_literal(literal) == by_texts._texts_with_word_literal(literal), literal
+    assert by_tokens._texts_with_word_literal("0km") == {len(texts) - 3}
 
 
 def test_patterns_over_joined_candidates_match_as_text_by_text(tmp_path):

@@ -151,7 +151,6 @@ class CodingEngine:
                 gc.enable()
 
     def _update(self, codebook: Codebook, include_interviewer: bool, progress: bool) -> None:
-        self._read_texts, self._read_sources = {}, set()
         plan = self._plan(codebook, include_interviewer)
         wanted: dict[tuple[int, str], tuple] = {}
         rule_counts: dict[str, int] = {}

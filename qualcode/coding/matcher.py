@@ -18,6 +18,7 @@ for the few tokens that hit a rule.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple, Optional, Sequence
 
@@ -514,7 +515,6 @@ class _PatternScan:
         self.annotations = annotations
         self.bounds = np.cumsum([len(t) + 1 for t in texts]).tolist()   # end (+1) of each text
         self._joined_folded: Optional[str] = None
-        self._folded_ok = True
         self._kept: Optional[bool] = None
         self._with: dict[str, set[int]] = {}   # literal -> texts containing it
         self._runs: Optional[list[list[int]]] = None   # distinct runs of word characters -> texts
@@ -528,37 +528,34 @@ class _PatternScan:
         only when a literal with other than word characters needs them)."""
         if self._kept is None:
             self._kept = not any(c in t for t in self.texts for c in _LONGER_LOWERCASE)
-        return self._kept and self._folded_ok
+        return self._kept
 
-    def _folded(self) -> Optional[str]:
-        if self._joined_folded is None and self._folded_ok:
-            folded = [t.lower() for t in self.texts]
-            self._folded_ok = all(len(f) == len(t) for f, t in zip(folded, self.texts))
-            self._joined_folded = "\x00".join(folded) if self._folded_ok else None
+    def _folded(self) -> str:
+        """The lowercased texts joined by NUL (made when a literal first needs them; offsets
+        in it are those of the texts where :meth:`_lengths_kept`)."""
+        if self._joined_folded is None:
+            self._joined_folded = "\x00".join(t.lower() for t in self.texts)
         return self._joined_folded
 
-    def _texts_with(self, folded: Optional[str], literal: str) -> set[int]:
-        """Indices of the texts whose lowercased form contains ``literal`` (``folded``: the
-        lowercased texts joined, or None to lowercase them only if this literal needs it)."""
+    def _texts_with(self, literal: str) -> set[int]:
+        """Indices of the texts whose lowercased form contains ``literal``."""
         hit = self._with.get(literal)
         if hit is None:
             if _WORD_RUN.fullmatch(literal):
-                hit = self._texts_with_word_literal(folded, literal)
+                hit = self._texts_with_word_literal(literal)
             else:
-                folded = folded if folded is not None else self._folded()
-                hit = (set(RuleMatcher._texts_containing(folded, literal, self.bounds)) if folded is not None
-                       else set(range(len(self.texts))))   # (not seen: lengths are kept, see run)
+                hit = set(RuleMatcher._texts_containing(self._folded(), literal, self.bounds))
             self._with[literal] = hit
         return hit
 
-    def _texts_with_word_literal(self, folded: Optional[str], literal: str) -> set[int]:
+    def _texts_with_word_literal(self, literal: str) -> set[int]:
         # A literal of word characters only lies inside one run of word characters, so it is
         # looked for in the distinct runs (a few thousand) instead of in the whole text.
         if self._runs is None:
             if self.annotations is not None and len(self.annotations) == len(self.texts):
                 texts_of = _word_runs_from_tokens(self.annotations, self.texts)
             else:
-                texts_of = _word_runs_from_texts(folded if folded is not None else self._folded() or "")
+                texts_of = _word_runs_from_texts(self._folded())
             self._runs = list(texts_of.values())
             self._runs_joined = "\n".join(texts_of)
             self._run_bounds = np.cumsum([len(w) + 1 for w in texts_of]).tolist()
@@ -575,7 +572,7 @@ class _PatternScan:
         if groups and self._lengths_kept():
             hits: Optional[set[int]] = None
             for group in sorted(groups, key=len):
-                found = set().union(*(self._texts_with(None, lit) for lit in group))
+                found = set().union(*(self._texts_with(lit) for lit in group))
                 hits = found if hits is None else hits & found
                 if not hits:
                     break
@@ -626,6 +623,7 @@ class _PatternScan:
         return out
 
 
+@functools.lru_cache(maxsize=4096)
 def boundary_safe(pattern: str) -> bool:
     r"""Whether ``pattern`` behaves at a NUL between two texts as at the ends of a text: it
     has no lookaround and no anchor other than ```` and ``\B`` (a NUL is not a word
@@ -635,17 +633,11 @@ def boundary_safe(pattern: str) -> bool:
     >>> [boundary_safe(p) for p in (r"(?i)pime(ä|e)(ssä|s)", r"foo\w*$", r"(?<=a)b", r"\p{L}+")]
     [True, False, False, False]
     """
-    hit = _BOUNDARY_SAFE.get(pattern)
-    if hit is None:
-        try:
-            items = parsed_pattern(pattern)
-        except Exception:   # syntax only the regex package knows: searched text by text
-            items = None
-        hit = _BOUNDARY_SAFE[pattern] = items is not None and _no_outside_look(list(items), sre_parser())
-    return hit
-
-
-_BOUNDARY_SAFE: dict[str, bool] = {}
+    try:
+        items = parsed_pattern(pattern)
+    except Exception:   # syntax only the regex package knows: searched text by text
+        return False
+    return _no_outside_look(list(items), sre_parser())
 
 
 def _no_outside_look(items: list, sre_parse) -> bool:
