@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -258,8 +259,56 @@ def bench_big(tmp: Path, runs: int, words: int, lemmatizer: str | None) -> dict:
     print(f"  first code vs tokenizer: {tok / first:5.2f}x the tokenizer's tokens/s (target >= 0.5)")
     for name, target in (("code (one keyword added)", "  (target >= 20)"), ("code (three codes changed)", "")):
         print(f"  {name}: {first / res[name][0]:5.1f}x faster than the first code{target}")
+    bench_watch(tmp, coded, runs, res, first)
     bench_review_import(tmp, coded, runs, res)
     return res
+
+
+def bench_watch(tmp: Path, coded: Path, runs: int, res: dict, first: float) -> None:
+    """`qualcode code --watch` on the coded project: the wall time from saving the codebook
+    with one keyword added (or taken away again) to the line that reports the run (the
+    file is looked at every 0.1 s, so half of that is waiting, on average)."""
+    import queue
+    import threading
+
+    folder = copy_of(coded, tmp, "bigwatch")
+    os.sync()
+    proc = subprocess.Popen(qualcode("code", "--watch"), cwd=folder, env=env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True).start()
+
+    def line_with(text: str, timeout: float = 120) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if text in line:
+                return line
+        proc.kill()
+        raise SystemExit(f"code --watch printed no line with {text!r}")
+
+    line_with("Watching")
+    walls, own = [], []
+    for i in range(max(runs, 3) * 2):
+        edited = folder / "codebooks" / "koodit.yaml"
+        time.sleep(0.3)
+        t0 = time.perf_counter()
+        if i % 2 == 0:
+            edited_codebook(folder, "one")
+        else:
+            shutil.copy(CODEBOOK, edited)
+        line = line_with("suggestions (")
+        walls.append(time.perf_counter() - t0)
+        own.append(float(line.rsplit("(", 1)[1].split()[0]))
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=30)
+    res["watch"] = (statistics.median(walls), min(walls), 0)
+    print(f"  {'code --watch, one keyword changed':<34} {res['watch'][0]:7.2f} s  (min {min(walls):5.2f}) "
+          f" from the save to its line; the run itself {statistics.median(own):.2f} s:"
+          f" {first / res['watch'][0]:5.1f}x faster than the first code")
 
 
 def bench_review_import(tmp: Path, coded: Path, runs: int, res: dict, decisions: int = 16_000) -> None:

@@ -275,21 +275,59 @@ def status(obj, table_format):
 @click.option("--codebook", type=click.Path(), default=None,
               help="Codebook (.yaml or .xlsx); default: the one in codebooks/ or qualcode.toml.")
 @click.option("--include-interviewer", is_flag=True, help="Code interviewer turns too.")
+@click.option("--watch", is_flag=True,
+              help="Then keep watching the codebook file and code again each time it is saved "
+                   "(Ctrl-C stops).")
 @table_format_options
 @click.pass_obj
 @handle_errors
-def code(obj, codebook, include_interviewer, table_format):
+def code(obj, codebook, include_interviewer, watch, table_format):
     """Suggest codings by the codebook's keyword, phrase and pattern rules."""
     project = obj.project()
+    if watch:
+        if table_format:
+            raise QualcodeError("--watch prints for a person as the codebook changes; "
+                                "leave out --json and --csv, or --watch")
+        return watch_codebook(project, codebook, include_interviewer, obj.progress)
     # plain rows, not a frame: a re-code of a few changed codes then never loads pandas
     rows = project.coding.code_rows(codebook, include_interviewer=include_interviewer,
                                         progress=obj.progress and not table_format)
     if table_format:
         return print_records(rows, table_format)
+    print_code_summary(rows)
+
+
+def print_code_summary(rows: list[dict]) -> None:
     print_rows(rows, title="Suggested codings")
     used = sum(1 for r in rows if r["segments"] > 0)
     click.echo(f"{sum(r['segments'] for r in rows)} suggestions for {used} of {len(rows)} codes. "
                "Review them with 'qualcode review export FILE.xlsx'.")
+
+
+def watch_codebook(project, codebook, include_interviewer: bool, progress: bool) -> None:
+    """``code --watch``: the first run's table, then a line per later run with the codes
+    whose counts changed; a codebook error is shown and the next save tried again."""
+    import time
+
+    before: Optional[dict[str, int]] = None     # segments per code after the last run that coded
+    runs = project.coding.watch(codebook, include_interviewer=include_interviewer, progress=progress)
+    try:
+        for run in runs:
+            stamp = time.strftime("%H:%M:%S")
+            if run.error:
+                click.echo(f"{stamp} Error: {run.error}", err=True)
+            elif before is None:
+                print_code_summary(run.rows)
+                click.echo("Watching the codebook: save it to code again, Ctrl-C to stop.")
+            else:
+                click.echo(f"{stamp} +{run.added} -{run.removed} suggestions ({run.seconds:.2f} s)")
+                for r in run.rows:
+                    if before.get(r["code_id"]) != r["segments"]:
+                        click.echo(f"  {r['code_id']}: {before.get(r['code_id'], 0)} -> {r['segments']}")
+            if not run.error:
+                before = {r["code_id"]: r["segments"] for r in run.rows}
+    except KeyboardInterrupt:
+        click.echo("Stopped watching; every finished run is saved.", err=True)
 
 
 @main.command()

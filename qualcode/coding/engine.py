@@ -125,6 +125,13 @@ class CodingEngine:
         # so the patterns do not read them a second time
         self._read_texts: dict[int, str] = {}
         self._read_sources: set[int] = set()
+        #: what the last run did: suggestions added and removed, codes matched again
+        self.last_run: dict[str, int] = {}
+        # the counts of the last summary (with the store's data version then) and the codes
+        # whose suggestions a run changed since: an engine that codes again and again
+        # (``qualcode code --watch``) counts only those again
+        self._counts: Optional[tuple[int, dict]] = None
+        self._touched: set[str] = set()
 
     def code(self, codebook: Codebook, *, include_interviewer: bool = False,
              progress: bool = False) -> "pd.DataFrame":
@@ -168,9 +175,23 @@ class CodingEngine:
 
     def summary_rows(self, codebook: Codebook) -> list[dict]:
         """:meth:`summary` as plain rows (one dict per code, keys :data:`SUMMARY_COLUMNS`)."""
-        counts = self.store.suggestion_counts()
+        counts = self._suggestion_counts()
         return [{"code_id": c.id, "name": c.name, "segments": counts.get(c.id, (0, 0))[0],
                  "informants": counts.get(c.id, (0, 0))[1]} for c in codebook]
+
+    def _suggestion_counts(self) -> dict[str, tuple[int, int]]:
+        """The store's :meth:`~qualcode.store.SQLiteStore.suggestion_counts`; after an earlier
+        summary of this engine, only the codes its runs touched since are counted again, as
+        long as no other connection has written to the store (then everything is)."""
+        version = self.store.data_version()
+        if self._counts is not None and self._counts[0] == version:
+            counts = {c: n for c, n in self._counts[1].items() if c not in self._touched}
+            if self._touched:
+                counts.update(self.store.suggestion_counts(sorted(self._touched)))
+        else:
+            counts = self.store.suggestion_counts()
+        self._counts, self._touched = (version, counts), set()
+        return counts
 
     def annotations(self, segments: _Segments, progress: bool = False) -> PackedAnnotations:
         """Annotations of the segments, in order, as one :class:`PackedAnnotations`.  Each
@@ -303,6 +324,12 @@ class CodingEngine:
                          "added": len(new), "removed": len(drop),
                          "rule_counts": dict(sorted(rule_counts.items()))}))
         types.mark_saved()
+        self.last_run = {"added": len(new), "removed": len(drop), "codes_rematched": len(plan.changed)}
+        # the codes whose suggestions may have changed: the re-matched ones, every code when
+        # it also ran on new sources, and the codes gone from the codebook
+        self._touched |= {c.id for c in plan.changed} | set(plan.old_hashes).difference(plan.hashes)
+        if plan.new_sources:
+            self._touched |= set(plan.hashes)
 
     def _run_matchers(self, runs, cb: Codebook, include_interviewer: bool, progress: bool,
                       wanted: dict, rule_counts: dict, scope_segments: dict) -> None:

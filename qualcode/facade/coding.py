@@ -5,8 +5,10 @@ the automatic coding against a gold coding and record that gold as a researcher'
 """
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Union
 
 from ..errors import QualcodeError
 from ..model import AUTO_CODER, DECISION_STATUS, MACHINE_CODERS, SWOT_FIELDS, VALENCES, Coding, Memo
@@ -51,6 +53,20 @@ def coding_values(valence: Optional[str] = None, target: Optional[str] = None,
     return valence, target, swot
 
 
+@dataclass
+class CodingRun:
+    """One run of :meth:`ProjectCoding.watch`: the summary rows (as
+    :meth:`ProjectCoding.code_rows` gives them), the suggestions it added and removed and
+    its time in seconds; or, when the codebook file could not be used, the ``error`` that
+    says why (nothing was coded then)."""
+
+    rows: list[dict] = field(default_factory=list)
+    added: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    error: Optional[str] = None
+
+
 class ProjectCoding(Namespace):
     """Human decisions (one row per coder, segment and code; the newest replaces the older)."""
 
@@ -67,6 +83,71 @@ class ProjectCoding(Namespace):
         with self._store.transaction():   # caches included: nothing is kept unless the run succeeds
             engine.update(cb, include_interviewer=include_interviewer, progress=progress)
         return engine.summary_rows(cb)
+
+    def watch(self, codebook=None, *, include_interviewer: bool = False, interval: float = 0.1,
+              progress: bool = False, stop: Optional[Callable[[], bool]] = None) -> Iterator[CodingRun]:
+        r"""Code, then code again each time the codebook file's content changes: one
+        :class:`CodingRun` per run, the first at once.  The file is looked at every
+        ``interval`` seconds until ``stop()`` is true (default: never; Ctrl-C in a terminal).
+
+        One engine codes every run, so the lemmas, the tokenizer and the counts of the codes
+        a change did not touch stay in memory: a run after a small edit takes a fraction of a
+        fresh ``code``.  A codebook that cannot be read gives a run with its ``error`` (the
+        file and line), and the next save is tried again; each run is written whole or not
+        at all, and human decisions are never touched.
+
+        >>> import tempfile, shutil, pathlib
+        >>> from qualcode.project import Project
+        >>> folder = pathlib.Path(tempfile.mkdtemp()) / "p"
+        >>> project = Project.init(folder)
+        >>> _ = (folder / "transcripts" / "H1.txt").write_text("Haastattelija: Miten laskutus toimii?\nH1: Laskut tulevat ajallaan.\n", encoding="utf-8")
+        >>> _ = project.ingest([folder / "transcripts"])
+        >>> book = folder / "codebooks" / "koodit.yaml"
+        >>> _ = book.write_text("codes:\n  - {id: laskutus, name: Laskutus, keywords: [lasku]}\n", encoding="utf-8")
+        >>> runs = project.coding.watch(interval=0.01)
+        >>> first = next(runs); first.added, first.error
+        (1, None)
+        >>> _ = book.write_text("codes:\n  - {id: laskutus, name: Laskutus, keywords: [lasku\n", encoding="utf-8")
+        >>> print(next(runs).error.replace(str(book), "koodit.yaml"))
+        koodit.yaml:3: YAML syntax error (did not find expected ',' or ']'); fix the YAML syntax there
+        >>> _ = book.write_text("codes:\n  - {id: laskutus, name: Laskutus, keywords: [lasku]}\n"
+        ...                     "  - {id: aikataulu, name: Aikataulu, keywords: [tulla]}\n", encoding="utf-8")
+        >>> run = next(runs); run.added, run.removed, [r["segments"] for r in run.rows]
+        (1, 0, [1, 1])
+        >>> project.close()
+        """
+        path = self._project._codebook_path(codebook)
+        engine = None
+        seen: Optional[bytes] = None
+        while True:
+            content = _content(path)
+            if content != seen:
+                seen = content
+                started = time.perf_counter()
+                try:
+                    cb = self._project.codebook(path)
+                except QualcodeError as exc:
+                    yield CodingRun(error=str(exc), seconds=time.perf_counter() - started)
+                    continue
+                engine = self._engine(cb, engine)
+                with self._store.transaction():
+                    engine.update(cb, include_interviewer=include_interviewer, progress=progress)
+                rows = engine.summary_rows(cb)
+                yield CodingRun(rows, engine.last_run["added"], engine.last_run["removed"],
+                                time.perf_counter() - started)
+                progress = False    # later runs are short: no bar flashing by
+            if stop is not None and stop():
+                return
+            time.sleep(interval)
+
+    def _engine(self, cb, engine=None):
+        """A coding engine for ``cb``'s language: ``engine`` when it has that language's annotator."""
+        from ..coding.engine import CodingEngine
+
+        annotator = self._project._annotator(cb.language or self._config.language)
+        if engine is not None and engine.annotator is annotator:
+            return engine
+        return CodingEngine(self._store, annotator)
 
     def segment(self, segment_id: int) -> tuple[int, int, int, int]:
         """``(segment_id, source_id, start, end)`` of an active segment; a clear error if none."""
@@ -343,3 +424,11 @@ class ProjectCoding(Namespace):
             self._project._log("review import", Path(gold).name, coder=coder,
                                details={"decisions": n, "segments": len(frame)})
         return n
+
+
+def _content(path: Path) -> Optional[bytes]:
+    """The bytes of a file, or None while it is not there (an editor may save by replacing it)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None

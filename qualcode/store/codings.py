@@ -152,16 +152,18 @@ class CodingQueries:
             params += list(codes) + list(known)
         return self.conn.execute(sql, params).fetchall()
 
-    def suggestion_counts(self) -> dict[str, tuple[int, int]]:
-        """code id → (segments, speakers) with an automatic suggestion, on active sources."""
+    def suggestion_counts(self, codes: Optional[list[str]] = None) -> dict[str, tuple[int, int]]:
+        """code id → (segments, speakers) with an automatic suggestion, on active sources
+        (only of ``codes`` when given: read through the code index)."""
         # Counted here from one row per suggestion rather than by GROUP BY with COUNT(DISTINCT),
         # which SQLite runs through the code index and a temporary tree: twice as slow.
         segments: dict[str, set] = {}
         speakers: dict[str, set] = {}
+        only = f" AND k.code_id IN ({','.join('?' * len(codes))})" if codes is not None else ""
         for code, seg_id, speaker in self.conn.execute(
                 "SELECT k.code_id, k.segment_id, g.speaker FROM codings k JOIN segments g ON g.id=k.segment_id"
-                " WHERE k.status='suggested' AND k.coder=? AND k.source_id IN (SELECT id FROM sources WHERE active=1)",
-                (AUTO_CODER,)):
+                " WHERE k.status='suggested' AND k.coder=? AND k.source_id IN (SELECT id FROM sources WHERE active=1)"
+                + only, (AUTO_CODER, *(codes or ()))):
             segments.setdefault(code, set()).add(seg_id)
             speakers.setdefault(code, set()).add(speaker)
         # COUNT(DISTINCT) ignores NULL speakers: so does this
