@@ -91,7 +91,7 @@ def test_each_save_is_coded_as_a_fresh_run_codes_it(project, tmp_path):
         [tuki_segment, "tuki", "rejected"]]
 
 
-def test_counts_of_untouched_codes_come_from_memory_until_another_process_writes(project):
+def test_counts_of_untouched_codes_come_from_memory_until_something_else_writes(project):
     coded_study(project, BOOK, TEXTS)
     runs = project.coding.watch(interval=0.01)
     next(runs)
@@ -113,6 +113,14 @@ def test_counts_of_untouched_codes_come_from_memory_until_another_process_writes
         run = next(runs)
         assert counted[-1] is None
         assert {r["code_id"]: r["segments"] for r in run.rows} == {"laskutus": 2, "tuki": 2}
+        # so does a write of this process between two runs (a notebook's own step)
+        _book(project).write_text(BOOK.replace("keywords: [tuki]", "keywords: [tuki, palaveri]"), encoding="utf-8")
+        next(runs)
+        assert counted[-1] == ["tuki"]
+        project.coding.memo("Palaverit kuuluvat tukeen", "code", "tuki")
+        _book(project).write_text(BOOK, encoding="utf-8")
+        next(runs)
+        assert counted[-1] is None
     finally:
         store.suggestion_counts = original
 
@@ -177,3 +185,19 @@ def test_cli_watch_refuses_table_output(project, cli):
     code, out = cli(["--project", str(project.root), "code", "--watch", "--json"])
     assert code == 2
     assert "--watch" in out and "Traceback" not in out
+
+
+def test_a_source_ingested_between_two_runs_is_coded_by_the_next(project):
+    coded_study(project, BOOK, TEXTS)
+    runs = project.coding.watch(interval=0.01)
+    next(runs)
+    (project.root / "transcripts" / "H3.txt").write_text(
+        "Haastattelija: Miten laskut?\nH3: Lasku oli väärin.\n", encoding="utf-8")
+    project.ingest([project.root / "transcripts"])
+    _book(project).write_text(BOOK + "  - id: virhe\n    name: Virhe\n    keywords: [väärin]\n", encoding="utf-8")
+    run = next(runs)
+    assert run.error is None
+    counts = {r["code_id"]: r["segments"] for r in run.rows}
+    assert counts == {"laskutus": 3, "tuki": 2, "virhe": 1}
+    h3 = [s for s in _suggestions(project) if s[0] == "laskutus" and project.source_text("H3.txt")[s[2]:s[3]] == "Lasku"]
+    assert len(h3) == 1

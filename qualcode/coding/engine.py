@@ -127,10 +127,12 @@ class CodingEngine:
         self._read_sources: set[int] = set()
         #: what the last run did: suggestions added and removed, codes matched again
         self.last_run: dict[str, int] = {}
-        # the counts of the last summary (with the store's data version then) and the codes
-        # whose suggestions a run changed since: an engine that codes again and again
-        # (``qualcode code --watch``) counts only those again
-        self._counts: Optional[tuple[int, dict]] = None
+        # What an engine that codes again and again (``qualcode code --watch``) keeps between
+        # its runs while nothing else writes to the store (its change token is the one after
+        # the engine's own last step): the active segments, the counts of the last summary,
+        # and the codes whose suggestions a run changed since, the only ones counted again.
+        self._memo: dict = {}
+        self._memo_token: Optional[tuple[int, int]] = None
         self._touched: set[str] = set()
 
     def code(self, codebook: Codebook, *, include_interviewer: bool = False,
@@ -183,15 +185,23 @@ class CodingEngine:
         """The store's :meth:`~qualcode.store.SQLiteStore.suggestion_counts`; after an earlier
         summary of this engine, only the codes its runs touched since are counted again, as
         long as no other connection has written to the store (then everything is)."""
-        version = self.store.data_version()
-        if self._counts is not None and self._counts[0] == version:
-            counts = {c: n for c, n in self._counts[1].items() if c not in self._touched}
+        known = self._remembered().get("counts")
+        if known is not None:
+            counts = {c: n for c, n in known.items() if c not in self._touched}
             if self._touched:
                 counts.update(self.store.suggestion_counts(sorted(self._touched)))
         else:
             counts = self.store.suggestion_counts()
-        self._counts, self._touched = (version, counts), set()
+        self._memo["counts"], self._touched = counts, set()
+        self._memo_token = self.store.change_token()
         return counts
+
+    def _remembered(self) -> dict:
+        """What this engine keeps between runs, emptied first when something else has written
+        to the store since the engine's own last step."""
+        if self._memo and self.store.change_token() != self._memo_token:
+            self._memo.clear()
+        return self._memo
 
     def annotations(self, segments: _Segments, progress: bool = False) -> PackedAnnotations:
         """Annotations of the segments, in order, as one :class:`PackedAnnotations`.  Each
@@ -267,7 +277,11 @@ class CodingEngine:
         hashes = {c.id: rule_fingerprint(c, salt) for c in cb}
         state = json.loads(self.store.get_meta(CODING_STATE_KEY) or "{}")
         old_hashes = state.get("codes", {}) if state.get("salt") == salt else {}
-        segs = _Segments.from_rows(self.store.segment_rows(include_interviewer))
+        memo = self._remembered()
+        segs = memo.get(("segments", include_interviewer))
+        if segs is None:
+            segs = memo[("segments", include_interviewer)] = _Segments.from_rows(
+                self.store.segment_rows(include_interviewer))
         coded_sources = set(state.get("sources", [])) if old_hashes else set()
         all_sources = set(np.unique(segs.sources).tolist())
         new_sources = all_sources - coded_sources
@@ -330,6 +344,7 @@ class CodingEngine:
         self._touched |= {c.id for c in plan.changed} | set(plan.old_hashes).difference(plan.hashes)
         if plan.new_sources:
             self._touched |= set(plan.hashes)
+        self._memo_token = self.store.change_token()
 
     def _run_matchers(self, runs, cb: Codebook, include_interviewer: bool, progress: bool,
                       wanted: dict, rule_counts: dict, scope_segments: dict) -> None:

@@ -563,11 +563,11 @@ class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries, PrivateFields):
         with self.transaction() as c:
             c.execute("DELETE FROM meta WHERE key=?", (key,))
 
-    def data_version(self) -> int:
-        """A number that changes when another connection (another process) commits to the
-        store, and only then: what this connection keeps in memory is still true while it
-        stays the same."""
-        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+    def change_token(self) -> tuple[int, int]:
+        """A value that changes whenever the store is written: by another connection (another
+        process; SQLite's data version) or by this one (the rows it has changed).  What a
+        reader keeps in memory is still true while it stays the same."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes
 
     def counts(self) -> dict[str, int]:
         q = self.conn.execute
