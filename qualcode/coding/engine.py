@@ -228,7 +228,7 @@ class CodingEngine:
                 self.store.add_word_types(rows, backend)
                 self.store.set_word_type_parts(new_parts, backend)
                 self.store.save_source_annotations(new_blobs, backend)
-            types.mark_saved()
+                types.written(self.store)
         in_order = [unpacked[sid] for sid in source_ids]
         everything = PackedAnnotations.concat([packed for _, packed in in_order])
         ids = np.fromiter((i for seg_ids, _ in in_order for i in seg_ids), dtype=np.int64)
@@ -337,7 +337,7 @@ class CodingEngine:
                          "codes_rematched": len(plan.changed), "new_sources": len(plan.new_sources),
                          "added": len(new), "removed": len(drop),
                          "rule_counts": dict(sorted(rule_counts.items()))}))
-        types.mark_saved()
+            types.written(self.store)
         self.last_run = {"added": len(new), "removed": len(drop), "codes_rematched": len(plan.changed)}
         # the codes whose suggestions may have changed: the re-matched ones, every code when
         # it also ran on new sources, and the codes gone from the codebook

@@ -282,7 +282,7 @@ class Annotator:
             with store.transaction():
                 store.add_word_types(rows, self.backend)
                 store.set_word_type_parts(parts, self.backend)
-        table.mark_saved()
+                table.written(store)
 
     def lemma(self, word: str) -> str:
         """The lowercase lemma of one word: from the project store when it knows the word

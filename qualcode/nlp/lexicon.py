@@ -124,6 +124,7 @@ class TypeTable:
         self.gids: list[int] = []          # lexicon id of each store id
         self.ids: dict[str, int] = {}      # form -> store id
         self.saved = 0                     # store ids below this are in the store
+        self._written = 0                  # ... or written in a transaction not committed yet
         self._absorbed = 0                 # lexicon ids below this were looked at
         self._no_parts: list[int] = []     # store ids read without compound parts
         self._array: Optional[np.ndarray] = None
@@ -152,7 +153,7 @@ class TypeTable:
             self.gids.append(lexicon.intern(form, lemma, parts))
             if parts is None:
                 self._no_parts.append(i)
-        self.saved = len(self.gids)
+        self.saved = self._written = len(self.gids)
 
     def _add(self, gid: int, form: str) -> int:
         sid = self.ids[form] = len(self.gids)
@@ -194,18 +195,28 @@ class TypeTable:
         """(new rows (id, form, lemma, parts), (id, parts) of stored rows whose compound
         parts were found since they were read) to write to the store."""
         rows = [(i, lexicon.forms[g], lexicon.lemmas[g], _parts_text(lexicon.compound_parts(g)))
-                for i, g in enumerate(self.gids[self.saved:], start=self.saved)]
+                for i, g in enumerate(self.gids[self._written:], start=self._written)]
         parts = [(i, _parts_text(lexicon.parts[self.gids[i]])) for i in self._no_parts
                  if lexicon.parts[self.gids[i]] is not None]
         self._lexicon = lexicon
         return rows, parts
 
-    def mark_saved(self) -> None:
-        """The rows of the last :meth:`unsaved` are in the store now."""
-        lexicon = self._lexicon
-        self.saved = len(self.gids)
-        if lexicon is not None:
-            self._no_parts = [i for i in self._no_parts if lexicon.parts[self.gids[i]] is None]
+    def written(self, store) -> None:
+        """The rows of the last :meth:`unsaved` were written to ``store``: they count as
+        saved once its transaction commits; if it rolls back, the next :meth:`unsaved`
+        gives them again (a failed run must not leave this table ahead of the store)."""
+        upto, lexicon = len(self.gids), self._lexicon
+        self._written = upto
+
+        def done() -> None:
+            self.saved = max(self.saved, upto)
+            if lexicon is not None:
+                self._no_parts = [i for i in self._no_parts if lexicon.parts[self.gids[i]] is None]
+
+        def undone() -> None:
+            self._written = self.saved
+
+        store.after_commit(done, undone)
 
     def gid_array(self, lexicon: Optional[Lexicon] = None) -> np.ndarray:
         """Process-lexicon id of every store id."""

@@ -133,6 +133,7 @@ class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries, PrivateFields):
             raise StoreError("the project store is an empty file (0 bytes); restore it from a backup, "
                              "or delete it to start the project's store from nothing", path=str(self.path))
         self._in_tx = False
+        self._after_commit: list[tuple] = []    # (done, undone) of the open transaction
         try:
             self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=BUSY_WAIT_SECONDS)
             self.conn.execute("PRAGMA foreign_keys = ON")
@@ -213,11 +214,31 @@ class SQLiteStore(CodingQueries, ExchangeStore, VectorQueries, PrivateFields):
                     self.conn.execute("ROLLBACK")
                 except sqlite3.Error:
                     pass        # SQLite has already rolled back (e.g. on a full disk)
+            self._in_tx = False
+            for _, undone in self._take_after_commit():
+                if undone is not None:
+                    undone()
             if isinstance(exc, sqlite3.Error):
                 raise store_fault(exc, str(self.path)) from None
             raise
         finally:
             self._in_tx = False
+        for done, _ in self._take_after_commit():
+            done()
+
+    def after_commit(self, done, undone=None) -> None:
+        """Call ``done()`` when the open transaction has committed (at once when none is
+        open), or ``undone()`` when it rolls back: how a caller's memory of what it wrote
+        (e.g. which word types the store has) stays true when a later step of the same
+        transaction fails."""
+        if self._in_tx:
+            self._after_commit.append((done, undone))
+        else:
+            done()
+
+    def _take_after_commit(self) -> list[tuple]:
+        callbacks, self._after_commit = self._after_commit, []
+        return callbacks
 
     # -- sources ------------------------------------------------------------------
     def source_by_hash(self, content_hash: str) -> Optional[tuple[int, str, int]]:
