@@ -201,3 +201,27 @@ def test_a_source_ingested_between_two_runs_is_coded_by_the_next(project):
     assert counts == {"laskutus": 3, "tuki": 2, "virhe": 1}
     h3 = [s for s in _suggestions(project) if s[0] == "laskutus" and project.source_text("H3.txt")[s[2]:s[3]] == "Lasku"]
     assert len(h3) == 1
+
+
+def test_a_run_that_stops_on_the_users_problem_is_reported_and_the_watch_goes_on(project, monkeypatch):
+    from qualcode.coding import engine as engine_module
+    from qualcode.errors import QualcodeError
+
+    coded_study(project, BOOK, TEXTS)
+    before = _suggestions(project)
+    runs = project.coding.watch(interval=0.01)
+    next(runs)
+
+    def busy(*args, **kwargs):
+        raise QualcodeError("the store is busy with another qualcode command; run this one when it has finished")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(engine_module.CodingEngine, "_write", busy)
+        _book(project).write_text(BOOK.replace("keywords: [tuki]", "keywords: [tuki, palaveri]"), encoding="utf-8")
+        failed = next(runs)
+    assert failed.error.startswith("the store is busy") and failed.rows == []
+    assert _suggestions(project) == before                  # nothing of the failed run was kept
+    _book(project).write_text(BOOK.replace("keywords: [tuki]", "keywords: [tuki, palaveri, viikko]"), encoding="utf-8")
+    run = next(runs)
+    assert (run.error, run.added) == (None, 1)
+    assert {r["code_id"]: r["segments"] for r in run.rows} == {"laskutus": 2, "tuki": 3}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Union
 
-from ..errors import QualcodeError
+from ..errors import QualcodeError, as_user_error
 from ..model import AUTO_CODER, DECISION_STATUS, MACHINE_CODERS, SWOT_FIELDS, VALENCES, Coding, Memo
 from . import Namespace
 
@@ -92,9 +92,11 @@ class ProjectCoding(Namespace):
 
         One engine codes every run, so the lemmas, the tokenizer and the counts of the codes
         a change did not touch stay in memory: a run after a small edit takes a fraction of a
-        fresh ``code``.  A codebook that cannot be read gives a run with its ``error`` (the
-        file and line), and the next save is tried again; each run is written whole or not
-        at all, and human decisions are never touched.
+        fresh ``code``.  A codebook that cannot be read, or a run that stops on something
+        the user can fix (a store busy with another command, a pattern too slow for a
+        segment), gives a run with its ``error`` (the file and line where there is one), and
+        the next save is tried again; each run is written whole or not at all, and human
+        decisions are never touched.
 
         >>> import tempfile, shutil, pathlib
         >>> from qualcode.project import Project
@@ -126,13 +128,16 @@ class ProjectCoding(Namespace):
                 started = time.perf_counter()
                 try:
                     cb = self._project.codebook(path)
-                except QualcodeError as exc:
-                    yield CodingRun(error=str(exc), seconds=time.perf_counter() - started)
+                    engine = self._engine(cb, engine)
+                    with self._store.transaction():
+                        engine.update(cb, include_interviewer=include_interviewer, progress=progress)
+                    rows = engine.summary_rows(cb)
+                except Exception as exc:        # the user's to fix (a busy store, a slow pattern): say so, go on
+                    error = as_user_error(exc)
+                    if error is None:
+                        raise
+                    yield CodingRun(error=str(error), seconds=time.perf_counter() - started)
                     continue
-                engine = self._engine(cb, engine)
-                with self._store.transaction():
-                    engine.update(cb, include_interviewer=include_interviewer, progress=progress)
-                rows = engine.summary_rows(cb)
                 yield CodingRun(rows, engine.last_run["added"], engine.last_run["removed"],
                                 time.perf_counter() - started)
                 progress = False    # later runs are short: no bar flashing by
