@@ -154,20 +154,18 @@ class CodingQueries:
 
     def suggestion_counts(self, codes: Optional[list[str]] = None) -> dict[str, tuple[int, int]]:
         """code id → (segments, speakers) with an automatic suggestion, on active sources
-        (only of ``codes`` when given: read through the code index)."""
-        # Counted here from one row per suggestion rather than by GROUP BY with COUNT(DISTINCT),
-        # which SQLite runs through the code index and a temporary tree: twice as slow.
-        segments: dict[str, set] = {}
-        speakers: dict[str, set] = {}
+        (only of ``codes`` when given)."""
+        # All codes: one pass over the codings table (NOT INDEXED), as SQLite would otherwise
+        # walk the code index and look up every row, which took 0.10 s for 26,000 suggestions
+        # where the pass takes 0.045; a few codes: through the code index.  COUNT(DISTINCT)
+        # leaves NULL speakers out.
         only = f" AND k.code_id IN ({','.join('?' * len(codes))})" if codes is not None else ""
-        for code, seg_id, speaker in self.conn.execute(
-                "SELECT k.code_id, k.segment_id, g.speaker FROM codings k JOIN segments g ON g.id=k.segment_id"
-                " WHERE k.status='suggested' AND k.coder=? AND k.source_id IN (SELECT id FROM sources WHERE active=1)"
-                + only, (AUTO_CODER, *(codes or ()))):
-            segments.setdefault(code, set()).add(seg_id)
-            speakers.setdefault(code, set()).add(speaker)
-        # COUNT(DISTINCT) ignores NULL speakers: so does this
-        return {code: (len(segs), len(speakers[code] - {None})) for code, segs in segments.items()}
+        rows = self.conn.execute(
+            "SELECT k.code_id, COUNT(DISTINCT k.segment_id), COUNT(DISTINCT g.speaker)"
+            f" FROM codings k{' NOT INDEXED' if codes is None else ''} JOIN segments g ON g.id=k.segment_id"
+            " WHERE k.status='suggested' AND k.coder=? AND k.source_id IN (SELECT id FROM sources WHERE active=1)"
+            f"{only} GROUP BY k.code_id", (AUTO_CODER, *(codes or ())))
+        return {code: (segments, speakers) for code, segments, speakers in rows}
 
     # -- a new version of a source --------------------------------------------------
     def carry_human_codings(self, old_source_id: int, new_source_id: int) -> tuple[int, int]:
