@@ -122,7 +122,7 @@ def prepare_codings(codings: Optional[pd.DataFrame], segments: Optional[pd.DataF
                              ("segment_text", "text"), ("source_id", "source_id")):
             if seg_col in seg.columns:
                 fill = cods["segment_id"].map(seg[seg_col])
-                cods[col] = cods[col].where(~cods[col].map(is_missing), fill)
+                cods[col] = cods[col].where(cods[col].notna(), fill)     # notna: is_missing at once
     if len(cods):
         cods["speaker"] = pd.Series([None if is_missing(s) or str(s).strip() == "" else str(s)
                                      for s in cods["speaker"]], index=cods.index, dtype=object)
