@@ -267,11 +267,13 @@ def binary_matrices(codings: pd.DataFrame, segments: pd.DataFrame,
     >>> binary_matrices(cods, segs, coders=["a", "b"])["x"].values.tolist()
     [[1.0, 0.0], [0.0, 0.0]]
     """
-    return _binary_matrices(codings, segments, coders, codes, coverage)[0]
+    arrays, coders, units = _binary_arrays(codings, segments, coders, codes, coverage)
+    return {code: pd.DataFrame(data, index=pd.Index(coders, name="coder"), columns=pd.Index(units, name="segment_id"))
+            for code, data in arrays.items()}
 
 
-def _binary_matrices(codings, segments, coders, codes, coverage) -> tuple[dict[str, pd.DataFrame], list[int]]:
-    """:func:`binary_matrices` and the pairable units they are over."""
+def _binary_arrays(codings, segments, coders, codes, coverage) -> tuple[dict[str, np.ndarray], list[str], list[int]]:
+    """The arrays of :func:`binary_matrices` (coders × units), the coders and the units."""
     coders, applied, reviewed, units = _setup(codings, segments, coders, coverage)
     if codes is None:
         codes = sorted(set(applied.loc[applied["segment_id"].isin(units), "code_id"].astype(str)))
@@ -290,13 +292,12 @@ def _binary_matrices(codings, segments, coders, codes, coverage) -> tuple[dict[s
         data = base.copy()
         for i, j in hits.get(code, ()):
             data[i, j] = 1.0
-        out[code] = pd.DataFrame(data, index=pd.Index(coders, name="coder"),
-                                 columns=pd.Index(units, name="segment_id"))
-    return out, units
+        out[code] = data
+    return out, coders, units
 
 
-def _row(code_id: str, m: pd.DataFrame, n_units: int, n_coders: int, n_coded: int) -> dict:
-    data = m.to_numpy(dtype=float)
+def _row(code_id: str, m: np.ndarray, n_units: int, n_coders: int, n_coded: int) -> dict:
+    data = np.asarray(m, dtype=float)
     kappa = cohen_kappa(data[0], data[1]) if n_coders == 2 and data.shape[1] else float("nan")
     return {"code_id": code_id, "units": n_units, "coders": n_coders,
             "percent_agreement": percent_agreement(data) if data.shape[1] else float("nan"),
@@ -340,15 +341,14 @@ def agreement_table(codings: pd.DataFrame, segments: pd.DataFrame,
         raise QualcodeError(
             f"agreement needs codings by at least two coders (found: {found}); let a second "
             "coder review the segments, or name the coders to compare with --coders")
-    mats, units = _binary_matrices(codings, segments, coders, codes, coverage)
+    arrays, coders, units = _binary_arrays(codings, segments, coders, codes, coverage)
     rows, n_coded = [], 0
-    for code, m in mats.items():
+    for code, m in arrays.items():
         coded = int((m == 1).any(axis=0).sum())
         n_coded += coded
         if not pooled_only:
             rows.append(_row(code, m, len(units), len(coders), coded))
-    pooled = (pd.concat(mats.values(), axis=1) if mats
-              else pd.DataFrame(index=pd.Index(coders, name="coder")))
+    pooled = np.hstack(list(arrays.values())) if arrays else np.empty((len(coders), 0))
     rows.append(_row(OVERALL, pooled, len(units), len(coders), n_coded))
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     return table.astype({"units": "int64", "coders": "int64", "n_coded": "int64",
