@@ -115,25 +115,28 @@ def wrapped_count(line: str, width: int) -> int:
     """
     if _NOT_PLAIN.search(line) is None:
         chunks = _RUNS.findall(line)
-        if all(len(c) <= width for c in chunks):
-            return _greedy_lines([(len(c), c.strip() == "") for c in reversed(chunks)], width)
+        lengths = [len(c) for c in chunks]
+        if max(lengths, default=0) <= width:
+            return _greedy_lines(lengths, [not c.strip() for c in chunks], width)
     return len(textwrap.wrap(line, width, break_long_words=True))
 
 
-def _greedy_lines(chunks: list, width: int) -> int:
-    """The lines of textwrap's ``_wrap_chunks`` (whitespace dropped at line ends) for
-    ``chunks``, (length, is whitespace) from the last to the first, each at most ``width``."""
-    lines = 0
-    while chunks:
-        if chunks[-1][1] and lines:          # a line after the first starts without spaces
-            del chunks[-1]
-        taken, length = [], 0
-        while chunks and length + chunks[-1][0] <= width:
-            taken.append(chunks.pop())
-            length += taken[-1][0]
-        if taken and taken[-1][1]:
-            del taken[-1]
-        if taken:
+def _greedy_lines(lengths: list, blank: list, width: int) -> int:
+    """The lines of textwrap's ``_wrap_chunks`` for chunks of these ``lengths`` (``blank``:
+    the chunk is whitespace, dropped at either end of a line after the first), each at most
+    ``width``."""
+    lines, i, n = 0, 0, len(lengths)
+    while i < n:
+        if blank[i] and lines:               # a line after the first starts without spaces
+            i += 1
+        start, length = i, 0
+        while i < n and length + lengths[i] <= width:
+            length += lengths[i]
+            i += 1
+        last = i - 1
+        if last >= start and blank[last]:    # nor ends with them
+            last -= 1
+        if last >= start:
             lines += 1
     return lines
 
