@@ -119,3 +119,29 @@ def test_effective_codings_empty_and_none_give_standard_columns():
         assert len(eff) == 0
         for col in ("segment_id", "code_id", "status", "speaker", "quote"):
             assert col in eff.columns
+
+
+def test_the_analyses_of_one_study_prepare_its_codings_once(monkeypatch):
+    """Every analysis prepares the codings (effective ones, segment fields filled): the
+    analyses of one study do it once, each analysis working on its own copy."""
+    from qualcode.analysis import themes
+    from qualcode.analysis.study import Analyses, StudyFrames
+    from qualcode.report.tables import all_tables
+
+    made = []
+    real = themes._prepare_codings
+    monkeypatch.setattr(themes, "_prepare_codings", lambda *a: made.append(1) or real(*a))
+    frames = StudyFrames(codings=codings(), segments=segments(), codebook=codebook(), informants=pd.DataFrame(
+        {"code": ["H1", "H2", "H3", "H4"], "role": ["asiakas", "asiakas", "kumppani", "asiakas"]}))
+    analyses = Analyses(frames)
+    tables = all_tables(analyses, "fi")
+    assert len(tables) > 8 and len(made) <= 2       # once by the analyses, once for the quote sheet
+    before = len(made)
+    with themes.prepared_once({}):
+        first = themes.prepare_codings(frames.codings, frames.segments)
+        first["code_id"] = "changed"                 # an analysis changes its copy …
+        again = themes.prepare_codings(frames.codings, frames.segments)
+        other = themes.prepare_codings(frames.codings, frames.segments, include_suggested=True)
+    assert len(made) == before + 2
+    assert "changed" not in set(again["code_id"])    # … the next one gets the prepared codings
+    assert again.equals(themes.prepare_codings(frames.codings, frames.segments)) and len(other) > len(again)

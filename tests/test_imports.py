@@ -84,7 +84,7 @@ def test_xlsx_report_loads_no_spacy_figures_graphs_or_clustering(coded, tmp_path
 
 
 def test_docx_report_loads_no_spacy_nor_openpyxl(coded, tmp_path):
-    # the figures are drawn by matplotlib and laid out by networkx in the figure process:
+    # the figures are drawn by matplotlib in the figure process:
     # the report's own process loads neither
     got = loaded(coded, "report", "-o", tmp_path / "x.docx")
     assert got == {"docx", "pandas"}

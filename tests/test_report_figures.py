@@ -2,6 +2,8 @@
 and the write_report dispatcher."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from test_report_common import HYPER, inputs, study  # noqa: F401  (fixtures)
@@ -188,3 +190,59 @@ def test_saving_a_figure_draws_it_once(inputs, tmp_path, monkeypatch):
     for n, spec in enumerate(specs, 1):
         save_figure(spec.figure, tmp_path / f"k{n}.png", spec.caption(n, "fi"))
     assert len(draws) == len(specs) == 3
+
+
+def _png(fig) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=150, metadata={"Title": "t"}, pil_kwargs={"compress_level": 1})
+    return out.getvalue()
+
+
+def _graphs():
+    """Networks with and without edge labels (at most 20 edges have them), an edge given
+    twice and in both directions, weights whole and fractional, one node, no edges."""
+    import random
+
+    rng = random.Random(3)
+    out = []
+    for n in (2, 3, 6, 9, 15):
+        nodes = [[f"c{i}", f"Koodi {i}\nnimi", rng.randint(1, 40)] for i in range(n)]
+        pairs = [(a, b) for a in range(n) for b in range(n) if a != b]
+        rng.shuffle(pairs)
+        edges = [[f"c{a}", f"c{b}", rng.choice([rng.randint(1, 9), round(rng.random(), 3)])]
+                 for a, b in pairs[:min(len(pairs), 4 * n)]]
+        out.append({"kind": "network", "nodes": nodes, "edges": edges})
+    out.append({"kind": "network", "nodes": [["a", "A", 2], ["b", "B", 1]], "edges": [["a", "b", 1], ["b", "a", 3]]})
+    out.append({"kind": "network", "nodes": [["a", "A", 1]], "edges": []})
+    return out
+
+
+def test_network_figure_is_drawn_as_networkx_draws_it(inputs):
+    """The network is laid out and drawn without networkx, pixel for pixel as networkx's
+    spring_layout and draw_networkx_* draw it."""
+    from qualcode.report.drawing import _draw_network_nx, draw_network
+    from qualcode.report.figures import figure_specs
+
+    graphs = [s.data for s in figure_specs(inputs) if s.key == "network"] + _graphs()
+    assert len(graphs) == 8 and any(len(g["edges"]) > 20 for g in graphs)
+    for data in graphs:
+        assert _png(draw_network(data)) == _png(_draw_network_nx(data)), data
+
+
+def test_network_figure_loads_no_networkx(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json, sys\nfrom qualcode.report.drawing import render\n"
+            "render(json.loads(sys.argv[1]), sys.argv[2], 'Kuvio 1.')\n"
+            "print('networkx' in sys.modules, 'matplotlib.pyplot' in sys.modules)")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    out = subprocess.run([sys.executable, "-c", code, json.dumps(_graphs()[2]), str(tmp_path / "n.png")],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["False", "False"]
+    assert (tmp_path / "n.png").read_bytes().startswith(b"\x89PNG")

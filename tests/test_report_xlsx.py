@@ -294,3 +294,23 @@ def test_every_data_cell_is_wrapped_bordered_and_keeps_its_own_format(tmp_path):
     assert ws["B5"].is_date and ws["B4"].number_format == "General" and ws["C4"].number_format == "General"
     assert [ws[c].quotePrefix for c in ("A3", "A4", "A5", "D5", "D3")] == [True, False, True, True, False]
     assert ws["A3"].value == "=SUM(A1)" and ws["A3"].data_type == "s"
+
+
+def test_wrapped_line_count_is_textwraps():
+    """Row heights count the wrapped lines as textwrap wraps them, for plain lines counted
+    without it: the same count for words, runs of spaces, leading and trailing spaces,
+    hyphens and dashes, non-breaking spaces and words longer than the column."""
+    import random
+    import textwrap
+
+    from qualcode.report.worksheet import wrapped_count
+
+    rng = random.Random(5)
+    words = ["asiakas", "portaali", "on", "hyvä", "järjestelmäintegraatio", "a", "—", "ok.", "(H2)",
+             "”lainaus”", "x" * 40, "\u00a0", "nbsp\u00a0sana", "e-mail", "--", "–", ""]
+    for _ in range(3000):
+        k = rng.randint(1, 40)
+        line = "".join(rng.choice(words) + rng.choice([" ", " ", "  ", "   "]) for _ in range(k))
+        line = (" " if rng.random() < 0.3 else "") + (line.rstrip() if rng.random() < 0.3 else line)
+        for width in (rng.randint(1, 80), rng.randint(20, 60)):
+            assert wrapped_count(line, width) == len(textwrap.wrap(line, width, break_long_words=True)), (line, width)

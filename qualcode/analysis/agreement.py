@@ -47,6 +47,11 @@ APPLIED_STATUSES = COUNTED_STATUSES
 
 # ----------------------------------------------------------------------------- coefficients
 def _pairs(a: Sequence[Any], b: Sequence[Any]) -> list[tuple[Any, Any]]:
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype.kind == b.dtype.kind == "f" \
+            and a.ndim == b.ndim == 1 and len(a) == len(b):
+        # numbers (NaN = missing), e.g. the pooled row's thousands of decisions: masked at once
+        keep = ~(np.isnan(a) | np.isnan(b))
+        return list(zip(a[keep].tolist(), b[keep].tolist()))
     a, b = list(a), list(b)
     if len(a) != len(b):
         raise ValueError(f"the two label sequences differ in length ({len(a)} and {len(b)})")
@@ -262,6 +267,13 @@ def binary_matrices(codings: pd.DataFrame, segments: pd.DataFrame,
     >>> binary_matrices(cods, segs, coders=["a", "b"])["x"].values.tolist()
     [[1.0, 0.0], [0.0, 0.0]]
     """
+    arrays, coders, units = _binary_arrays(codings, segments, coders, codes, coverage)
+    return {code: pd.DataFrame(data, index=pd.Index(coders, name="coder"), columns=pd.Index(units, name="segment_id"))
+            for code, data in arrays.items()}
+
+
+def _binary_arrays(codings, segments, coders, codes, coverage) -> tuple[dict[str, np.ndarray], list[str], list[int]]:
+    """The arrays of :func:`binary_matrices` (coders × units), the coders and the units."""
     coders, applied, reviewed, units = _setup(codings, segments, coders, coverage)
     if codes is None:
         codes = sorted(set(applied.loc[applied["segment_id"].isin(units), "code_id"].astype(str)))
@@ -280,13 +292,12 @@ def binary_matrices(codings: pd.DataFrame, segments: pd.DataFrame,
         data = base.copy()
         for i, j in hits.get(code, ()):
             data[i, j] = 1.0
-        out[code] = pd.DataFrame(data, index=pd.Index(coders, name="coder"),
-                                 columns=pd.Index(units, name="segment_id"))
-    return out
+        out[code] = data
+    return out, coders, units
 
 
-def _row(code_id: str, m: pd.DataFrame, n_units: int, n_coders: int, n_coded: int) -> dict:
-    data = m.to_numpy(dtype=float)
+def _row(code_id: str, m: np.ndarray, n_units: int, n_coders: int, n_coded: int) -> dict:
+    data = np.asarray(m, dtype=float)
     kappa = cohen_kappa(data[0], data[1]) if n_coders == 2 and data.shape[1] else float("nan")
     return {"code_id": code_id, "units": n_units, "coders": n_coders,
             "percent_agreement": percent_agreement(data) if data.shape[1] else float("nan"),
@@ -297,8 +308,9 @@ def _row(code_id: str, m: pd.DataFrame, n_units: int, n_coders: int, n_coded: in
 
 def agreement_table(codings: pd.DataFrame, segments: pd.DataFrame,
                     coders: Optional[Iterable[str]] = None, codes: Optional[Iterable[str]] = None,
-                    coverage: Optional[pd.DataFrame] = None) -> pd.DataFrame:
-    """Agreement per code plus a pooled row (``code_id == OVERALL``).
+                    coverage: Optional[pd.DataFrame] = None, *, pooled_only: bool = False) -> pd.DataFrame:
+    """Agreement per code plus a pooled row (``code_id == OVERALL``); with ``pooled_only``
+    the pooled row alone (the same figures, without computing each code's).
 
     Columns: ``code_id``; ``units`` (segments reviewed by at least two coders); ``coders``;
     ``percent_agreement`` (0–100); ``cohen_kappa`` (NaN unless exactly two coders);
@@ -329,14 +341,15 @@ def agreement_table(codings: pd.DataFrame, segments: pd.DataFrame,
         raise QualcodeError(
             f"agreement needs codings by at least two coders (found: {found}); let a second "
             "coder review the segments, or name the coders to compare with --coders")
-    mats = binary_matrices(codings, segments, coders, codes, coverage)
-    units = len(pairable_units(segments, codings, coders, coverage))
-    rows = []
-    for code, m in mats.items():
-        rows.append(_row(code, m, units, len(coders), int((m == 1).any(axis=0).sum())))
-    pooled = (pd.concat(mats.values(), axis=1) if mats
-              else pd.DataFrame(index=pd.Index(coders, name="coder")))
-    rows.append(_row(OVERALL, pooled, units, len(coders), sum(r["n_coded"] for r in rows)))
+    arrays, coders, units = _binary_arrays(codings, segments, coders, codes, coverage)
+    rows, n_coded = [], 0
+    for code, m in arrays.items():
+        coded = int((m == 1).any(axis=0).sum())
+        n_coded += coded
+        if not pooled_only:
+            rows.append(_row(code, m, len(units), len(coders), coded))
+    pooled = np.hstack(list(arrays.values())) if arrays else np.empty((len(coders), 0))
+    rows.append(_row(OVERALL, pooled, len(units), len(coders), n_coded))
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     return table.astype({"units": "int64", "coders": "int64", "n_coded": "int64",
                          "percent_agreement": "float64", "cohen_kappa": "float64",

@@ -62,15 +62,21 @@ def sentence_excerpt(text: str, limit: int = 240) -> str:
 _TERM = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 
 
-def _terms(text: str, lemmatize, lang: str) -> list[str]:
+def _terms(text: str, lemmatize, lang: str, known: Optional[dict] = None) -> list[str]:
+    """The content-word lemmas of ``text``; ``known`` keeps each word's answer (its lemma, or
+    None when it is left out) for the next text."""
     from .reduction import STOPWORDS_EN, STOPWORDS_FI
 
     stop = STOPWORDS_EN if lang == "en" else STOPWORDS_FI
+    known = {} if known is None else known
     out = []
     for word in _TERM.findall(_BRACKETED.sub(" ", str(text)).lower()):
-        lemma = lemmatize(word).lower() if lemmatize is not None else word
-        if word not in stop and lemma not in stop and not is_filler(word, lang) and not is_filler(lemma, lang):
-            out.append(lemma)
+        if word not in known:
+            lemma = lemmatize(word).lower() if lemmatize is not None else word
+            keep = word not in stop and lemma not in stop and not is_filler(word, lang) and not is_filler(lemma, lang)
+            known[word] = lemma if keep else None
+        if known[word] is not None:
+            out.append(known[word])
     return out
 
 
@@ -87,7 +93,8 @@ def centre_scores(groups: Mapping[Any, Sequence[str]], lemmatize: Optional[Calla
     >>> [round(x, 2) for x in s["portaali"]]
     [0.89, 0.89, 0.45]
     """
-    docs = {g: [Counter(_terms(t, lemmatize, lang)) for t in texts] for g, texts in groups.items()}
+    known: dict = {}
+    docs = {g: [Counter(_terms(t, lemmatize, lang, known)) for t in texts] for g, texts in groups.items()}
     df: Counter = Counter()
     n = 0
     for counts in docs.values():

@@ -172,6 +172,7 @@ class Analyses:
     def __init__(self, frames: StudyFrames):
         self.frames = frames
         self._results: dict[tuple, Any] = {}
+        self._prepared: dict = {}       # the codings as every analysis prepares them, once
 
     @classmethod
     def of(cls, source: Any) -> "Analyses":
@@ -181,9 +182,11 @@ class Analyses:
     def _once(self, name: str, compute: Callable[[], Any], *args: Any) -> Any:
         key = _cache_key(name, args)
         if key is None:
-            return compute()
+            with _themes.prepared_once(self._prepared):
+                return compute()
         if key not in self._results:
-            self._results[key] = compute()
+            with _themes.prepared_once(self._prepared):
+                self._results[key] = compute()
         return self._results[key]
 
     def _lang(self, lang: Optional[str]) -> str:

@@ -164,13 +164,14 @@ def swot(codings: Optional[pd.DataFrame], codebook: Optional[Codebook] = None, *
         valid = {str(c) for c in informants["code"] if not is_missing(c)}
     pos = {c.id: i for i, c in enumerate(codebook.codes)} if codebook is not None else {}
     big = 10 ** 9
+    grouped: dict = {q: {} for q in SWOT_FIELDS}     # quadrant → code → its codings, in order
+    for r in cods.to_dict("records"):
+        grouped[r["quadrant"]].setdefault(r["code_id"], []).append(r)
     items, evidence, used = [], [], set()
     for q in SWOT_FIELDS:
-        sub = cods[cods["quadrant"] == q]
         rows = []
-        for cid in dict.fromkeys(sub["code_id"]):
-            s = sub[sub["code_id"] == cid]
-            recs = sorted(s.to_dict("records"), key=lambda r: (natural_key(r["speaker"]), r["segment_id"]))
+        for cid, code_recs in grouped[q].items():
+            recs = sorted(code_recs, key=lambda r: (natural_key(r["speaker"]), r["segment_id"]))
             speakers = {r["speaker"] for r in recs if r["speaker"] is not None
                         and (valid is None or r["speaker"] in valid)}
             rows.append({"quadrant": q, "code_id": cid, "name": code_name(codebook, cid),

@@ -20,7 +20,9 @@ Counting rules used throughout the analyses:
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Iterable, Iterator, Optional
 
 import pandas as pd
 
@@ -111,10 +113,39 @@ def code_order(codebook: Optional[Codebook], code_ids: Iterable[str], level: str
     return known + extra
 
 
+#: The codings already prepared by the analyses of one study (see :func:`prepared_once`).
+_PREPARED: ContextVar[Optional[dict]] = ContextVar("qualcode_prepared_codings", default=None)
+
+
+@contextmanager
+def prepared_once(memo: dict) -> Iterator[None]:
+    """Within this block, :func:`prepare_codings` of the same codings and segments frames (the
+    same objects) is done once and kept in ``memo``; each call gets its own copy.  The analyses
+    of one study (:class:`~qualcode.analysis.study.Analyses`, whose frames do not change) each
+    prepare the same codings: this is done once per study instead of once per analysis."""
+    token = _PREPARED.set(memo)
+    try:
+        yield
+    finally:
+        _PREPARED.reset(token)
+
+
 def prepare_codings(codings: Optional[pd.DataFrame], segments: Optional[pd.DataFrame] = None,
                     include_suggested: bool = False) -> pd.DataFrame:
     """Effective codings with ``speaker``, ``source`` and ``segment_text`` filled from
     ``segments`` where the coding lacks them, and ``quote`` falling back to the segment."""
+    memo = _PREPARED.get()
+    key = (id(codings), id(segments), bool(include_suggested))
+    if memo is not None and key in memo and memo[key][0] is codings and memo[key][1] is segments:
+        return memo[key][2].copy()
+    cods = _prepare_codings(codings, segments, include_suggested)
+    if memo is not None:
+        memo[key] = (codings, segments, cods.copy())
+    return cods
+
+
+def _prepare_codings(codings: Optional[pd.DataFrame], segments: Optional[pd.DataFrame],
+                     include_suggested: bool) -> pd.DataFrame:
     cods = effective_codings(codings, include_suggested)
     if segments is not None and len(segments) and len(cods) and "segment_id" in segments:
         seg = segments.drop_duplicates("segment_id").set_index("segment_id")
@@ -122,7 +153,7 @@ def prepare_codings(codings: Optional[pd.DataFrame], segments: Optional[pd.DataF
                              ("segment_text", "text"), ("source_id", "source_id")):
             if seg_col in seg.columns:
                 fill = cods["segment_id"].map(seg[seg_col])
-                cods[col] = cods[col].where(~cods[col].map(is_missing), fill)
+                cods[col] = cods[col].where(cods[col].notna(), fill)     # notna: is_missing at once
     if len(cods):
         cods["speaker"] = pd.Series([None if is_missing(s) or str(s).strip() == "" else str(s)
                                      for s in cods["speaker"]], index=cods.index, dtype=object)

@@ -26,6 +26,7 @@ from typing import Any, Mapping, Optional
 import pandas as pd
 
 from ..errors import QualcodeError
+from ..fileutil import is_missing
 from ..labels import label
 from ..model import Codebook
 from ..yamlutil import line_of
@@ -49,11 +50,17 @@ def representative_quote(quotes: list[str]) -> int:
     if not quotes:
         return -1
     sets = [set(_WORD.findall(q.lower())) for q in quotes]
-    best, best_score = 0, -1.0
+    n = len(sets)
+    # each pair's overlap once (it is symmetric), summed per quote in the others' order
+    overlap = [[0.0] * n for _ in range(n)]
     for i, a in enumerate(sets):
-        others = [b for j, b in enumerate(sets) if j != i]
-        score = (sum(len(a & b) / len(a | b) if a | b else 0.0 for b in others) / len(others)
-                 if others else 0.0)
+        for j in range(i + 1, n):
+            shared = len(a & sets[j])
+            union = len(a) + len(sets[j]) - shared
+            overlap[i][j] = overlap[j][i] = shared / union if union else 0.0
+    best, best_score = 0, -1.0
+    for i in range(n):
+        score = sum(overlap[i][j] for j in range(n) if j != i) / (n - 1) if n > 1 else 0.0
         if score > best_score + 1e-12:
             best, best_score = i, score
     return best
@@ -81,23 +88,26 @@ def trends(codings: Optional[pd.DataFrame], codebook: Optional[Codebook] = None,
     cods["unit"] = [roll_up(codebook, c, level) for c in cods["code_id"]]
     universe = informant_universe(informants, segments, cods)
     known = set(universe)
+    # each unit's codings, one per segment (its first), in one pass over the frame
+    by_unit: dict = {}
+    for unit, seg, speaker, quote in zip(cods["unit"], cods["segment_id"], cods["speaker"], cods["quote"]):
+        if not is_missing(unit):
+            by_unit.setdefault(unit, {}).setdefault(seg, (seg, speaker, quote))
     rows = []
     for pos, unit in enumerate(code_order(codebook, cods["unit"], level, include_unused=False)):
-        sub = cods[cods["unit"] == unit].drop_duplicates("segment_id").sort_values("segment_id",
-                                                                                   kind="mergesort")
-        speakers = {s for s in sub["speaker"] if s is not None and s in known}
+        sub = sorted(by_unit.get(unit, {}).values(), key=lambda r: r[0])       # by segment
+        speakers = {s for _, s, _ in sub if s is not None and s in known}
         if len(speakers) < max(min_informants, 0) or not len(sub):
             continue
         comment = comments.get(unit)
         if comment is None or not str(comment).strip():
-            recs = sub.to_dict("records")
-            i = representative_quote([r["quote"] for r in recs])
-            comment = (format_quote(sentence_excerpt(recs[i]["quote"], max_comment), recs[i]["speaker"],
-                                    max_comment + 2) if i >= 0 else "")
+            i = representative_quote([q for _, _, q in sub])
+            comment = (format_quote(sentence_excerpt(sub[i][2], max_comment), sub[i][1], max_comment + 2)
+                       if i >= 0 else "")
         rows.append({"trend": names.get(unit) or code_name(codebook, unit), "comment": str(comment),
                      "code_id": unit, "informants": len(speakers),
                      "shared": f"{len(speakers)}/{len(universe)}",
-                     "segment_ids": sorted(int(s) for s in sub["segment_id"]),
+                     "segment_ids": sorted(int(s) for s, _, _ in sub),
                      "_n": len(sub), "_p": pos})
     out = pd.DataFrame(rows, columns=TREND_COLUMNS + ["_n", "_p"])
     if len(out):

@@ -322,11 +322,11 @@ def _quotes(cods: pd.DataFrame, members: list[str], defining: pd.DataFrame, n_qu
     pool = cods[cods["speaker"].isin(members) & cods["code_id"].isin(list(defining["code_id"]))]
     pool = pool.drop_duplicates(["segment_id", "code_id"])
     chosen, used_segments, used_speakers = [], set(), set()
-    candidates = []
-    for cid in defining["code_id"]:
-        sub = pool[pool["code_id"] == cid]
-        recs = sorted(sub.to_dict("records"), key=lambda r: (natural_key(r["speaker"]), r["segment_id"]))
-        candidates.append(recs)
+    by_code: dict = {}          # each code's codings, from one pass over the pool
+    for r in pool[cols].to_dict("records"):
+        by_code.setdefault(r["code_id"], []).append(r)
+    candidates = [sorted(by_code.get(cid, []), key=lambda r: (natural_key(r["speaker"]), r["segment_id"]))
+                  for cid in defining["code_id"]]
     # first pass: one quote per defining code, preferring a speaker not yet quoted
     for recs in candidates:
         fresh = [r for r in recs if r["segment_id"] not in used_segments]

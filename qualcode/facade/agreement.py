@@ -29,9 +29,11 @@ def agreement_inputs(codings: pd.DataFrame, segments: pd.DataFrame, coders: Opti
 
 
 def agreement_of(codings: pd.DataFrame, segments: pd.DataFrame, coders: Optional[list[str]] = None,
-                 reviewed_only: bool = False, units: Optional[list[int]] = None) -> pd.DataFrame:
+                 reviewed_only: bool = False, units: Optional[list[int]] = None,
+                 pooled_only: bool = False) -> pd.DataFrame:
     """The agreement table (see :meth:`ProjectAgreement.table`) of frames already read; with
-    ``units`` only those segments (e.g. the ones a second coder reviewed)."""
+    ``units`` only those segments (e.g. the ones a second coder reviewed); with ``pooled_only``
+    only its pooled row."""
     from ..analysis.agreement import agreement_table
 
     codings, segs, coverage = agreement_inputs(codings, segments, coders, reviewed_only)
@@ -39,7 +41,7 @@ def agreement_of(codings: pd.DataFrame, segments: pd.DataFrame, coders: Optional
         wanted = {int(u) for u in units}
         segs = segs[segs["segment_id"].isin(wanted)]
         codings = codings[codings["segment_id"].isin(wanted)]
-    return agreement_table(codings, segs, coders=coders, coverage=coverage)
+    return agreement_table(codings, segs, coders=coders, coverage=coverage, pooled_only=pooled_only)
 
 
 class ProjectAgreement(Namespace):

@@ -96,7 +96,7 @@ def study_facts(project, codings, segments):
                                                  else None)
     if pair is not None:
         units = sorted(set(codings.loc[codings["coder"] == pair[-1], "segment_id"]))
-        overall = agreement_of(codings, segments, pair, units=units).iloc[-1]
+        overall = agreement_of(codings, segments, pair, units=units, pooled_only=True).iloc[-1]
         agreement = {"coders": pair, "units": int(overall["units"]), "percent": float(overall["percent_agreement"]),
                      "kappa": float(overall["cohen_kappa"]), "alpha": float(overall["krippendorff_alpha"])}
     return StudyFacts(agreement, bool(project.config.pseudonymise), project.config.analysis_mode)

@@ -15,7 +15,7 @@ from typing import Optional, Union
 
 from ..analysis.quotes import centre_column
 from ..analysis.study import Analyses, StudyFrames
-from ..fileutil import atomic_output
+from ..fileutil import atomic_output, is_missing
 from ..labels import counted, label
 from .artefacts import add_artefact_appendices, missing_notes
 from .construct_sheets import add_construct_appendices
@@ -165,20 +165,32 @@ def add_results(doc, source: Source, lang: str, max_quotes: int = 3) -> None:
     quote_style = style(doc, "Quote", "Normal")
     used: set = set()
     known = _informant_codes(frames)
-    for theme in dict.fromkeys(recs["theme"]):
-        sub = recs[recs["theme"] == theme]
+    for theme, by_code in _by_theme_and_code(recs).items():
         heading(doc, _code_name(frames.codebook, theme), level=2)
         if theme in shared:
             doc.add_paragraph(label("report.doc.theme_share", lang, shared=shared[theme]))
-        for code in dict.fromkeys(sub["code_id"]):
-            ranked = sub[sub["code_id"] == code].sort_values("_centre", ascending=False, kind="mergesort")
-            quotes = thesis_quotes(ranked.to_dict("records"), known, used, max_quotes)
+        for code, rows in by_code.items():
+            # closest to the centre first; rows as close keep their order
+            ranked = sorted(rows, key=lambda r: r["_centre"], reverse=True)
+            quotes = thesis_quotes(ranked, known, used, max_quotes)
             if not quotes:
                 continue
             if code != theme:
                 bold_line(doc, _code_name(frames.codebook, code) + ":")
             for quote, speaker in quotes:
                 doc.add_paragraph(clean(f"{quote} {speaker}".strip()), style=quote_style)
+
+
+def _by_theme_and_code(recs) -> dict:
+    """The quote records as dicts, theme → code → its rows, each in the order it first
+    occurs (one pass over the frame; a theme or code that is missing has no rows)."""
+    out: dict = {}
+    for r in recs.to_dict("records"):
+        theme, code = r["theme"], r["code_id"]
+        rows = out.setdefault(theme, {})
+        if not (is_missing(theme) or is_missing(code)):
+            rows.setdefault(code, []).append(r)
+    return out
 
 
 #: A paragraph that is not what an informant said: a Markdown heading, a list bullet.

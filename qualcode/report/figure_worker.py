@@ -1,7 +1,6 @@
 """The Word report's figures drawn in a process of their own, on the second core.
 
-A docx report starts the figure process first thing; it loads matplotlib (and networkx)
-while the report's process loads pandas, reads the project and computes the analyses.  The
+A docx report starts the figure process first thing; it loads matplotlib while the report's process loads pandas, reads the project and computes the analyses.  The
 report sends each figure's plain data (see :mod:`qualcode.report.figures`) as soon as it
 exists, builds its tables, and puts the PNGs into their places when they are done.  Both
 processes draw with the same code (:func:`qualcode.report.drawing.render`), so the PNGs are

@@ -26,6 +26,7 @@ suggestions) follows the caption in red.
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from copy import copy
 
@@ -92,9 +93,52 @@ def wrapped_lines(value, width_units: float) -> int:
     chars = max(1, int(width_units * 1.1) - 1)      # a text character is narrower than a width unit
     # a line that fits is one line, as textwrap says (only a tab can grow a line): most cells
     # are, and wrapping each took a fifth of a workbook report
-    return sum(1 if len(line) <= chars and "\t" not in line
-               else max(1, len(textwrap.wrap(line, chars, break_long_words=True)))
+    return sum(1 if len(line) <= chars and "\t" not in line else max(1, wrapped_count(line, chars))
                for line in str(value).split("\n"))
+
+
+#: What textwrap splits or changes besides runs of spaces: hyphens and dashes, tabs, other whitespace.
+_NOT_PLAIN = re.compile(r"[-\t\x0b\x0c\r]")
+_RUNS = re.compile(r" +|[^ ]+")
+
+
+def wrapped_count(line: str, width: int) -> int:
+    """``len(textwrap.wrap(line, width, break_long_words=True))``, counted without building
+    the lines for the usual line: words and spaces only (no hyphen, dash or tab), none longer
+    than ``width``.  Then textwrap's chunks are the runs of spaces and of the rest, and its
+    greedy packing is done here on their lengths, step for step; any other line goes to
+    textwrap itself.
+
+    >>> text = "yksi  kaksi kolme neljä viisi kuusi seitsemän kahdeksan"
+    >>> [wrapped_count(text, w) == len(textwrap.wrap(text, w, break_long_words=True)) for w in (5, 11, 12, 30)]
+    [True, True, True, True]
+    """
+    if _NOT_PLAIN.search(line) is None:
+        chunks = _RUNS.findall(line)
+        lengths = [len(c) for c in chunks]
+        if max(lengths, default=0) <= width:
+            return _greedy_lines(lengths, [not c.strip() for c in chunks], width)
+    return len(textwrap.wrap(line, width, break_long_words=True))
+
+
+def _greedy_lines(lengths: list, blank: list, width: int) -> int:
+    """The lines of textwrap's ``_wrap_chunks`` for chunks of these ``lengths`` (``blank``:
+    the chunk is whitespace, dropped at either end of a line after the first), each at most
+    ``width``."""
+    lines, i, n = 0, 0, len(lengths)
+    while i < n:
+        if blank[i] and lines:               # a line after the first starts without spaces
+            i += 1
+        start, length = i, 0
+        while i < n and length + lengths[i] <= width:
+            length += lengths[i]
+            i += 1
+        last = i - 1
+        if last >= start and blank[last]:    # nor ends with them
+            last -= 1
+        if last >= start:
+            lines += 1
+    return lines
 
 
 def row_height(values, widths) -> float:
