@@ -143,8 +143,9 @@ class WorkerProcess:
         self._reader.start()
 
     @property
-    def returncode(self) -> Optional[int]:
-        return self._proc.returncode
+    def ended(self) -> bool:
+        """Whether the process has ended (its output is closed)."""
+        return self._ended
 
     def send(self, payload: bytes) -> None:
         """Send one request (a frame)."""

@@ -18,6 +18,7 @@ lemmas, the lexicon and everything after them are made here.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import struct
 from contextlib import contextmanager
@@ -221,6 +222,7 @@ class PackedAnnotations:
 # case for them: no prefix, suffix or infix rule of the Finnish or English tokenizer matches a
 # letter (tests/test_nlp.py checks this against spaCy on the demo corpus).
 _PLAIN_WORD = re.compile(r"[a-zA-ZåäöÅÄÖšžŠŽéÉüÜõÕ]+")
+_WORD_RUN = re.compile(r"\w+")
 
 
 class SpacyTokens(NamedTuple):
@@ -308,6 +310,7 @@ class PendingAnnotations:
         self.batches = _batches(texts)
         self._worker = annotator._worker if annotator.uses_process() else None
         self._requests = [self._worker.submit(b) for b in self.batches] if self._worker is not None else []
+        self._unknown: Optional[Iterator[str]] = None
 
     @property
     def remote(self) -> bool:
@@ -321,6 +324,7 @@ class PendingAnnotations:
         parts: list[tuple[np.ndarray, ...]] = []
         for k, batch in enumerate(self.batches):
             if self._worker is not None:
+                self._lemmatise_while_waiting(self._requests[k])
                 tokens, strings = self._worker.tokens(self._requests[k])
                 annotator._strings.update(strings)
                 parts.append(annotator._from_tokens(batch, tokens, annotator._strings))
@@ -335,6 +339,24 @@ class PendingAnnotations:
         offsets = np.zeros(len(counts) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
         return PackedAnnotations(starts, ends, gids, offsets, annotator.lexicon)
+
+    def _lemmatise_while_waiting(self, request: int) -> None:
+        """Until the tokens of ``request`` are there, lemmatise the words of the texts
+        (runs of word characters, lowercased) that the lexicon does not know yet, a few at a
+        time: the lemmatiser keeps every lemma it made, so most new forms of the tokens take
+        no time when they come.  The lexicon is left as it is, so the word types get their
+        ids in the same order as when tokenising here."""
+        lemma, ready = self.annotator.lemmatizer.lemma, self._worker.ready
+        if self._unknown is None:
+            known = self.annotator.lexicon.ids
+            words = set(_WORD_RUN.findall("\x00".join(t for batch in self.batches for t in batch).lower()))
+            self._unknown = iter(sorted(w for w in words if w not in known))
+        while not ready(request):
+            words = list(itertools.islice(self._unknown, 64))
+            if not words:
+                return          # every word done: the tokens are waited for
+            for word in words:
+                lemma(word)
 
 
 class Annotator:

@@ -73,6 +73,10 @@ class TokenWorker:
         had not sent before (hash -> form)."""
         return decode_tokens(self._reply(request, f"tokenising batch {request + 1}"))
 
+    def ready(self, request: int) -> bool:
+        """Whether the reply to ``request`` has come (or the process has ended)."""
+        return self._worker.received() > request or self._worker.ended
+
     def specials(self) -> list[str]:
         """The special cases of the process's tokenizer (as kept in the per-machine cache)."""
         self._worker.send(b"S")
@@ -101,14 +105,19 @@ class TokenWorker:
 
 def start_tokenizer(lang: str, in_process: bool = False) -> Optional[TokenWorker]:
     """The tokenizer process of ``lang`` (a :class:`TokenWorker`), started now; None when
-    asked to tokenise in this process, when there is no second core, or when no process can
-    be started (no interpreter to start, e.g. in a frozen app)."""
-    if not can_start(in_process):
+    asked to tokenise in this process, when there is no second core, when no process can be
+    started (no interpreter to start, e.g. in a frozen app), or when spaCy is loaded here
+    already (e.g. in a notebook that coded before: the process is there to load it)."""
+    if not can_start(in_process) or _spacy_loaded():
         return None
     try:
         return TokenWorker(lang)
     except OSError:
         return None
+
+
+def _spacy_loaded() -> bool:
+    return "spacy" in sys.modules
 
 
 # --------------------------------------------------------------------------- the protocol
