@@ -310,7 +310,6 @@ class PendingAnnotations:
         self.batches = _batches(texts)
         self._worker = annotator._worker if annotator.uses_process() else None
         self._requests = [self._worker.submit(b) for b in self.batches] if self._worker is not None else []
-        self._unknown: Optional[Iterator[str]] = None
 
     @property
     def remote(self) -> bool:
@@ -324,7 +323,8 @@ class PendingAnnotations:
         parts: list[tuple[np.ndarray, ...]] = []
         for k, batch in enumerate(self.batches):
             if self._worker is not None:
-                self._lemmatise_while_waiting(self._requests[k])
+                if k == 0:
+                    self._lemmatise_while_waiting(batch, self._requests[k])
                 tokens, strings = self._worker.tokens(self._requests[k])
                 annotator._strings.update(strings)
                 parts.append(annotator._from_tokens(batch, tokens, annotator._strings))
@@ -340,22 +340,21 @@ class PendingAnnotations:
         np.cumsum(counts, out=offsets[1:])
         return PackedAnnotations(starts, ends, gids, offsets, annotator.lexicon)
 
-    def _lemmatise_while_waiting(self, request: int) -> None:
-        """Until the tokens of ``request`` are there, lemmatise the words of the texts
-        (runs of word characters, lowercased) that the lexicon does not know yet, a few at a
-        time: the lemmatiser keeps every lemma it made, so most new forms of the tokens take
-        no time when they come.  The lexicon is left as it is, so the word types get their
-        ids in the same order as when tokenising here."""
-        lemma, ready = self.annotator.lemmatizer.lemma, self._worker.ready
-        if self._unknown is None:
-            known = self.annotator.lexicon.ids
-            words = set(_WORD_RUN.findall("\x00".join(t for batch in self.batches for t in batch).lower()))
-            self._unknown = iter(sorted(w for w in words if w not in known))
+    def _lemmatise_while_waiting(self, texts: Sequence[str], request: int) -> None:
+        """Until the tokens of ``request`` (the first batch, which waits for spaCy to load)
+        are there, lemmatise the words of its ``texts`` (runs of word characters,
+        lowercased) that the lexicon does not know yet, a few at a time: the lemmatiser keeps
+        every lemma it made, so most new forms of the tokens take no time when they come.
+        The lexicon is left as it is, so the word types get their ids in the same order as
+        when tokenising here.  (The later batches come while this process lemmatises the
+        one before.)"""
+        lemma, ready, known = self.annotator.lemmatizer.lemma, self._worker.ready, self.annotator.lexicon.ids
+        words = iter(sorted(w for w in set(_WORD_RUN.findall("\x00".join(texts).lower())) if w not in known))
         while not ready(request):
-            words = list(itertools.islice(self._unknown, 64))
-            if not words:
+            some = list(itertools.islice(words, 64))
+            if not some:
                 return          # every word done: the tokens are waited for
-            for word in words:
+            for word in some:
                 lemma(word)
 
 
