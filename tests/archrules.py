@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "qualcode"
 
 #: Modules every stage may use: the data model, errors, labels and small shared helpers.
 BASE = {"model", "errors", "labels", "config", "fileutil", "yamlutil", "progress", "sheets",
-        "safearchive", "workers"}
+        "safearchive"}
 #: Stage -> the stages it may import (besides itself and the base).
 ALLOWED = {
     "base": set(),

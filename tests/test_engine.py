@@ -286,14 +286,14 @@ def test_interviewer_turns_are_annotated_when_a_run_first_needs_them(tmp_path, a
     store = SQLiteStore(tmp_path / "p.db", create=True)
     add_source(store, "a.txt", paragraphs)
     seen: list[str] = []
-    real = annotator.submit_packed
+    real = annotator.annotate_packed
 
-    def submit_packed(texts):
+    def annotate_packed(texts, progress=None):
         texts = list(texts)
         seen.extend(texts)
-        return real(texts)
+        return real(texts, progress=progress)
 
-    monkeypatch.setattr(annotator, "submit_packed", submit_packed)
+    monkeypatch.setattr(annotator, "annotate_packed", annotate_packed)
     engine = CodingEngine(store, annotator)
     engine.code(codebook(CODES))
     assert seen == [text for speaker, text in PARAGRAPHS]

@@ -31,7 +31,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Optional
 
 import numpy as np
@@ -209,13 +209,6 @@ class CodingEngine:
         (one blob per source); later runs only unpack it (a few numpy calls per source).
         Only the segments a run matches are annotated: interviewer turns, which a run
         without them never reads, are annotated when a run first includes them."""
-        return self._start_annotations(segments, progress)[0]()
-
-    def _start_annotations(self, segments: _Segments, progress: bool):
-        """:meth:`annotations` in two steps: (a function that gives them, whether their
-        tokens come from the tokenizer process).  The stored annotations are read and the
-        texts lacking them sent to be tokenised now; the function waits for the tokens,
-        lemmatises them and stores the new annotations."""
         backend = self.annotator.backend
         # the sources in the order of the segments, so the selection below keeps rows in order
         uniq, first = np.unique(segments.sources, return_index=True)
@@ -226,64 +219,53 @@ class CodingEngine:
         gids = types.gid_array() if blobs else None
         unpacked = {sid: unpack_packed(blob, gids, lexicon) for sid, blob in blobs.items()}
         lacking = _lacking_segments(segments, unpacked)
-        pending, remote = self._annotate_segments(lacking, unpacked, progress) if lacking else (None, False)
-
-        def finish() -> PackedAnnotations:
-            if pending is not None:
-                annotated = list(pending())
-                new_blobs = pack_sources(annotated, types)
-                unpacked.update((sid, (seg_ids, packed)) for sid, seg_ids, packed in annotated)
-                rows, new_parts = types.unsaved(lexicon)
-                with self.store.transaction():
-                    self.store.add_word_types(rows, backend)
-                    self.store.set_word_type_parts(new_parts, backend)
-                    self.store.save_source_annotations(new_blobs, backend)
-                    types.written(self.store)
-            in_order = [unpacked[sid] for sid in source_ids]
-            everything = PackedAnnotations.concat([packed for _, packed in in_order])
-            ids = np.fromiter((i for seg_ids, _ in in_order for i in seg_ids), dtype=np.int64)
-            row_of = np.full(int(max(ids.max(), segments.ids.max())) + 1 if len(ids) else 1, -1, dtype=np.int64)
-            row_of[ids] = np.arange(len(ids))   # segment id -> its row in the unpacked annotations
-            return everything.select(row_of[segments.ids])
-
-        return finish, remote
+        if lacking:
+            annotated = list(self._annotate_segments(lacking, unpacked, progress))
+            new_blobs = pack_sources(annotated, types)
+            unpacked.update((sid, (seg_ids, packed)) for sid, seg_ids, packed in annotated)
+            rows, new_parts = types.unsaved(lexicon)
+            with self.store.transaction():
+                self.store.add_word_types(rows, backend)
+                self.store.set_word_type_parts(new_parts, backend)
+                self.store.save_source_annotations(new_blobs, backend)
+                types.written(self.store)
+        in_order = [unpacked[sid] for sid in source_ids]
+        everything = PackedAnnotations.concat([packed for _, packed in in_order])
+        ids = np.fromiter((i for seg_ids, _ in in_order for i in seg_ids), dtype=np.int64)
+        row_of = np.full(int(max(ids.max(), segments.ids.max())) + 1 if len(ids) else 1, -1, dtype=np.int64)
+        row_of[ids] = np.arange(len(ids))   # segment id -> its row in the unpacked annotations
+        return everything.select(row_of[segments.ids])
 
     def _annotate_segments(self, lacking: dict[int, set], unpacked: dict, progress: bool):
-        """The segments ``lacking`` annotations sent to be tokenised, in one stream, so the
-        tokenizer and lemmatiser work in big batches.  Returns (a function that yields (source
-        id, its annotated segment ids in text order, their annotations as one
-        :class:`PackedAnnotations`) of each of their sources, joined with the source's stored
-        ones; whether the tokenizer process tokenises them)."""
+        """(source id, its annotated segment ids in text order, their annotations as one
+        :class:`PackedAnnotations`) of each source with segments ``lacking`` annotations:
+        those segments in one stream, so the tokenizer and lemmatiser work in big batches,
+        joined with the source's stored ones."""
         source_ids = list(lacking)
         segments = self.store.segment_texts_in_order(source_ids)
         self._read_texts.update((seg_id, text) for sid in source_ids for seg_id, text in segments.get(sid, []))
         self._read_sources.update(source_ids)
         todo = [(sid, seg_id, text) for sid in source_ids for seg_id, text in segments.get(sid, [])
                 if seg_id in lacking[sid]]
-        submitted = self.annotator.submit_packed([text for _, _, text in todo])
-
-        def annotated():
-            with progress_counter(self._label("progress.annotate"), len(todo), enabled=progress) as advance:
-                fresh = submitted.result(progress=advance)
-            lo = 0
-            for sid in source_ids:   # todo holds each source's segments together, in text order
-                hi = lo
-                while hi < len(todo) and todo[hi][0] == sid:
-                    hi += 1
-                mine = fresh[lo:hi]
-                fresh_ids = [seg_id for _, seg_id, _ in todo[lo:hi]]
-                lo = hi
-                old_ids, old = unpacked.get(sid, ([], None))
-                if not old_ids:
-                    yield sid, fresh_ids, mine
-                    continue
-                # stored and new segments interleave in text order: pick each one's row
-                row = {seg_id: i for i, seg_id in enumerate(fresh_ids)}
-                row.update((seg_id, len(fresh_ids) + i) for i, seg_id in enumerate(old_ids) if seg_id not in row)
-                seg_ids = [seg_id for seg_id, _ in segments.get(sid, []) if seg_id in row]
-                yield sid, seg_ids, PackedAnnotations.concat([mine, old]).select([row[i] for i in seg_ids])
-
-        return annotated, submitted.remote
+        with progress_counter(self._label("progress.annotate"), len(todo), enabled=progress) as advance:
+            fresh = self.annotator.annotate_packed([text for _, _, text in todo], progress=advance)
+        lo = 0
+        for sid in source_ids:   # todo holds each source's segments together, in text order
+            hi = lo
+            while hi < len(todo) and todo[hi][0] == sid:
+                hi += 1
+            mine = fresh[lo:hi]
+            fresh_ids = [seg_id for _, seg_id, _ in todo[lo:hi]]
+            lo = hi
+            old_ids, old = unpacked.get(sid, ([], None))
+            if not old_ids:
+                yield sid, fresh_ids, mine
+                continue
+            # stored and new segments interleave in text order: pick each one's row
+            row = {seg_id: i for i, seg_id in enumerate(fresh_ids)}
+            row.update((seg_id, len(fresh_ids) + i) for i, seg_id in enumerate(old_ids) if seg_id not in row)
+            seg_ids = [seg_id for seg_id, _ in segments.get(sid, []) if seg_id in row]
+            yield sid, seg_ids, PackedAnnotations.concat([mine, old]).select([row[i] for i in seg_ids])
 
     def _label(self, key: str) -> str:
         lang = self.annotator.lang
@@ -372,8 +354,8 @@ class CodingEngine:
         for codes, part in runs:
             if not codes or not len(part):
                 continue
-            finish, remote = self._start_annotations(part, progress)
-            run_codebook = Codebook(codes=codes, language=cb.language, name=cb.name)
+            anns = self.annotations(part, progress)
+            matcher = RuleMatcher(Codebook(codes=codes, language=cb.language, name=cb.name), self.annotator)
             seg_ids, src_ids, seg_starts = part.ids.tolist(), part.sources.tolist(), part.starts.tolist()
             # texts are read only when a pattern has to run on them (token rules need none)
             texts = _LazyTexts(self.store, seg_ids, src_ids, self._read_texts, self._read_sources)
@@ -381,21 +363,7 @@ class CodingEngine:
             for code in codes:
                 seen = scope_segments.get(code.id)
                 scope_segments[code.id] = in_run if seen is None else seen | in_run
-            if remote:
-                # the patterns' hits do not depend on tokens: they are found while the
-                # tokenizer process loads spaCy and tokenises, their word index from the texts
-                # (the matcher of the other rules comes after the tokens, so that the word
-                # types of the texts get their lexicon ids in the same order either way)
-                patterns = RuleMatcher(_patterns_only(run_codebook), self.annotator)
-                extra, cached_rules = self._pattern_matches(patterns, texts, None, seg_ids, src_ids,
-                                                            include_interviewer)
-                anns = finish()
-                matcher = RuleMatcher(run_codebook, self.annotator)
-            else:
-                anns = finish()
-                matcher = RuleMatcher(run_codebook, self.annotator)
-                extra, cached_rules = self._pattern_matches(matcher, texts, anns, seg_ids, src_ids,
-                                                            include_interviewer)
+            extra, cached_rules = self._pattern_matches(matcher, texts, anns, seg_ids, src_ids, include_interviewer)
             for lo in progress_iter(range(0, len(texts), _CHUNK), self._label("progress.code"), enabled=progress):
                 results = matcher.match_many(texts[lo:lo + _CHUNK], anns[lo:lo + _CHUNK],
                                              skip_patterns=cached_rules, extra=extra[lo:lo + _CHUNK])
@@ -407,13 +375,11 @@ class CodingEngine:
                             wanted[key] = (seg_ids[i], src_ids[i], m.code_id, seg_starts[i] + m.start,
                                            seg_starts[i] + m.end, m.rule)
 
-    def _pattern_matches(self, matcher: RuleMatcher, texts: "_LazyTexts", anns: Optional[PackedAnnotations],
+    def _pattern_matches(self, matcher: RuleMatcher, texts: "_LazyTexts", anns: PackedAnnotations,
                          seg_ids: list[int], src_ids: list[int], include_interviewer: bool) -> tuple[list[list], set]:
         """Matches of the matcher's regular expressions, per text.  A pattern's hits on a
         source version never change, so they are kept in the store and reused by every later
-        run that has the same pattern, whichever code it belongs to.  The texts' annotations
-        (``anns``), when there are some already, give the word index of the patterns'
-        prefilter; else it comes from the texts."""
+        run that has the same pattern, whichever code it belongs to."""
         rules = list(dict.fromkeys(matcher.pattern_rules()))
         extra: list[list] = [[] for _ in range(len(texts))]
         if not rules:
@@ -434,7 +400,7 @@ class CodingEngine:
                 if missing not in scans:
                     idx = np.asarray([i for i, sid in enumerate(src_ids) if sid in missing], dtype=np.int64)
                     sub = texts.subset(idx.tolist())
-                    scans[missing] = (idx, sub, matcher.prepare_texts(sub, anns.select(idx) if anns is not None else None))
+                    scans[missing] = (idx, sub, matcher.prepare_texts(sub, anns.select(idx)))
                 idx, sub, scan = scans[missing]
                 for sid, data in _hits_by_source(matcher.pattern_spans(rule, sub, scan), idx, seg_arr,
                                                  src_arr, sorted(missing)):
@@ -448,13 +414,6 @@ class CodingEngine:
         if to_save:
             self.store.save_pattern_hits(to_save)
         return extra, set(rules)
-
-
-def _patterns_only(codebook: Codebook) -> Codebook:
-    """The codebook's codes with their patterns only (in the same order), for finding the
-    patterns' hits before the texts' tokens are there."""
-    codes = [replace(c, keywords=[], phrases=[], exclude=[]) for c in codebook if c.patterns]
-    return Codebook(codes=codes, language=codebook.language, name=codebook.name)
 
 
 def _hits_by_source(spans: list, idx: np.ndarray, seg_arr: np.ndarray, src_arr: np.ndarray,

@@ -20,8 +20,6 @@ if TYPE_CHECKING:   # pandas loads on first use: commands that need no table sta
 PathLike = Union[str, Path]
 #: What a memo may be attached to.
 MEMO_TARGETS = ("project", "source", "segment", "code")
-#: :data:`qualcode.coding.engine.CODING_STATE_KEY`, read before the engine (and numpy) is imported
-CODING_STATE_KEY = "coding_state"
 
 
 class _Keep:
@@ -74,26 +72,16 @@ class ProjectCoding(Namespace):
 
     _attr = "coding"
 
-    def code_rows(self, codebook=None, *, include_interviewer: bool = False, progress: bool = False,
-                  in_process: bool = False) -> list[dict]:
+    def code_rows(self, codebook=None, *, include_interviewer: bool = False, progress: bool = False) -> list[dict]:
         """:meth:`Project.code <qualcode.project.Project.code>` with its summary as plain rows
         (``code_id``, ``name``, ``segments``, ``informants``): a re-code that changed a few
-        codes then loads neither pandas nor spaCy.  A run that has texts to tokenise does it
-        in the tokenizer process (:mod:`qualcode.nlp.token_worker`), started before anything
-        else, unless ``in_process``."""
-        tokenizer = self._tokenizer_process(include_interviewer, in_process)
-        try:
-            from ..coding.engine import CodingEngine
+        codes then loads neither pandas nor spaCy."""
+        from ..coding.engine import CodingEngine
 
-            cb = self._project.codebook(codebook)
-            annotator = self._project._annotator(cb.language or self._config.language)
-            engine = CodingEngine(self._store, annotator)
-            # caches included: nothing is kept unless the run succeeds
-            with annotator.tokenizing_in(tokenizer), self._store.transaction():
-                engine.update(cb, include_interviewer=include_interviewer, progress=progress)
-        finally:
-            if tokenizer is not None:
-                tokenizer.close()
+        cb = self._project.codebook(codebook)
+        engine = CodingEngine(self._store, self._project._annotator(cb.language or self._config.language))
+        with self._store.transaction():   # caches included: nothing is kept unless the run succeeds
+            engine.update(cb, include_interviewer=include_interviewer, progress=progress)
         return engine.summary_rows(cb)
 
     def watch(self, codebook=None, *, include_interviewer: bool = False, interval: float = 0.1,
@@ -165,31 +153,6 @@ class ProjectCoding(Namespace):
         if engine is not None and engine.annotator is annotator:
             return engine
         return CodingEngine(self._store, annotator)
-
-    def _tokenizer_process(self, include_interviewer: bool, in_process: bool):
-        """The tokenizer process, started now (before numpy, the codebook and the texts are
-        loaded) when the run will have texts to tokenise: when the last run's coding state
-        was not made with this NLP backend and scope (a first run, or the interviewer turns
-        now included), as every text it coded was annotated; else None (also for a
-        contextual backend, whose pipeline tokenises in this process anyway)."""
-        import json
-
-        from ..errors import QualcodeError
-        from ..nlp.lemmatizers import get_lemmatizer
-        from ..nlp.token_worker import start_tokenizer
-
-        lang = self._config.language
-        kept = self._project.__dict__.get("_annotators", {}).get((lang, self._config.lemmatizer))
-        if in_process or (kept is not None and kept.in_process):
-            return None
-        try:
-            lemmatizer = get_lemmatizer(self._config.lemmatizer or "simplemma", lang)
-        except QualcodeError:      # the run says so itself, after the codebook's own errors
-            return None
-        state = json.loads(self._store.get_meta(CODING_STATE_KEY) or "{}")
-        if lemmatizer.contextual or str(state.get("salt", "")).startswith(f"{lemmatizer.version}|{include_interviewer}|"):
-            return None
-        return start_tokenizer(lang)
 
     def segment(self, segment_id: int) -> tuple[int, int, int, int]:
         """``(segment_id, source_id, start, end)`` of an active segment; a clear error if none."""

@@ -10,23 +10,15 @@ vectorised look-ups instead of a Python loop per token.
 [(0, 9, 'viestintä', 'viestintä'), (10, 15, 'toimi', 'toimia')]
 >>> Annotation.from_bytes(ann.to_bytes()) == ann
 True
-
-The tokens come from spaCy, in this process or in the tokenizer process
-(:mod:`qualcode.nlp.token_worker`) that a coding run starts first thing, so that spaCy loads
-on the second core; either way they are the same arrays (:func:`spacy_tokens`), and the
-lemmas, the lexicon and everything after them are made here.
 """
 from __future__ import annotations
 
-import itertools
 import re
 import struct
-from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator, NamedTuple, Optional, Sequence
 
 import numpy as np
 
-from ..errors import QualcodeError
 from .lemmatizers import Lemmatizer, cached_backend
 from .lexicon import Lexicon, TypeTable
 
@@ -222,140 +214,6 @@ class PackedAnnotations:
 # case for them: no prefix, suffix or infix rule of the Finnish or English tokenizer matches a
 # letter (tests/test_nlp.py checks this against spaCy on the demo corpus).
 _PLAIN_WORD = re.compile(r"[a-zA-ZåäöÅÄÖšžŠŽéÉüÜõÕ]+")
-_WORD_RUN = re.compile(r"\w+")
-
-
-class SpacyTokens(NamedTuple):
-    """What annotation takes from spaCy for a batch of texts, whitespace tokens left out:
-    each token's start and length (code points into its text), the sorted distinct LOWER
-    hashes and each token's index into them, the tokens of each text, and the first text of
-    each distinct hash."""
-
-    starts: np.ndarray
-    lengths: np.ndarray
-    uniq: np.ndarray
-    inverse: np.ndarray
-    counts: np.ndarray
-    first_text: np.ndarray
-
-
-def no_tokens(n_texts: int) -> SpacyTokens:
-    """:class:`SpacyTokens` of ``n_texts`` texts without a token."""
-    empty = np.empty(0, dtype=np.int64)
-    return SpacyTokens(empty, empty, np.empty(0, dtype=np.uint64), empty, np.zeros(n_texts, dtype=np.int64), empty)
-
-
-def spacy_tokens(tokenizer, texts: Sequence[str]) -> SpacyTokens:
-    """:class:`SpacyTokens` of a batch of texts from spaCy's ``tokenizer``."""
-    # One Doc per text: spaCy's tokenizer stops caching for the rest of a Doc once
-    # it meets a special case, so joining texts into one Doc would be much slower.
-    # The numpy work below is done once per batch, not once per text.
-    from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER
-
-    attrs = [LOWER, IDX, LENGTH, IS_SPACE]
-    arrays = [doc.to_array(attrs) for doc in tokenizer.pipe(texts)]
-    counts = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays))
-    if not counts.sum():
-        return no_tokens(len(texts))
-    arr = np.concatenate([a for a in arrays if len(a)])
-    keep = arr[:, 3] == 0  # whitespace tokens carry nothing to match
-    seg = np.repeat(np.arange(len(texts)), counts)[keep]
-    arr = arr[keep]
-    uniq, first, inverse = np.unique(arr[:, 0], return_index=True, return_inverse=True)
-    return SpacyTokens(arr[:, 1].astype(np.int64), arr[:, 2].astype(np.int64), uniq, inverse.reshape(-1),
-                       np.bincount(seg, minlength=len(texts)), seg[first])
-
-
-def blank_pipeline(lang: str):
-    """spaCy's blank pipeline of ``lang`` (its tokenizer only: no model, no download), its
-    special cases kept in the per-machine cache; a :class:`QualcodeError` when spaCy cannot
-    be imported (the same sentence in this process and in the tokenizer process)."""
-    try:
-        import spacy
-    except ImportError as exc:
-        raise QualcodeError(f"spaCy, which qualcode tokenises with, cannot be loaded ({exc}); "
-                            "reinstall qualcode (pip install --force-reinstall qualcode)") from None
-    from .cache import save_tokenizer_specials
-
-    nlp = spacy.blank(lang)
-    save_tokenizer_specials(lang, nlp.tokenizer.rules)
-    return nlp
-
-
-def _batches(texts: Iterable[str]) -> list[list[str]]:
-    """The texts in batches of about :data:`_BATCH_CHARS` characters or :data:`_BATCH_TEXTS`
-    texts (at least one batch, maybe empty)."""
-    batches: list[list[str]] = []
-    batch: list[str] = []
-    size = 0
-    for text in texts:
-        batch.append(text)
-        size += len(text) + 1
-        if size >= _BATCH_CHARS or len(batch) >= _BATCH_TEXTS:
-            batches.append(batch)
-            batch, size = [], 0
-    if batch or not batches:
-        batches.append(batch)
-    return batches
-
-
-class PendingAnnotations:
-    """The annotations of a stream of texts on their way (:meth:`Annotator.submit_packed`):
-    the texts are cut into batches and, when the annotator tokenises in the tokenizer process,
-    sent there at once (:attr:`remote`), so that this process can do other work meanwhile;
-    :meth:`result` takes the tokens batch by batch and lemmatises them here."""
-
-    def __init__(self, annotator: "Annotator", texts: Iterable[str]) -> None:
-        self.annotator = annotator
-        self.batches = _batches(texts)
-        self._worker = annotator._worker if annotator.uses_process() else None
-        self._requests = [self._worker.submit(b) for b in self.batches] if self._worker is not None else []
-
-    @property
-    def remote(self) -> bool:
-        """Whether the tokens come from the tokenizer process."""
-        return self._worker is not None
-
-    def result(self, progress: Optional[Callable[[int], object]] = None) -> PackedAnnotations:
-        """The annotations of every text, in order, as one :class:`PackedAnnotations`
-        (``progress`` is called with the texts of each batch when it is done)."""
-        annotator = self.annotator
-        parts: list[tuple[np.ndarray, ...]] = []
-        for k, batch in enumerate(self.batches):
-            if self._worker is not None:
-                if k == 0:
-                    self._lemmatise_while_waiting(batch, self._requests[k])
-                tokens, strings = self._worker.tokens(self._requests[k])
-                annotator._strings.update(strings)
-                parts.append(annotator._from_tokens(batch, tokens, annotator._strings))
-            elif batch:
-                parts.append(annotator._from_tokens(batch, spacy_tokens(annotator.tokenizer, batch),
-                                                    annotator.tokenizer.vocab.strings))
-            else:
-                parts.append(annotator._from_tokens(batch, no_tokens(0), {}))
-            if progress is not None and batch:
-                progress(len(batch))
-        starts, ends, gids, counts = (np.concatenate(column) for column in zip(*parts))
-        offsets = np.zeros(len(counts) + 1, dtype=np.int64)
-        np.cumsum(counts, out=offsets[1:])
-        return PackedAnnotations(starts, ends, gids, offsets, annotator.lexicon)
-
-    def _lemmatise_while_waiting(self, texts: Sequence[str], request: int) -> None:
-        """Until the tokens of ``request`` (the first batch, which waits for spaCy to load)
-        are there, lemmatise the words of its ``texts`` (runs of word characters,
-        lowercased) that the lexicon does not know yet, a few at a time: the lemmatiser keeps
-        every lemma it made, so most new forms of the tokens take no time when they come.
-        The lexicon is left as it is, so the word types get their ids in the same order as
-        when tokenising here.  (The later batches come while this process lemmatises the
-        one before.)"""
-        lemma, ready, known = self.annotator.lemmatizer.lemma, self._worker.ready, self.annotator.lexicon.ids
-        words = iter(sorted(w for w in set(_WORD_RUN.findall("\x00".join(texts).lower())) if w not in known))
-        while not ready(request):
-            some = list(itertools.islice(words, 64))
-            if not some:
-                return          # every word done: the tokens are waited for
-            for word in some:
-                lemma(word)
 
 
 class Annotator:
@@ -363,9 +221,7 @@ class Annotator:
 
     spaCy and the backend's dictionary are loaded on first use: a re-run that finds every
     text annotated in the project store (``word_types``: the store, which keeps each word
-    type's lemma per backend) loads neither.  While a tokenizer process is attached
-    (:meth:`tokenizing_in`) spaCy runs there instead, unless ``in_process`` is set or the
-    backend is contextual (its own spaCy pipeline reads the texts here anyway).
+    type's lemma per backend) loads neither.
 
     >>> a = Annotator("fi", lemmatizer="simplemma")
     >>> [t.lemma for t in a.annotate("Tilannepäivityksiä tuli.")]
@@ -373,16 +229,12 @@ class Annotator:
     """
 
     def __init__(self, lang: str = "fi", lemmatizer: str | Lemmatizer = "simplemma",
-                 word_types=None, in_process: bool = False) -> None:
+                 word_types=None) -> None:
         self.lang = lang
-        #: tokenise in this process even while a tokenizer process is attached
-        self.in_process = in_process
         self.lemmatizer = cached_backend(lemmatizer, lang)
         self.lexicon = Lexicon.for_backend(self.lemmatizer.version, self.lemmatizer)
         self.word_types = word_types
         self._nlp = None
-        self._worker = None                   # the tokenizer process, while one is attached
-        self._strings: dict[int, str] = {}    # LOWER hash -> form, of the tokens it sent
         self._types: dict[int, object] = {}   # id(store) -> its TypeTable
         self._term_cache: dict[str, tuple[tuple, tuple]] = {}
         self._known_terms: Optional[dict[str, list[str]]] = None
@@ -398,28 +250,17 @@ class Annotator:
     def nlp(self):
         """spaCy's blank pipeline of the language (its tokenizer only: no model, no download)."""
         if self._nlp is None:
-            self._nlp = blank_pipeline(self.lang)
+            import spacy
+
+            from .cache import save_tokenizer_specials
+
+            self._nlp = spacy.blank(self.lang)
+            save_tokenizer_specials(self.lang, self._nlp.tokenizer.rules)
         return self._nlp
 
     @property
     def tokenizer(self):
         return self.nlp.tokenizer
-
-    @contextmanager
-    def tokenizing_in(self, worker):
-        """Tokenise in ``worker`` (a :class:`~qualcode.nlp.token_worker.TokenWorker`; None:
-        here) until the block ends."""
-        before, self._worker = self._worker, worker
-        try:
-            yield self
-        finally:
-            self._worker = before
-
-    def uses_process(self) -> bool:
-        """Whether texts are tokenised in the attached tokenizer process."""
-        worker = self._worker
-        return (worker is not None and not self.in_process and not self.lemmatizer.contextual
-                and worker.lang == self.lang)
 
     def type_table(self, store=None):
         """The :class:`~qualcode.nlp.packing.TypeTable` of ``store`` (default: the
@@ -514,8 +355,6 @@ class Annotator:
 
         if self._specials is None:
             self._specials = read_tokenizer_specials(self.lang)
-        if self._specials is None and self.uses_process():   # not cached yet: the process knows them
-            self._specials = frozenset(self._worker.specials())
         if self._specials is None:   # not cached on this machine yet: ask the tokenizer (and cache)
             return word not in self.nlp.tokenizer.rules
         return word not in self._specials
@@ -543,31 +382,56 @@ class Annotator:
         >>> len(packed), packed.offsets.tolist(), packed[2].lemmas
         (3, [0, 3, 3, 5], ['kiitos', '!'])
         """
-        return self.submit_packed(texts).result(progress)
+        parts: list[tuple[np.ndarray, ...]] = []
+        batch: list[str] = []
+        size = 0
+        for text in texts:
+            batch.append(text)
+            size += len(text) + 1
+            if size >= _BATCH_CHARS or len(batch) >= _BATCH_TEXTS:
+                parts.append(self._annotate_batch(batch))
+                if progress is not None:
+                    progress(len(batch))
+                batch, size = [], 0
+        if batch or not parts:
+            parts.append(self._annotate_batch(batch))
+            if progress is not None and batch:
+                progress(len(batch))
+        starts, ends, gids, counts = (np.concatenate(column) for column in zip(*parts))
+        offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        return PackedAnnotations(starts, ends, gids, offsets, self.lexicon)
 
-    def submit_packed(self, texts: Iterable[str]) -> PendingAnnotations:
-        """:meth:`annotate_packed` in two steps: the texts are sent to the tokenizer process
-        now (when one is attached, see :meth:`uses_process`), and the annotations are made
-        by :meth:`PendingAnnotations.result`, so that other work can be done in between.
+    def _annotate_batch(self, texts: Sequence[str]) -> tuple[np.ndarray, ...]:
+        """(token starts, ends, lexicon ids, tokens per text) of a batch of texts, whitespace
+        tokens left out."""
+        # One Doc per text: spaCy's tokenizer stops caching for the rest of a Doc once
+        # it meets a special case, so joining texts into one Doc would be much slower.
+        # The numpy work below is done once per batch, not once per text.
+        from spacy.attrs import IDX, IS_SPACE, LENGTH, LOWER
 
-        >>> pending = Annotator("fi").submit_packed(["Laskut tulivat."])
-        >>> pending.remote, pending.result()[0].lemmas
-        (False, ['lasku', 'tulla', '.'])
-        """
-        return PendingAnnotations(self, texts)
-
-    def _from_tokens(self, texts: Sequence[str], tokens: SpacyTokens, strings) -> tuple[np.ndarray, ...]:
-        """(token starts, ends, lexicon ids, tokens per text) of a batch of texts from its
-        spaCy tokens (``strings``: LOWER hash -> form, e.g. spaCy's StringStore)."""
-        if not len(tokens.uniq):
-            return tokens.starts, tokens.starts, tokens.starts, tokens.counts
+        empty = np.empty(0, dtype=np.int64)
+        if not texts:
+            return empty, empty, empty, empty
+        tokenizer = self.tokenizer
+        attrs = [LOWER, IDX, LENGTH, IS_SPACE]
+        arrays = [doc.to_array(attrs) for doc in tokenizer.pipe(texts)]
+        counts = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays))
+        if not counts.sum():
+            return empty, empty, empty, np.zeros(len(texts), dtype=np.int64)
+        arr = np.concatenate([a for a in arrays if len(a)])
+        keep = arr[:, 3] == 0  # whitespace tokens carry nothing to match
+        seg = np.repeat(np.arange(len(texts)), counts)[keep]
+        arr = arr[keep]
+        starts = arr[:, 1].astype(np.int64)
+        ends = starts + arr[:, 2].astype(np.int64)
         # Lemmatise each distinct form of the batch once (and each form once per process).
-        lemmas = (self._lemmas_in_context(texts, tokens.uniq, tokens.first_text)
-                  if self.lemmatizer.contextual else None)
-        gids = self._gids_of_hashes(tokens.uniq, lemmas, strings)[tokens.inverse]
-        return tokens.starts, tokens.starts + tokens.lengths, gids, tokens.counts
+        uniq, first, inverse = np.unique(arr[:, 0], return_index=True, return_inverse=True)
+        lemmas = self._lemmas_in_context(texts, uniq, seg[first]) if self.lemmatizer.contextual else None
+        gids = self._gids_of_hashes(uniq, lemmas)[inverse.reshape(-1)]
+        return starts, ends, gids, np.bincount(seg, minlength=len(texts))
 
-    def _gids_of_hashes(self, uniq: np.ndarray, lemmas: Optional[dict[str, str]], strings) -> np.ndarray:
+    def _gids_of_hashes(self, uniq: np.ndarray, lemmas: Optional[dict[str, str]]) -> np.ndarray:
         """Lexicon ids of sorted distinct spaCy LOWER hashes: those this annotator met before
         by one sorted look-up, only the new ones through the lexicon (a Python step each)."""
         keys, values = self._hash_ids
@@ -577,7 +441,7 @@ class Annotator:
         out[known] = values[pos[known]]
         if not known.all():
             new = uniq[~known]
-            out[~known] = fresh = self.lexicon.intern_hashes(new, strings, lemmas)
+            out[~known] = fresh = self.lexicon.intern_hashes(new, self.tokenizer.vocab.strings, lemmas)
             keys, values = np.concatenate((keys, new)), np.concatenate((values, fresh))
             order = np.argsort(keys, kind="stable")
             self._hash_ids = (keys[order], values[order])

@@ -117,7 +117,7 @@ class TypeTable:
 
     Rows read from the store are interned into the process lexicon with their lemmas, so
     their forms are never lemmatised again; types the lexicon gained in this process get
-    the next store ids and are written by :meth:`unsaved` / :meth:`written`.
+    the next store ids and are written by :meth:`unsaved` / :meth:`mark_saved`.
     """
 
     def __init__(self, rows: Iterable[tuple] = (), lexicon: Optional[Lexicon] = None):
