@@ -273,17 +273,6 @@ class Annotator:
         table.load(store.word_types(self.backend, since=table.saved), self.lexicon)
         return table
 
-    def save_word_types(self, store=None) -> None:
-        """Write the word types this process added (lemmas and compound parts) to ``store``."""
-        store = store if store is not None else self.word_types
-        table = self.type_table(store)
-        rows, parts = table.absorb(self.lexicon).unsaved(self.lexicon)
-        if rows or parts:
-            with store.transaction():
-                store.add_word_types(rows, self.backend)
-                store.set_word_type_parts(parts, self.backend)
-                table.written(store)
-
     def lemma(self, word: str) -> str:
         """The lowercase lemma of one word: from the project store when it knows the word
         type, else from the backend (loaded on first use)."""
