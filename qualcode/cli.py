@@ -16,6 +16,9 @@ from . import __version__
 from .errors import QualcodeError, as_user_error
 from .labels import label
 
+#: ``qualcode daemon start``: minutes without a command before the daemon stops.
+IDLE_MINUTES = 30
+
 
 class Context:
     """What every command shares: the project folder given with --project, --debug, and the
@@ -480,6 +483,56 @@ def serve(obj, coder, lang, port, host, allow_remote, no_browser):
 
     run(obj.project().root, host=host, port=port, coder=coder, lang=lang, open_browser=not no_browser,
         allow_remote=allow_remote, echo=click.echo)
+
+
+@main.group("daemon")
+def daemon_group():
+    """A warm background process that runs your commands (Unix): each command then pays only
+    for its own work, not for loading pandas and spaCy again."""
+
+
+@daemon_group.command("start")
+@click.option("--idle", type=click.FloatRange(min=0.05), default=IDLE_MINUTES, show_default=True,
+              help="Minutes without a command before it stops by itself.")
+@handle_errors
+def daemon_start(idle):
+    """Start the daemon; commands typed after it run in it."""
+    from . import daemon
+
+    if daemon.status() is None:
+        click.echo("Starting the daemon: it loads qualcode, pandas and spaCy once ...", err=True)
+    info, started = daemon.start(idle * 60)
+    state = "started" if started else "was already running"
+    click.echo(f"The qualcode daemon {state} (pid {info['pid']}); commands now run in it. "
+               f"It stops after {idle:g} minutes without a command, or with 'qualcode daemon stop'.")
+
+
+@daemon_group.command("status")
+@handle_errors
+def daemon_status():
+    """Whether the daemon runs, and what it has done."""
+    import time
+
+    from . import daemon
+
+    info = daemon.status()
+    if info is None:
+        click.echo("No daemon runs: each command starts on its own ('qualcode daemon start' starts one).")
+        return
+    minutes = (time.time() - info["started"]) / 60
+    click.echo(f"The qualcode daemon runs (pid {info['pid']}, for {minutes:.0f} min): {info['served']} "
+               f"commands served, {info['running']} running now.")
+
+
+@daemon_group.command("stop")
+@handle_errors
+def daemon_stop():
+    """Stop the daemon (commands it is running finish first)."""
+    from . import daemon
+
+    info = daemon.stop()
+    click.echo("No daemon was running." if info is None else
+               f"The qualcode daemon (pid {info['pid']}) stopped after {info['served']} commands.")
 
 
 @main.group("export")

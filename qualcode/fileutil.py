@@ -22,6 +22,25 @@ from .errors import QualcodeError
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+#: Environment variable naming the cache folder (tests point it at a temporary folder).
+CACHE_ENV = "QUALCODE_CACHE_DIR"
+
+
+def cache_dir() -> Path:
+    """The folder of qualcode's per-machine cache (not created here): ``$QUALCODE_CACHE_DIR``
+    when set, else the user's cache folder (``platformdirs``, or ``$XDG_CACHE_HOME``/``~/.cache``)
+    + ``qualcode``."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    try:
+        from platformdirs import user_cache_dir
+    except ImportError:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "qualcode"
+    return Path(user_cache_dir("qualcode", appauthor=False))
+
+
 def xml_safe(value: Any) -> str:
     """``value`` as text that any XML file (xlsx, docx, qdpx) can hold: characters XML 1.0
     forbids are dropped; None is the empty text.

@@ -32,7 +32,9 @@ ALLOWED = {
                 "report", "interop", "view", "suggest"},
     "server": {"project", "view"},
     "demo": {"project"},
-    "cli": {"project", "demo", "server"},
+    "daemon": set(),
+    "cli": {"project", "demo", "server", "daemon"},
+    "launch": {"cli", "daemon"},     # the console script: the daemon, else the command line
     "root": {"project"},    # `qualcode.Project`, imported on first use
 }
 #: What the command line may import from the base: only the error and label modules (and
@@ -65,8 +67,8 @@ def stage_of(module: str) -> str:
         return "base"
     if top in ("project", "facade"):
         return "project"
-    if top == "__main__":   # `python -m qualcode` runs the command line
-        return "cli"
+    if top == "__main__":   # `python -m qualcode` is the console script
+        return "launch"
     return top
 
 

@@ -17,6 +17,16 @@ def _parts(path):
                 if name == "word/document.xml" or name.startswith("word/media/")}
 
 
+
+@pytest.fixture(autouse=True)
+def as_in_a_fresh_process(monkeypatch):
+    """Earlier tests load matplotlib into the test process, where a report would then draw
+    its figures itself; these tests are about the figure process a fresh command starts."""
+    import qualcode.report.figure_worker as fw
+
+    monkeypatch.setattr(fw, "_matplotlib_loaded", lambda: False)
+
+
 def test_the_figure_process_draws_the_same_png_bytes_as_this_process(inputs, tmp_path):
     from PIL import Image
 
@@ -181,13 +191,16 @@ def test_the_figure_process_passes_on_its_warnings(tmp_path):
     assert seen[0] == seen[1] and any("missing from font" in m for m in seen[0])
 
 
-def test_with_one_core_or_when_asked_the_figures_are_drawn_here(monkeypatch):
+def test_with_one_core_matplotlib_loaded_or_when_asked_the_figures_are_drawn_here(monkeypatch):
     import qualcode.report.figure_worker as fw
 
     assert isinstance(fw.start_drawer(in_process=True), fw.InlineDrawer)
     monkeypatch.setattr(fw, "_cores", lambda: 1)
     assert isinstance(fw.start_drawer(), fw.InlineDrawer)
     monkeypatch.setattr(fw, "_cores", lambda: 2)
+    monkeypatch.setattr(fw, "_matplotlib_loaded", lambda: True)    # e.g. a copy of the daemon
+    assert isinstance(fw.start_drawer(), fw.InlineDrawer)
+    monkeypatch.setattr(fw, "_matplotlib_loaded", lambda: False)
     drawer = fw.start_drawer()
     try:
         assert isinstance(drawer, fw.FigureWorker)

@@ -24,22 +24,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable, ContextManager, Iterable, Optional
 
-#: Environment variable naming the cache folder (tests point it at a temporary folder).
-CACHE_ENV = "QUALCODE_CACHE_DIR"
-
-
-def cache_dir() -> Path:
-    """The folder of qualcode's per-machine cache (not created here)."""
-    env = os.environ.get(CACHE_ENV)
-    if env:
-        return Path(env)
-    try:
-        from platformdirs import user_cache_dir
-    except ImportError:
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        return Path(base) / "qualcode"
-    return Path(user_cache_dir("qualcode", appauthor=False))
-
+from ..fileutil import CACHE_ENV, cache_dir
 
 def write_atomic(path: Path, write: Callable[[str], object]) -> bool:
     """Let ``write(temporary path)`` make the file, then move it into place, so a reader in

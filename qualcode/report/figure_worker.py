@@ -156,14 +156,21 @@ class FigureWorker:
 
 def start_drawer(in_process: bool = False):
     """The figure process (a :class:`FigureWorker`), or an :class:`InlineDrawer` when asked
-    for, when there is no second core to draw on (the process would only add its start), or
-    when no process can be started (no interpreter to start, e.g. in a frozen app)."""
-    if in_process or _cores() < 2 or not sys.executable or getattr(sys, "frozen", False):
+    for, when there is no second core to draw on or matplotlib is loaded in this process
+    already (as in the daemon's copies): a process would only add its start; or when no
+    process can be started (no interpreter to start, e.g. in a frozen app)."""
+    if (in_process or _cores() < 2 or _matplotlib_loaded() or not sys.executable
+            or getattr(sys, "frozen", False)):
         return InlineDrawer()
     try:
         return FigureWorker()
     except OSError:
         return InlineDrawer()
+
+
+def _matplotlib_loaded() -> bool:
+    """Whether this process has matplotlib's drawing part loaded already."""
+    return "matplotlib.backends.backend_agg" in sys.modules
 
 
 def _cores() -> int:
