@@ -272,6 +272,13 @@ def status(obj, table_format):
     backend, why = lemmatizer_in_use(project.config)
     click.echo(f"{label('status.lemmatizer', lang)}: "
                f"{label(f'status.lemmatizer.{why}', lang, backend=backend, language=project.config.language)}")
+    from . import daemon
+
+    if daemon.supported():
+        warm = daemon.status()
+        state = ("off" if warm is None else "on" if daemon.wanted() else "bypassed")
+        state = label(f"status.daemon.{state}", lang, pid=(warm or {}).get("pid"))
+        click.echo(f"{label('status.daemon', lang)}: {state}")
 
 
 @main.command()

@@ -87,11 +87,16 @@ def daemon_exit_code(code) -> int:
     return code if isinstance(code, int) else 1
 
 
+def wanted() -> bool:
+    """Whether commands are to go to a running daemon (unless ``QUALCODE_DAEMON=off``)."""
+    return os.environ.get(DAEMON_ENV, "").lower() not in ("off", "0", "no", "false")
+
+
 # -- the command's side -------------------------------------------------------------------
 def run_in_daemon(argv: list[str]) -> Optional[int]:
     """Run the command ``argv`` in the daemon and return its exit code; None when no daemon
     serves this qualcode (then the caller runs the command itself)."""
-    if os.environ.get(DAEMON_ENV, "").lower() in ("off", "0", "no", "false") or not supported():
+    if not wanted() or not supported():
         return None
     path = socket_path()
     sock = _connect(path)

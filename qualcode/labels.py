@@ -47,6 +47,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "status.segments": ("Segmentit", "Segments"),
     "status.codings": ("Koodaukset", "Codings"),
     "status.lemmatizer": ("Perusmuotoistaja", "Lemmatiser"),
+    "status.daemon": ("Taustaprosessi", "Daemon"),
+    "status.daemon.on": ("käynnissä (pid {pid}): komennot ajetaan siinä", "running (pid {pid}): commands run in it"),
+    "status.daemon.bypassed": ("käynnissä (pid {pid}), mutta QUALCODE_DAEMON=off: komennot ajetaan omina prosesseinaan",
+                               "running (pid {pid}), but QUALCODE_DAEMON=off: commands run on their own"),
+    "status.daemon.off": ("ei käynnissä (qualcode daemon start käynnistää)", "not running (qualcode daemon start starts it)"),
     "status.lemmatizer.set": ("{backend}", "{backend}"),
     "status.lemmatizer.voikko": ("{backend} (valittu automaattisesti)", "{backend} (chosen automatically)"),
     "status.lemmatizer.no-voikko": ("{backend} (automaattinen valinta: Voikkoa tai sen suomen sanastoa "

@@ -91,9 +91,14 @@ def test_commands_give_what_their_own_process_gives(warm, project, tmp_path):
                 ["no-such-command"], ["--version"]]
     for args in commands:
         there, here = _qualcode(args, project, warm), _qualcode(args, alone, off)
-        assert (there.returncode, there.stdout, there.stderr) == (here.returncode, here.stdout, here.stderr), args
+        assert (there.returncode, there.stderr) == (here.returncode, here.stderr), args
+        said = [_without_daemon_line(p.stdout) for p in (there, here)]
+        assert said[0] == said[1], args
+    status = _qualcode(["status"], project, warm).stdout
+    assert "Taustaprosessi: käynnissä (pid" in status and "komennot ajetaan siinä" in status
+    assert "mutta QUALCODE_DAEMON=off" in _qualcode(["status"], alone, off).stdout
     assert _qualcode(["codebook", "check", "bad.yaml"], project, warm).returncode == 2
-    assert _served(warm) == before + len(commands) + 1     # the daemon ran them; off ran none
+    assert _served(warm) == before + len(commands) + 2     # the daemon ran them; off ran none
     from qualcode.project import Project
 
     frames = []
@@ -103,6 +108,10 @@ def test_commands_give_what_their_own_process_gives(warm, project, tmp_path):
         p.close()
     assert len(frames[0]) > 100
     assert frames[0].equals(frames[1])
+
+
+def _without_daemon_line(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.startswith("Taustaprosessi: "))
 
 
 def test_ctrl_c_reaches_the_command(warm, project):
