@@ -57,13 +57,14 @@ def socket_path() -> Path:
     """The daemon's socket: one per Python environment and qualcode installation, so that two
     virtual environments never share a daemon."""
     tag = hashlib.sha256(f"{sys.prefix}|{_PACKAGE}".encode()).hexdigest()[:10]
-    return cache_dir() / f"daemon-{tag}.sock"
+    return cache_dir() / "daemon" / f"{tag}.sock"     # a folder of its own, its user's only
 
 
 def code_fingerprint() -> str:
-    """What code a daemon runs: the Python environment, qualcode's folder and the size and time of
-    every one of its module files.  A command whose fingerprint differs from the daemon's
-    runs in its own process, so an upgraded or edited qualcode is never served by old code."""
+    """What code a daemon runs: the Python environment, qualcode's folder and the size and
+    time of every one of its files (modules, templates, schemas).  A command whose
+    fingerprint differs from the daemon's runs in its own process, so an upgraded or edited
+    qualcode is never served by old code."""
     entries = []
     folders = [str(_PACKAGE)]
     while folders:
@@ -72,7 +73,7 @@ def code_fingerprint() -> str:
                 if entry.is_dir(follow_symlinks=False):
                     if entry.name != "__pycache__":
                         folders.append(entry.path)
-                elif entry.name.endswith(".py"):
+                else:
                     stat = entry.stat()
                     entries.append(f"{entry.path}|{stat.st_size}|{stat.st_mtime_ns}")
     digest = hashlib.sha256(f"{sys.prefix}|{_PACKAGE}\n".encode())

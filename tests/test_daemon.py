@@ -65,7 +65,7 @@ def warm():
     yield env
     stopped = _qualcode(["daemon", "stop"], ROOT, env)
     assert "stopped after" in stopped.stdout
-    assert not list(cache.glob("*.sock"))
+    assert not list(cache.rglob("*.sock"))
     shutil.rmtree(cache, ignore_errors=True)
 
 
@@ -173,9 +173,9 @@ def test_an_idle_daemon_stops_by_itself(short_dir):
     started = _qualcode(["daemon", "start", "--idle", "0.05"], ROOT, env)     # 3 seconds
     assert "after 0.05 minutes without a command" in started.stdout
     deadline = time.monotonic() + 30
-    while list(cache.glob("*.sock")) and time.monotonic() < deadline:
+    while list(cache.rglob("*.sock")) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not list(cache.glob("*.sock"))
+    assert not list(cache.rglob("*.sock"))
     assert "No daemon runs" in _qualcode(["daemon", "status"], ROOT, env).stdout
     assert "No daemon was running." in _qualcode(["daemon", "stop"], ROOT, env).stdout
 
