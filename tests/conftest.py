@@ -51,6 +51,18 @@ def project(tmp_path):
     p.close()
 
 
+def soffice_pdf(path, outdir):
+    """LibreOffice's PDF of ``path`` (a docx or xlsx) in ``outdir``.  Each test process prints
+    with a LibreOffice profile of its own: two processes sharing one (tests run in parallel)
+    would make one of them fail."""
+    import subprocess
+
+    profile = Path(tempfile.gettempdir()) / f"qualcode-test-libreoffice-{os.getpid()}"
+    subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(outdir), str(path)], check=True, capture_output=True, timeout=600)
+    return Path(outdir) / (Path(path).stem + ".pdf")
+
+
 def run_cli(args, cwd=None):
     """Run the CLI in-process with click's runner; returns (exit_code, output)."""
     from click.testing import CliRunner

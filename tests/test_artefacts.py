@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import textwrap
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from conftest import reviewed_demo
+from conftest import reviewed_demo, soffice_pdf
 import yaml
 
 from qualcode.construct import ConstructError, load_constructs
@@ -297,9 +296,7 @@ def pages(demo, tmp_path_factory):
         pytest.skip("LibreOffice is not installed (the CI script installs it)")
     out = tmp_path_factory.mktemp("pdf")
     path = demo[1][("docx", "fi")]
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(out), str(path)],
-                   check=True, capture_output=True, timeout=600)
-    return [p.extract_text() for p in pypdf.PdfReader(out / (path.stem + ".pdf")).pages]
+    return [p.extract_text() for p in pypdf.PdfReader(soffice_pdf(path, out)).pages]
 
 
 def _appendix_pages(pages, title):

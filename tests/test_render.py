@@ -13,7 +13,7 @@ import subprocess
 import openpyxl
 import pytest
 
-from conftest import reviewed_demo
+from conftest import reviewed_demo, soffice_pdf
 
 CM = 72 / 2.54          # PDF points per cm
 A4 = (595, 842)
@@ -42,10 +42,7 @@ def demo(tmp_path_factory):
     project.close()
 
 
-def _to_pdf(path, outdir):
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(outdir), str(path)],
-                   check=True, capture_output=True, timeout=600)
-    return outdir / (path.stem + ".pdf")
+_to_pdf = soffice_pdf
 
 
 @pytest.fixture(scope="module")
