@@ -203,13 +203,45 @@ class RuleMatcher:
             forms, lemmas = lexicon.forms, lexicon.lemmas
             first = len(table.entries)
             searchable = self._suffix_candidates(forms, first, n)
+            # only the types a rule may hit go through _type_rules (a few hundred of thousands
+            # of types): the lemma or form is a term, a compound keyword ends the lemma, is
+            # the last compound part, or may be found by lemmatising the form's last part
+            maybe = searchable | self._lemma_suffix_candidates(lemmas, first, n)
+            exact, compound = self._exact, self._compound
+            entries = table.entries
             for gid in range(first, n):
-                parts = self._parts(lexicon, gid) if self._compound else ()
-                entry = self._type_rules(forms[gid], lemmas[gid], parts, gid in searchable)
-                table.entries.append(entry)
+                parts = self._parts(lexicon, gid) if compound else ()
+                if (gid in maybe or lemmas[gid] in exact or forms[gid] in exact
+                        or (len(parts) > 1 and parts[-1] in compound)):
+                    entry = self._type_rules(forms[gid], lemmas[gid], parts, gid in searchable)
+                else:
+                    entry = None
+                entries.append(entry)
                 if entry is not None:
                     table.flags[gid] = True
         return table
+
+    def _lemma_suffix_candidates(self, lemmas: list[str], first: int, last: int) -> set[int]:
+        """Ids (``first`` ≤ id < ``last``) of the word types whose lemma ends with a compound
+        keyword after at least :data:`MIN_PREFIX` characters: one ``str.find`` scan per
+        keyword over the lemmas joined by NUL (which no lemma contains)."""
+        if not self._compound or first >= last:
+            return set()
+        from bisect import bisect_right
+
+        chunk = lemmas[first:last]
+        joined = "\x00".join(chunk) + "\x00"
+        ends = np.cumsum([len(lemma) + 1 for lemma in chunk]).tolist()   # end (+1) of each lemma
+        found: set[int] = set()
+        for key in self._compound:
+            needle = key + "\x00"
+            pos = joined.find(needle)
+            while pos != -1:
+                i = bisect_right(ends, pos)
+                if pos - (ends[i - 1] if i else 0) >= MIN_PREFIX:
+                    found.add(first + i)
+                pos = joined.find(needle, pos + 1)
+        return found
 
     def _suffix_candidates(self, forms: list[str], first: int, last: int) -> set[int]:
         """Ids (``first`` ≤ id < ``last``) of the word types that contain the head of a compound
@@ -277,8 +309,11 @@ class RuleMatcher:
                 self._match_patterns(list(texts), out, only=wanted)
         if extra is not None:
             for i, more in enumerate(extra):
-                out[i].extend(more)
+                if more:
+                    out[i].extend(more)
         for i, hits in enumerate(out):
+            if not hits:   # most texts: nothing to filter or sort
+                continue
             if excluded.get(i):
                 ex = excluded[i]
                 hits = [m for m in hits if m.code_id not in ex]
@@ -320,14 +355,17 @@ class RuleMatcher:
         cached = self.__dict__.setdefault("_mask_cache", {})
         if key not in cached:
             cached.clear()
-            lemma_ids: dict[str, int] = {}
-            lemma_of = np.fromiter((lemma_ids.setdefault(l, len(lemma_ids)) for l in lexicon.lemmas),
-                                   dtype=np.int64, count=len(lexicon))
+            # the types of each lemma a phrase has, in one pass over the lexicon's lemmas
+            types_of: dict[str, list[int]] = {lemma: [] for ph in self._phrases for lemma in ph.lemmas}
+            for gid, lemma in enumerate(lexicon.lemmas):
+                if lemma in types_of:
+                    types_of[lemma].append(gid)
             masks = []
             for ph in self._phrases:
                 per_word = []
                 for lemma, form in zip(ph.lemmas, ph.forms):
-                    m = lemma_of == lemma_ids.get(lemma, -1)
+                    m = np.zeros(len(lexicon), dtype=bool)
+                    m[types_of[lemma]] = True
                     gid = lexicon.ids.get(form)
                     if gid is not None:
                         m[gid] = True
