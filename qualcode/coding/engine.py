@@ -31,7 +31,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Optional
 
 import numpy as np
@@ -68,9 +68,20 @@ def rule_fingerprint(code: Code, salt: str) -> str:
 
 
 def codebook_snapshot(codebook: Codebook) -> dict:
-    """A codebook as plain data, for the store's snapshot of the codebook used in each run."""
+    """A codebook as plain data, for the store's snapshot of the codebook used in each run
+    (the codes' own values, as ``dataclasses.asdict`` gives them without copying them: the
+    snapshot is only written as JSON).
+
+    >>> from dataclasses import asdict
+    >>> from qualcode.codebook import codebook_from_dict
+    >>> cb = codebook_from_dict({"codes": [{"id": "x", "keywords": ["hinta"]}]})
+    >>> snap = codebook_snapshot(cb)
+    >>> snap["codes"] == [{k: v for k, v in asdict(c).items() if k != "line"} for c in cb]
+    True
+    """
+    names = [f.name for f in fields(Code) if f.name != "line"]
     return {"language": codebook.language, "name": codebook.name,
-            "codes": [{k: v for k, v in asdict(c).items() if k != "line"} for c in codebook]}
+            "codes": [{k: getattr(c, k) for k in names} for c in codebook]}
 
 
 def forget_coding_state(store) -> None:
