@@ -419,19 +419,26 @@ class CodingEngine:
         row_of[seg_arr] = np.arange(len(seg_arr))   # segment id -> position in this run
         to_save = []
         scans: dict[frozenset, tuple] = {}   # the texts of one set of sources, prepared once
+        every_source = frozenset(sources)
+        with_hits = {pattern for pattern, _ in cached}   # pattern keys with some source's hits kept
         for rule in rules:
-            missing = frozenset(sid for sid in sources if (key[rule], sid) not in cached)
+            missing = (frozenset(sid for sid in sources if (key[rule], sid) not in cached)
+                       if key[rule] in with_hits else every_source)
+            blob = None
             if missing:
                 if missing not in scans:
                     idx = np.asarray([i for i, sid in enumerate(src_ids) if sid in missing], dtype=np.int64)
                     sub = texts.subset(idx.tolist())
                     scans[missing] = (idx, sub, matcher.prepare_texts(sub, anns.select(idx)))
                 idx, sub, scan = scans[missing]
-                for sid, data in _hits_by_source(matcher.pattern_spans(rule, sub, scan), idx, seg_arr,
-                                                 src_arr, sorted(missing)):
+                blob, per_source = _hits_by_source(matcher.pattern_spans(rule, sub, scan), idx, seg_arr,
+                                                   src_arr, sorted(missing))
+                for sid, data in per_source:
                     cached[(key[rule], sid)] = data
                     to_save.append((key[rule], sid, data))
-            hits = np.frombuffer(b"".join(cached[(key[rule], sid)] for sid in sources), dtype="<i8").reshape(-1, 3)
+            if missing is not every_source:   # (else the blob is every source's hits, in order)
+                blob = b"".join(cached[(key[rule], sid)] for sid in sources)
+            hits = np.frombuffer(blob, dtype="<i8").reshape(-1, 3)
             hits = hits[hits[:, 0] < len(row_of)]
             rows = row_of[hits[:, 0]]
             for i, a, b in zip(rows[rows >= 0].tolist(), *hits[rows >= 0, 1:].T.tolist()):
@@ -442,9 +449,17 @@ class CodingEngine:
 
 
 def _hits_by_source(spans: list, idx: np.ndarray, seg_arr: np.ndarray, src_arr: np.ndarray,
-                    sources: list[int]):
-    """(source id, packed int64 triples (segment id, start, end)) of one pattern's spans
-    (text index into the scanned texts ``idx``, start, end), for every scanned source."""
+                    sources: list[int]) -> tuple[bytes, list[tuple[int, bytes]]]:
+    """The packed int64 triples (segment id, start, end) of one pattern's spans (text index
+    into the scanned texts ``idx``, start, end), ordered by source (``sources``, ascending),
+    and (source id, its part of them) for every scanned source: one copy of the triples,
+    cut into the sources' parts (a numpy slice and copy per source cost more than all else).
+
+    >>> blob, parts = _hits_by_source([(0, 1, 2), (1, 3, 4)], np.array([0, 1]), np.array([7, 8]),
+    ...                               np.array([5, 4]), [4, 5, 6])
+    >>> [(sid, np.frombuffer(b, "<i8").tolist()) for sid, b in parts], len(blob)
+    ([(4, [8, 3, 4]), (5, [7, 1, 2]), (6, [])], 48)
+    """
     spans_arr = np.asarray(spans, dtype=np.int64).reshape(-1, 3)
     rows = idx[spans_arr[:, 0]]
     triples = np.column_stack([seg_arr[rows], spans_arr[:, 1], spans_arr[:, 2]]).astype("<i8")
@@ -452,8 +467,9 @@ def _hits_by_source(spans: list, idx: np.ndarray, seg_arr: np.ndarray, src_arr: 
     order = np.argsort(src, kind="stable")
     src, triples = src[order], triples[order]
     bounds = np.searchsorted(src, sources + [np.iinfo(np.int64).max]).tolist()
-    for k, sid in enumerate(sources):
-        yield sid, triples[bounds[k]:bounds[k + 1]].tobytes()
+    blob = triples.tobytes()
+    size = triples.itemsize * 3
+    return blob, [(sid, blob[size * bounds[k]:size * bounds[k + 1]]) for k, sid in enumerate(sources)]
 
 
 def _lacking_segments(segments: _Segments, unpacked: dict) -> dict[int, set]:

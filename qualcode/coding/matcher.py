@@ -506,11 +506,13 @@ def _word_runs_from_tokens(packed, texts: Sequence[str]) -> dict[str, list]:
     texts_of: dict[str, list] = {}
     size = int(tids.max()) + 1 if len(tids) else 0
     starts_w, ends_w = np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
-    for t, group in zip(ptype[np.r_[0, cut]].tolist() if len(ptype) else [], np.split(ptext, cut)):
+    bounds = np.r_[0, cut, len(ptext)].tolist()
+    for k, t in enumerate(ptype[np.r_[0, cut]].tolist() if len(ptype) else []):
         form = forms[t]
         starts_w[t], ends_w[t] = bool(_WORD_RUN.match(form)), bool(_WORD_RUN.match(form[-1:]))
+        group = _TextsOfType(ptext, bounds[k], bounds[k + 1])   # made into a list only if looked up
         for w in set(_WORD_RUN.findall(form)):
-            texts_of.setdefault(w, []).append(group.tolist())
+            texts_of.setdefault(w, []).append(group)
     starts, ends = np.asarray(packed.starts), np.asarray(packed.ends)
     touching = ((starts[1:] == ends[:-1]) & (text_of[1:] == text_of[:-1])
                 & ends_w[tids[:-1]] & starts_w[tids[1:]])
@@ -518,6 +520,19 @@ def _word_runs_from_tokens(packed, texts: Sequence[str]) -> dict[str, list]:
         for w in set(_WORD_RUN.findall(texts[i].lower())):
             texts_of.setdefault(w, []).append([i])
     return texts_of
+
+
+class _TextsOfType:
+    """The texts one word type occurs in (ascending): a slice of the sorted (type, text)
+    pairs, turned into a list of ints when iterated (most types no literal looks for)."""
+
+    __slots__ = ("_texts", "_lo", "_hi")
+
+    def __init__(self, texts: np.ndarray, lo: int, hi: int) -> None:
+        self._texts, self._lo, self._hi = texts, lo, hi
+
+    def __iter__(self):
+        return iter(self._texts[self._lo:self._hi].tolist())
 
 
 def _type_text_pairs(tids: np.ndarray, text_of: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -579,8 +594,15 @@ class _PatternScan:
         """Indices of the texts whose lowercased form contains ``literal``."""
         hit = self._with.get(literal)
         if hit is None:
-            if _WORD_RUN.fullmatch(literal):
+            pieces = _WORD_RUN.findall(literal)
+            if pieces == [literal]:
                 hit = self._texts_with_word_literal(literal)
+            elif pieces:
+                # A literal with other characters ("oma-aloitt"): the texts with its longest
+                # run of word characters, each read to see if it holds the whole literal;
+                # lowercasing every text for one such literal took longer.
+                texts = self.texts
+                hit = {i for i in self._texts_with(max(pieces, key=len)) if literal in texts[i].lower()}
             else:
                 hit = set(RuleMatcher._texts_containing(self._folded(), literal, self.bounds))
             self._with[literal] = hit
