@@ -398,12 +398,12 @@ class CodingEngine:
                 for i, matches in enumerate(results, start=lo):
                     if not matches:
                         continue
-                    for m in matches:
-                        rule_counts[m.rule] = rule_counts.get(m.rule, 0) + 1
-                        key = (seg_ids[i], m.code_id)
+                    seg_id, src_id, seg_start = seg_ids[i], src_ids[i], seg_starts[i]
+                    for code_id, start, end, rule in matches:
+                        rule_counts[rule] = rule_counts.get(rule, 0) + 1
+                        key = (seg_id, code_id)
                         if key not in wanted:  # one suggestion per code and segment: its first match
-                            wanted[key] = (seg_ids[i], src_ids[i], m.code_id, seg_starts[i] + m.start,
-                                           seg_starts[i] + m.end, m.rule)
+                            wanted[key] = (seg_id, src_id, code_id, seg_start + start, seg_start + end, rule)
 
     def _pattern_matches(self, matcher: RuleMatcher, texts: "_LazyTexts", anns: PackedAnnotations,
                          seg_ids: list[int], src_ids: list[int], include_interviewer: bool) -> tuple[list[list], set]:

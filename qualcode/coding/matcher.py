@@ -336,13 +336,13 @@ class RuleMatcher:
         if not len(pos):
             return
         text_of = (np.searchsorted(packed.offsets, pos, side="right") - 1).tolist()
-        starts, ends = packed.starts, packed.ends
         entries = table.entries
-        for p, k, gid in zip(pos.tolist(), text_of, tids[pos].tolist()):
+        # the hits' offsets as Python ints in one step each (not a numpy scalar per hit)
+        for s, e, k, gid in zip(packed.starts[pos].tolist(), packed.ends[pos].tolist(), text_of,
+                                tids[pos].tolist()):
             entry = entries[gid]
             seg = indices[k]
             if entry.hits:
-                s, e = int(starts[p]), int(ends[p])
                 for code_id, rule in entry.hits:
                     out[seg].append(Match(code_id, s, e, rule))
             if entry.excludes:
