@@ -120,6 +120,15 @@ class _Segments:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def as_lists(self) -> tuple[list[int], list[int], list[int], frozenset]:
+        """(ids, source ids, starts) as lists and the ids as a set, made once (a watching
+        engine matches its remembered segments run after run; the lists are not changed)."""
+        made = self.__dict__.get("_lists")
+        if made is None:
+            ids = self.ids.tolist()
+            made = self.__dict__["_lists"] = (ids, self.sources.tolist(), self.starts.tolist(), frozenset(ids))
+        return made
+
     def of_sources(self, sources: set[int]) -> "_Segments":
         keep = np.isin(self.sources, np.fromiter(sources, dtype=np.int64, count=len(sources)))
         return _Segments(self.ids[keep], self.sources[keep], self.starts[keep])
@@ -384,17 +393,18 @@ class CodingEngine:
                 continue
             anns = self.annotations(part, progress)
             matcher = RuleMatcher(Codebook(codes=codes, language=cb.language, name=cb.name), self.annotator)
-            seg_ids, src_ids, seg_starts = part.ids.tolist(), part.sources.tolist(), part.starts.tolist()
+            # in_run: one set shared by the run's codes, not a copy per code
+            seg_ids, src_ids, seg_starts, in_run = part.as_lists()
             # texts are read only when a pattern has to run on them (token rules need none)
             texts = _LazyTexts(self.store, seg_ids, src_ids, self._read_texts, self._read_sources)
-            in_run = frozenset(seg_ids)   # one set shared by the run's codes, not a copy per code
             for code in codes:
                 seen = scope_segments.get(code.id)
                 scope_segments[code.id] = in_run if seen is None else seen | in_run
             extra, cached_rules = self._pattern_matches(matcher, texts, anns, seg_ids, src_ids, include_interviewer)
             for lo in progress_iter(range(0, len(texts), _CHUNK), self._label("progress.code"), enabled=progress):
                 results = matcher.match_many(texts[lo:lo + _CHUNK], anns[lo:lo + _CHUNK],
-                                             skip_patterns=cached_rules, extra=extra[lo:lo + _CHUNK])
+                                             skip_patterns=cached_rules,
+                                             extra=extra[lo:lo + _CHUNK] if extra is not None else None)
                 for i, matches in enumerate(results, start=lo):
                     if not matches:
                         continue
@@ -406,14 +416,16 @@ class CodingEngine:
                             wanted[key] = (seg_id, src_id, code_id, seg_start + start, seg_start + end, rule)
 
     def _pattern_matches(self, matcher: RuleMatcher, texts: "_LazyTexts", anns: PackedAnnotations,
-                         seg_ids: list[int], src_ids: list[int], include_interviewer: bool) -> tuple[list[list], set]:
-        """Matches of the matcher's regular expressions, per text.  A pattern's hits on a
-        source version never change, so they are kept in the store and reused by every later
-        run that has the same pattern, whichever code it belongs to."""
+                         seg_ids: list[int], src_ids: list[int],
+                         include_interviewer: bool) -> tuple[Optional[list[list]], set]:
+        """Matches of the matcher's regular expressions, per text (None when the codes have
+        no pattern).  A pattern's hits on a source version never change, so they are kept in
+        the store and reused by every later run that has the same pattern, whichever code it
+        belongs to."""
         rules = list(dict.fromkeys(matcher.pattern_rules()))
-        extra: list[list] = [[] for _ in range(len(texts))]
         if not rules:
-            return extra, set()
+            return None, set()
+        extra: list[list] = [[] for _ in range(len(texts))]
         codes_of = matcher.codes_of_pattern_rule()
         scope = "all" if include_interviewer else "informants"
         key = {rule: f"{scope}|{rule}" for rule in rules}
