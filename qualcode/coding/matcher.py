@@ -224,7 +224,8 @@ class RuleMatcher:
     def _lemma_suffix_candidates(self, lemmas: list[str], first: int, last: int) -> set[int]:
         """Ids (``first`` ≤ id < ``last``) of the word types whose lemma ends with a compound
         keyword after at least :data:`MIN_PREFIX` characters: one ``str.find`` scan per
-        keyword over the lemmas joined by NUL (which no lemma contains)."""
+        keyword over the lemmas joined by NUL (each lemma found by its length, so a NUL in
+        a lemma could only add a type that :meth:`_type_rules` then turns down)."""
         if not self._compound or first >= last:
             return set()
         from bisect import bisect_right
