@@ -202,6 +202,7 @@ def _check_pattern(pattern: str, cid: str, path: str, line: int) -> None:
                     "without the outer repetition", path, line)
 
 
+@functools.lru_cache(maxsize=4096)
 def nested_quantifier(pattern: str) -> bool:
     """True when ``pattern`` repeats (``+``, ``*``, ``{n,}``, ``{n,m}`` with m ≥ 10) something that
     itself holds such a repetition: catastrophic backtracking's usual shape.

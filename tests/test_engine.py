@@ -76,6 +76,30 @@ def test_first_run_suggests_codes_and_summarises(store, annotator):
     assert set(state["codes"]) == {"laskutus", "viestinta", "hinta"} and len(state["sources"]) == 1
 
 
+def test_the_garbage_collector_is_as_it_was_after_a_run(store, annotator):
+    # a run turns the collector off and on again, moving what it left to the oldest
+    # generation; objects the process froze itself stay frozen
+    import gc
+
+    add_source(store, "a.txt", PARAGRAPHS)
+    engine = CodingEngine(store, annotator)
+    engine.code(codebook(CODES))
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        engine.code(codebook(CODES[:1]))
+        assert gc.isenabled() and 0 < gc.get_freeze_count() <= frozen   # (some freed meanwhile)
+    finally:
+        gc.unfreeze()
+    gc.disable()
+    try:
+        engine.code(codebook(CODES))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_rerun_keeps_unchanged_suggestions(store, annotator):
     add_source(store, "a.txt", PARAGRAPHS)
     engine = CodingEngine(store, annotator)

@@ -243,6 +243,31 @@ def test_words_found_from_tokens_are_those_found_in_the_texts(corpus, lang, tmp_
     for literal in literals:
         assert by_tokens._texts_with_word_literal(literal) == by_texts._texts_with_word_literal(literal), literal
     assert by_tokens._texts_with_word_literal("0km") == {len(texts) - 3}
+    # a literal with other characters is looked for through its longest word run: the same
+    # texts as a search of every text lowercased
+    from qualcode.coding.matcher import RuleMatcher as Matcher
+
+    others = ["e-mail", "www.x.fi/a_b", "12:30", "5kg.", "ja 5", "οδος κ", "zz-top", "?q=", ", ja", "-aloitt"]
+    others += [w[:3] + " " + v[:2] for w, v in zip(sorted(words)[::37], sorted(words)[5::37])]
+    for literal in others:
+        folded = set(Matcher._texts_containing(by_texts._folded(), literal, by_texts.bounds))
+        assert by_tokens._texts_with(literal) == folded == by_texts._texts_with(literal), literal
+    assert by_tokens._texts_with("e-mail") == {len(texts) - 1}
+
+
+def test_the_type_table_runs_the_rules_only_where_they_may_hit(fi, monkeypatch):
+    # the per-type table looks only at the types a rule may hit; with every type looked at,
+    # the same matches come out
+    codes = [{"id": "viestinta", "keywords": ["päivitys", "viestintä"], "compound": True, "exclude": ["kiitos"]},
+             {"id": "tuki", "keywords": ["tuki", "apu"], "compound": True, "phrases": ["ottaa yhteyttä"]},
+             {"id": "hinta", "keywords": ["hinta", "lasku"], "exclude": ["ilmainen lounas"]}]
+    texts = ["Tilannepäivityksiä tuli harvoin, asiakastuki vastasi.", "Laskutuksessa virheitä, hinnat nousivat.",
+             "Kiitos viestinnästä ja päivityksistä!", "Otimme yhteyttä tukeen; ilmainen lounas.",
+             "Ohjelmistopäivitykset ja käyttötukipalvelu", "Apua saatiin, laskut tulivat."]
+    fast = matcher(codes, Annotator("fi")).match_many(texts)
+    monkeypatch.setattr(RuleMatcher, "_lemma_suffix_candidates", lambda self, lemmas, first, last: set(range(first, last)))
+    assert matcher(codes, Annotator("fi")).match_many(texts) == fast
+    assert {m.code_id for ms in fast for m in ms} == {"viestinta", "tuki", "hinta"}
 
 
 def test_patterns_over_joined_candidates_match_as_text_by_text(tmp_path):

@@ -125,6 +125,38 @@ def test_counts_of_untouched_codes_come_from_memory_until_something_else_writes(
         store.suggestion_counts = original
 
 
+def test_annotations_are_kept_between_runs_until_something_else_writes(project):
+    # the watching engine unpacks the stored annotations once, and again after another
+    # connection has written to the store; the runs code as a fresh code would
+    coded_study(project, BOOK, TEXTS)
+    runs = project.coding.watch(interval=0.01)
+    next(runs)
+    store = project.store
+    read: list = []
+    original = store.source_annotations
+    store.source_annotations = lambda *a, **k: read.append(1) or original(*a, **k)
+    try:
+        for i, book in enumerate([BOOK.replace("keywords: [tuki]", "keywords: [tuki, palaveri]"), BOOK,
+                                  BOOK.replace("keywords: [lasku]", "keywords: [lasku, palaveri]")]):
+            _book(project).write_text(book, encoding="utf-8")
+            next(runs)
+            assert len(read) == 1, i
+        from qualcode.store import SQLiteStore
+
+        other = SQLiteStore(store.path)
+        other.set_meta("touched-by", "another process")
+        other.close()
+        _book(project).write_text(BOOK, encoding="utf-8")
+        run = next(runs)
+        assert len(read) == 2
+        assert {r["code_id"]: r["segments"] for r in run.rows} == {"laskutus": 2, "tuki": 2}
+    finally:
+        store.source_annotations = original
+    fresh = _suggestions(project)
+    project.coding.code_rows()
+    assert _suggestions(project) == fresh
+
+
 def test_watch_needs_a_codebook_file(project):
     from qualcode.errors import QualcodeError
 

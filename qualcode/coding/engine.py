@@ -31,7 +31,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Optional
 
 import numpy as np
@@ -68,9 +68,20 @@ def rule_fingerprint(code: Code, salt: str) -> str:
 
 
 def codebook_snapshot(codebook: Codebook) -> dict:
-    """A codebook as plain data, for the store's snapshot of the codebook used in each run."""
+    """A codebook as plain data, for the store's snapshot of the codebook used in each run
+    (the codes' own values, as ``dataclasses.asdict`` gives them without copying them: the
+    snapshot is only written as JSON).
+
+    >>> from dataclasses import asdict
+    >>> from qualcode.codebook import codebook_from_dict
+    >>> cb = codebook_from_dict({"codes": [{"id": "x", "keywords": ["hinta"]}]})
+    >>> snap = codebook_snapshot(cb)
+    >>> snap["codes"] == [{k: v for k, v in asdict(c).items() if k != "line"} for c in cb]
+    True
+    """
+    names = [f.name for f in fields(Code) if f.name != "line"]
     return {"language": codebook.language, "name": codebook.name,
-            "codes": [{k: v for k, v in asdict(c).items() if k != "line"} for c in codebook]}
+            "codes": [{k: getattr(c, k) for k in names} for c in codebook]}
 
 
 def forget_coding_state(store) -> None:
@@ -108,6 +119,15 @@ class _Segments:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def as_lists(self) -> tuple[list[int], list[int], list[int], frozenset]:
+        """(ids, source ids, starts) as lists and the ids as a set, made once (a watching
+        engine matches its remembered segments run after run; the lists are not changed)."""
+        made = self.__dict__.get("_lists")
+        if made is None:
+            ids = self.ids.tolist()
+            made = self.__dict__["_lists"] = (ids, self.sources.tolist(), self.starts.tolist(), frozenset(ids))
+        return made
 
     def of_sources(self, sources: set[int]) -> "_Segments":
         keep = np.isin(self.sources, np.fromiter(sources, dtype=np.int64, count=len(sources)))
@@ -149,7 +169,11 @@ class CodingEngine:
         # A run makes many small objects and no reference cycles: the cyclic garbage
         # collector would only rescan the big heap again and again (a quarter of a second
         # of full collections while writing the suggestions of ~1M words).  It comes back
-        # on once the run's own objects are gone, so its next pass has little to look at.
+        # on once the run's own objects are gone.  What the run left (spaCy once loaded, the
+        # lemmas) would all be in the youngest generation then, and its first pass would
+        # scan them all only to find them alive (0.12 s after a first code of 1M words):
+        # they are moved to the oldest generation instead, without a pass (freeze and
+        # unfreeze), unless the process has frozen objects of its own.
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
@@ -157,6 +181,7 @@ class CodingEngine:
         finally:
             self._read_texts, self._read_sources = {}, set()
             if gc_was_enabled:
+                _to_oldest_generation()
                 gc.enable()
 
     def _update(self, codebook: Codebook, include_interviewer: bool, progress: bool) -> None:
@@ -208,7 +233,19 @@ class CodingEngine:
         source version's segments are annotated once per NLP backend and kept in the store
         (one blob per source); later runs only unpack it (a few numpy calls per source).
         Only the segments a run matches are annotated: interviewer turns, which a run
-        without them never reads, are annotated when a run first includes them."""
+        without them never reads, are annotated when a run first includes them.  An engine
+        that codes again keeps the annotations of its remembered segments while nothing
+        else writes to the store (unpacking a million tokens' blobs took 0.05 s a run)."""
+        memo = self._remembered()
+        kept = memo.get(("annotations", id(segments)))
+        if kept is not None and kept[0] is segments:
+            return kept[1]
+        anns = self._annotations(segments, progress)
+        if any(segments is memo.get(("segments", flag)) for flag in (False, True)):
+            memo[("annotations", id(segments))] = (segments, anns)
+        return anns
+
+    def _annotations(self, segments: _Segments, progress: bool) -> PackedAnnotations:
         backend = self.annotator.backend
         # the sources in the order of the segments, so the selection below keeps rows in order
         uniq, first = np.unique(segments.sources, return_index=True)
@@ -356,34 +393,39 @@ class CodingEngine:
                 continue
             anns = self.annotations(part, progress)
             matcher = RuleMatcher(Codebook(codes=codes, language=cb.language, name=cb.name), self.annotator)
-            seg_ids, src_ids, seg_starts = part.ids.tolist(), part.sources.tolist(), part.starts.tolist()
+            # in_run: one set shared by the run's codes, not a copy per code
+            seg_ids, src_ids, seg_starts, in_run = part.as_lists()
             # texts are read only when a pattern has to run on them (token rules need none)
             texts = _LazyTexts(self.store, seg_ids, src_ids, self._read_texts, self._read_sources)
-            in_run = frozenset(seg_ids)   # one set shared by the run's codes, not a copy per code
             for code in codes:
                 seen = scope_segments.get(code.id)
                 scope_segments[code.id] = in_run if seen is None else seen | in_run
             extra, cached_rules = self._pattern_matches(matcher, texts, anns, seg_ids, src_ids, include_interviewer)
             for lo in progress_iter(range(0, len(texts), _CHUNK), self._label("progress.code"), enabled=progress):
                 results = matcher.match_many(texts[lo:lo + _CHUNK], anns[lo:lo + _CHUNK],
-                                             skip_patterns=cached_rules, extra=extra[lo:lo + _CHUNK])
+                                             skip_patterns=cached_rules,
+                                             extra=extra[lo:lo + _CHUNK] if extra is not None else None)
                 for i, matches in enumerate(results, start=lo):
-                    for m in matches:
-                        rule_counts[m.rule] = rule_counts.get(m.rule, 0) + 1
-                        key = (seg_ids[i], m.code_id)
+                    if not matches:
+                        continue
+                    seg_id, src_id, seg_start = seg_ids[i], src_ids[i], seg_starts[i]
+                    for code_id, start, end, rule in matches:
+                        rule_counts[rule] = rule_counts.get(rule, 0) + 1
+                        key = (seg_id, code_id)
                         if key not in wanted:  # one suggestion per code and segment: its first match
-                            wanted[key] = (seg_ids[i], src_ids[i], m.code_id, seg_starts[i] + m.start,
-                                           seg_starts[i] + m.end, m.rule)
+                            wanted[key] = (seg_id, src_id, code_id, seg_start + start, seg_start + end, rule)
 
     def _pattern_matches(self, matcher: RuleMatcher, texts: "_LazyTexts", anns: PackedAnnotations,
-                         seg_ids: list[int], src_ids: list[int], include_interviewer: bool) -> tuple[list[list], set]:
-        """Matches of the matcher's regular expressions, per text.  A pattern's hits on a
-        source version never change, so they are kept in the store and reused by every later
-        run that has the same pattern, whichever code it belongs to."""
+                         seg_ids: list[int], src_ids: list[int],
+                         include_interviewer: bool) -> tuple[Optional[list[list]], set]:
+        """Matches of the matcher's regular expressions, per text (None when the codes have
+        no pattern).  A pattern's hits on a source version never change, so they are kept in
+        the store and reused by every later run that has the same pattern, whichever code it
+        belongs to."""
         rules = list(dict.fromkeys(matcher.pattern_rules()))
-        extra: list[list] = [[] for _ in range(len(texts))]
         if not rules:
-            return extra, set()
+            return None, set()
+        extra: list[list] = [[] for _ in range(len(texts))]
         codes_of = matcher.codes_of_pattern_rule()
         scope = "all" if include_interviewer else "informants"
         key = {rule: f"{scope}|{rule}" for rule in rules}
@@ -394,19 +436,26 @@ class CodingEngine:
         row_of[seg_arr] = np.arange(len(seg_arr))   # segment id -> position in this run
         to_save = []
         scans: dict[frozenset, tuple] = {}   # the texts of one set of sources, prepared once
+        every_source = frozenset(sources)
+        with_hits = {pattern for pattern, _ in cached}   # pattern keys with some source's hits kept
         for rule in rules:
-            missing = frozenset(sid for sid in sources if (key[rule], sid) not in cached)
+            missing = (frozenset(sid for sid in sources if (key[rule], sid) not in cached)
+                       if key[rule] in with_hits else every_source)
+            blob = None
             if missing:
                 if missing not in scans:
                     idx = np.asarray([i for i, sid in enumerate(src_ids) if sid in missing], dtype=np.int64)
                     sub = texts.subset(idx.tolist())
                     scans[missing] = (idx, sub, matcher.prepare_texts(sub, anns.select(idx)))
                 idx, sub, scan = scans[missing]
-                for sid, data in _hits_by_source(matcher.pattern_spans(rule, sub, scan), idx, seg_arr,
-                                                 src_arr, sorted(missing)):
+                blob, per_source = _hits_by_source(matcher.pattern_spans(rule, sub, scan), idx, seg_arr,
+                                                   src_arr, sorted(missing))
+                for sid, data in per_source:
                     cached[(key[rule], sid)] = data
                     to_save.append((key[rule], sid, data))
-            hits = np.frombuffer(b"".join(cached[(key[rule], sid)] for sid in sources), dtype="<i8").reshape(-1, 3)
+            if missing is not every_source:   # (else the blob is every source's hits, in order)
+                blob = b"".join(cached[(key[rule], sid)] for sid in sources)
+            hits = np.frombuffer(blob, dtype="<i8").reshape(-1, 3)
             hits = hits[hits[:, 0] < len(row_of)]
             rows = row_of[hits[:, 0]]
             for i, a, b in zip(rows[rows >= 0].tolist(), *hits[rows >= 0, 1:].T.tolist()):
@@ -416,10 +465,31 @@ class CodingEngine:
         return extra, set(rules)
 
 
+def _to_oldest_generation() -> None:
+    """Move every object the garbage collector tracks to its oldest generation without a
+    collection (its next full collection still looks at them); nothing is done when the
+    process has frozen objects (``gc.freeze``) that it means to keep frozen.
+
+    >>> _to_oldest_generation(); gc.get_freeze_count()
+    0
+    """
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
+
+
 def _hits_by_source(spans: list, idx: np.ndarray, seg_arr: np.ndarray, src_arr: np.ndarray,
-                    sources: list[int]):
-    """(source id, packed int64 triples (segment id, start, end)) of one pattern's spans
-    (text index into the scanned texts ``idx``, start, end), for every scanned source."""
+                    sources: list[int]) -> tuple[bytes, list[tuple[int, bytes]]]:
+    """The packed int64 triples (segment id, start, end) of one pattern's spans (text index
+    into the scanned texts ``idx``, start, end), ordered by source (``sources``, ascending),
+    and (source id, its part of them) for every scanned source: one copy of the triples,
+    cut into the sources' parts (a numpy slice and copy per source cost more than all else).
+
+    >>> blob, parts = _hits_by_source([(0, 1, 2), (1, 3, 4)], np.array([0, 1]), np.array([7, 8]),
+    ...                               np.array([5, 4]), [4, 5, 6])
+    >>> [(sid, np.frombuffer(b, "<i8").tolist()) for sid, b in parts], len(blob)
+    ([(4, [8, 3, 4]), (5, [7, 1, 2]), (6, [])], 48)
+    """
     spans_arr = np.asarray(spans, dtype=np.int64).reshape(-1, 3)
     rows = idx[spans_arr[:, 0]]
     triples = np.column_stack([seg_arr[rows], spans_arr[:, 1], spans_arr[:, 2]]).astype("<i8")
@@ -427,8 +497,9 @@ def _hits_by_source(spans: list, idx: np.ndarray, seg_arr: np.ndarray, src_arr: 
     order = np.argsort(src, kind="stable")
     src, triples = src[order], triples[order]
     bounds = np.searchsorted(src, sources + [np.iinfo(np.int64).max]).tolist()
-    for k, sid in enumerate(sources):
-        yield sid, triples[bounds[k]:bounds[k + 1]].tobytes()
+    blob = triples.tobytes()
+    size = triples.itemsize * 3
+    return blob, [(sid, blob[size * bounds[k]:size * bounds[k + 1]]) for k, sid in enumerate(sources)]
 
 
 def _lacking_segments(segments: _Segments, unpacked: dict) -> dict[int, set]:

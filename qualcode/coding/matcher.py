@@ -203,13 +203,46 @@ class RuleMatcher:
             forms, lemmas = lexicon.forms, lexicon.lemmas
             first = len(table.entries)
             searchable = self._suffix_candidates(forms, first, n)
+            # only the types a rule may hit go through _type_rules (a few hundred of thousands
+            # of types): the lemma or form is a term, a compound keyword ends the lemma, is
+            # the last compound part, or may be found by lemmatising the form's last part
+            maybe = searchable | self._lemma_suffix_candidates(lemmas, first, n)
+            exact, compound = self._exact, self._compound
+            entries = table.entries
             for gid in range(first, n):
-                parts = self._parts(lexicon, gid) if self._compound else ()
-                entry = self._type_rules(forms[gid], lemmas[gid], parts, gid in searchable)
-                table.entries.append(entry)
+                parts = self._parts(lexicon, gid) if compound else ()
+                if (gid in maybe or lemmas[gid] in exact or forms[gid] in exact
+                        or (len(parts) > 1 and parts[-1] in compound)):
+                    entry = self._type_rules(forms[gid], lemmas[gid], parts, gid in searchable)
+                else:
+                    entry = None
+                entries.append(entry)
                 if entry is not None:
                     table.flags[gid] = True
         return table
+
+    def _lemma_suffix_candidates(self, lemmas: list[str], first: int, last: int) -> set[int]:
+        """Ids (``first`` ≤ id < ``last``) of the word types whose lemma ends with a compound
+        keyword after at least :data:`MIN_PREFIX` characters: one ``str.find`` scan per
+        keyword over the lemmas joined by NUL (each lemma found by its length, so a NUL in
+        a lemma could only add a type that :meth:`_type_rules` then turns down)."""
+        if not self._compound or first >= last:
+            return set()
+        from bisect import bisect_right
+
+        chunk = lemmas[first:last]
+        joined = "\x00".join(chunk) + "\x00"
+        ends = np.cumsum([len(lemma) + 1 for lemma in chunk]).tolist()   # end (+1) of each lemma
+        found: set[int] = set()
+        for key in self._compound:
+            needle = key + "\x00"
+            pos = joined.find(needle)
+            while pos != -1:
+                i = bisect_right(ends, pos)
+                if pos - (ends[i - 1] if i else 0) >= MIN_PREFIX:
+                    found.add(first + i)
+                pos = joined.find(needle, pos + 1)
+        return found
 
     def _suffix_candidates(self, forms: list[str], first: int, last: int) -> set[int]:
         """Ids (``first`` ≤ id < ``last``) of the word types that contain the head of a compound
@@ -277,8 +310,11 @@ class RuleMatcher:
                 self._match_patterns(list(texts), out, only=wanted)
         if extra is not None:
             for i, more in enumerate(extra):
-                out[i].extend(more)
+                if more:
+                    out[i].extend(more)
         for i, hits in enumerate(out):
+            if not hits:   # most texts: nothing to filter or sort
+                continue
             if excluded.get(i):
                 ex = excluded[i]
                 hits = [m for m in hits if m.code_id not in ex]
@@ -301,13 +337,13 @@ class RuleMatcher:
         if not len(pos):
             return
         text_of = (np.searchsorted(packed.offsets, pos, side="right") - 1).tolist()
-        starts, ends = packed.starts, packed.ends
         entries = table.entries
-        for p, k, gid in zip(pos.tolist(), text_of, tids[pos].tolist()):
+        # the hits' offsets as Python ints in one step each (not a numpy scalar per hit)
+        for s, e, k, gid in zip(packed.starts[pos].tolist(), packed.ends[pos].tolist(), text_of,
+                                tids[pos].tolist()):
             entry = entries[gid]
             seg = indices[k]
             if entry.hits:
-                s, e = int(starts[p]), int(ends[p])
                 for code_id, rule in entry.hits:
                     out[seg].append(Match(code_id, s, e, rule))
             if entry.excludes:
@@ -320,14 +356,17 @@ class RuleMatcher:
         cached = self.__dict__.setdefault("_mask_cache", {})
         if key not in cached:
             cached.clear()
-            lemma_ids: dict[str, int] = {}
-            lemma_of = np.fromiter((lemma_ids.setdefault(l, len(lemma_ids)) for l in lexicon.lemmas),
-                                   dtype=np.int64, count=len(lexicon))
+            # the types of each lemma a phrase has, in one pass over the lexicon's lemmas
+            types_of: dict[str, list[int]] = {lemma: [] for ph in self._phrases for lemma in ph.lemmas}
+            for gid, lemma in enumerate(lexicon.lemmas):
+                if lemma in types_of:
+                    types_of[lemma].append(gid)
             masks = []
             for ph in self._phrases:
                 per_word = []
                 for lemma, form in zip(ph.lemmas, ph.forms):
-                    m = lemma_of == lemma_ids.get(lemma, -1)
+                    m = np.zeros(len(lexicon), dtype=bool)
+                    m[types_of[lemma]] = True
                     gid = lexicon.ids.get(form)
                     if gid is not None:
                         m[gid] = True
@@ -468,11 +507,13 @@ def _word_runs_from_tokens(packed, texts: Sequence[str]) -> dict[str, list]:
     texts_of: dict[str, list] = {}
     size = int(tids.max()) + 1 if len(tids) else 0
     starts_w, ends_w = np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
-    for t, group in zip(ptype[np.r_[0, cut]].tolist() if len(ptype) else [], np.split(ptext, cut)):
+    bounds = np.r_[0, cut, len(ptext)].tolist()
+    for k, t in enumerate(ptype[np.r_[0, cut]].tolist() if len(ptype) else []):
         form = forms[t]
         starts_w[t], ends_w[t] = bool(_WORD_RUN.match(form)), bool(_WORD_RUN.match(form[-1:]))
+        group = _TextsOfType(ptext, bounds[k], bounds[k + 1])   # made into a list only if looked up
         for w in set(_WORD_RUN.findall(form)):
-            texts_of.setdefault(w, []).append(group.tolist())
+            texts_of.setdefault(w, []).append(group)
     starts, ends = np.asarray(packed.starts), np.asarray(packed.ends)
     touching = ((starts[1:] == ends[:-1]) & (text_of[1:] == text_of[:-1])
                 & ends_w[tids[:-1]] & starts_w[tids[1:]])
@@ -480,6 +521,19 @@ def _word_runs_from_tokens(packed, texts: Sequence[str]) -> dict[str, list]:
         for w in set(_WORD_RUN.findall(texts[i].lower())):
             texts_of.setdefault(w, []).append([i])
     return texts_of
+
+
+class _TextsOfType:
+    """The texts one word type occurs in (ascending): a slice of the sorted (type, text)
+    pairs, turned into a list of ints when iterated (most types no literal looks for)."""
+
+    __slots__ = ("_texts", "_lo", "_hi")
+
+    def __init__(self, texts: np.ndarray, lo: int, hi: int) -> None:
+        self._texts, self._lo, self._hi = texts, lo, hi
+
+    def __iter__(self):
+        return iter(self._texts[self._lo:self._hi].tolist())
 
 
 def _type_text_pairs(tids: np.ndarray, text_of: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -541,8 +595,15 @@ class _PatternScan:
         """Indices of the texts whose lowercased form contains ``literal``."""
         hit = self._with.get(literal)
         if hit is None:
-            if _WORD_RUN.fullmatch(literal):
+            pieces = _WORD_RUN.findall(literal)
+            if pieces == [literal]:
                 hit = self._texts_with_word_literal(literal)
+            elif pieces:
+                # A literal with other characters ("oma-aloitt"): the texts with its longest
+                # run of word characters, each read to see if it holds the whole literal;
+                # lowercasing every text for one such literal took longer.
+                texts = self.texts
+                hit = {i for i in self._texts_with(max(pieces, key=len)) if literal in texts[i].lower()}
             else:
                 hit = set(RuleMatcher._texts_containing(self._folded(), literal, self.bounds))
             self._with[literal] = hit
