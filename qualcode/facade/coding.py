@@ -84,7 +84,7 @@ class ProjectCoding(Namespace):
             engine.update(cb, include_interviewer=include_interviewer, progress=progress)
         return engine.summary_rows(cb)
 
-    def watch(self, codebook=None, *, include_interviewer: bool = False, interval: float = 0.1,
+    def watch(self, codebook=None, *, include_interviewer: bool = False, interval: float = 0.05,
               progress: bool = False, stop: Optional[Callable[[], bool]] = None) -> Iterator[CodingRun]:
         r"""Code, then code again each time the codebook file's content changes: one
         :class:`CodingRun` per run, the first at once.  The file is looked at every
