@@ -91,67 +91,67 @@ def test_each_save_is_coded_as_a_fresh_run_codes_it(project, tmp_path):
         [tuki_segment, "tuki", "rejected"]]
 
 
-def test_counts_of_untouched_codes_come_from_memory_until_something_else_writes(project):
+def _watching(project, monkeypatch, method: str):
+    """A watch of the coded study after its first run, and the first argument (None when
+    none) of every later call of the store's ``method``."""
     coded_study(project, BOOK, TEXTS)
     runs = project.coding.watch(interval=0.01)
     next(runs)
-    store = project.store
-    counted: list = []
-    original = store.suggestion_counts
-    store.suggestion_counts = lambda codes=None: counted.append(codes) or original(codes)
-    try:
-        _book(project).write_text(BOOK.replace("keywords: [tuki]", "keywords: [tuki, palaveri]"), encoding="utf-8")
-        next(runs)
-        assert counted == [["tuki"]]       # laskutus's count is the one of the run before
-        # another connection (another process) writes: everything is counted again
-        from qualcode.store import SQLiteStore
+    calls: list = []
+    original = getattr(project.store, method)
 
-        other = SQLiteStore(store.path)
-        other.set_meta("touched-by", "another process")
-        other.close()
-        _book(project).write_text(BOOK, encoding="utf-8")
-        run = next(runs)
-        assert counted[-1] is None
-        assert {r["code_id"]: r["segments"] for r in run.rows} == {"laskutus": 2, "tuki": 2}
-        # so does a write of this process between two runs (a notebook's own step)
-        _book(project).write_text(BOOK.replace("keywords: [tuki]", "keywords: [tuki, palaveri]"), encoding="utf-8")
-        next(runs)
-        assert counted[-1] == ["tuki"]
-        project.coding.memo("Palaverit kuuluvat tukeen", "code", "tuki")
-        _book(project).write_text(BOOK, encoding="utf-8")
-        next(runs)
-        assert counted[-1] is None
-    finally:
-        store.suggestion_counts = original
+    def recorded(*args, **kwargs):
+        calls.append(args[0] if args else None)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(project.store, method, recorded)
+    return runs, calls
 
 
-def test_annotations_are_kept_between_runs_until_something_else_writes(project):
+def _write_from_another_connection(store) -> None:
+    from qualcode.store import SQLiteStore
+
+    other = SQLiteStore(store.path)
+    other.set_meta("touched-by", "another process")
+    other.close()
+
+
+def test_counts_of_untouched_codes_come_from_memory_until_something_else_writes(project, monkeypatch):
+    runs, counted = _watching(project, monkeypatch, "suggestion_counts")
+    _book(project).write_text(BOOK.replace("keywords: [tuki]", "keywords: [tuki, palaveri]"), encoding="utf-8")
+    next(runs)
+    assert counted == [["tuki"]]       # laskutus's count is the one of the run before
+    # another connection (another process) writes: everything is counted again
+    _write_from_another_connection(project.store)
+    _book(project).write_text(BOOK, encoding="utf-8")
+    run = next(runs)
+    assert counted[-1] is None
+    assert {r["code_id"]: r["segments"] for r in run.rows} == {"laskutus": 2, "tuki": 2}
+    # so does a write of this process between two runs (a notebook's own step)
+    _book(project).write_text(BOOK.replace("keywords: [tuki]", "keywords: [tuki, palaveri]"), encoding="utf-8")
+    next(runs)
+    assert counted[-1] == ["tuki"]
+    project.coding.memo("Palaverit kuuluvat tukeen", "code", "tuki")
+    _book(project).write_text(BOOK, encoding="utf-8")
+    next(runs)
+    assert counted[-1] is None
+
+
+def test_annotations_are_kept_between_runs_until_something_else_writes(project, monkeypatch):
     # the watching engine unpacks the stored annotations once, and again after another
     # connection has written to the store; the runs code as a fresh code would
-    coded_study(project, BOOK, TEXTS)
-    runs = project.coding.watch(interval=0.01)
-    next(runs)
-    store = project.store
-    read: list = []
-    original = store.source_annotations
-    store.source_annotations = lambda *a, **k: read.append(1) or original(*a, **k)
-    try:
-        for i, book in enumerate([BOOK.replace("keywords: [tuki]", "keywords: [tuki, palaveri]"), BOOK,
-                                  BOOK.replace("keywords: [lasku]", "keywords: [lasku, palaveri]")]):
-            _book(project).write_text(book, encoding="utf-8")
-            next(runs)
-            assert len(read) == 1, i
-        from qualcode.store import SQLiteStore
-
-        other = SQLiteStore(store.path)
-        other.set_meta("touched-by", "another process")
-        other.close()
-        _book(project).write_text(BOOK, encoding="utf-8")
-        run = next(runs)
-        assert len(read) == 2
-        assert {r["code_id"]: r["segments"] for r in run.rows} == {"laskutus": 2, "tuki": 2}
-    finally:
-        store.source_annotations = original
+    runs, read = _watching(project, monkeypatch, "source_annotations")
+    for i, book in enumerate([BOOK.replace("keywords: [tuki]", "keywords: [tuki, palaveri]"), BOOK,
+                              BOOK.replace("keywords: [lasku]", "keywords: [lasku, palaveri]")]):
+        _book(project).write_text(book, encoding="utf-8")
+        next(runs)
+        assert len(read) == 1, i
+    _write_from_another_connection(project.store)
+    _book(project).write_text(BOOK, encoding="utf-8")
+    run = next(runs)
+    assert len(read) == 2
+    assert {r["code_id"]: r["segments"] for r in run.rows} == {"laskutus": 2, "tuki": 2}
+    monkeypatch.undo()
     fresh = _suggestions(project)
     project.coding.code_rows()
     assert _suggestions(project) == fresh
@@ -167,7 +167,9 @@ def test_watch_needs_a_codebook_file(project):
 def _start_watch(root: Path):
     proc = subprocess.Popen([sys.executable, "-m", "qualcode", "code", "--watch"], cwd=root,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            text=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+                            text=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+                            # Ctrl-C must reach it even when the tests run with SIGINT ignored
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True).start()
     return proc, lines
