@@ -5,6 +5,7 @@ small ``python -m qualcode`` process that hands it each command."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -197,3 +198,17 @@ def test_handing_a_command_over_loads_no_library(warm, project):
                          timeout=120)
     assert "Lähteet" in out.stdout                  # the daemon's copy wrote the status here
     assert out.stdout.strip().splitlines()[-1] == "0 []"
+
+
+def test_commands_typed_at_once_run_side_by_side(warm, project, tmp_path):
+    other = tmp_path / "other"
+    shutil.copytree(project, other)
+    before = _served(warm)
+    procs = [subprocess.Popen([sys.executable, "-m", "qualcode", "ingest", "transcripts"], cwd=folder, env=warm,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for folder in (project, other)]
+    said = [proc.communicate(timeout=300) for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0], said
+    assert _served(warm) == before + 2
+    for folder in (project, other):
+        assert re.search(r"^Lähteet +2$", _qualcode(["status"], folder, warm).stdout, re.M)
