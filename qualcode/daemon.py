@@ -145,19 +145,23 @@ def _await_exit(sock: socket.socket) -> Optional[int]:
         else:
             _signal(state["pid"], signum)
 
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, forward)
-    for message in _messages(sock):
-        if "pid" in message:
-            state["pid"] = message["pid"]
-            for signum in state["pending"]:
-                _signal(state["pid"], signum)
-        elif message.get("stale"):
-            print("qualcode: qualcode's files changed since the daemon started; it has stopped, and "
-                  "this command runs on its own ('qualcode daemon start' starts a new one).", file=sys.stderr)
-            return None
-        elif "exit" in message:
-            return int(message["exit"])
+    before = {signum: signal.signal(signum, forward) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        for message in _messages(sock):
+            if "pid" in message:
+                state["pid"] = message["pid"]
+                for signum in state["pending"]:
+                    _signal(state["pid"], signum)
+            elif message.get("stale"):
+                print("qualcode: qualcode's files changed since the daemon started; it has stopped, and "
+                      "this command runs on its own ('qualcode daemon start' starts a new one).", file=sys.stderr)
+                return None
+            elif "exit" in message:
+                return int(message["exit"])
+    finally:
+        # a command that runs here after all gets Ctrl-C as usual
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
     if state["pid"] is None:    # the daemon went away before it forked: do the command here
         return None
     print("qualcode: the command's process ended without an exit code (it was killed).", file=sys.stderr)
