@@ -222,6 +222,11 @@ def init(folder, title, language, coder):
     else:
         click.echo(f"Created project '{project.config.title}' in {project.root}")
         click.echo("Next: put transcripts in transcripts/ and run 'qualcode ingest transcripts'.")
+        from . import daemon
+
+        if daemon.supported() and daemon.status() is None:
+            click.echo("Tip: 'qualcode daemon start' loads qualcode once in the background, so that every "
+                       "command after it starts in a fraction of a second.")
 
 
 @main.command()

@@ -181,6 +181,12 @@ def test_an_idle_daemon_stops_by_itself(short_dir):
     assert "No daemon was running." in _qualcode(["daemon", "stop"], ROOT, env).stdout
 
 
+def test_init_tells_of_the_daemon_while_none_runs(warm, tmp_path):
+    off = _env(tmp_path / "no-daemon-here")
+    assert "Tip: 'qualcode daemon start'" in _qualcode(["init", tmp_path / "a"], tmp_path, off).stdout
+    assert "Tip:" not in _qualcode(["init", tmp_path / "b"], tmp_path, warm).stdout
+
+
 def test_where_it_cannot_run_start_says_so(cli, monkeypatch):
     monkeypatch.setattr(daemon, "supported", lambda: False)
     code, output = cli(["daemon", "start"])
