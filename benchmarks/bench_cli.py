@@ -122,7 +122,8 @@ def measure(name: str, runs: int, prepare, args_of, results: dict, cwd_of=None, 
             wall, rss, _, cpu = run(args_of(folder), cwd_of(folder) if cwd_of else folder,
                                     {"QUALCODE_DAEMON": "on" if mode == "daemon" else "off"})
             if mode == "own":
-                own["wall"].append(wall), own["rss"].append(rss), own["cpu"].append(cpu)
+                for key, value in (("wall", wall), ("rss", rss), ("cpu", cpu)):
+                    own[key].append(value)
             else:
                 warm.append(wall)
     results[name] = (statistics.median(own["wall"]), min(own["wall"]), max(own["rss"]))

@@ -237,12 +237,14 @@ class CodingEngine:
         that codes again keeps the annotations of its remembered segments while nothing
         else writes to the store (unpacking a million tokens' blobs took 0.05 s a run)."""
         memo = self._remembered()
-        kept = memo.get(("annotations", id(segments)))
-        if kept is not None and kept[0] is segments:
-            return kept[1]
+        # only the remembered segments' annotations are kept (with interviewer turns or not)
+        key = next((("annotations", flag) for flag in (False, True)
+                    if segments is memo.get(("segments", flag))), None)
+        if key in memo:
+            return memo[key]
         anns = self._annotations(segments, progress)
-        if any(segments is memo.get(("segments", flag)) for flag in (False, True)):
-            memo[("annotations", id(segments))] = (segments, anns)
+        if key is not None:
+            memo[key] = anns
         return anns
 
     def _annotations(self, segments: _Segments, progress: bool) -> PackedAnnotations:
